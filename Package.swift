@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kglog",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "KGLog", targets: ["KGLog"]),
+        .executable(name: "kglog", targets: ["kglog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "KGSyntax"),
+        .target(name: "KGStore", dependencies: ["CSQLite"]),
+        .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"]),
+        .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine"]),
+        .target(name: "KGShell", dependencies: ["KGLog"]),
+        .executableTarget(
+            name: "kglog",
+            dependencies: [
+                "KGLog", "KGShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax"]),
+        .testTarget(name: "KGStoreTests", dependencies: ["KGStore"]),
+        .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog"]),
+        .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGShell"]),
+        .testTarget(name: "CLITests", dependencies: ["kglog"]),
+    ]
+)

@@ -1,0 +1,64 @@
+import KGSyntax
+
+/// Where in a rule or query an unbound variable was found.
+public enum UnsafePlace: String, Sendable, Equatable {
+    case head = "the head"
+    case negation = "a negated atom"
+    case comparison = "a comparison"
+    case query = "the query"
+}
+
+/// Every error found while checking or evaluating a program.
+public enum EngineError: DiagnosticMessage, Equatable {
+    case unsafeVariable(String, place: UnsafePlace, rule: String)
+    case negationCycle([String])
+    case aggregateCycle([String])
+    case arityMismatch(predicate: String, used: Int, declared: Int)
+    case unknownPredicate(String)
+    case unknownFunction(String)
+    case aggregateOutsideHead(String)
+    case factNotGround(String)
+    case factArgumentNotConstant
+    case sourceNotConstant
+    case expressionInBodyAtom
+    case anonymousInHead
+    case sourceOnDerived(String)
+    case divisionByZero
+    case integerOverflow(String)
+    case notANumber(operation: String, value: String)
+    case invalidDateArithmetic(String)
+    case retractNotGround(String)
+
+    public var message: String {
+        switch self {
+        case .unsafeVariable(let v, let place, let rule):
+            if place == .query { return "variable '\(v)' in the query is not bound by a positive atom" }
+            return "variable '\(v)' in \(place.rawValue) of rule '\(rule)' is not bound by a positive atom of the body"
+        case .negationCycle(let cycle):
+            return "cycle through negation: \(cycle.map { "'\($0)'" }.joined(separator: " -> "))"
+        case .aggregateCycle(let cycle):
+            return "cycle through an aggregate: \(cycle.map { "'\($0)'" }.joined(separator: " -> "))"
+        case .arityMismatch(let p, let used, let declared):
+            return "predicate '\(p)' is used with \(used) argument\(used == 1 ? "" : "s") here but has \(declared) elsewhere"
+        case .unknownPredicate(let p): return "unknown predicate '\(p)': no fact or rule defines it"
+        case .unknownFunction(let f): return "unknown function '\(f)'"
+        case .aggregateOutsideHead(let f): return "aggregate '\(f)' is only allowed as an argument of a rule head"
+        case .factNotGround(let v): return "a fact cannot contain the variable '\(v)'"
+        case .factArgumentNotConstant: return "a fact's arguments must be constants"
+        case .sourceNotConstant: return "a source must be a constant"
+        case .expressionInBodyAtom: return "an atom in a body takes only constants and variables: bind the expression with '=' first"
+        case .anonymousInHead: return "'_' cannot appear in the head of a rule"
+        case .sourceOnDerived(let p): return "'@' needs stored facts, but '\(p)' is derived by rules"
+        case .divisionByZero: return "division by zero"
+        case .integerOverflow(let op): return "integer overflow in '\(op)'"
+        case .notANumber(let op, let value): return "cannot apply '\(op)' to \(value)"
+        case .invalidDateArithmetic(let text): return "date arithmetic out of range: \(text)"
+        case .retractNotGround(let v): return "retract takes a stored fact: the variable '\(v)' is not allowed"
+        }
+    }
+}
+
+extension Value {
+    /// `name 'armenia'`, `string "ОДКБ"`: how diagnostics name a value.
+    var described: String { "\(kind.label) \(kind == .string ? sourceText : "'\(sourceText)'")" }
+}

@@ -1,0 +1,186 @@
+import KGStore
+import KGSyntax
+
+/// The answer to a query: column names and distinct rows in a deterministic order.
+public struct QueryAnswer: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[Value]]
+
+    public init(columns: [String], rows: [[Value]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// For a query without variables: whether it holds.
+    public var holds: Bool { !rows.isEmpty }
+}
+
+/// Evaluates a query over stored facts and rules, bottom-up and semi-naively.
+///
+/// Only the rules the query depends on are evaluated, stratum by stratum. Stored facts are read
+/// from the store once per relation; derived facts live in memory only, so a query never writes.
+public final class Evaluator {
+    private let store: Store
+    private let catalog: PredicateCatalog
+    private let rules: [Clause]
+    private let dictionary: TermDictionary
+    private let executor: Executor
+    private var relations: [Value: Relation] = [:]
+    private var sourcedRelations: [Value: Relation] = [:]
+    /// Lines describing what was done, for `.explain`.
+    public private(set) var trace: [String] = []
+    /// Called regularly during evaluation; throw from it to cancel (Ctrl-C, limits).
+    public var checkpoint: (() throws -> Void)? {
+        get { executor.checkpoint }
+        set { executor.checkpoint = newValue }
+    }
+
+    public init(store: Store, catalog: PredicateCatalog, rules: [Clause]) {
+        self.store = store
+        self.catalog = catalog
+        self.rules = rules
+        self.dictionary = TermDictionary(store: store)
+        self.executor = Executor(dictionary: dictionary)
+    }
+
+    // MARK: - Queries
+
+    /// The distinct answers of a query, sorted by their columns.
+    public func answer(_ query: Query) throws -> QueryAnswer {
+        let result = try evaluate(query)
+        var rows: [[Value]] = []
+        rows.reserveCapacity(result.count)
+        for r in 0..<result.count {
+            let row = result.row(r)
+            rows.append(try (0..<result.arity).map { try dictionary.value(of: row[$0]) })
+        }
+        rows.sort { a, b in
+            for (x, y) in zip(a, b) where x != y { return Value.sortOrder(x, y) }
+            return false
+        }
+        return QueryAnswer(columns: query.answerVariables, rows: rows)
+    }
+
+    /// The number of distinct answers of a query, without decoding them.
+    public func count(_ query: Query) throws -> Int {
+        try evaluate(query).count
+    }
+
+    /// Evaluates the rules a query needs, then the query; returns the answer relation.
+    private func evaluate(_ query: Query) throws -> Relation {
+        let needed = neededRules(for: query.body.compactMap(\.atom).map(\.predicate))
+        let clauses = needed.map { rules[$0] }
+        try checkSources([query.body] + clauses.map(\.body), derived: Set(clauses.map(\.head.predicate)))
+        let strata = try Stratifier.stratify(clauses)
+        for (number, stratum) in strata.enumerated() {
+            trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")
+            try evaluate(stratum, clauses)
+        }
+        let compiled = try RuleCompiler.compile(query, dictionary: dictionary)
+        let answer = Relation(arity: compiled.head.count)
+        let plan = try planner.plan(compiled, head: answer, deltaAtom: nil)
+        trace.append("query: \(query.text)")
+        trace += plan.explanation.map { "  " + $0 }
+        try executor.run(plan)
+        answer.commit()
+        return answer
+    }
+
+    /// The rules that define the given predicates, directly or through other rules.
+    private func neededRules(for predicates: [Value]) -> [Int] {
+        var byHead: [Value: [Int]] = [:]
+        for (i, rule) in rules.enumerated() { byHead[rule.head.predicate, default: []].append(i) }
+        var seen = Set<Value>()
+        var work = predicates
+        var result: [Int] = []
+        while let predicate = work.popLast() {
+            guard seen.insert(predicate).inserted else { continue }
+            for i in byHead[predicate] ?? [] {
+                result.append(i)
+                work += rules[i].body.compactMap(\.atom).map(\.predicate)
+            }
+        }
+        return result.sorted()
+    }
+
+    /// `@` reads the sources of stored facts; on a derived predicate it is an error.
+    private func checkSources(_ bodies: [[Literal]], derived: Set<Value>) throws {
+        for body in bodies {
+            for case .positive(let atom, _?) in body where derived.contains(atom.predicate) {
+                throw Diagnostic(EngineError.sourceOnDerived(atom.signature), at: atom.location)
+            }
+        }
+    }
+
+    // MARK: - Strata
+
+    private var planner: Planner {
+        Planner { [unowned self] predicate, withSources in try self.relation(predicate, withSources: withSources) }
+    }
+
+    /// Semi-naive evaluation of one stratum: a first round with every rule over all facts, then
+    /// rounds in which each recursive rule joins only the previous round's new facts (the delta).
+    private func evaluate(_ stratum: Stratum, _ clauses: [Clause]) throws {
+        let compiled = try stratum.rules.map { try RuleCompiler.compile(clauses[$0], dictionary: dictionary) }
+        let heads = try compiled.map { try relation($0.headPredicate, withSources: false) }
+        let planner = self.planner
+        for (rule, head) in zip(compiled, heads) {
+            let plan = try planner.plan(rule, head: head, deltaAtom: nil)
+            trace.append("  rule: \(rule.text)")
+            trace += plan.explanation.map { "    " + $0 }
+            try executor.run(plan)
+        }
+        var deltas: [ObjectIdentifier: Range<Int>] = [:]
+        for head in Set(heads.map(ObjectIdentifier.init)) {
+            let relation = heads.first { ObjectIdentifier($0) == head }!
+            deltas[head] = relation.commit()
+        }
+        guard stratum.isRecursive else { return }
+
+        // One plan per rule and recursive body atom, that atom reading the delta.
+        var deltaPlans: [(plan: Plan, delta: ObjectIdentifier)] = []
+        for (rule, head) in zip(compiled, heads) {
+            for (i, literal) in rule.body.enumerated() {
+                guard case .positive(let atom) = literal, atom.source == nil, stratum.predicates.contains(atom.predicate) else { continue }
+                let plan = try planner.plan(rule, head: head, deltaAtom: i)
+                trace.append("  delta rule (on \(atom.predicate.sourceText)): \(rule.text)")
+                trace += plan.explanation.map { "    " + $0 }
+                deltaPlans.append((plan, ObjectIdentifier(try relation(atom.predicate, withSources: false))))
+            }
+        }
+        var rounds = 1
+        while deltas.values.contains(where: { !$0.isEmpty }) {
+            for (plan, delta) in deltaPlans {
+                guard let range = deltas[delta], !range.isEmpty else { continue }
+                try executor.run(plan, delta: range)
+            }
+            for key in Array(deltas.keys) {
+                deltas[key] = heads.first { ObjectIdentifier($0) == key }!.commit()
+            }
+            rounds += 1
+        }
+        trace.append("  \(rounds) rounds")
+    }
+
+    // MARK: - Relations
+
+    /// The relation of a predicate, loaded from the store's facts on first use.
+    /// With `withSources`, rows carry the fact's source as one more column.
+    func relation(_ predicate: Value, withSources: Bool) throws -> Relation {
+        if let existing = withSources ? sourcedRelations[predicate] : relations[predicate] { return existing }
+        let arity = catalog.arity(of: predicate) ?? 0
+        let relation = Relation(arity: withSources ? arity + 1 : arity)
+        if let id = try dictionary.storedID(for: predicate) {
+            let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: relation.width)
+            defer { buffer.deallocate() }
+            buffer.initialize(repeating: 0, count: relation.width)
+            try store.scanFacts(predicate: id, arity: arity, withSources: withSources) { row in
+                for (i, v) in row.enumerated() { buffer[i] = v }
+                relation.insert(buffer)
+            }
+            relation.commit()
+        }
+        if withSources { sourcedRelations[predicate] = relation } else { relations[predicate] = relation }
+        return relation
+    }
+}

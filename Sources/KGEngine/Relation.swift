@@ -1,0 +1,241 @@
+/// The tuples of one predicate during an evaluation, packed as term ids.
+///
+/// Rows are either committed (visible to scans and indexes) or pending (derived in the current
+/// round, not yet visible). `commit()` makes the pending rows visible and returns their range,
+/// which is the next round's delta. Duplicates are rejected on insert by a hash set over all
+/// rows, so deduplication never rescans the relation.
+final class Relation {
+    let arity: Int
+    /// Columns per row; nullary relations store one dummy column.
+    let width: Int
+    private(set) var committed: RowBuffer
+    private var pending: RowBuffer
+    /// Open addressing: each slot is `hash high bits << 32 | (row + 1)`, 0 when empty.
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var slotMask: Int
+    private var stored = 0
+    private var indexes: [HashIndex] = []
+
+    init(arity: Int) {
+        self.arity = arity
+        self.width = max(arity, 1)
+        committed = RowBuffer()
+        pending = RowBuffer()
+        slotMask = 63
+        slots = .allocate(capacity: 64)
+        slots.initialize(repeating: 0, count: 64)
+    }
+
+    deinit {
+        committed.deallocate()
+        pending.deallocate()
+        slots.deallocate()
+        for index in indexes { index.deallocate() }
+    }
+
+    /// Rows visible to scans.
+    var count: Int { committed.count / width }
+    var pendingCount: Int { pending.count / width }
+    /// All rows, committed and pending.
+    var totalCount: Int { stored }
+
+    @inline(__always)
+    func row(_ i: Int) -> UnsafeMutablePointer<Int64> { committed.base + i * width }
+
+    @inline(__always)
+    private func anyRow(_ i: Int) -> UnsafeMutablePointer<Int64> {
+        let committedRows = committed.count / width
+        return i < committedRows ? committed.base + i * width : pending.base + (i - committedRows) * width
+    }
+
+    // MARK: - Insertion
+
+    /// Adds a row unless it is already present; returns true when it was new.
+    @discardableResult
+    @inline(__always)
+    func insert(_ values: UnsafePointer<Int64>) -> Bool {
+        let h = hashRow(values, width: width)
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var slot = Int(truncatingIfNeeded: h) & slotMask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { break }
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let existing = anyRow(Int(entry & 0xFFFF_FFFF) - 1)
+                var same = true
+                for c in 0..<width where existing[c] != values[c] { same = false; break }
+                if same { return false }
+            }
+            slot = (slot + 1) & slotMask
+        }
+        stored += 1
+        slots[slot] = tag | UInt64(stored)
+        pending.append(values, count: width)
+        if stored * 2 > slotMask { grow() }
+        return true
+    }
+
+    /// Whether a row is present (committed or pending).
+    func contains(_ values: UnsafePointer<Int64>) -> Bool {
+        let h = hashRow(values, width: width)
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var slot = Int(truncatingIfNeeded: h) & slotMask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { return false }
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let existing = anyRow(Int(entry & 0xFFFF_FFFF) - 1)
+                var same = true
+                for c in 0..<width where existing[c] != values[c] { same = false; break }
+                if same { return true }
+            }
+            slot = (slot + 1) & slotMask
+        }
+    }
+
+    private func grow() {
+        let oldSlots = slots
+        let oldCount = slotMask + 1
+        let newCount = oldCount * 2
+        slots = .allocate(capacity: newCount)
+        slots.initialize(repeating: 0, count: newCount)
+        slotMask = newCount - 1
+        for i in 0..<oldCount {
+            let entry = oldSlots[i]
+            if entry == 0 { continue }
+            let h = hashRow(anyRow(Int(entry & 0xFFFF_FFFF) - 1), width: width)
+            var slot = Int(truncatingIfNeeded: h) & slotMask
+            while slots[slot] != 0 { slot = (slot + 1) & slotMask }
+            slots[slot] = entry
+        }
+        oldSlots.deallocate()
+    }
+
+    /// Makes pending rows visible; returns the range of rows that became visible (the delta).
+    @discardableResult
+    func commit() -> Range<Int> {
+        let start = count
+        committed.append(contentsOf: pending)
+        pending.removeAll()
+        let end = count
+        for index in indexes { index.extend(self, through: end) }
+        return start..<end
+    }
+
+    // MARK: - Indexes
+
+    /// The hash index on `columns`, built on first use and kept up to date by `commit()`.
+    func index(on columns: [Int]) -> HashIndex {
+        if let existing = indexes.first(where: { $0.columns == columns }) { return existing }
+        let index = HashIndex(columns: columns)
+        index.extend(self, through: count)
+        indexes.append(index)
+        return index
+    }
+}
+
+/// A hash index from the values of some columns to the committed rows that have them.
+///
+/// Each distinct key has one slot holding its first row; `next` chains the other rows with the
+/// same key, so a lookup walks exactly the matching rows.
+final class HashIndex {
+    let columns: [Int]
+    private let columnBuffer: UnsafeMutablePointer<Int>
+    private var slots: UnsafeMutablePointer<Int32>
+    private var slotMask: Int
+    private var keys = 0
+    /// `next[row]`: the next row with the same key, or -1.
+    private(set) var next: UnsafeMutablePointer<Int32>
+    private var nextCapacity: Int
+    private(set) var indexedRows = 0
+
+    init(columns: [Int]) {
+        self.columns = columns
+        columnBuffer = .allocate(capacity: max(columns.count, 1))
+        for (i, c) in columns.enumerated() { columnBuffer[i] = c }
+        slotMask = 63
+        slots = .allocate(capacity: 64)
+        slots.initialize(repeating: -1, count: 64)
+        nextCapacity = 64
+        next = .allocate(capacity: 64)
+    }
+
+    func deallocate() {
+        columnBuffer.deallocate()
+        slots.deallocate()
+        next.deallocate()
+    }
+
+    /// Adds rows `indexedRows ..< end` of the relation.
+    func extend(_ relation: Relation, through end: Int) {
+        if end > nextCapacity {
+            var capacity = nextCapacity
+            while capacity < end { capacity *= 2 }
+            let newNext = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            newNext.update(from: next, count: indexedRows)
+            next.deallocate()
+            next = newNext
+            nextCapacity = capacity
+        }
+        let n = columns.count
+        for r in indexedRows..<end {
+            let row = relation.row(r)
+            let h = hashColumns(row, columnBuffer, n)
+            var slot = Int(truncatingIfNeeded: h) & slotMask
+            while true {
+                let head = slots[slot]
+                if head < 0 {
+                    slots[slot] = Int32(r)
+                    next[r] = -1
+                    keys += 1
+                    break
+                }
+                let other = relation.row(Int(head))
+                var same = true
+                for i in 0..<n where other[columnBuffer[i]] != row[columnBuffer[i]] { same = false; break }
+                if same {
+                    // The chain keeps the key's first row at its head; later rows follow it.
+                    next[r] = next[Int(head)]
+                    next[Int(head)] = Int32(r)
+                    break
+                }
+                slot = (slot + 1) & slotMask
+            }
+            if keys * 2 > slotMask { grow(relation) }
+        }
+        indexedRows = end
+    }
+
+    private func grow(_ relation: Relation) {
+        let oldSlots = slots
+        let oldCount = slotMask + 1
+        let newCount = oldCount * 2
+        slots = .allocate(capacity: newCount)
+        slots.initialize(repeating: -1, count: newCount)
+        slotMask = newCount - 1
+        for i in 0..<oldCount where oldSlots[i] >= 0 {
+            let h = hashColumns(relation.row(Int(oldSlots[i])), columnBuffer, columns.count)
+            var slot = Int(truncatingIfNeeded: h) & slotMask
+            while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
+            slots[slot] = oldSlots[i]
+        }
+        oldSlots.deallocate()
+    }
+
+    /// The first row whose key columns equal `key`, or -1; continue with `next[row]`.
+    @inline(__always)
+    func first(_ key: UnsafePointer<Int64>, in relation: Relation) -> Int32 {
+        let n = columns.count
+        let h = hashKey(key, n)
+        var slot = Int(truncatingIfNeeded: h) & slotMask
+        while true {
+            let head = slots[slot]
+            if head < 0 { return -1 }
+            let row = relation.row(Int(head))
+            var same = true
+            for i in 0..<n where row[columnBuffer[i]] != key[i] { same = false; break }
+            if same { return head }
+            slot = (slot + 1) & slotMask
+        }
+    }
+}

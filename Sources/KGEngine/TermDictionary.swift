@@ -1,0 +1,59 @@
+import KGStore
+import KGSyntax
+
+/// Maps values to term ids and back for one evaluation.
+///
+/// Ids of terms in the store are positive. A value the store does not hold (a constant of a
+/// rule that no fact mentions, a number computed by arithmetic) gets a negative temporary id
+/// that lives only as long as this dictionary, so a query never writes to the file.
+final class TermDictionary {
+    private let store: Store
+    private var values: [Int64: Value] = [:]
+    private var ids: [Value: Int64] = [:]
+    private var nextTemporary: Int64 = -1
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    /// The id of a value: the store's when it has one, a temporary one otherwise.
+    func id(for value: Value) throws -> Int64 {
+        if let id = ids[value] { return id }
+        let id: Int64
+        if let stored = try store.termID(kind: value.kind.rawValue, lexical: value.lexical) {
+            id = stored
+        } else {
+            id = nextTemporary
+            nextTemporary -= 1
+        }
+        ids[value] = id
+        values[id] = value
+        return id
+    }
+
+    /// The id of a value already in the store, or nil (nothing stored can then match it).
+    func storedID(for value: Value) throws -> Int64? {
+        let id = try id(for: value)
+        return id > 0 ? id : nil
+    }
+
+    /// The value of an id.
+    func value(of id: Int64) throws -> Value {
+        if let value = values[id] { return value }
+        guard let (kind, lexical) = try store.term(id: id),
+              let valueKind = Value.Kind(rawValue: kind),
+              let value = Value(kind: valueKind, lexical: lexical) else {
+            throw StoreError.danglingTerm(id: id)
+        }
+        values[id] = value
+        ids[value] = id
+        return value
+    }
+}
+
+extension Store {
+    /// The id of a value, adding it to the store's dictionary when new.
+    func intern(_ value: Value) throws -> Int64 {
+        try internTerm(kind: value.kind.rawValue, lexical: value.lexical)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import KGEngine
+import KGStore
+import KGSyntax
+
+extension StoreError: DiagnosticMessage {}
+
+/// A knowledge base: the library users embed. Opens a file (or memory), executes kglog text,
+/// answers queries.
+///
+/// Every call to `execute` is one transaction: when any statement of the text has an error,
+/// nothing of it is applied and the error comes back as a `DiagnosticReport`.
+public final class KnowledgeBase {
+    public let store: Store
+    /// Rules in the order they were added, as parsed from their stored text.
+    public private(set) var rules: [Clause] = []
+    public private(set) var catalog = PredicateCatalog()
+    /// Called regularly while a query is evaluated; throw from it to cancel.
+    public var checkpoint: (() throws -> Void)?
+
+    /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil.
+    public init(path: String? = nil) throws {
+        store = try Store(path: path ?? ":memory:")
+        try loadState()
+    }
+
+    /// Reads rules and predicate arities back from the store.
+    private func loadState() throws {
+        var arities: [Value: Int] = [:]
+        for (id, arity) in try store.predicateArities() {
+            guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
+                  let predicate = Value(kind: valueKind, lexical: lexical) else { throw StoreError.danglingTerm(id: id) }
+            arities[predicate] = arity
+        }
+        catalog = PredicateCatalog(arities: arities)
+        rules = []
+        for (_, text) in try store.rules() {
+            let (statements, diagnostics) = Parser.parse(text)
+            guard diagnostics.isEmpty, statements.count == 1, case .clause(let clause) = statements[0] else {
+                throw DiagnosticReport(fileName: store.path, sourceText: text, diagnostics: diagnostics)
+            }
+            rules.append(clause)
+        }
+    }
+
+    // MARK: - Executing text
+
+    /// Executes every statement of `text` in order, in one transaction.
+    /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
+    @discardableResult
+    public func execute(_ text: String, fileName: String = "<input>") throws -> [StatementResult] {
+        let (statements, syntaxErrors) = Parser.parse(text)
+        func report(_ diagnostics: [Diagnostic]) -> DiagnosticReport {
+            DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: diagnostics)
+        }
+        if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
+        let staticErrors = statements.flatMap(KnowledgeBase.staticErrors)
+        if !staticErrors.isEmpty { throw report(staticErrors) }
+
+        let savedRules = rules
+        let savedCatalog = catalog
+        do {
+            return try store.transaction {
+                try statements.map { try apply($0) }
+            }
+        } catch {
+            rules = savedRules
+            catalog = savedCatalog
+            if let diagnostic = error as? Diagnostic { throw report([diagnostic]) }
+            throw error
+        }
+    }
+
+    /// Answers one query given as text (`?-` and the final `.` may be left out).
+    public func query(_ text: String) throws -> QueryAnswer {
+        var source = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !source.hasPrefix("?-") { source = "?- " + source }
+        if !source.hasSuffix(".") { source += "." }
+        let results = try execute(source, fileName: "<query>")
+        guard results.count == 1, case .answer(_, let answer) = results[0] else {
+            throw DiagnosticReport(fileName: "<query>", sourceText: source, diagnostics: [])
+        }
+        return answer
+    }
+
+    /// The number of answers of a query given as source text, without decoding them.
+    public func count(_ text: String, fileName: String = "<query>") throws -> Int {
+        let (statements, syntaxErrors) = Parser.parse(text)
+        let report = { (d: [Diagnostic]) in DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: d) }
+        if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
+        guard statements.count == 1, case .query(let query) = statements[0] else {
+            throw report([Diagnostic(SyntaxError.expected("one query", found: "\(statements.count) statements"), at: SourceLocation(line: 1, column: 1))])
+        }
+        let safety = SafetyCheck.check(query)
+        if !safety.isEmpty { throw report(safety) }
+        do {
+            for atom in query.body.compactMap(\.atom) {
+                if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
+            }
+            let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
+            evaluator.checkpoint = checkpoint
+            return try evaluator.count(query)
+        } catch let diagnostic as Diagnostic {
+            throw report([diagnostic])
+        }
+    }
+
+    /// Errors found without looking at the knowledge base: safety, ground facts.
+    private static func staticErrors(_ statement: Statement) -> [Diagnostic] {
+        switch statement {
+        case .clause(let clause): return SafetyCheck.check(clause)
+        case .query(let query): return SafetyCheck.check(query)
+        case .retraction(let retraction):
+            return retraction.atom.arguments.compactMap { argument in
+                switch argument.kind {
+                case .constant: return nil
+                case .variable(let v): return Diagnostic(EngineError.retractNotGround(v), at: argument.location)
+                default: return Diagnostic(EngineError.factArgumentNotConstant, at: argument.location)
+                }
+            }
+        }
+    }
+
+    // MARK: - Statements
+
+    private func apply(_ statement: Statement) throws -> StatementResult {
+        switch statement {
+        case .clause(let clause) where clause.isFact:
+            try checkArity(clause.head)
+            let predicate = try store.intern(clause.head.predicate)
+            try store.recordPredicate(predicate, arity: clause.head.arity)
+            let arguments = try clause.head.arguments.map { try store.intern(try KnowledgeBase.constant($0)) }
+            let source = try clause.source.map { try store.intern(try KnowledgeBase.constant($0)) } ?? Store.noSource
+            return .asserted(isNew: try store.insertFact(predicate: predicate, arguments: arguments, source: source))
+
+        case .clause(let rule):
+            for atom in rule.atoms { try checkArity(atom) }
+            rules.append(rule)
+            _ = try Stratifier.stratify(rules)
+            for atom in rule.atoms {
+                try store.recordPredicate(try store.intern(atom.predicate), arity: atom.arity)
+            }
+            try store.addRule(text: rule.text)
+            return .ruleAdded
+
+        case .query(let query):
+            for atom in query.body.compactMap(\.atom) {
+                if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
+            }
+            let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
+            evaluator.checkpoint = checkpoint
+            return .answer(query, try evaluator.answer(query))
+
+        case .retraction(let retraction):
+            try checkArity(retraction.atom)
+            guard let predicate = try store.termID(for: retraction.atom.predicate) else { return .retracted(count: 0) }
+            var arguments: [Int64] = []
+            for argument in retraction.atom.arguments {
+                guard let id = try store.termID(for: try KnowledgeBase.constant(argument)) else { return .retracted(count: 0) }
+                arguments.append(id)
+            }
+            var source: Int64?
+            if let expression = retraction.source {
+                guard let id = try store.termID(for: try KnowledgeBase.constant(expression)) else { return .retracted(count: 0) }
+                source = id
+            }
+            return .retracted(count: try store.deleteFact(predicate: predicate, arguments: arguments, source: source))
+        }
+    }
+
+    /// Checks an atom's arity against the catalog and records it when the predicate is new.
+    private func checkArity(_ atom: Atom) throws {
+        if let error = catalog.arityError(atom) { throw error }
+        catalog.record(atom)
+    }
+
+    /// The value of a fact argument (the safety check has made sure it is a constant).
+    private static func constant(_ expression: KGSyntax.Expression) throws -> Value {
+        if case .constant(let value) = expression.kind { return value }
+        throw Diagnostic(EngineError.factArgumentNotConstant, at: expression.location)
+    }
+}
+
+extension Store {
+    func intern(_ value: Value) throws -> Int64 {
+        try internTerm(kind: value.kind.rawValue, lexical: value.lexical)
+    }
+
+    func termID(for value: Value) throws -> Int64? {
+        try termID(kind: value.kind.rawValue, lexical: value.lexical)
+    }
+}

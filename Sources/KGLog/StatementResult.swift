@@ -1,0 +1,14 @@
+import KGEngine
+import KGSyntax
+
+/// What executing one statement did.
+public enum StatementResult: Sendable, Equatable {
+    /// A fact was stored (`isNew` is false when it was already there from the same source).
+    case asserted(isNew: Bool)
+    /// A rule was added.
+    case ruleAdded
+    /// A retraction removed this many fact rows (one per source).
+    case retracted(count: Int)
+    /// A query's answer.
+    case answer(Query, QueryAnswer)
+}

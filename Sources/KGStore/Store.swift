@@ -1,0 +1,276 @@
+import CSQLite
+
+/// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
+///
+/// Layout of the file (schema version 1):
+/// - `terms(id, kind, lexical)`: every constant once; facts hold term ids, so joins compare integers.
+///   `kind` is a small integer the caller assigns (kglog uses `Value.Kind.rawValue`).
+/// - `quads(s, p, o, g)`: binary facts as (subject, predicate, object, source), the quad store.
+///   `g` is the source's term id, or 0 for a fact stated without a source. The primary key is
+///   (p, s, o, g); secondary indexes cover (p, o, s), (o, s, p) and (g).
+/// - `tuples(p, args, g)`: facts of every other arity (0, 1, 3, ...), `args` packing the argument
+///   term ids as little-endian 64-bit integers.
+/// - `predicates(id, arity)`: the one arity of every predicate that has facts or rules.
+/// - `rules(id, text)`: each rule as its source text, parsed again when the file is opened.
+public final class Store {
+    /// The schema version this build writes; files with a larger `user_version` are refused.
+    public static let schemaVersion: Int32 = 1
+    /// `PRAGMA application_id` of a kglog file: "kglg".
+    public static let applicationID: Int32 = 0x6B67_6C67
+    /// The source id of facts stated without a source.
+    public static let noSource: Int64 = 0
+
+    public let path: String
+    let connection: SQLiteConnection
+    private var transactionDepth = 0
+
+    /// Opens (or creates) the knowledge base at `path`; `":memory:"` makes a private in-memory one.
+    public init(path: String) throws {
+        self.path = path
+        connection = try SQLiteConnection(path: path)
+        try checkOrCreateSchema()
+    }
+
+    public func close() {
+        connection.close()
+    }
+
+    // MARK: - Schema
+
+    private func checkOrCreateSchema() throws {
+        let applicationID: Int64
+        let version: Int64
+        let objects: Int64
+        do {
+            applicationID = try connection.scalar("PRAGMA application_id") ?? 0
+            version = try connection.scalar("PRAGMA user_version") ?? 0
+            objects = try connection.scalar("SELECT count(*) FROM sqlite_master") ?? 0
+        } catch StoreError.sqlite(let code, _) where code & 0xFF == SQLITE_NOTADB || code & 0xFF == SQLITE_CORRUPT {
+            throw StoreError.notAKnowledgeBase(path: path)
+        }
+        if objects == 0 && applicationID == 0 {
+            try createSchema()
+            return
+        }
+        guard applicationID == Int64(Store.applicationID) else { throw StoreError.notAKnowledgeBase(path: path) }
+        guard version <= Int64(Store.schemaVersion) else {
+            throw StoreError.newerSchema(path: path, found: Int32(truncatingIfNeeded: version), supported: Store.schemaVersion)
+        }
+        if path != ":memory:" { try connection.execute("PRAGMA journal_mode=WAL") }
+    }
+
+    private func createSchema() throws {
+        if path != ":memory:" { try connection.execute("PRAGMA journal_mode=WAL") }
+        try transaction {
+            try connection.execute("""
+                PRAGMA application_id = \(Store.applicationID);
+                PRAGMA user_version = \(Store.schemaVersion);
+                CREATE TABLE terms(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lexical TEXT NOT NULL, UNIQUE(kind, lexical));
+                CREATE TABLE predicates(id INTEGER PRIMARY KEY, arity INTEGER NOT NULL);
+                CREATE TABLE quads(s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,
+                                   PRIMARY KEY(p, s, o, g)) WITHOUT ROWID;
+                CREATE INDEX quads_pos ON quads(p, o, s);
+                CREATE INDEX quads_osp ON quads(o, s, p);
+                CREATE INDEX quads_g ON quads(g);
+                CREATE TABLE tuples(p INTEGER NOT NULL, args BLOB NOT NULL, g INTEGER NOT NULL,
+                                    PRIMARY KEY(p, args, g)) WITHOUT ROWID;
+                CREATE INDEX tuples_g ON tuples(g);
+                CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+                """)
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one transaction: all of it is applied, or (when it throws) none of it.
+    /// Nested calls become savepoints, so an inner failure can be undone on its own.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        let depth = transactionDepth
+        try connection.execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT s\(depth)")
+        transactionDepth += 1
+        do {
+            let result = try body()
+            transactionDepth -= 1
+            try connection.execute(depth == 0 ? "COMMIT" : "RELEASE s\(depth)")
+            return result
+        } catch {
+            transactionDepth -= 1
+            if depth == 0 {
+                try? connection.execute("ROLLBACK")
+            } else {
+                try? connection.execute("ROLLBACK TO s\(depth); RELEASE s\(depth)")
+            }
+            throw error
+        }
+    }
+
+    // MARK: - Terms
+
+    /// The id of a term, or nil when the dictionary does not hold it.
+    public func termID(kind: Int, lexical: String) throws -> Int64? {
+        let statement = try connection.prepare("SELECT id FROM terms WHERE kind = ?1 AND lexical = ?2")
+        defer { statement.reset() }
+        statement.bind(1, Int64(kind))
+        statement.bind(2, lexical)
+        return try statement.step() ? statement.int64(0) : nil
+    }
+
+    /// The id of a term, adding it to the dictionary when it is new.
+    public func internTerm(kind: Int, lexical: String) throws -> Int64 {
+        if let id = try termID(kind: kind, lexical: lexical) { return id }
+        let statement = try connection.prepare("INSERT INTO terms(kind, lexical) VALUES (?1, ?2)")
+        statement.bind(1, Int64(kind))
+        statement.bind(2, lexical)
+        try statement.run()
+        return connection.lastInsertRowID
+    }
+
+    /// The kind and lexical form of a term id.
+    public func term(id: Int64) throws -> (kind: Int, lexical: String)? {
+        let statement = try connection.prepare("SELECT kind, lexical FROM terms WHERE id = ?1")
+        defer { statement.reset() }
+        statement.bind(1, id)
+        guard try statement.step() else { return nil }
+        return (Int(statement.int64(0)), statement.string(1))
+    }
+
+    // MARK: - Predicates
+
+    /// Every predicate with facts or rules, by term id, with its arity.
+    public func predicateArities() throws -> [Int64: Int] {
+        let statement = try connection.prepare("SELECT id, arity FROM predicates")
+        defer { statement.reset() }
+        var result: [Int64: Int] = [:]
+        while try statement.step() { result[statement.int64(0)] = Int(statement.int64(1)) }
+        return result
+    }
+
+    /// Records the arity of a predicate (the caller has checked it agrees with any earlier one).
+    public func recordPredicate(_ predicate: Int64, arity: Int) throws {
+        let statement = try connection.prepare("INSERT OR IGNORE INTO predicates(id, arity) VALUES (?1, ?2)")
+        statement.bind(1, predicate)
+        statement.bind(2, Int64(arity))
+        try statement.run()
+    }
+
+    // MARK: - Facts
+
+    /// Stores a fact; false when the same fact from the same source was already there.
+    @discardableResult
+    public func insertFact(predicate: Int64, arguments: [Int64], source: Int64 = Store.noSource) throws -> Bool {
+        if arguments.count == 2 {
+            let statement = try connection.prepare("INSERT OR IGNORE INTO quads(s, p, o, g) VALUES (?1, ?2, ?3, ?4)")
+            statement.bind(1, arguments[0])
+            statement.bind(2, predicate)
+            statement.bind(3, arguments[1])
+            statement.bind(4, source)
+            try statement.run()
+        } else {
+            let statement = try connection.prepare("INSERT OR IGNORE INTO tuples(p, args, g) VALUES (?1, ?2, ?3)")
+            statement.bind(1, predicate)
+            Store.withPacked(arguments) { statement.bind(2, blob: $0) }
+            statement.bind(3, source)
+            try statement.run()
+        }
+        return connection.changes > 0
+    }
+
+    /// Removes a stored fact from one source, or from every source when `source` is nil.
+    /// Returns how many rows (fact-source pairs) were removed.
+    @discardableResult
+    public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
+        let statement: SQLiteStatement
+        if arguments.count == 2 {
+            statement = try connection.prepare(source == nil
+                ? "DELETE FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3"
+                : "DELETE FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3 AND g = ?4")
+            statement.bind(1, predicate)
+            statement.bind(2, arguments[0])
+            statement.bind(3, arguments[1])
+        } else {
+            statement = try connection.prepare(source == nil
+                ? "DELETE FROM tuples WHERE p = ?1 AND args = ?2"
+                : "DELETE FROM tuples WHERE p = ?1 AND args = ?2 AND g = ?4")
+            statement.bind(1, predicate)
+            Store.withPacked(arguments) { statement.bind(2, blob: $0) }
+        }
+        if let source { statement.bind(4, source) }
+        try statement.run()
+        return connection.changes
+    }
+
+    /// Calls `row` with the arguments of every stored fact of a predicate, once per source.
+    /// With `withSources`, facts without a source are skipped and the source id is appended
+    /// to the arguments as one more column.
+    public func scanFacts(predicate: Int64, arity: Int, withSources: Bool = false,
+                          _ row: (UnsafeBufferPointer<Int64>) throws -> Void) throws {
+        var buffer = [Int64](repeating: 0, count: arity + 1)
+        let width = withSources ? arity + 1 : arity
+        if arity == 2 {
+            let statement = try connection.prepare(withSources
+                ? "SELECT s, o, g FROM quads WHERE p = ?1 AND g != 0"
+                : "SELECT s, o FROM quads WHERE p = ?1")
+            defer { statement.reset() }
+            statement.bind(1, predicate)
+            while try statement.step() {
+                buffer[0] = statement.int64(0)
+                buffer[1] = statement.int64(1)
+                if withSources { buffer[2] = statement.int64(2) }
+                try buffer.withUnsafeBufferPointer { try row(UnsafeBufferPointer(rebasing: $0[0..<width])) }
+            }
+        } else {
+            let statement = try connection.prepare(withSources
+                ? "SELECT args, g FROM tuples WHERE p = ?1 AND g != 0"
+                : "SELECT args FROM tuples WHERE p = ?1")
+            defer { statement.reset() }
+            statement.bind(1, predicate)
+            while try statement.step() {
+                let blob = statement.blob(0)
+                guard blob.count == arity * 8 else { throw StoreError.sqlite(code: SQLITE_CORRUPT, message: "a fact of arity \(arity) has \(blob.count / 8) arguments") }
+                for i in 0..<arity { buffer[i] = Int64(littleEndian: blob.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
+                if withSources { buffer[arity] = statement.int64(1) }
+                try buffer.withUnsafeBufferPointer { try row(UnsafeBufferPointer(rebasing: $0[0..<width])) }
+            }
+        }
+    }
+
+    /// The number of stored fact rows of a predicate (counting each source).
+    public func factCount(predicate: Int64, arity: Int) throws -> Int {
+        let statement = try connection.prepare(arity == 2
+            ? "SELECT count(*) FROM quads WHERE p = ?1"
+            : "SELECT count(*) FROM tuples WHERE p = ?1")
+        defer { statement.reset() }
+        statement.bind(1, predicate)
+        return try statement.step() ? Int(statement.int64(0)) : 0
+    }
+
+    static func withPacked<T>(_ arguments: [Int64], _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let littleEndian = arguments.map(\.littleEndian)
+        return littleEndian.withUnsafeBytes(body)
+    }
+
+    // MARK: - Rules
+
+    /// The stored rules, in the order they were added.
+    public func rules() throws -> [(id: Int64, text: String)] {
+        let statement = try connection.prepare("SELECT id, text FROM rules ORDER BY id")
+        defer { statement.reset() }
+        var result: [(Int64, String)] = []
+        while try statement.step() { result.append((statement.int64(0), statement.string(1))) }
+        return result
+    }
+
+    @discardableResult
+    public func addRule(text: String) throws -> Int64 {
+        let statement = try connection.prepare("INSERT INTO rules(text) VALUES (?1)")
+        statement.bind(1, text)
+        try statement.run()
+        return connection.lastInsertRowID
+    }
+
+    public func removeRule(id: Int64) throws {
+        let statement = try connection.prepare("DELETE FROM rules WHERE id = ?1")
+        statement.bind(1, id)
+        try statement.run()
+    }
+}

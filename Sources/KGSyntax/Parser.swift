@@ -1,0 +1,373 @@
+/// Reads kglog statements from tokens by recursive descent.
+///
+/// Each function implements one production of `Grammar/kglog.ebnf`, quoted above it. A syntax
+/// error is recorded and the parser skips to the next `.` and goes on, so every error in a file
+/// is reported in one pass.
+public struct Parser {
+    private let source: [UInt8]
+    private let tokens: [Token]
+    private var index = 0
+    private var diagnostics: [Diagnostic]
+    private var depth = 0
+
+    /// Expressions nested deeper than this are an error rather than a stack overflow.
+    public static let maximumNesting = 500
+
+    /// A thrown syntax error: recorded, then the parser resynchronizes.
+    private struct Failure: Error {
+        let diagnostic: Diagnostic
+    }
+
+    private init(text: String) {
+        let lexed = Lexer.tokenize(text)
+        self.source = Array(text.utf8)
+        self.tokens = lexed.tokens
+        self.diagnostics = lexed.diagnostics
+    }
+
+    /// Parses a whole text: the statements read, and every lexical and syntax error found.
+    public static func parse(_ text: String) -> (statements: [Statement], diagnostics: [Diagnostic]) {
+        var parser = Parser(text: text)
+        let statements = parser.parseProgram()
+        let sorted = parser.diagnostics.enumerated().sorted { a, b in
+            let (x, y) = (a.element.location, b.element.location)
+            return (x.line, x.column, a.offset) < (y.line, y.column, b.offset)
+        }.map(\.element)
+        return (statements, sorted)
+    }
+
+    // MARK: - Token helpers
+
+    private var current: Token { tokens[index] }
+    private func peek(_ offset: Int = 1) -> Token { tokens[min(index + offset, tokens.count - 1)] }
+
+    private mutating func take() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    private func fail(_ error: SyntaxError, at location: SourceLocation) -> Failure {
+        Failure(diagnostic: Diagnostic(error, at: location))
+    }
+
+    private func expected(_ what: String) -> Failure {
+        fail(.expected(what, found: current.quoted), at: current.location)
+    }
+
+    @discardableResult
+    private mutating func expect(_ kind: Token.Kind, _ what: String? = nil) throws(Failure) -> Token {
+        guard current.kind == kind else { throw expected(what ?? "'\(kind.rawValue)'") }
+        return take()
+    }
+
+    private func isKeyword(_ word: String) -> Bool {
+        current.kind == .name && current.text == word && (peek().kind == .name || peek().kind == .iri)
+    }
+
+    private func text(from start: Token, through end: Token) -> String {
+        String(decoding: source[start.range.lowerBound..<end.range.upperBound], as: UTF8.self)
+    }
+
+    /// Skips past the next `.` (or to a `}` or the end) after an error.
+    private mutating func synchronize() {
+        while current.kind != .endOfInput {
+            let token = take()
+            if token.kind == .period { return }
+            if current.kind == .rightBrace { return }
+        }
+    }
+
+    // MARK: - Statements
+
+    // [1] program ::= { statement } END ;
+    private mutating func parseProgram() -> [Statement] {
+        var statements: [Statement] = []
+        let lexicalErrors = diagnostics.map(\.location)
+        while current.kind != .endOfInput {
+            let before = index
+            do {
+                statements.append(contentsOf: try parseStatement())
+            } catch {
+                // A lexical error earlier in the same statement already explains this one.
+                let start = tokens[before].location
+                let explained = lexicalErrors.contains { location in
+                    (location.line, location.column) >= (start.line, start.column)
+                        && (location.line, location.column) <= (error.diagnostic.location.line, error.diagnostic.location.column)
+                }
+                if !explained { diagnostics.append(error.diagnostic) }
+                synchronize()
+                if current.kind == .rightBrace && before == index { _ = take() }
+            }
+            if index == before { _ = take() }
+        }
+        return statements
+    }
+
+    // [2] statement ::= query | retraction | source-block | clause ;
+    private mutating func parseStatement() throws(Failure) -> [Statement] {
+        if current.kind == .query { return [.query(try parseQuery())] }
+        if isKeyword("retract") { return [.retraction(try parseRetraction())] }
+        if current.kind == .at { return try parseSourceBlock() }
+        if current.kind == .rightBrace { throw expected("a statement") }
+        return [.clause(try parseClause())]
+    }
+
+    // [3] clause ::= atom [ "@" constant ] [ ":-" body ] "." ;
+    private mutating func parseClause() throws(Failure) -> Clause {
+        let first = current
+        let head = try parseAtom(expected: "a fact, a rule or a query")
+        var source: Expression?
+        if current.kind == .at {
+            _ = take()
+            source = try parseConstant(what: "a source constant after '@'")
+        }
+        var body: [Literal] = []
+        if current.kind == .implies {
+            let implies = take()
+            if source != nil { throw fail(.sourceOnRule, at: implies.location) }
+            body = try parseBody()
+        }
+        let period = try expect(.period, "'.' at the end of the statement")
+        return Clause(head: head, source: source, body: body, location: first.location,
+                      text: text(from: first, through: period))
+    }
+
+    // [4] query ::= "?-" body "." ;
+    private mutating func parseQuery() throws(Failure) -> Query {
+        let first = take()
+        let body = try parseBody()
+        let period = try expect(.period, "'.' at the end of the query")
+        return Query(body: body, location: first.location, text: text(from: first, through: period))
+    }
+
+    // [5] retraction ::= "retract" atom [ "@" constant ] "." ;
+    private mutating func parseRetraction() throws(Failure) -> Retraction {
+        let first = take()
+        let atom = try parseAtom(expected: "the fact to retract")
+        var source: Expression?
+        if current.kind == .at {
+            _ = take()
+            source = try parseConstant(what: "a source constant after '@'")
+        }
+        let period = try expect(.period, "'.' at the end of the statement")
+        return Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period))
+    }
+
+    // [6] source-block ::= "@" constant "{" { clause } "}" ;
+    private mutating func parseSourceBlock() throws(Failure) -> [Statement] {
+        _ = take()
+        let source = try parseConstant(what: "a source constant after '@'")
+        try expect(.leftBrace, "'{' to open the source block")
+        var statements: [Statement] = []
+        while current.kind != .rightBrace {
+            if current.kind == .endOfInput { throw expected("'}' to close the source block") }
+            do throws(Failure) {
+                var clause = try parseClause()
+                if clause.source != nil { throw fail(.sourceInSourceBlock, at: clause.head.location) }
+                if !clause.isFact { throw fail(.ruleInSourceBlock, at: clause.location) }
+                clause.source = source
+                statements.append(.clause(clause))
+            } catch {
+                diagnostics.append(error.diagnostic)
+                synchronize()
+            }
+        }
+        _ = take()
+        return statements
+    }
+
+    // MARK: - Bodies
+
+    // [7] body ::= literal { "," literal } ;
+    private mutating func parseBody() throws(Failure) -> [Literal] {
+        var literals = [try parseLiteral()]
+        while current.kind == .comma {
+            _ = take()
+            literals.append(try parseLiteral())
+        }
+        return literals
+    }
+
+    // [8] literal ::= negation | comparison | positive ;
+    // [9] negation ::= "not" atom ;
+    // [10] positive ::= atom [ "@" ( constant | VARIABLE ) ] ;
+    // [11] comparison ::= expression compare-op expression ;
+    private mutating func parseLiteral() throws(Failure) -> Literal {
+        if isKeyword("not") {
+            let not = take()
+            return .negated(try parseAtom(expected: "an atom after 'not'"), location: not.location)
+        }
+        let start = current
+        let left = try parseExpression()
+        if let op = comparisonOperator(current.kind) {
+            _ = take()
+            let right = try parseExpression()
+            return .comparison(left, op, right, location: start.location)
+        }
+        guard let atom = atom(from: left) else {
+            throw fail(.notAnAtom(start.quoted), at: start.location)
+        }
+        var source: Expression?
+        if current.kind == .at {
+            _ = take()
+            if current.kind == .variable {
+                let v = take()
+                source = Expression(.variable(v.text), at: v.location)
+            } else if let constant = current.value, current.kind != .variable {
+                let token = take()
+                source = Expression(.constant(constant), at: token.location)
+            } else {
+                throw fail(.sourceMustBeConstantOrVariable(found: current.quoted), at: current.location)
+            }
+        }
+        return .positive(atom, source: source)
+    }
+
+    // [12] compare-op ::= "=" | "!=" | "<" | "<=" | ">" | ">=" ;
+    private func comparisonOperator(_ kind: Token.Kind) -> ComparisonOperator? {
+        switch kind {
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        default: return nil
+        }
+    }
+
+    /// A body expression that is an atom: a call `p(...)`, a bare name `p`, or an IRI predicate.
+    private func atom(from expression: Expression) -> Atom? {
+        switch expression.kind {
+        case .call(let name, let args):
+            // Names never start with '<': such a call is an IRI predicate (see parsePrimary).
+            let predicate: Value = name.hasPrefix("<") ? .iri(String(name.dropFirst().dropLast())) : .name(name)
+            return Atom(predicate: predicate, arguments: args, at: expression.location)
+        case .constant(.name(let name)):
+            return Atom(predicate: .name(name), arguments: [], at: expression.location)
+        case .constant(.iri(let iri)):
+            return Atom(predicate: .iri(iri), arguments: [], at: expression.location)
+        default:
+            return nil
+        }
+    }
+
+    // MARK: - Atoms and expressions
+
+    // [13] atom ::= predicate [ "(" [ expression { "," expression } ] ")" ] ;
+    // [14] predicate ::= NAME | IRI ;
+    private mutating func parseAtom(expected what: String) throws(Failure) -> Atom {
+        guard current.kind == .name || current.kind == .iri, let predicate = current.value else {
+            throw expected(what)
+        }
+        let token = take()
+        var arguments: [Expression] = []
+        if current.kind == .leftParen {
+            arguments = try parseArguments()
+        }
+        return Atom(predicate: predicate, arguments: arguments, at: token.location)
+    }
+
+    /// `"(" [ expression { "," expression } ] ")"`, shared by productions 13 and 19.
+    private mutating func parseArguments() throws(Failure) -> [Expression] {
+        try expect(.leftParen)
+        var arguments: [Expression] = []
+        if current.kind != .rightParen {
+            arguments.append(try parseExpression())
+            while current.kind == .comma {
+                _ = take()
+                arguments.append(try parseExpression())
+            }
+        }
+        try expect(.rightParen, "',' or ')'")
+        return arguments
+    }
+
+    // [15] expression ::= product { ( "+" | "-" ) product } ;
+    private mutating func parseExpression() throws(Failure) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maximumNesting { throw fail(.nestedTooDeeply(limit: Parser.maximumNesting), at: current.location) }
+        var left = try parseProduct()
+        while current.kind == .plus || current.kind == .minus {
+            let op = take()
+            let right = try parseProduct()
+            left = Expression(.binary(op.kind == .plus ? .add : .subtract, left, right), at: op.location)
+        }
+        return left
+    }
+
+    // [16] product ::= unary { ( "*" | "/" | "%" ) unary } ;
+    private mutating func parseProduct() throws(Failure) -> Expression {
+        var left = try parseUnary()
+        while current.kind == .star || current.kind == .slash || current.kind == .percent {
+            let op = take()
+            let kind: ArithmeticOperator = op.kind == .star ? .multiply : (op.kind == .slash ? .divide : .remainder)
+            let right = try parseUnary()
+            left = Expression(.binary(kind, left, right), at: op.location)
+        }
+        return left
+    }
+
+    // [17] unary ::= "-" unary | primary ;
+    private mutating func parseUnary() throws(Failure) -> Expression {
+        guard current.kind == .minus else { return try parsePrimary() }
+        let minus = take()
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maximumNesting { throw fail(.nestedTooDeeply(limit: Parser.maximumNesting), at: minus.location) }
+        let operand = try parseUnary()
+        // A minus sign directly before a number is part of the literal: -5 is the integer -5.
+        switch operand.kind {
+        case .constant(.integer(let i)):
+            return Expression(.constant(.integer(0 &- i)), at: minus.location)
+        case .constant(.decimal(let d)):
+            return Expression(.constant(.decimal(-d)), at: minus.location)
+        default:
+            return Expression(.unary(.subtract, operand), at: minus.location)
+        }
+    }
+
+    // [18] primary ::= call | constant | VARIABLE | "(" expression ")" ;
+    // [19] call ::= NAME "(" [ expression { "," expression } ] ")" ;
+    // [20] constant ::= NAME | STRING | INTEGER | DECIMAL | DATE | IRI ;
+    private mutating func parsePrimary() throws(Failure) -> Expression {
+        let token = current
+        switch token.kind {
+        case .variable:
+            _ = take()
+            return Expression(.variable(token.text), at: token.location)
+        case .name where peek().kind == .leftParen:
+            _ = take()
+            let arguments = try parseArguments()
+            return Expression(.call(token.text, arguments), at: token.location)
+        case .iri where peek().kind == .leftParen:
+            // An IRI predicate applied to arguments; only meaningful as an atom.
+            _ = take()
+            let arguments = try parseArguments()
+            return Expression(.call("<\(token.value?.lexical ?? "")>", arguments), at: token.location)
+        case .leftParen:
+            _ = take()
+            let inner = try parseExpression()
+            try expect(.rightParen, "')'")
+            return inner
+        case .name, .string, .integer, .decimal, .date, .iri:
+            _ = take()
+            return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
+        default:
+            throw expected("a term")
+        }
+    }
+
+    /// A constant where only a constant may stand (the source of a fact).
+    private mutating func parseConstant(what: String) throws(Failure) -> Expression {
+        switch current.kind {
+        case .name, .string, .integer, .decimal, .date, .iri:
+            let token = take()
+            return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
+        default:
+            throw expected(what)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// A top-level statement of a kglog program.
+public enum Statement: Sendable, Equatable {
+    /// A fact (empty body) or a rule.
+    case clause(Clause)
+    /// `?- body.`
+    case query(Query)
+    /// `retract atom [@ source].`
+    case retraction(Retraction)
+
+    public var location: SourceLocation {
+        switch self {
+        case .clause(let c): return c.location
+        case .query(let q): return q.location
+        case .retraction(let r): return r.location
+        }
+    }
+
+    /// The statement exactly as written in the source.
+    public var text: String {
+        switch self {
+        case .clause(let c): return c.text
+        case .query(let q): return q.text
+        case .retraction(let r): return r.text
+        }
+    }
+}
+
+/// `head [@ source] [:- body].` A clause with an empty body is a fact.
+public struct Clause: Sendable, Equatable {
+    public var head: Atom
+    public var source: Expression?
+    public var body: [Literal]
+    public var location: SourceLocation
+    public var text: String
+
+    public init(head: Atom, source: Expression?, body: [Literal], location: SourceLocation, text: String) {
+        self.head = head
+        self.source = source
+        self.body = body
+        self.location = location
+        self.text = text
+    }
+
+    public var isFact: Bool { body.isEmpty }
+
+    /// Every atom of the clause, head first.
+    public var atoms: [Atom] { [head] + body.compactMap(\.atom) }
+}
+
+/// `?- body.`
+public struct Query: Sendable, Equatable {
+    public var body: [Literal]
+    public var location: SourceLocation
+    public var text: String
+
+    public init(body: [Literal], location: SourceLocation, text: String) {
+        self.body = body
+        self.location = location
+        self.text = text
+    }
+
+    /// The answer columns: the body's named variables in order of first appearance,
+    /// leaving out `_` and variables that start with `_` (`_Ignored`).
+    public var answerVariables: [String] {
+        var names: [String] = []
+        for literal in body {
+            switch literal {
+            case .positive(let atom, let source):
+                for a in atom.arguments { a.collectVariables(into: &names) }
+                source?.collectVariables(into: &names)
+            case .negated(let atom, _):
+                for a in atom.arguments { a.collectVariables(into: &names) }
+            case .comparison(let l, _, let r, _):
+                l.collectVariables(into: &names)
+                r.collectVariables(into: &names)
+            }
+        }
+        return names.filter { !$0.hasPrefix("_") }
+    }
+}
+
+/// `retract atom [@ source].`
+public struct Retraction: Sendable, Equatable {
+    public var atom: Atom
+    public var source: Expression?
+    public var location: SourceLocation
+    public var text: String
+
+    public init(atom: Atom, source: Expression?, location: SourceLocation, text: String) {
+        self.atom = atom
+        self.source = source
+        self.location = location
+        self.text = text
+    }
+}

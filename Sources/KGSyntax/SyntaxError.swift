@@ -1,0 +1,40 @@
+/// Every error the lexer and parser report.
+public enum SyntaxError: DiagnosticMessage, Equatable {
+    case unexpectedCharacter(String)
+    case unterminatedString
+    case invalidEscape(String)
+    case invalidUnicodeEscape(String)
+    case unterminatedIRI
+    case integerOutOfRange(String)
+    case invalidNumber(String)
+    case invalidDate(String)
+    case spacelessSubtraction(String)
+    case expected(String, found: String)
+    case notAnAtom(String)
+    case sourceMustBeConstantOrVariable(found: String)
+    case sourceOnRule
+    case ruleInSourceBlock
+    case sourceInSourceBlock
+    case nestedTooDeeply(limit: Int)
+
+    public var message: String {
+        switch self {
+        case .unexpectedCharacter(let c): return "unexpected character '\(c)'"
+        case .unterminatedString: return "unterminated string: a string must end with '\"' on the same line"
+        case .invalidEscape(let e): return "invalid escape '\(e)' in string: use \\\" \\\\ \\n \\t \\r or \\uXXXX"
+        case .invalidUnicodeEscape(let e): return "invalid unicode escape '\(e)'"
+        case .unterminatedIRI: return "unterminated IRI: expected '>'"
+        case .integerOutOfRange(let t): return "integer '\(t)' does not fit in 64 bits"
+        case .invalidNumber(let t): return "invalid number '\(t)'"
+        case .invalidDate(let t): return "invalid date '\(t)': no such day"
+        case .spacelessSubtraction(let t): return "'\(t)' is not a date (YYYY-MM-DD); write a subtraction with spaces, as 'a - b'"
+        case .expected(let what, let found): return "expected \(what) but found \(found)"
+        case .notAnAtom(let found): return "expected an atom such as 'p(X)' but found \(found)"
+        case .sourceMustBeConstantOrVariable(let found): return "expected a source (a constant or a variable) after '@' but found \(found)"
+        case .sourceOnRule: return "a rule cannot have a source: '@' belongs on facts and body atoms"
+        case .ruleInSourceBlock: return "only facts may appear in a source block"
+        case .sourceInSourceBlock: return "a fact in a source block takes the block's source: remove its '@'"
+        case .nestedTooDeeply(let limit): return "expression nested more than \(limit) levels deep"
+        }
+    }
+}

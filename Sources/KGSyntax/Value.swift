@@ -1,0 +1,165 @@
+import Foundation
+
+/// A constant of the kglog language: the values facts are made of.
+///
+/// Names, strings, IRIs, integers, decimals and dates are distinct kinds: `csto` is not `"csto"`.
+/// Equality is by kind and value; decimals are kept in canonical form so `1.50` equals `1.5`.
+public enum Value: Hashable, Sendable {
+    case name(String)
+    case string(String)
+    case integer(Int64)
+    case decimal(Decimal)
+    case date(CalendarDate)
+    case iri(String)
+
+    /// The kinds of value, in the order answers sort by.
+    public enum Kind: Int, CaseIterable, Sendable, Comparable {
+        case integer = 1, decimal, date, string, name, iri
+
+        public var label: String {
+            switch self {
+            case .name: return "name"
+            case .string: return "string"
+            case .integer: return "integer"
+            case .decimal: return "decimal"
+            case .date: return "date"
+            case .iri: return "iri"
+            }
+        }
+
+        public static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .name: return .name
+        case .string: return .string
+        case .integer: return .integer
+        case .decimal: return .decimal
+        case .date: return .date
+        case .iri: return .iri
+        }
+    }
+
+    public var isNumber: Bool {
+        switch self {
+        case .integer, .decimal: return true
+        default: return false
+        }
+    }
+
+    /// The numeric value of an integer or decimal.
+    public var decimalValue: Decimal? {
+        switch self {
+        case .integer(let i): return Decimal(i)
+        case .decimal(let d): return d
+        default: return nil
+        }
+    }
+
+    /// The plain lexical form: names and strings without quotes, dates ISO, IRIs without brackets.
+    public var lexical: String {
+        switch self {
+        case .name(let s), .string(let s), .iri(let s): return s
+        case .integer(let i): return String(i)
+        case .decimal(let d): return Value.canonicalText(of: d)
+        case .date(let d): return d.description
+        }
+    }
+
+    /// Rebuilds a value from its kind and plain lexical form; nil when the text does not fit the kind.
+    public init?(kind: Kind, lexical: String) {
+        switch kind {
+        case .name: self = .name(lexical)
+        case .string: self = .string(lexical)
+        case .iri: self = .iri(lexical)
+        case .integer:
+            guard let i = Int64(lexical) else { return nil }
+            self = .integer(i)
+        case .decimal:
+            guard let d = Decimal(string: lexical, locale: Locale(identifier: "en_US_POSIX")), !d.isNaN else { return nil }
+            self = .decimal(d)
+        case .date:
+            guard let d = CalendarDate(iso: Substring(lexical)) else { return nil }
+            self = .date(d)
+        }
+    }
+
+    /// Decimal text that always shows a decimal point, so it reads back as a decimal.
+    public static func canonicalText(of d: Decimal) -> String {
+        var text = d.description
+        if !text.contains(".") && !text.contains("e") && !text.contains("E") { text += ".0" }
+        return text
+    }
+
+    /// The value written as kglog source: `armenia`, `"ОДКБ"`, `42`, `2.5`, `2012-05-03`, `<http://x>`.
+    public var sourceText: String {
+        switch self {
+        case .name(let s): return s
+        case .string(let s): return Value.quoted(s)
+        case .iri(let s): return "<\(s)>"
+        default: return lexical
+        }
+    }
+
+    /// A string literal with kglog escapes.
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+// MARK: - Ordering
+
+extension Value {
+    /// The total order answers are sorted by: numbers (by value), dates, strings, names, IRIs.
+    public static func sortOrder(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return x < y
+        case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)):
+            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
+        case (.date(let x), .date(let y)): return x < y
+        default:
+            if let x = a.decimalValue, let y = b.decimalValue {
+                if x != y { return x < y }
+                return a.kind < b.kind
+            }
+            return a.kind.sortGroup < b.kind.sortGroup
+        }
+    }
+
+    /// Compares two values of comparable kinds; nil when the kinds cannot be ordered against each other.
+    public static func compare(_ a: Value, _ b: Value) -> ComparisonResult? {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)):
+            if x == y { return .orderedSame }
+            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? .orderedAscending : .orderedDescending
+        case (.date(let x), .date(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        default:
+            guard let x = a.decimalValue, let y = b.decimalValue else { return nil }
+            return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        }
+    }
+}
+
+extension Value.Kind {
+    /// Integers and decimals sort together as numbers.
+    var sortGroup: Int { self == .decimal ? Value.Kind.integer.rawValue : rawValue }
+}

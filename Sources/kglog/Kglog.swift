@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import KGLog
+import KGShell
+
+/// The `kglog` command: parses arguments, then hands over to KGLog and KGShell.
+struct Kglog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kglog",
+        abstract: "An embedded knowledge-graph store with a Datalog query language.",
+        subcommands: [Run.self, QueryCommand.self]
+    )
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Options shared by the commands that print answers.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table, tsv, csv or json (default: table on a terminal, tsv otherwise).")
+    var format: OutputFormat?
+
+    var renderer: AnswerRenderer {
+        AnswerRenderer(format: format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .tsv))
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Execute the statements of kglog files in order and print each query's answer.",
+        discussion: "Each file is one transaction: a file with an error applies nothing."
+    )
+
+    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
+    var db: String?
+
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The .kgl files to run.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one file to run") }
+    }
+
+    func run() throws {
+        let session = try Session(path: db)
+        let sources = try files.map { try Session.read($0) }
+        try session.checkSyntax(sources)
+        var printer = AnswerPrinter(renderer: output.renderer)
+        for source in sources {
+            try printer.print(try session.execute(source))
+        }
+    }
+}
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Answer one query, after loading any files given with --load."
+    )
+
+    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
+    var db: String?
+
+    @Option(name: .long, help: "A .kgl file to run before the query (may be repeated).")
+    var load: [String] = []
+
+    @Flag(name: .long, help: "Print only the number of answers.")
+    var count = false
+
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The query, such as '?- member-of(X, csto).'")
+    var query: String
+
+    func run() throws {
+        let session = try Session(path: db)
+        let sources = try load.map { try Session.read($0) }
+        try session.checkSyntax(sources)
+        for source in sources { _ = try session.execute(source) }
+        var text = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !text.hasPrefix("?-") { text = "?- " + text }
+        if !text.hasSuffix(".") { text += "." }
+        let source = Session.Source(name: "<query>", text: text)
+        try session.checkSyntax([source])
+        if count {
+            print(try session.count(source))
+            return
+        }
+        var printer = AnswerPrinter(renderer: output.renderer)
+        try printer.print(try session.execute(source))
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import KGEngine
+import KGLog
+import KGShell
+import KGStore
+import KGSyntax
+
+/// A knowledge base opened for one command, reporting errors the way the CLI does:
+/// diagnostics to standard error, then exit status 1.
+struct Session {
+    struct Source {
+        let name: String
+        let text: String
+    }
+
+    let knowledgeBase: KnowledgeBase
+
+    init(path: String?) throws {
+        do {
+            knowledgeBase = try KnowledgeBase(path: path)
+        } catch {
+            throw Session.fail(error)
+        }
+    }
+
+    static func read(_ path: String) throws -> Source {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                ? (isDirectory.boolValue ? "it is a directory" : "permission denied") : "no such file"
+            throw fail(message: "cannot read '\(path)': \(reason)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw fail(message: "cannot read '\(path)': the file is not UTF-8 text")
+        }
+        return Source(name: path, text: text)
+    }
+
+    /// Reports every syntax error of every file before anything runs.
+    func checkSyntax(_ sources: [Source]) throws {
+        var failed = false
+        for source in sources {
+            let diagnostics = Parser.parse(source.text).diagnostics
+            if !diagnostics.isEmpty {
+                Session.printError(DiagnosticReport(fileName: source.name, sourceText: source.text, diagnostics: diagnostics).rendered())
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    func execute(_ source: Source) throws -> [StatementResult] {
+        do {
+            return try knowledgeBase.execute(source.text, fileName: source.name)
+        } catch {
+            throw Session.fail(error)
+        }
+    }
+
+    func count(_ source: Source) throws -> Int {
+        do {
+            return try knowledgeBase.count(source.text, fileName: source.name)
+        } catch {
+            throw Session.fail(error)
+        }
+    }
+
+    /// Prints an error and returns the exit code to throw.
+    static func fail(_ error: Error) -> ExitCode {
+        switch error {
+        case let report as DiagnosticReport: printError(report.rendered())
+        case let store as StoreError: printError("kglog: error: \(store.message)\n")
+        case let message as DiagnosticMessage: printError("kglog: error: \(message.message)\n")
+        default: printError("kglog: error: \(error)\n")
+        }
+        return ExitCode(1)
+    }
+
+    static func fail(message: String) -> ExitCode {
+        printError("kglog: error: \(message)\n")
+        return ExitCode(1)
+    }
+
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Prints the answers of executed statements, a blank line between two answers.
+struct AnswerPrinter {
+    let renderer: AnswerRenderer
+    private var printedAny = false
+
+    init(renderer: AnswerRenderer) {
+        self.renderer = renderer
+    }
+
+    mutating func print(_ results: [StatementResult]) throws {
+        var out = ""
+        for case .answer(let query, let answer) in results {
+            if printedAny && renderer.format != .json { out += "\n" }
+            if renderer.format == .table { out += query.text + "\n" }
+            out += renderer.render(answer, query: query)
+            printedAny = true
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
