@@ -17,17 +17,18 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .target(name: "KGSyntax"),
-        .target(name: "KGStore", dependencies: ["CSQLite"]),
-        .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"]),
-        .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine"]),
-        .target(name: "KGShell", dependencies: ["KGLog"]),
+        .target(name: "KGSyntax", exclude: ["README.md"]),
+        .target(name: "KGStore", dependencies: ["CSQLite"], exclude: ["README.md"]),
+        .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"], exclude: ["README.md"]),
+        .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine"], exclude: ["README.md"]),
+        .target(name: "KGShell", dependencies: ["KGLog"], exclude: ["README.md"]),
         .executableTarget(
             name: "kglog",
             dependencies: [
                 "KGLog", "KGShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax"]),
         .testTarget(name: "KGStoreTests", dependencies: ["KGStore"]),

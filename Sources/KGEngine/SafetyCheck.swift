@@ -21,6 +21,7 @@ public enum SafetyCheck {
             return diagnostics
         }
         diagnostics += checkAtomArguments(clause.body)
+        diagnostics += clause.head.arguments.flatMap(checkFunctions)
         let bound = boundVariables(of: clause.body)
         for argument in clause.head.arguments {
             if containsAnonymous(argument) {
@@ -32,12 +33,14 @@ public enum SafetyCheck {
             }
         }
         diagnostics += checkConditions(clause.body, bound: bound, rule: name)
+        for case .comparison(let l, _, let r, _) in clause.body { diagnostics += checkFunctions(l) + checkFunctions(r) }
         return diagnostics
     }
 
     /// Every safety error of a query.
     public static func check(_ query: Query) -> [Diagnostic] {
         var diagnostics = checkAtomArguments(query.body)
+        for case .comparison(let l, _, let r, _) in query.body { diagnostics += checkFunctions(l) + checkFunctions(r) }
         let bound = boundVariables(of: query.body)
         diagnostics += checkConditions(query.body, bound: bound, rule: nil)
         return diagnostics
@@ -97,6 +100,16 @@ public enum SafetyCheck {
             }
         }
         return diagnostics
+    }
+
+    /// Function calls name a known function.
+    private static func checkFunctions(_ expression: Expression) -> [Diagnostic] {
+        switch expression.kind {
+        case .constant, .variable: return []
+        case .unary(_, let e): return checkFunctions(e)
+        case .binary(_, let a, let b): return checkFunctions(a) + checkFunctions(b)
+        case .call(let name, _): return [Diagnostic(EngineError.unknownFunction(name), at: expression.location)]
+        }
     }
 
     /// Body atoms take constants and variables only.

@@ -164,10 +164,15 @@ public struct Parser {
             if current.kind == .endOfInput { throw expected("'}' to close the source block") }
             do throws(Failure) {
                 var clause = try parseClause()
-                if clause.source != nil { throw fail(.sourceInSourceBlock, at: clause.head.location) }
-                if !clause.isFact { throw fail(.ruleInSourceBlock, at: clause.location) }
-                clause.source = source
-                statements.append(.clause(clause))
+                // The clause was read whole: report a misplaced rule or source without skipping on.
+                if !clause.isFact {
+                    diagnostics.append(Diagnostic(SyntaxError.ruleInSourceBlock, at: clause.location))
+                } else if let own = clause.source {
+                    diagnostics.append(Diagnostic(SyntaxError.sourceInSourceBlock, at: own.location))
+                } else {
+                    clause.source = source
+                    statements.append(.clause(clause))
+                }
             } catch {
                 diagnostics.append(error.diagnostic)
                 synchronize()

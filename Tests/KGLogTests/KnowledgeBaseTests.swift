@@ -1,0 +1,121 @@
+import XCTest
+import KGEngine
+import KGLog
+import KGSyntax
+
+final class KnowledgeBaseTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
+        let answer = try kb.query(query)
+        if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
+        return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
+    }
+
+    func testFactsAndRulesSurviveClosingAndReopening() throws {
+        let file = directory.appendingPathComponent("csto.kglog").path
+        do {
+            let kb = try KnowledgeBase(path: file)
+            try kb.execute("""
+                member-of(armenia, csto) @ arminfo. member-of(russia, csto). member-of(russia, cis).
+                ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.
+                """)
+        }
+        let kb = try KnowledgeBase(path: file)
+        XCTAssertEqual(try rows(kb, "ally(armenia, Y)"), ["russia"])
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) @ S"), ["armenia, arminfo"])
+        XCTAssertEqual(kb.rules.map(\.text), ["ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y."])
+        // The arity recorded yesterday is enforced today.
+        XCTAssertThrowsError(try kb.execute("member-of(a)."))
+    }
+
+    func testAFileWithAnErrorInItsLastStatementChangesNothing() throws {
+        let file = directory.appendingPathComponent("kb.kglog").path
+        let kb = try KnowledgeBase(path: file)
+        try kb.execute("member-of(armenia, csto).")
+        let bad = """
+            member-of(russia, csto).
+            ally(X, Y) :- member-of(X, O), member-of(Y, O).
+            retract member-of(armenia, csto).
+            ?- member-of(X, csto).
+            member-of(belarus, csto, 1992).
+            """
+        XCTAssertThrowsError(try kb.execute(bad, fileName: "bad.kgl")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                bad.kgl:5:1: error: predicate 'member-of' is used with 3 arguments here but has 2 elsewhere
+                member-of(belarus, csto, 1992).
+                ^
+
+                """)
+        }
+        XCTAssertEqual(try rows(kb, "member-of(X, csto)"), ["armenia"])
+        XCTAssertEqual(kb.rules, [])
+        // Also after reopening the file.
+        let again = try KnowledgeBase(path: file)
+        XCTAssertEqual(try rows(again, "member-of(X, O)"), ["armenia, csto"])
+        XCTAssertEqual(again.rules, [])
+        XCTAssertThrowsError(try again.query("ally(X, Y)"))
+    }
+
+    func testAnEvaluationErrorRollsBackTheWholeText() throws {
+        let kb = try KnowledgeBase()
+        XCTAssertThrowsError(try kb.execute("n(0). ?- n(X), Y = 1 / X."))
+        XCTAssertThrowsError(try kb.query("n(X)")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.message, "unknown predicate 'n/1': no fact or rule defines it")
+        }
+    }
+
+    func testTheSameFactFromTwoSourcesIsKeptTwiceAndAnsweredOnce() throws {
+        let kb = try KnowledgeBase()
+        let results = try kb.execute("""
+            held-in(council, astana) @ arminfo. held-in(council, astana) @ tass. held-in(council, astana) @ tass.
+            """)
+        XCTAssertEqual(results, [.asserted(isNew: true), .asserted(isNew: true), .asserted(isNew: false)])
+        XCTAssertEqual(try rows(kb, "held-in(council, P)"), ["astana"])
+        XCTAssertEqual(try rows(kb, "held-in(council, P) @ S"), ["astana, arminfo", "astana, tass"])
+        // Retracting one source keeps the other; retracting without a source removes all.
+        XCTAssertEqual(try kb.execute("retract held-in(council, astana) @ tass."), [.retracted(count: 1)])
+        XCTAssertEqual(try rows(kb, "held-in(council, P) @ S"), ["astana, arminfo"])
+        try kb.execute("held-in(council, astana) @ tass.")
+        XCTAssertEqual(try kb.execute("retract held-in(council, astana)."), [.retracted(count: 2)])
+        XCTAssertEqual(try rows(kb, "held-in(council, P)"), [])
+        XCTAssertEqual(try kb.execute("retract held-in(nothing, here)."), [.retracted(count: 0)])
+    }
+
+    func testRetractedFactsNoLongerDeriveAnything() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("m(uzbekistan, csto). m(russia, csto). ally(X, Y) :- m(X, O), m(Y, O), X != Y.")
+        XCTAssertEqual(try rows(kb, "ally(russia, Y)"), ["uzbekistan"])
+        try kb.execute("retract m(uzbekistan, csto).")
+        XCTAssertEqual(try rows(kb, "ally(russia, Y)"), [])
+    }
+
+    func testQueriesSeeStatementsBeforeThemInTheSameText() throws {
+        let kb = try KnowledgeBase()
+        let results = try kb.execute("p(a). ?- p(X). p(b). ?- p(X).")
+        let answers = results.compactMap { result -> [[Value]]? in
+            if case .answer(_, let answer) = result { return answer.rows }
+            return nil
+        }
+        XCTAssertEqual(answers, [[[.name("a")]], [[.name("a")], [.name("b")]]])
+    }
+
+    func testAQueryNeverWritesToTheFile() throws {
+        let file = directory.appendingPathComponent("ro.kglog").path
+        let kb = try KnowledgeBase(path: file)
+        try kb.execute("n(1). next(X, X + 1) :- n(X). flag(brand-new-name) :- n(_).")
+        let before = try rows(kb, "next(X, Y), flag(F)")
+        XCTAssertEqual(before, ["1, 2, brand-new-name"])
+        // The computed 2 and the rule's constant are not added to the term dictionary.
+        XCTAssertNil(try kb.store.termID(kind: Value.Kind.integer.rawValue, lexical: "2"))
+    }
+}

@@ -1,0 +1,146 @@
+import XCTest
+@testable import KGStore
+
+final class StoreTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kgstore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func facts(_ store: Store, _ predicate: Int64, arity: Int, withSources: Bool = false) throws -> [[Int64]] {
+        var rows: [[Int64]] = []
+        try store.scanFacts(predicate: predicate, arity: arity, withSources: withSources) { rows.append(Array($0)) }
+        return rows.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    func testTermsAreInternedOnceByKindAndText() throws {
+        let store = try Store(path: ":memory:")
+        let name = try store.internTerm(kind: 5, lexical: "csto")
+        let string = try store.internTerm(kind: 4, lexical: "csto")
+        XCTAssertNotEqual(name, string)
+        XCTAssertEqual(try store.internTerm(kind: 5, lexical: "csto"), name)
+        XCTAssertEqual(try store.termID(kind: 4, lexical: "csto"), string)
+        XCTAssertNil(try store.termID(kind: 4, lexical: "cis"))
+        XCTAssertEqual(try store.term(id: string)?.lexical, "csto")
+        XCTAssertEqual(try store.term(id: string)?.kind, 4)
+        XCTAssertNil(try store.term(id: 999))
+    }
+
+    func testFactsOfEveryArityWithSources() throws {
+        let store = try Store(path: ":memory:")
+        XCTAssertTrue(try store.insertFact(predicate: 10, arguments: [1, 2], source: 7))
+        XCTAssertFalse(try store.insertFact(predicate: 10, arguments: [1, 2], source: 7))
+        XCTAssertTrue(try store.insertFact(predicate: 10, arguments: [1, 2], source: 8))
+        XCTAssertTrue(try store.insertFact(predicate: 10, arguments: [3, 4]))
+        XCTAssertTrue(try store.insertFact(predicate: 11, arguments: [5]))
+        XCTAssertTrue(try store.insertFact(predicate: 12, arguments: [5, 6, 7], source: 8))
+        XCTAssertTrue(try store.insertFact(predicate: 13, arguments: []))
+        XCTAssertEqual(try facts(store, 10, arity: 2), [[1, 2], [1, 2], [3, 4]])
+        XCTAssertEqual(try facts(store, 10, arity: 2, withSources: true), [[1, 2, 7], [1, 2, 8]])
+        XCTAssertEqual(try facts(store, 11, arity: 1), [[5]])
+        XCTAssertEqual(try facts(store, 12, arity: 3, withSources: true), [[5, 6, 7, 8]])
+        XCTAssertEqual(try facts(store, 13, arity: 0), [[]])
+        XCTAssertEqual(try store.factCount(predicate: 10, arity: 2), 3)
+
+        XCTAssertEqual(try store.deleteFact(predicate: 10, arguments: [1, 2], source: 7), 1)
+        XCTAssertEqual(try facts(store, 10, arity: 2, withSources: true), [[1, 2, 8]])
+        XCTAssertEqual(try store.deleteFact(predicate: 10, arguments: [1, 2], source: nil), 1)
+        XCTAssertEqual(try store.deleteFact(predicate: 12, arguments: [5, 6, 7], source: nil), 1)
+        XCTAssertEqual(try facts(store, 10, arity: 2), [[3, 4]])
+        XCTAssertEqual(try facts(store, 12, arity: 3), [])
+    }
+
+    func testEverythingSurvivesReopening() throws {
+        let file = path("kb.kglog")
+        do {
+            let store = try Store(path: file)
+            let p = try store.internTerm(kind: 5, lexical: "member-of")
+            try store.recordPredicate(p, arity: 2)
+            try store.insertFact(predicate: p, arguments: [try store.internTerm(kind: 5, lexical: "armenia"), try store.internTerm(kind: 5, lexical: "csto")])
+            try store.addRule(text: "ally(X, Y) :- member-of(X, O), member-of(Y, O).")
+            store.close()
+        }
+        let store = try Store(path: file)
+        let p = try XCTUnwrap(try store.termID(kind: 5, lexical: "member-of"))
+        XCTAssertEqual(try store.predicateArities(), [p: 2])
+        XCTAssertEqual(try facts(store, p, arity: 2).count, 1)
+        XCTAssertEqual(try store.rules().map(\.text), ["ally(X, Y) :- member-of(X, O), member-of(Y, O)."])
+    }
+
+    func testAFailedTransactionAppliesNothing() throws {
+        let store = try Store(path: ":memory:")
+        struct Boom: Error {}
+        XCTAssertThrowsError(try store.transaction {
+            try store.insertFact(predicate: 1, arguments: [2, 3])
+            _ = try store.internTerm(kind: 5, lexical: "x")
+            throw Boom()
+        })
+        XCTAssertEqual(try facts(store, 1, arity: 2), [])
+        XCTAssertNil(try store.termID(kind: 5, lexical: "x"))
+        // A nested failure undoes only the inner part.
+        try store.transaction {
+            try store.insertFact(predicate: 1, arguments: [1, 1])
+            _ = try? store.transaction { () throws -> Void in
+                try store.insertFact(predicate: 1, arguments: [2, 2])
+                throw Boom()
+            }
+        }
+        XCTAssertEqual(try facts(store, 1, arity: 2), [[1, 1]])
+    }
+
+    func testAFileThatIsNotSQLiteIsRefusedAndLeftAlone() throws {
+        let file = path("notes.txt")
+        let content = Data(String(repeating: "just some text, not a database\n", count: 200).utf8)
+        try content.write(to: URL(fileURLWithPath: file))
+        XCTAssertThrowsError(try Store(path: file)) { error in
+            XCTAssertEqual((error as? StoreError)?.message, "'\(file)' is not a kglog knowledge base")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), content)
+    }
+
+    func testASQLiteFileOfAnotherProgramIsRefused() throws {
+        let file = path("other.db")
+        let other = try SQLiteConnection(path: file)
+        try other.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)")
+        other.close()
+        XCTAssertThrowsError(try Store(path: file)) { error in
+            XCTAssertEqual(error as? StoreError, .notAKnowledgeBase(path: file))
+        }
+    }
+
+    func testANewerSchemaIsRefused() throws {
+        let file = path("future.kglog")
+        try Store(path: file).close()
+        let raw = try SQLiteConnection(path: file)
+        try raw.execute("PRAGMA user_version = 99")
+        raw.close()
+        XCTAssertThrowsError(try Store(path: file)) { error in
+            XCTAssertEqual((error as? StoreError)?.message,
+                           "'\(file)' has schema version 99, newer than this kglog's 1: upgrade kglog to open it")
+        }
+    }
+
+    func testAMissingFolderCannotBeOpened() throws {
+        let file = path("no/such/folder/kb.kglog")
+        XCTAssertThrowsError(try Store(path: file)) { error in
+            guard case .cannotOpen(let p, _)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, file)
+        }
+    }
+
+    func testFilesUseWriteAheadLogging() throws {
+        let store = try Store(path: path("wal.kglog"))
+        let mode = try store.connection.prepare("PRAGMA journal_mode")
+        XCTAssertTrue(try mode.step())
+        XCTAssertEqual(mode.string(0), "wal")
+        mode.reset()
+    }
+}

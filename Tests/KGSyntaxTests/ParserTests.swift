@@ -1,0 +1,142 @@
+import XCTest
+@testable import KGSyntax
+
+final class ParserTests: XCTestCase {
+    private func dump(_ text: String) -> [String] {
+        let (statements, diagnostics) = Parser.parse(text)
+        XCTAssertEqual(diagnostics.map(\.description), [], "unexpected syntax errors")
+        return statements.map(\.dump)
+    }
+
+    private func errors(_ text: String) -> [String] {
+        Parser.parse(text).diagnostics.map(\.description)
+    }
+
+    func testFacts() {
+        XCTAssertEqual(dump("member-of(armenia, csto). country(armenia). raining. p(1, -2, 2.5, \"s\", 2012-05-03, <http://x/y>)."), [
+            "(fact (atom member-of (name armenia) (name csto)))",
+            "(fact (atom country (name armenia)))",
+            "(fact (atom raining))",
+            "(fact (atom p (integer 1) (integer -2) (decimal 2.5) (string \"s\") (date 2012-05-03) (iri <http://x/y>)))",
+        ])
+    }
+
+    func testFactWithSourceAndSourceBlock() {
+        XCTAssertEqual(dump("held-in(c, astana) @ arminfo-2012-04-27. @ s2 { p(a). q(b, c). }"), [
+            "(fact (atom held-in (name c) (name astana)) (source (name arminfo-2012-04-27)))",
+            "(fact (atom p (name a)) (source (name s2)))",
+            "(fact (atom q (name b) (name c)) (source (name s2)))",
+        ])
+    }
+
+    func testRules() {
+        XCTAssertEqual(dump("ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y."), [
+            "(rule (atom ally (var X) (var Y)) (atom member-of (var X) (var O)) (atom member-of (var Y) (var O)) (!= (var X) (var Y)))",
+        ])
+        XCTAssertEqual(dump("outsider(X) :- country(X), not member-of(X, csto)."), [
+            "(rule (atom outsider (var X)) (atom country (var X)) (not (atom member-of (var X) (name csto))))",
+        ])
+        XCTAssertEqual(dump("sum(X, Y, X + Y * 2) :- n(X), n(Y)."), [
+            "(rule (atom sum (var X) (var Y) (+ (var X) (* (var Y) (integer 2)))) (atom n (var X)) (atom n (var Y)))",
+        ])
+        XCTAssertEqual(dump("members(O, count(X)) :- member-of(X, O)."), [
+            "(rule (atom members (var O) (call count (var X))) (atom member-of (var X) (var O)))",
+        ])
+    }
+
+    func testArithmeticPrecedenceAndAssociativity() {
+        XCTAssertEqual(dump("?- X = 1 - 2 - 3, Y = (1 - 2) * -Z % 4, W = -(3)."), [
+            "(query (= (var X) (- (- (integer 1) (integer 2)) (integer 3))) "
+                + "(= (var Y) (% (* (- (integer 1) (integer 2)) (- (var Z))) (integer 4))) (= (var W) (integer -3)))",
+        ])
+    }
+
+    func testQueriesWithSourcesAndAllComparisons() {
+        XCTAssertEqual(dump("?- member-of(X, csto) @ S, reported-by(S, Who), p(_) @ arminfo, X < Y, X <= Y, X > Y, X >= Y, X = Y."), [
+            "(query (@ (atom member-of (var X) (name csto)) (var S)) (atom reported-by (var S) (var Who)) "
+                + "(@ (atom p (var _)) (name arminfo)) (< (var X) (var Y)) (<= (var X) (var Y)) (> (var X) (var Y)) "
+                + "(>= (var X) (var Y)) (= (var X) (var Y)))",
+        ])
+    }
+
+    func testRetraction() {
+        XCTAssertEqual(dump("retract member-of(uzbekistan, csto). retract p(a) @ s."), [
+            "(retract (atom member-of (name uzbekistan) (name csto)))",
+            "(retract (atom p (name a)) (source (name s)))",
+        ])
+    }
+
+    func testKeywordsAreOnlyKeywordsBeforeAPredicate() {
+        XCTAssertEqual(dump("not(a). retract(b). p(X) :- q(X), not = X."), [
+            "(fact (atom not (name a)))",
+            "(fact (atom retract (name b)))",
+            "(rule (atom p (var X)) (atom q (var X)) (= (name not) (var X)))",
+        ])
+    }
+
+    func testIRIPredicate() {
+        XCTAssertEqual(dump("?- <http://x/e>(A, B)."), ["(query (atom <http://x/e> (var A) (var B)))"])
+    }
+
+    func testStatementTextIsKeptAsWritten() {
+        let (statements, _) = Parser.parse("% c\nally(X, Y) :-\n    m(X, O),  % note\n    m(Y, O).\n")
+        XCTAssertEqual(statements.first?.text, "ally(X, Y) :-\n    m(X, O),  % note\n    m(Y, O).")
+        XCTAssertEqual(statements.first?.location, SourceLocation(line: 2, column: 1))
+    }
+
+    func testAnswerVariablesSkipUnderscoreNames() {
+        guard case .query(let q)? = Parser.parse("?- p(X, _, _Y, Z), q(Z, W).").statements.first else { return XCTFail("no query") }
+        XCTAssertEqual(q.answerVariables, ["X", "Z", "W"])
+    }
+
+    // MARK: - Errors
+
+    func testMissingPeriod() {
+        XCTAssertEqual(errors("p(a)\nq(b)."), ["2:1: error: expected '.' at the end of the statement but found 'q'"])
+    }
+
+    func testEveryErrorInAFileIsReported() {
+        XCTAssertEqual(errors("p(a.\nok(b).\n?- q(X), .\nr(X) :- .\n?- s(X) t.\nu(X) :- v(X)"), [
+            "1:4: error: expected ',' or ')' but found '.'",
+            "3:10: error: expected a term but found '.'",
+            "4:9: error: expected a term but found '.'",
+            "5:9: error: expected '.' at the end of the query but found 't'",
+            "6:13: error: expected '.' at the end of the statement but found end of input",
+        ])
+        // The statement after an error is still read.
+        XCTAssertEqual(Parser.parse("p(a.\nok(b).").statements.map(\.dump), ["(fact (atom ok (name b)))"])
+        XCTAssertEqual(Parser.parse("p(a).\np(.\nok(b).").statements.map(\.dump), [
+            "(fact (atom p (name a)))", "(fact (atom ok (name b)))",
+        ])
+    }
+
+    func testNotAnAtom() {
+        XCTAssertEqual(errors("?- 42."), ["1:4: error: expected an atom such as 'p(X)' but found '42'"])
+        XCTAssertEqual(errors("?- p(X), X + 1."), ["1:10: error: expected an atom such as 'p(X)' but found 'X'"])
+        XCTAssertEqual(errors("X(a)."), ["1:1: error: expected a fact, a rule or a query but found 'X'"])
+    }
+
+    func testSourceErrors() {
+        XCTAssertEqual(errors("p(X) @ s :- q(X)."), ["1:10: error: a rule cannot have a source: '@' belongs on facts and body atoms"])
+        XCTAssertEqual(errors("?- p(X) @ (."), ["1:11: error: expected a source (a constant or a variable) after '@' but found '('"])
+        XCTAssertEqual(errors("p(a) @ X."), ["1:8: error: expected a source constant after '@' but found 'X'"])
+        XCTAssertEqual(errors("@ s { p(X) :- q(X). r(a) @ t. }"), [
+            "1:7: error: only facts may appear in a source block",
+            "1:28: error: a fact in a source block takes the block's source: remove its '@'",
+        ])
+        XCTAssertEqual(errors("@ s { p(a). "), ["1:13: error: expected '}' to close the source block but found end of input"])
+    }
+
+    func testDeepNestingIsAnErrorNotACrash() {
+        let deep = "?- X = " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + "."
+        XCTAssertEqual(errors(deep), ["1:\(8 + Parser.maximumNesting): error: expression nested more than \(Parser.maximumNesting) levels deep"])
+    }
+
+    // MARK: - Rendering
+
+    func testRenderedDiagnosticHasFileLineColumnSourceLineAndCaret() {
+        let text = "p(a).\n\tq(\"ОДКБ\", $)."
+        let report = DiagnosticReport(fileName: "f.kgl", sourceText: text, diagnostics: Parser.parse(text).diagnostics)
+        XCTAssertEqual(report.rendered(), "f.kgl:2:12: error: unexpected character '$'\n\tq(\"ОДКБ\", $).\n\t          ^\n")
+    }
+}
