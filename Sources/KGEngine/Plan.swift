@@ -12,19 +12,50 @@ enum Step {
     case assign(Int, Computation)
 }
 
+/// Where an inner loop reads a value: a register (a bound variable) or a constant term id.
+/// A flat value type, so the executor's loops touch no reference counts.
+struct Operand {
+    /// The register to read, or -1 for the constant.
+    let register: Int
+    let constant: Int64
+
+    init(_ slot: Slot) {
+        switch slot {
+        case .variable(let v): register = v; constant = 0
+        case .constant(let id): register = -1; constant = id
+        case .anonymous: register = -1; constant = 0
+        }
+    }
+
+    @inline(__always)
+    func value(_ registers: UnsafeMutablePointer<Int64>) -> Int64 {
+        register >= 0 ? registers[register] : constant
+    }
+}
+
+/// Copies `values` into a new buffer the owner frees.
+func makeBuffer<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
+    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+    _ = buffer.initialize(from: values)
+    return UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count])
+}
+
 /// A scan of one body atom.
 final class Scan {
-    let relation: Relation
+    // The evaluator keeps relations and their indexes alive while plans run.
+    unowned(unsafe) let relation: Relation
     /// Scan the current delta rows instead of all committed rows.
     let isDelta: Bool
     /// The index used to find matching rows; nil means a scan of the whole range.
-    let index: HashIndex?
-    /// The key looked up in `index`, one slot per indexed column.
-    let key: [Slot]
-    /// Columns that must equal a slot's value (when no index covers them).
-    let checks: [(column: Int, slot: Slot)]
-    /// Columns whose values bind variables.
-    let binds: [(column: Int, variable: Int)]
+    unowned(unsafe) let index: HashIndex?
+    /// The key looked up in `index`, one operand per indexed column.
+    let key: UnsafeMutableBufferPointer<Operand>
+    /// Columns that must equal an operand's value (when no index covers them).
+    let checkColumns: UnsafeMutableBufferPointer<Int>
+    let checkOperands: UnsafeMutableBufferPointer<Operand>
+    /// Columns whose values bind variables (registers).
+    let bindColumns: UnsafeMutableBufferPointer<Int>
+    let bindRegisters: UnsafeMutableBufferPointer<Int>
     let keyBuffer: UnsafeMutablePointer<Int64>
     let label: String
 
@@ -33,30 +64,37 @@ final class Scan {
         self.relation = relation
         self.isDelta = isDelta
         self.index = index
-        self.key = key
-        self.checks = checks
-        self.binds = binds
+        self.key = makeBuffer(key.map(Operand.init))
+        self.checkColumns = makeBuffer(checks.map(\.0))
+        self.checkOperands = makeBuffer(checks.map { Operand($0.1) })
+        self.bindColumns = makeBuffer(binds.map(\.0))
+        self.bindRegisters = makeBuffer(binds.map(\.1))
         self.label = label
         keyBuffer = .allocate(capacity: max(key.count, 1))
     }
 
-    deinit { keyBuffer.deallocate() }
+    deinit {
+        keyBuffer.deallocate()
+        for buffer in [checkColumns, bindColumns, bindRegisters] { buffer.baseAddress?.deallocate() }
+        key.baseAddress?.deallocate()
+        checkOperands.baseAddress?.deallocate()
+    }
 }
 
 /// A membership test of a negated atom.
 final class Probe {
-    let relation: Relation
+    unowned(unsafe) let relation: Relation
     /// The index on the bound columns, when some columns are `_`.
-    let index: HashIndex?
+    unowned(unsafe) let index: HashIndex?
     /// The values to look for: every column when `index` is nil, else the indexed columns.
-    let key: [Slot]
+    let key: [Operand]
     let keyBuffer: UnsafeMutablePointer<Int64>
     let label: String
 
     init(relation: Relation, index: HashIndex?, key: [Slot], label: String) {
         self.relation = relation
         self.index = index
-        self.key = key
+        self.key = key.map(Operand.init)
         self.label = label
         keyBuffer = .allocate(capacity: max(key.count, relation.width))
         keyBuffer.initialize(repeating: 0, count: max(key.count, relation.width))
@@ -70,6 +108,8 @@ final class Plan {
     let steps: [Step]
     let head: Relation
     let headValues: [Computation]
+    /// The head's values as operands when every one is a variable or a constant, else nil.
+    let headOperands: UnsafeMutableBufferPointer<Operand>?
     let variableCount: Int
     let variableNames: [String]
     let ruleText: String
@@ -78,9 +118,15 @@ final class Plan {
         self.steps = steps
         self.head = head
         self.headValues = headValues
+        let slots = headValues.compactMap(\.slot)
+        self.headOperands = slots.count == headValues.count ? makeBuffer(slots.map(Operand.init)) : nil
         self.variableCount = variableNames.count
         self.variableNames = variableNames
         self.ruleText = ruleText
+    }
+
+    deinit {
+        headOperands?.baseAddress?.deallocate()
     }
 
     /// The join order, one line a step, as `.explain` prints it.

@@ -2,8 +2,13 @@
 ///
 /// Rows are either committed (visible to scans and indexes) or pending (derived in the current
 /// round, not yet visible). `commit()` makes the pending rows visible and returns their range,
-/// which is the next round's delta. Duplicates are rejected on insert by a hash set over all
-/// rows, so deduplication never rescans the relation.
+/// which is the next round's delta. Duplicates are rejected on insert, so deduplication never
+/// rescans the relation. How depends on the width:
+/// - one column: a hash set of ids;
+/// - two columns: the first column picks a hash set of second-column values (a two-level trie).
+///   Derivations in a round mostly share their first column with the one before, so the set they
+///   probe stays in cache;
+/// - more columns: a hash set of row numbers keyed by the whole row.
 final class Relation {
     let arity: Int
     /// Columns per row; nullary relations store one dummy column.
@@ -15,6 +20,14 @@ final class Relation {
     private var slotMask: Int
     private var stored = 0
     private var indexes: [HashIndex] = []
+    // Width 1 and 2: see the type's documentation.
+    private var unarySet = Int64Set()
+    private var firstColumn = Int64Map()
+    private var secondSets: UnsafeMutablePointer<Int64Set>
+    private var secondCount = 0
+    private var secondCapacity = 16
+    private var lastFirst = Int64Set.empty
+    private var lastSet = 0
 
     init(arity: Int) {
         self.arity = arity
@@ -24,12 +37,17 @@ final class Relation {
         slotMask = 63
         slots = .allocate(capacity: 64)
         slots.initialize(repeating: 0, count: 64)
+        secondSets = .allocate(capacity: secondCapacity)
     }
 
     deinit {
         committed.deallocate()
         pending.deallocate()
         slots.deallocate()
+        unarySet.deallocate()
+        firstColumn.deallocate()
+        for i in 0..<secondCount { secondSets[i].deallocate() }
+        secondSets.deallocate()
         for index in indexes { index.deallocate() }
     }
 
@@ -54,6 +72,47 @@ final class Relation {
     @discardableResult
     @inline(__always)
     func insert(_ values: UnsafePointer<Int64>) -> Bool {
+        switch width {
+        case 1:
+            guard unarySet.insert(values[0]) else { return false }
+        case 2:
+            // Find the set first: creating one may move `secondSets`.
+            let set = secondSet(for: values[0], creating: true)
+            guard secondSets[set].insert(values[1]) else { return false }
+        default:
+            return insertRow(values)
+        }
+        stored += 1
+        pending.append(values, count: width)
+        return true
+    }
+
+    /// The index of the set of second-column values for first-column value `first`, or -1.
+    @inline(__always)
+    private func secondSet(for first: Int64, creating: Bool) -> Int {
+        if first == lastFirst { return lastSet }
+        if let existing = firstColumn.value(for: first) {
+            lastFirst = first
+            lastSet = Int(existing)
+            return lastSet
+        }
+        guard creating else { return -1 }
+        if secondCount == secondCapacity {
+            let bigger = LargeMemory.allocate(Int64Set.self, count: secondCapacity * 2)
+            bigger.moveInitialize(from: secondSets, count: secondCount)
+            secondSets.deallocate()
+            secondSets = bigger
+            secondCapacity *= 2
+        }
+        (secondSets + secondCount).initialize(to: Int64Set())
+        firstColumn.set(Int32(secondCount), for: first)
+        secondCount += 1
+        lastFirst = first
+        lastSet = secondCount - 1
+        return lastSet
+    }
+
+    private func insertRow(_ values: UnsafePointer<Int64>) -> Bool {
         let h = hashRow(values, width: width)
         let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & slotMask
@@ -77,6 +136,13 @@ final class Relation {
 
     /// Whether a row is present (committed or pending).
     func contains(_ values: UnsafePointer<Int64>) -> Bool {
+        switch width {
+        case 1: return unarySet.contains(values[0])
+        case 2:
+            let set = secondSet(for: values[0], creating: false)
+            return set >= 0 && secondSets[set].contains(values[1])
+        default: break
+        }
         let h = hashRow(values, width: width)
         let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & slotMask
@@ -97,7 +163,7 @@ final class Relation {
         let oldSlots = slots
         let oldCount = slotMask + 1
         let newCount = oldCount * 2
-        slots = .allocate(capacity: newCount)
+        slots = LargeMemory.allocate(UInt64.self, count: newCount)
         slots.initialize(repeating: 0, count: newCount)
         slotMask = newCount - 1
         for i in 0..<oldCount {
@@ -171,7 +237,7 @@ final class HashIndex {
         if end > nextCapacity {
             var capacity = nextCapacity
             while capacity < end { capacity *= 2 }
-            let newNext = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            let newNext = LargeMemory.allocate(Int32.self, count: capacity)
             newNext.update(from: next, count: indexedRows)
             next.deallocate()
             next = newNext
@@ -210,7 +276,7 @@ final class HashIndex {
         let oldSlots = slots
         let oldCount = slotMask + 1
         let newCount = oldCount * 2
-        slots = .allocate(capacity: newCount)
+        slots = LargeMemory.allocate(Int32.self, count: newCount)
         slots.initialize(repeating: -1, count: newCount)
         slotMask = newCount - 1
         for i in 0..<oldCount where oldSlots[i] >= 0 {
@@ -220,6 +286,11 @@ final class HashIndex {
             slots[slot] = oldSlots[i]
         }
         oldSlots.deallocate()
+    }
+
+    /// The index's tables as they are now, for inner loops; valid until the next `extend`.
+    var view: IndexView {
+        IndexView(slots: slots, mask: slotMask, next: next, columns: columnBuffer, columnCount: columns.count)
     }
 
     /// The first row whose key columns equal `key`, or -1; continue with `next[row]`.
@@ -236,6 +307,31 @@ final class HashIndex {
             for i in 0..<n where row[columnBuffer[i]] != key[i] { same = false; break }
             if same { return head }
             slot = (slot + 1) & slotMask
+        }
+    }
+}
+
+/// A snapshot of a `HashIndex`'s tables: plain pointers, so lookups do no reference counting.
+struct IndexView {
+    let slots: UnsafeMutablePointer<Int32>
+    let mask: Int
+    let next: UnsafeMutablePointer<Int32>
+    let columns: UnsafeMutablePointer<Int>
+    let columnCount: Int
+
+    /// The first row whose key columns equal `key`, or -1; continue with `next[row]`.
+    @inline(__always)
+    func first(_ key: UnsafePointer<Int64>, rows: UnsafeMutablePointer<Int64>, width: Int) -> Int32 {
+        let n = columnCount
+        var slot = Int(truncatingIfNeeded: hashKey(key, n)) & mask
+        while true {
+            let head = slots[slot]
+            if head < 0 { return -1 }
+            let row = rows + Int(head) * width
+            var same = true
+            for i in 0..<n where row[columns[i]] != key[i] { same = false; break }
+            if same { return head }
+            slot = (slot + 1) & mask
         }
     }
 }

@@ -8,7 +8,7 @@ struct RowBuffer {
 
     init(capacity: Int = 64) {
         self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        base = LargeMemory.allocate(Int64.self, count: self.capacity)
     }
 
     /// Frees the memory; the owner calls this exactly once.
@@ -20,7 +20,7 @@ struct RowBuffer {
         guard needed > capacity else { return }
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
-        let newBase = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
+        let newBase = LargeMemory.allocate(Int64.self, count: newCapacity)
         newBase.update(from: base, count: count)
         base.deallocate()
         base = newBase
