@@ -21,12 +21,20 @@ public struct QueryAnswer: Sendable, Equatable {
 /// from the store once per relation; derived facts live in memory only, so a query never writes.
 public final class Evaluator {
     private let store: Store
-    private let catalog: PredicateCatalog
+    private var catalog: PredicateCatalog
     private let rules: [Clause]
+    /// Rewrite queries that bind arguments with magic sets (on by default).
+    public var demandDriven = true
     private let dictionary: TermDictionary
     private let executor: Executor
-    private var relations: [Value: Relation] = [:]
-    private var sourcedRelations: [Value: Relation] = [:]
+    private struct RelationKey: Hashable {
+        let predicate: Value
+        let withSources: Bool
+        let bound: [Int: Int64]
+    }
+    private var relations: [RelationKey: Relation] = [:]
+    /// Predicates defined by the rules being evaluated.
+    private var derived = Set<Value>()
     /// Lines describing what was done, for `.explain`.
     public private(set) var trace: [String] = []
     /// Called regularly during evaluation; throw from it to cancel (Ctrl-C, limits).
@@ -66,10 +74,27 @@ public final class Evaluator {
         try evaluate(query).count
     }
 
+    /// Evaluates a query and describes how: the rewrite, strata, join orders, loads and rounds.
+    public func explain(_ query: Query) throws -> [String] {
+        trace = []
+        let count = try evaluate(query).count
+        return trace + ["answers: \(count)"]
+    }
+
     /// Evaluates the rules a query needs, then the query; returns the answer relation.
-    private func evaluate(_ query: Query) throws -> Relation {
-        let needed = neededRules(for: query.body.compactMap(\.atom).map(\.predicate))
+    private func evaluate(_ original: Query) throws -> Relation {
+        var query = original
+        var rules = self.rules
+        if demandDriven, let rewrite = MagicSets.rewrite(query, rules: rules) {
+            query = rewrite.query
+            rules = rewrite.rules
+            for (predicate, arity) in rewrite.arities { catalog.declare(predicate, arity: arity) }
+            trace.append("demand-driven rewrite (magic sets):")
+            trace += rewrite.addedRules.map { "  " + $0 }
+        }
+        let needed = neededRules(for: query.body.compactMap(\.atom).map(\.predicate), in: rules)
         let clauses = needed.map { rules[$0] }
+        derived = Set(clauses.map(\.head.predicate))
         try checkSources([query.body] + clauses.map(\.body), derived: Set(clauses.map(\.head.predicate)))
         let strata = try Stratifier.stratify(clauses)
         for (number, stratum) in strata.enumerated() {
@@ -87,7 +112,7 @@ public final class Evaluator {
     }
 
     /// The rules that define the given predicates, directly or through other rules.
-    private func neededRules(for predicates: [Value]) -> [Int] {
+    private func neededRules(for predicates: [Value], in rules: [Clause]) -> [Int] {
         var byHead: [Value: [Int]] = [:]
         for (i, rule) in rules.enumerated() { byHead[rule.head.predicate, default: []].append(i) }
         var seen = Set<Value>()
@@ -115,7 +140,10 @@ public final class Evaluator {
     // MARK: - Strata
 
     private var planner: Planner {
-        Planner { [unowned self] predicate, withSources in try self.relation(predicate, withSources: withSources) }
+        Planner(
+            relation: { [unowned self] predicate, withSources, bound in try self.relation(predicate, withSources: withSources, bound: bound) },
+            derived: derived,
+            describe: { [unowned self] id in (try? self.dictionary.value(of: id))?.sourceText ?? "#\(id)" })
     }
 
     /// Semi-naive evaluation of one stratum: a first round with every rule over all facts, then
@@ -166,21 +194,26 @@ public final class Evaluator {
 
     /// The relation of a predicate, loaded from the store's facts on first use.
     /// With `withSources`, rows carry the fact's source as one more column.
-    func relation(_ predicate: Value, withSources: Bool) throws -> Relation {
-        if let existing = withSources ? sourcedRelations[predicate] : relations[predicate] { return existing }
+    func relation(_ predicate: Value, withSources: Bool, bound: [Int: Int64] = [:]) throws -> Relation {
+        let key = RelationKey(predicate: predicate, withSources: withSources, bound: bound)
+        if let existing = relations[key] { return existing }
         let arity = catalog.arity(of: predicate) ?? 0
         let relation = Relation(arity: withSources ? arity + 1 : arity)
-        if let id = try dictionary.storedID(for: predicate) {
-            let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: relation.width)
-            defer { buffer.deallocate() }
-            buffer.initialize(repeating: 0, count: relation.width)
-            try store.scanFacts(predicate: id, arity: arity, withSources: withSources) { row in
-                for (i, v) in row.enumerated() { buffer[i] = v }
-                relation.insert(buffer)
+        let storedPredicate = MagicSets.storedPredicate(of: predicate) ?? predicate
+        if let id = try dictionary.storedID(for: storedPredicate) {
+            // The store gives each fact once (with sources: once per source), so no duplicate check.
+            let rows = try store.facts(predicate: id, arity: arity, withSources: withSources, bound: bound)
+            if relation.arity == 0 {
+                // A nullary fact has no columns to read: whether it holds is whether a row exists.
+                if try store.factCount(predicate: id, arity: 0) > 0 { relation.appendDistinct(rows: [0]) }
+            } else {
+                relation.appendDistinct(rows: rows)
             }
-            relation.commit()
+            let parameters = ["?1 = \(id)"] + bound.sorted { $0.key < $1.key }.map { "?\($0.key + 2) = \($0.value)" }
+            trace.append("  load \(predicate.sourceText)/\(arity)\(withSources ? " with sources" : ""): \(relation.count) rows <- "
+                         + "\(Store.scanSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys))) [\(parameters.joined(separator: ", "))]")
         }
-        if withSources { sourcedRelations[predicate] = relation } else { relations[predicate] = relation }
+        relations[key] = relation
         return relation
     }
 }

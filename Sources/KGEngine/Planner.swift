@@ -6,8 +6,14 @@ import KGSyntax
 /// arguments, ties broken by the smaller relation; every comparison, assignment and negation is
 /// placed as soon as its variables are bound.
 struct Planner {
-    /// Returns the relation of a predicate; `withSources` gives the one with the source column.
-    let relation: (Value, Bool) throws -> Relation
+    /// Returns the relation of a predicate; `withSources` gives the one with the source column,
+    /// and `bound` (argument position to term id) only the stored facts with those arguments.
+    let relation: (_ predicate: Value, _ withSources: Bool, _ bound: [Int: Int64]) throws -> Relation
+    /// Predicates defined by rules: their relations hold derived facts, so they are never
+    /// loaded with constants filtered by the store.
+    let derived: Set<Value>
+    /// Writes a term id as source text, for plan labels.
+    let describe: (Int64) -> String
 
     func plan(_ rule: CompiledRule, head: Relation, deltaAtom: Int?) throws -> Plan {
         var bound = Set<Int>()
@@ -35,7 +41,7 @@ struct Planner {
                     case .anonymous: return false
                     }
                 }.count
-                let size = try relation(atom.predicate, atom.source != nil).count
+                let size = try relation(atom.predicate, atom.source != nil, storeFilter(atom)).count
                 let score = (boundCount > 0 ? 1 : 0, -size)
                 if best == nil || score > best!.score { best = (i, atom, score) }
             }
@@ -78,8 +84,17 @@ struct Planner {
         }
     }
 
+    /// The constant arguments of an atom of a stored-only predicate, for the store to filter by.
+    private func storeFilter(_ atom: CompiledAtom) -> [Int: Int64] {
+        guard !derived.contains(atom.predicate) else { return [:] }
+        var filter: [Int: Int64] = [:]
+        for (column, slot) in atom.arguments.enumerated() { if case .constant(let id) = slot { filter[column] = id } }
+        return filter
+    }
+
     private func scan(_ atom: CompiledAtom, bound: inout Set<Int>, isDelta: Bool, names: [String]) throws -> Scan {
-        let relation = try relation(atom.predicate, atom.source != nil)
+        let filter = isDelta ? [:] : storeFilter(atom)
+        let relation = try relation(atom.predicate, atom.source != nil, filter)
         let columns = atom.arguments + (atom.source.map { [$0] } ?? [])
         var keyColumns: [Int] = []
         var key: [Slot] = []
@@ -87,6 +102,7 @@ struct Planner {
         var binds: [(Int, Int)] = []
         var boundHere = Set<Int>()
         for (column, slot) in columns.enumerated() {
+            if filter[column] != nil { continue }    // every row of the filtered relation matches
             switch slot {
             case .anonymous:
                 continue
@@ -102,7 +118,7 @@ struct Planner {
             }
         }
         bound.formUnion(boundHere)
-        let label = Planner.label(atom, names: names)
+        let label = label(atom, names: names)
         if isDelta || keyColumns.isEmpty {
             let keyChecks = zip(keyColumns, key).map { ($0, $1) }
             return Scan(relation: relation, isDelta: isDelta, index: nil, key: [], checks: keyChecks + checks, binds: binds, label: label)
@@ -113,8 +129,8 @@ struct Planner {
 
     private func probe(_ atom: CompiledAtom, names: [String]) -> Probe {
         // Negated atoms never carry `@` (the grammar has no place for it).
-        let relation = (try? relation(atom.predicate, false)) ?? Relation(arity: atom.arguments.count)
-        let label = Planner.label(atom, names: names)
+        let relation = (try? relation(atom.predicate, false, [:])) ?? Relation(arity: atom.arguments.count)
+        let label = label(atom, names: names)
         if !atom.arguments.contains(.anonymous) {
             return Probe(relation: relation, index: nil, key: atom.arguments, label: label)
         }
@@ -123,12 +139,12 @@ struct Planner {
                      key: columns.map { atom.arguments[$0] }, label: label)
     }
 
-    static func label(_ atom: CompiledAtom, names: [String]) -> String {
+    func label(_ atom: CompiledAtom, names: [String]) -> String {
         func text(_ slot: Slot) -> String {
             switch slot {
             case .anonymous: return "_"
             case .variable(let v): return names[v]
-            case .constant(let id): return "#\(id)"
+            case .constant(let id): return describe(id)
             }
         }
         let args = atom.arguments.map(text).joined(separator: ", ")

@@ -25,4 +25,9 @@ public struct PredicateCatalog: Sendable {
     }
 
     public func arity(of predicate: Value) -> Int? { arities[predicate] }
+
+    /// Records the arity of a predicate a rewrite introduced.
+    public mutating func declare(_ predicate: Value, arity: Int) {
+        arities[predicate] = arity
+    }
 }

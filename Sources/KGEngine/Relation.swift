@@ -28,6 +28,8 @@ final class Relation {
     private var secondCapacity = 16
     private var lastFirst = Int64Set.empty
     private var lastSet = 0
+    /// False while rows were appended without the duplicate check (see `appendDistinct`).
+    private var deduplicating = true
 
     init(arity: Int) {
         self.arity = arity
@@ -72,19 +74,51 @@ final class Relation {
     @discardableResult
     @inline(__always)
     func insert(_ values: UnsafePointer<Int64>) -> Bool {
-        switch width {
-        case 1:
-            guard unarySet.insert(values[0]) else { return false }
-        case 2:
-            // Find the set first: creating one may move `secondSets`.
-            let set = secondSet(for: values[0], creating: true)
-            guard secondSets[set].insert(values[1]) else { return false }
-        default:
-            return insertRow(values)
-        }
+        if !deduplicating { startDeduplicating() }
+        guard register(values, row: stored) else { return false }
         stored += 1
         pending.append(values, count: width)
         return true
+    }
+
+    /// Appends a committed row known to be new (stored facts come distinct from the store):
+    /// no duplicate check, and no set is built until something is inserted or probed.
+    func appendDistinct(_ values: UnsafePointer<Int64>) {
+        precondition(indexes.isEmpty && pending.count == 0, "rows are appended before any index or derivation")
+        committed.append(values, count: width)
+        stored += 1
+        deduplicating = false
+    }
+
+    /// Appends many distinct committed rows at once, packed row after row.
+    func appendDistinct(rows values: [Int64]) {
+        precondition(indexes.isEmpty && pending.count == 0, "rows are appended before any index or derivation")
+        guard !values.isEmpty else { return }
+        values.withUnsafeBufferPointer { committed.append($0.baseAddress!, count: $0.count) }
+        stored += values.count / width
+        deduplicating = false
+    }
+
+    /// Builds the duplicate-check structures over the rows appended without them.
+    private func startDeduplicating() {
+        deduplicating = true
+        for r in 0..<count { _ = register(row(r), row: r) }
+    }
+
+    /// Records a row in the duplicate check; false when it was already there.
+    /// `row` is the number the row has (or will have) among all rows.
+    @inline(__always)
+    private func register(_ values: UnsafePointer<Int64>, row: Int) -> Bool {
+        switch width {
+        case 1:
+            return unarySet.insert(values[0])
+        case 2:
+            // Find the set first: creating one may move `secondSets`.
+            let set = secondSet(for: values[0], creating: true)
+            return secondSets[set].insert(values[1])
+        default:
+            return registerRow(values, row: row)
+        }
     }
 
     /// The index of the set of second-column values for first-column value `first`, or -1.
@@ -112,7 +146,9 @@ final class Relation {
         return lastSet
     }
 
-    private func insertRow(_ values: UnsafePointer<Int64>) -> Bool {
+    private func registerRow(_ values: UnsafePointer<Int64>, row: Int) -> Bool {
+        // Grow first: growing rehashes rows, and this one is not stored yet.
+        if (row + 1) * 2 > slotMask { grow() }
         let h = hashRow(values, width: width)
         let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & slotMask
@@ -127,15 +163,13 @@ final class Relation {
             }
             slot = (slot + 1) & slotMask
         }
-        stored += 1
-        slots[slot] = tag | UInt64(stored)
-        pending.append(values, count: width)
-        if stored * 2 > slotMask { grow() }
+        slots[slot] = tag | UInt64(row + 1)
         return true
     }
 
     /// Whether a row is present (committed or pending).
     func contains(_ values: UnsafePointer<Int64>) -> Bool {
+        if !deduplicating { startDeduplicating() }
         switch width {
         case 1: return unarySet.contains(values[0])
         case 2:

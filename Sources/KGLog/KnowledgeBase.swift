@@ -85,6 +85,17 @@ public final class KnowledgeBase {
 
     /// The number of answers of a query given as source text, without decoding them.
     public func count(_ text: String, fileName: String = "<query>") throws -> Int {
+        try withQuery(text, fileName: fileName) { try $0.count($1) }
+    }
+
+    /// How a query given as source text is evaluated: the rewritten program, strata, join
+    /// orders, the SQL that loads stored facts, and the number of rounds and answers.
+    public func explain(_ text: String, fileName: String = "<query>") throws -> [String] {
+        try withQuery(text, fileName: fileName) { try $0.explain($1) }
+    }
+
+    /// Parses and checks one query, then hands it to `body` with an evaluator.
+    private func withQuery<T>(_ text: String, fileName: String, _ body: (Evaluator, Query) throws -> T) throws -> T {
         let (statements, syntaxErrors) = Parser.parse(text)
         let report = { (d: [Diagnostic]) in DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: d) }
         if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
@@ -99,7 +110,7 @@ public final class KnowledgeBase {
             }
             let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
             evaluator.checkpoint = checkpoint
-            return try evaluator.count(query)
+            return try body(evaluator, query)
         } catch let diagnostic as Diagnostic {
             throw report([diagnostic])
         }

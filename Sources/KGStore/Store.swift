@@ -199,17 +199,16 @@ public final class Store {
         return connection.changes
     }
 
-    /// Calls `row` with the arguments of every stored fact of a predicate, once per source.
-    /// With `withSources`, facts without a source are skipped and the source id is appended
-    /// to the arguments as one more column.
+    /// Calls `row` with the arguments of every stored fact of a predicate, each once.
+    /// With `withSources`, each fact comes once per source, facts without a source are skipped,
+    /// and the source id is appended to the arguments as one more column.
     public func scanFacts(predicate: Int64, arity: Int, withSources: Bool = false,
                           _ row: (UnsafeBufferPointer<Int64>) throws -> Void) throws {
         var buffer = [Int64](repeating: 0, count: arity + 1)
         let width = withSources ? arity + 1 : arity
+        let sql = Store.scanSQL(arity: arity, withSources: withSources)
         if arity == 2 {
-            let statement = try connection.prepare(withSources
-                ? "SELECT s, o, g FROM quads WHERE p = ?1 AND g != 0"
-                : "SELECT s, o FROM quads WHERE p = ?1")
+            let statement = try connection.prepare(sql)
             defer { statement.reset() }
             statement.bind(1, predicate)
             while try statement.step() {
@@ -219,9 +218,7 @@ public final class Store {
                 try buffer.withUnsafeBufferPointer { try row(UnsafeBufferPointer(rebasing: $0[0..<width])) }
             }
         } else {
-            let statement = try connection.prepare(withSources
-                ? "SELECT args, g FROM tuples WHERE p = ?1 AND g != 0"
-                : "SELECT args FROM tuples WHERE p = ?1")
+            let statement = try connection.prepare(sql)
             defer { statement.reset() }
             statement.bind(1, predicate)
             while try statement.step() {
@@ -232,6 +229,44 @@ public final class Store {
                 try buffer.withUnsafeBufferPointer { try row(UnsafeBufferPointer(rebasing: $0[0..<width])) }
             }
         }
+    }
+
+    /// The arguments of every stored fact of a predicate, each fact once, packed row after row
+    /// (`arity` ids a row; with `withSources`, one more: the source, as in `scanFacts`).
+    /// `bound` keeps only facts with these ids at these argument positions; for binary facts
+    /// the store's indexes find them without reading the others.
+    public func facts(predicate: Int64, arity: Int, withSources: Bool = false, bound: [Int: Int64] = [:]) throws -> [Int64] {
+        var rows: [Int64] = []
+        if arity == 2 {
+            let statement = try connection.prepare(Store.scanSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)))
+            defer { statement.reset() }
+            statement.bind(1, predicate)
+            if let subject = bound[0] { statement.bind(2, subject) }
+            if let object = bound[1] { statement.bind(3, object) }
+            while try statement.step() {
+                rows.append(statement.int64(0))
+                rows.append(statement.int64(1))
+                if withSources { rows.append(statement.int64(2)) }
+            }
+            return rows
+        }
+        try scanFacts(predicate: predicate, arity: arity, withSources: withSources) { row in
+            for (column, id) in bound where row[column] != id { return }
+            rows.append(contentsOf: row)
+        }
+        return rows
+    }
+
+    /// The SQL that reads a predicate's facts, for `.explain`: `?1` is the predicate, `?2` and
+    /// `?3` the subject and object when bound.
+    public static func scanSQL(arity: Int, withSources: Bool, boundColumns: Set<Int> = []) -> String {
+        guard arity == 2 else {
+            return withSources ? "SELECT args, g FROM tuples WHERE p = ?1 AND g != 0" : "SELECT DISTINCT args FROM tuples WHERE p = ?1"
+        }
+        let columns = withSources ? "SELECT s, o, g FROM quads" : "SELECT DISTINCT s, o FROM quads"
+        let subject = boundColumns.contains(0) ? " AND s = ?2" : ""
+        let object = boundColumns.contains(1) ? " AND o = ?3" : ""
+        return columns + " WHERE p = ?1" + subject + object + (withSources ? " AND g != 0" : "")
     }
 
     /// The number of stored fact rows of a predicate (counting each source).

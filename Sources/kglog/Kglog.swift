@@ -68,6 +68,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the number of answers.")
     var count = false
 
+    @Flag(name: .long, help: "Print how the query is evaluated: rewrite, strata, join orders, SQL, rounds.")
+    var explain = false
+
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "The query, such as '?- member-of(X, csto).'")
@@ -83,6 +86,10 @@ struct QueryCommand: ParsableCommand {
         if !text.hasSuffix(".") { text += "." }
         let source = Session.Source(name: "<query>", text: text)
         try session.checkSyntax([source])
+        if explain {
+            print(try session.explain(source).joined(separator: "\n"))
+            return
+        }
         if count {
             print(try session.count(source))
             return

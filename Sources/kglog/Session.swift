@@ -66,6 +66,14 @@ struct Session {
         }
     }
 
+    func explain(_ source: Source) throws -> [String] {
+        do {
+            return try knowledgeBase.explain(source.text, fileName: source.name)
+        } catch {
+            throw Session.fail(error)
+        }
+    }
+
     /// Prints an error and returns the exit code to throw.
     static func fail(_ error: Error) -> ExitCode {
         switch error {

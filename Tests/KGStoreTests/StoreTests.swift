@@ -43,7 +43,7 @@ final class StoreTests: XCTestCase {
         XCTAssertTrue(try store.insertFact(predicate: 11, arguments: [5]))
         XCTAssertTrue(try store.insertFact(predicate: 12, arguments: [5, 6, 7], source: 8))
         XCTAssertTrue(try store.insertFact(predicate: 13, arguments: []))
-        XCTAssertEqual(try facts(store, 10, arity: 2), [[1, 2], [1, 2], [3, 4]])
+        XCTAssertEqual(try facts(store, 10, arity: 2), [[1, 2], [3, 4]])
         XCTAssertEqual(try facts(store, 10, arity: 2, withSources: true), [[1, 2, 7], [1, 2, 8]])
         XCTAssertEqual(try facts(store, 11, arity: 1), [[5]])
         XCTAssertEqual(try facts(store, 12, arity: 3, withSources: true), [[5, 6, 7, 8]])

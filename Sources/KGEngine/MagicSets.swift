@@ -1,0 +1,198 @@
+import KGSyntax
+
+/// Demand-driven evaluation: rewrites a program for a query that binds arguments (magic sets),
+/// so that only facts relevant to the query are derived.
+///
+/// For `?- reach(n0, Y).` the rules of `reach` become rules of `reach[bf]` ("first argument
+/// bound, second free") guarded by `magic-reach[bf](X)`, the set of first arguments asked for;
+/// magic rules pass bindings from a rule's head and earlier body atoms to the derived atoms
+/// after them (left to right), and the query seeds `magic-reach[bf](n0)`. Negated atoms keep
+/// the original predicate (computed whole, in a lower stratum), so the result stays stratified.
+public enum MagicSets {
+    public struct Rewrite: Sendable {
+        /// The original rules followed by the adorned and magic rules.
+        public var rules: [Clause]
+        /// The query over adorned predicates.
+        public var query: Query
+        /// The rules the rewrite added, as source text, for `.explain`.
+        public var addedRules: [String]
+        /// Arities of the predicates the rewrite introduced.
+        public var arities: [Value: Int]
+    }
+
+    /// The rewritten program, or nil when the query binds no argument of a derived predicate
+    /// (or a rule's shape is outside what the rewrite handles), in which case evaluate as is.
+    public static func rewrite(_ query: Query, rules: [Clause]) -> Rewrite? {
+        let derived = Set(rules.map(\.head.predicate))
+        var rewriter = Rewriter(rules: rules, derived: derived)
+        guard let body = rewriter.adornQuery(query.body) else { return nil }
+        guard rewriter.processWorklist() else { return nil }
+        guard !rewriter.added.isEmpty else { return nil }
+        let newQuery = Query(body: body, location: query.location, text: query.text)
+        return Rewrite(rules: rules + rewriter.added, query: newQuery,
+                       addedRules: rewriter.added.map(\.formatted), arities: rewriter.arities)
+    }
+
+    // MARK: - Naming
+
+    static func adornedName(_ predicate: Value, _ adornment: String) -> Value {
+        .name("\(predicate.sourceText)[\(adornment)]")
+    }
+
+    static func magicName(_ predicate: Value, _ adornment: String) -> Value {
+        .name("magic-\(predicate.sourceText)[\(adornment)]")
+    }
+
+    /// The stored facts of a predicate alone, without what its rules derive.
+    static func storedName(_ predicate: Value) -> Value {
+        .name("\(predicate.sourceText)\(storedSuffix)")
+    }
+
+    static let storedSuffix = "[stored]"
+
+    /// The predicate whose stored facts `name` stands for, if it is a `storedName`.
+    static func storedPredicate(of name: Value) -> Value? {
+        guard case .name(let text) = name, text.hasSuffix(storedSuffix) else { return nil }
+        let base = String(text.dropLast(storedSuffix.count))
+        if base.hasPrefix("<"), base.hasSuffix(">") { return .iri(String(base.dropFirst().dropLast())) }
+        return .name(base)
+    }
+
+    private struct Rewriter {
+        let rules: [Clause]
+        let derived: Set<Value>
+        var added: [Clause] = []
+        var arities: [Value: Int] = [:]
+        var seen = Set<String>()
+        var worklist: [(Value, String)] = []
+
+        init(rules: [Clause], derived: Set<Value>) {
+            self.rules = rules
+            self.derived = derived
+        }
+
+        /// The adornment of a positive atom given the bound variables, or nil when it is all free
+        /// (or the atom is not derived): such atoms keep their original predicate.
+        func adornment(_ atom: Atom, source: Expression?, bound: Set<String>) -> String? {
+            guard derived.contains(atom.predicate), source == nil else { return nil }
+            let pattern = atom.arguments.map { argument -> Character in
+                switch argument.kind {
+                case .constant: return "b"
+                case .variable(let v): return bound.contains(v) ? "b" : "f"
+                default: return "f"
+                }
+            }
+            return pattern.contains("b") ? String(pattern) : nil
+        }
+
+        /// The body with derived atoms renamed to their adorned predicates (left-to-right
+        /// binding), and for each renamed atom the magic rule that asks for it.
+        mutating func adorn(_ body: [Literal], bound initial: Set<String>, magicGuard: Atom?) -> [Literal]? {
+            var bound = initial
+            var result: [Literal] = []
+            for (i, literal) in body.enumerated() {
+                switch literal {
+                case .positive(let atom, let source):
+                    if let pattern = adornment(atom, source: source, bound: bound) {
+                        let boundArguments = zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0)
+                        let magicHead = Atom(predicate: MagicSets.magicName(atom.predicate, pattern),
+                                             arguments: boundArguments, at: atom.location)
+                        guard let magicBody = magicRuleBody(Array(result[0..<i]), magicGuard: magicGuard, needs: magicHead) else { return nil }
+                        add(Clause(head: magicHead, source: nil, body: magicBody, location: atom.location, text: ""))
+                        enqueue(atom.predicate, pattern)
+                        let renamed = Atom(predicate: MagicSets.adornedName(atom.predicate, pattern),
+                                           arguments: atom.arguments, at: atom.location)
+                        result.append(.positive(renamed, source: nil))
+                    } else {
+                        result.append(literal)
+                    }
+                    bound.formUnion(atom.variables)
+                    if let source { bound.formUnion(source.variables) }
+                case .negated:
+                    result.append(literal)
+                case .comparison(let l, let op, let r, _):
+                    result.append(literal)
+                    if op == .equal {
+                        if case .variable(let v) = l.kind, r.variables.allSatisfy(bound.contains) { bound.insert(v) }
+                        if case .variable(let v) = r.kind, l.variables.allSatisfy(bound.contains) { bound.insert(v) }
+                    }
+                }
+            }
+            return result
+        }
+
+        /// The body of a magic rule: the guard and the earlier literals whose variables are bound
+        /// there; nil when the magic head would not be bound (the rewrite is then abandoned).
+        func magicRuleBody(_ earlier: [Literal], magicGuard: Atom?, needs head: Atom) -> [Literal]? {
+            var candidates: [Literal] = magicGuard.map { [.positive($0, source: nil)] } ?? []
+            candidates += earlier.filter { if case .positive = $0 { return true } else { return false } }
+            let assignments = earlier.filter { if case .comparison(_, .equal, _, _) = $0 { return true } else { return false } }
+            let bound = SafetyCheck.boundVariables(of: candidates + assignments)
+            for literal in earlier {
+                switch literal {
+                case .positive: continue
+                case .negated(let atom, _):
+                    if Set(atom.variables).isSubset(of: bound) { candidates.append(literal) }
+                case .comparison(let l, _, let r, _):
+                    if Set(l.variables + r.variables).isSubset(of: bound) { candidates.append(literal) }
+                }
+            }
+            guard Set(head.variables).isSubset(of: bound) else { return nil }
+            return candidates
+        }
+
+        mutating func add(_ clause: Clause) {
+            var clause = clause
+            clause.text = clause.formatted
+            guard !added.contains(where: { $0.text == clause.text }) else { return }
+            // A magic rule that only copies its own guard adds nothing.
+            if clause.body.count == 1, case .positive(let only, nil) = clause.body[0],
+               only.sourceText == clause.head.sourceText { return }
+            added.append(clause)
+            arities[clause.head.predicate] = clause.head.arity
+        }
+
+        mutating func enqueue(_ predicate: Value, _ pattern: String) {
+            if seen.insert("\(predicate.sourceText)[\(pattern)]").inserted { worklist.append((predicate, pattern)) }
+        }
+
+        mutating func adornQuery(_ body: [Literal]) -> [Literal]? {
+            adorn(body, bound: [], magicGuard: nil)
+        }
+
+        /// Adorns the rules of every (predicate, adornment) asked for, until none is new.
+        mutating func processWorklist() -> Bool {
+            while let (predicate, pattern) = worklist.popLast() {
+                for rule in rules where rule.head.predicate == predicate {
+                    var headBound: [Expression] = []
+                    for (argument, mode) in zip(rule.head.arguments, pattern) where mode == "b" {
+                        switch argument.kind {
+                        case .variable, .constant: headBound.append(argument)
+                        default: return false    // a computed head argument cannot be asked for
+                        }
+                    }
+                    let magicGuard = Atom(predicate: MagicSets.magicName(predicate, pattern), arguments: headBound, at: rule.location)
+                    arities[magicGuard.predicate] = magicGuard.arity
+                    let bound = Set(headBound.flatMap(\.variables))
+                    guard let body = adorn(rule.body, bound: bound, magicGuard: magicGuard) else { return false }
+                    let head = Atom(predicate: MagicSets.adornedName(predicate, pattern), arguments: rule.head.arguments, at: rule.head.location)
+                    add(Clause(head: head, source: nil, body: [.positive(magicGuard, source: nil)] + body,
+                               location: rule.location, text: ""))
+                    arities[head.predicate] = head.arity
+                }
+                // The predicate's stored facts, if it has any, answer the demand too.
+                guard let example = rules.first(where: { $0.head.predicate == predicate }) else { continue }
+                let variables = (0..<example.head.arity).map { Expression(.variable("A\($0)"), at: example.location) }
+                let boundVariables = zip(variables, pattern).filter { $0.1 == "b" }.map(\.0)
+                let stored = Atom(predicate: MagicSets.storedName(predicate), arguments: variables, at: example.location)
+                arities[stored.predicate] = stored.arity
+                add(Clause(head: Atom(predicate: MagicSets.adornedName(predicate, pattern), arguments: variables, at: example.location),
+                           source: nil,
+                           body: [.positive(Atom(predicate: MagicSets.magicName(predicate, pattern), arguments: boundVariables, at: example.location), source: nil),
+                                  .positive(stored, source: nil)],
+                           location: example.location, text: ""))
+            }
+            return true
+        }
+    }
+}
