@@ -52,7 +52,8 @@ final class Executor {
     private var records: [Record] = []
     private var steps: [Step] = []
     private var stepCount = 0
-    private unowned(unsafe) var head: Relation
+    /// The head relation of the running plan, held without reference counting (the plan owns it).
+    private var head: Unmanaged<Relation>
     private var headOperands: UnsafeMutableBufferPointer<Operand>?
     private var headValues: [Computation] = []
     private var delta: Range<Int> = 0..<0
@@ -66,7 +67,7 @@ final class Executor {
         self.dictionary = dictionary
         registers = .allocate(capacity: registerCapacity)
         headBuffer = .allocate(capacity: headCapacity)
-        head = placeholder
+        head = Unmanaged.passUnretained(placeholder)
     }
 
     deinit {
@@ -96,11 +97,11 @@ final class Executor {
             }
         }
         stepCount = steps.count
-        head = plan.head
+        head = Unmanaged.passUnretained(plan.head)
         headOperands = plan.headOperands
         headValues = plan.headValues
         self.delta = delta
-        defer { head = placeholder }
+        defer { head = Unmanaged.passUnretained(placeholder) }
         try records.withUnsafeBufferPointer { try step(0, $0) }
     }
 
@@ -180,7 +181,8 @@ final class Executor {
         } else {
             for (i, computation) in headValues.enumerated() { headBuffer[i] = try id(of: computation) }
         }
-        head.insert(headBuffer)
+        let buffer = headBuffer
+        head._withUnsafeGuaranteedRef { _ = $0.insert(buffer) }
     }
 
     // MARK: - Expressions

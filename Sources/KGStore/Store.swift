@@ -199,9 +199,9 @@ public final class Store {
         return connection.changes
     }
 
-    /// Calls `row` with the arguments of every stored fact of a predicate, each once.
-    /// With `withSources`, each fact comes once per source, facts without a source are skipped,
-    /// and the source id is appended to the arguments as one more column.
+    /// Calls `row` with the arguments of every stored fact of a predicate, once per source, the
+    /// rows of one fact one after the other. With `withSources`, facts without a source are
+    /// skipped and the source id is appended to the arguments as one more column.
     public func scanFacts(predicate: Int64, arity: Int, withSources: Bool = false,
                           _ row: (UnsafeBufferPointer<Int64>) throws -> Void) throws {
         var buffer = [Int64](repeating: 0, count: arity + 1)
@@ -243,30 +243,42 @@ public final class Store {
             statement.bind(1, predicate)
             if let subject = bound[0] { statement.bind(2, subject) }
             if let object = bound[1] { statement.bind(3, object) }
+            // Rows come in index order, so the same fact from several sources comes in a run.
+            var (lastSubject, lastObject) = (Int64.min, Int64.min)
             while try statement.step() {
-                rows.append(statement.int64(0))
-                rows.append(statement.int64(1))
-                if withSources { rows.append(statement.int64(2)) }
+                let (subject, object) = (statement.int64(0), statement.int64(1))
+                if withSources {
+                    rows.append(subject); rows.append(object); rows.append(statement.int64(2))
+                } else if subject != lastSubject || object != lastObject {
+                    rows.append(subject); rows.append(object)
+                    (lastSubject, lastObject) = (subject, object)
+                }
             }
             return rows
         }
+        var last: [Int64]?
         try scanFacts(predicate: predicate, arity: arity, withSources: withSources) { row in
             for (column, id) in bound where row[column] != id { return }
+            if !withSources {
+                if let last, last.elementsEqual(row) { return }
+                last = Array(row)
+            }
             rows.append(contentsOf: row)
         }
         return rows
     }
 
     /// The SQL that reads a predicate's facts, for `.explain`: `?1` is the predicate, `?2` and
-    /// `?3` the subject and object when bound.
+    /// `?3` the subject and object when bound. Binary facts come ordered by subject (the order
+    /// of the primary key), which keeps later derivations about one subject together.
     public static func scanSQL(arity: Int, withSources: Bool, boundColumns: Set<Int> = []) -> String {
         guard arity == 2 else {
-            return withSources ? "SELECT args, g FROM tuples WHERE p = ?1 AND g != 0" : "SELECT DISTINCT args FROM tuples WHERE p = ?1"
+            return "SELECT args\(withSources ? ", g" : "") FROM tuples WHERE p = ?1\(withSources ? " AND g != 0" : "") ORDER BY args"
         }
-        let columns = withSources ? "SELECT s, o, g FROM quads" : "SELECT DISTINCT s, o FROM quads"
         let subject = boundColumns.contains(0) ? " AND s = ?2" : ""
         let object = boundColumns.contains(1) ? " AND o = ?3" : ""
-        return columns + " WHERE p = ?1" + subject + object + (withSources ? " AND g != 0" : "")
+        return "SELECT s, o\(withSources ? ", g" : "") FROM quads WHERE p = ?1" + subject + object
+            + (withSources ? " AND g != 0" : "") + " ORDER BY s, o"
     }
 
     /// The number of stored fact rows of a predicate (counting each source).
