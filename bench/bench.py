@@ -4,10 +4,11 @@
 Usage: bench.py [--reps N] [--workloads tc,tcbound,sg] [--engines sqlite,duckdb,...] [--kglog PATH]
 
 For each repetition and workload it runs kglog (the release binary, exactly as a user would:
-`kglog query --db DB --count QUERY`) and then each peer through the shared peers.py, alternating
-A B A B. It reports medians: kglog's whole-process time and peak memory, each peer's in-process
-query time (the peers' load time is not counted, kglog's reading from its file is), the ratio
-kglog / peer, and checks that every engine gives the same answer size.
+`kglog query --db DB --count --timer QUERY`) and then each peer through the shared peers.py,
+alternating A B A B. It reports medians: kglog's whole-process time, its in-process time (reading
+the stored facts from the file and evaluating, as `--timer` prints it) and peak memory; each
+peer's in-process query time (the peers' load into memory is not counted, kglog's reading from
+its file is); the ratios kglog / peer; and it checks that every engine gives the same answer size.
 """
 import argparse, os, statistics, subprocess, sys, time
 
@@ -58,15 +59,20 @@ def prepare(name, kglog):
 
 
 def run_kglog(kglog, db, query):
-    """Wall seconds, peak resident KiB and answer size of one `kglog query --count` process."""
+    """Whole-process seconds, in-process seconds (reading the file and evaluating, as `--timer`
+    reports), peak resident KiB and answer size of one `kglog query --count` process."""
     started = time.perf_counter()
-    process = subprocess.Popen([kglog, "query", "--db", db, "--count", query], stdout=subprocess.PIPE)
+    process = subprocess.Popen([kglog, "query", "--db", db, "--count", "--timer", query],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     output = process.stdout.read()
+    errors = process.stderr.read()   # one short line: it cannot fill the pipe while stdout is read
     _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = status
     elapsed = time.perf_counter() - started
     if status != 0:
-        raise RuntimeError(f"kglog failed on {query!r} with status {status}")
-    return elapsed, usage.ru_maxrss, int(output.strip())
+        raise RuntimeError(f"kglog failed on {query!r} with status {status}: {errors.decode()}")
+    inside = float(errors.decode().split("time:")[1].split()[0])
+    return elapsed, inside, usage.ru_maxrss, int(output.strip())
 
 
 def run_peer(python, workload, tsv, engine):
@@ -97,6 +103,7 @@ def main():
     workloads = args.workloads.split(",")
     prepared = {w: prepare(w, args.kglog) for w in workloads}
     kglog_times = {w: [] for w in workloads}
+    kglog_inside = {w: [] for w in workloads}
     kglog_memory = {w: [] for w in workloads}
     peer_times = {w: {} for w in workloads}
     answers = {w: {} for w in workloads}
@@ -108,8 +115,9 @@ def main():
             engines = args.engines.split(",") if args.engines else PEERS[w]
             for engine in ["kglog"] + engines:
                 if engine == "kglog":
-                    seconds, memory, answer = run_kglog(args.kglog, db, query)
+                    seconds, inside, memory, answer = run_kglog(args.kglog, db, query)
                     kglog_times[w].append(seconds)
+                    kglog_inside[w].append(inside)
                     kglog_memory[w].append(memory)
                 else:
                     seconds, answer = run_peer(args.python, peer_workload, tsv, engine)
@@ -122,25 +130,24 @@ def main():
 
     ok = True
     print()
-    print("| workload | kglog s (peak MiB) | peer | peer s | kglog / peer |")
-    print("|---|---|---|---|---|")
+    print("| workload | kglog process s | kglog in-process s | kglog peak MiB | peer | peer query s | process / peer | in-process / peer |")
+    print("|---|---|---|---|---|---|---|---|")
     for w in workloads:
         expected = WORKLOADS[w][3]
         k = statistics.median(kglog_times[w])
+        inside = statistics.median(kglog_inside[w])
         memory = max(kglog_memory[w]) / 1024
         for engine, got in answers[w].items():
             if got != {expected}:
                 ok = False
                 print(f"ANSWER MISMATCH: {w} {engine} gave {sorted(got)}, expected {expected}")
-        first = True
-        for engine in (args.engines.split(",") if args.engines else PEERS[w]):
-            label = f"{k:.3f} ({memory:.0f})" if first else ""
-            first = False
+        for i, engine in enumerate(args.engines.split(",") if args.engines else PEERS[w]):
+            lead = f"| {w} | {k:.3f} | {inside:.3f} | {memory:.0f} |" if i == 0 else "| | | | |"
             if engine in peer_times[w]:
                 p = statistics.median(peer_times[w][engine])
-                print(f"| {w if label else ''} | {label} | {engine} | {p:.3f} | {k / p:.2f} |")
+                print(f"{lead} {engine} | {p:.3f} | {k / p:.2f} | {inside / p:.2f} |")
             else:
-                print(f"| {w if label else ''} | {label} | {engine} | {notes[w].get(engine, 'n/a')} | - |")
+                print(f"{lead} {engine} | {notes[w].get(engine, 'n/a')} | - | - |")
     print()
     print(f"medians of {args.reps} runs; answers {'agree' if ok else 'DISAGREE'}")
     sys.exit(0 if ok else 1)

@@ -71,6 +71,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print how the query is evaluated: rewrite, strata, join orders, SQL, rounds.")
     var explain = false
 
+    @Flag(name: .long, help: "Print the time the query took (reading the file and evaluating) on standard error.")
+    var timer = false
+
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "The query, such as '?- member-of(X, csto).'")
@@ -86,6 +89,14 @@ struct QueryCommand: ParsableCommand {
         if !text.hasSuffix(".") { text += "." }
         let source = Session.Source(name: "<query>", text: text)
         try session.checkSyntax([source])
+        let started = ContinuousClock.now
+        defer {
+            if timer {
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                Session.printError(String(format: "time: %.4f s\n", seconds))
+            }
+        }
         if explain {
             print(try session.explain(source).joined(separator: "\n"))
             return
