@@ -13,6 +13,7 @@ indirect enum Computation {
     case variable(Int)
     case unary(ArithmeticOperator, Computation, SourceLocation)
     case binary(ArithmeticOperator, Computation, Computation, SourceLocation)
+    case call(BuiltinFunction, [Computation], SourceLocation)
 
     /// The expression as a slot, when it is a plain variable or constant.
     var slot: Slot? {
@@ -29,6 +30,7 @@ indirect enum Computation {
         case .variable(let v): return [v]
         case .unary(_, let e, _): return e.variables
         case .binary(_, let a, let b, _): return a.variables.union(b.variables)
+        case .call(_, let arguments, _): return arguments.reduce(into: Set<Int>()) { $0.formUnion($1.variables) }
         }
     }
 }
@@ -51,12 +53,33 @@ enum CompiledLiteral {
     case positive(CompiledAtom)
     case negated(CompiledAtom)
     case comparison(Computation, ComparisonOperator, Computation, SourceLocation)
+    /// A built-in test such as `contains(S, "stan")`, or its negation.
+    case builtin(BuiltinPredicate, [Computation], negated: Bool, SourceLocation)
+
+    /// The variables a condition needs bound before it can be tested.
+    var neededVariables: Set<Int> {
+        switch self {
+        case .positive(let atom), .negated(let atom): return atom.variables
+        case .comparison(let l, _, let r, _): return l.variables.union(r.variables)
+        case .builtin(_, let arguments, _, _): return arguments.reduce(into: Set<Int>()) { $0.formUnion($1.variables) }
+        }
+    }
+}
+
+/// An aggregate in a rule head: `count(X)` at some argument position.
+struct CompiledAggregate {
+    let function: AggregateFunction
+    let argument: Computation
+    let location: SourceLocation
 }
 
 /// A rule (or a query, as a rule with a hidden head) ready to plan: variables are numbered.
 struct CompiledRule {
     let headPredicate: Value
+    /// The head's arguments; at a position that holds an aggregate, a placeholder.
     let head: [Computation]
+    /// Aggregates by head position; empty for an ordinary rule.
+    let aggregates: [Int: CompiledAggregate]
     let body: [CompiledLiteral]
     let variableNames: [String]
     /// The rule as written, for `.explain` and messages.
@@ -79,8 +102,17 @@ struct RuleCompiler {
     static func compile(_ clause: Clause, dictionary: TermDictionary) throws -> CompiledRule {
         var compiler = RuleCompiler(dictionary: dictionary)
         let body = try clause.body.map { try compiler.literal($0) }
-        let head = try clause.head.arguments.map { try compiler.computation($0) }
-        return CompiledRule(headPredicate: clause.head.predicate, head: head, body: body,
+        var head: [Computation] = []
+        var aggregates: [Int: CompiledAggregate] = [:]
+        for (position, argument) in clause.head.arguments.enumerated() {
+            if case .call(let name, let arguments) = argument.kind, let function = AggregateFunction(rawValue: name), arguments.count == 1 {
+                aggregates[position] = CompiledAggregate(function: function, argument: try compiler.computation(arguments[0]), location: argument.location)
+                head.append(.constant(.integer(0), id: 0))
+            } else {
+                head.append(try compiler.computation(argument))
+            }
+        }
+        return CompiledRule(headPredicate: clause.head.predicate, head: head, aggregates: aggregates, body: body,
                             variableNames: compiler.names, text: clause.text)
     }
 
@@ -88,7 +120,7 @@ struct RuleCompiler {
         var compiler = RuleCompiler(dictionary: dictionary)
         let body = try query.body.map { try compiler.literal($0) }
         let head = query.answerVariables.map { Computation.variable(compiler.variables[$0]!) }
-        return CompiledRule(headPredicate: queryPredicate, head: head, body: body,
+        return CompiledRule(headPredicate: queryPredicate, head: head, aggregates: [:], body: body,
                             variableNames: compiler.names, text: query.text)
     }
 
@@ -116,6 +148,10 @@ struct RuleCompiler {
 
     private mutating func literal(_ literal: Literal) throws -> CompiledLiteral {
         switch literal {
+        case .positive(let a, _) where BuiltinPredicate(a.predicate) != nil:
+            return .builtin(BuiltinPredicate(a.predicate)!, try a.arguments.map { try computation($0) }, negated: false, a.location)
+        case .negated(let a, let location) where BuiltinPredicate(a.predicate) != nil:
+            return .builtin(BuiltinPredicate(a.predicate)!, try a.arguments.map { try computation($0) }, negated: true, location)
         case .positive(let a, let source): return .positive(try atom(a, source: source))
         case .negated(let a, _): return .negated(try atom(a, source: nil))
         case .comparison(let l, let op, let r, let location):
@@ -129,7 +165,11 @@ struct RuleCompiler {
         case .variable(let name): return .variable(variable(name))
         case .unary(let op, let e): return .unary(op, try computation(e), expression.location)
         case .binary(let op, let a, let b): return .binary(op, try computation(a), try computation(b), expression.location)
-        case .call(let name, _): throw Diagnostic(EngineError.unknownFunction(name), at: expression.location)
+        case .call(let name, let arguments):
+            guard let function = BuiltinFunction(rawValue: name) else {
+                throw Diagnostic(EngineError.unknownFunction(name), at: expression.location)
+            }
+            return .call(function, try arguments.map { try computation($0) }, expression.location)
         }
     }
 }

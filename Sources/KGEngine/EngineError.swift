@@ -5,6 +5,7 @@ public enum UnsafePlace: String, Sendable, Equatable {
     case head = "the head"
     case negation = "a negated atom"
     case comparison = "a comparison"
+    case builtin = "a built-in test"
     case query = "the query"
 }
 
@@ -28,6 +29,14 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case notANumber(operation: String, value: String)
     case invalidDateArithmetic(String)
     case retractNotGround(String)
+    case builtinArity(String, expected: String, found: Int)
+    case reservedPredicate(String)
+    case sourceOnBuiltin(String)
+    case invalidRegex(String, reason: String)
+    case wrongArgument(function: String, expected: String, value: String)
+    case noSuchDay(String)
+    case aggregateNotANumber(function: String, value: String, rule: String)
+    case unknownSortVariable(String)
 
     public var message: String {
         switch self {
@@ -54,6 +63,16 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .notANumber(let op, let value): return "cannot apply '\(op)' to \(value)"
         case .invalidDateArithmetic(let text): return "date arithmetic out of range: \(text)"
         case .retractNotGround(let v): return "retract takes a stored fact: the variable '\(v)' is not allowed"
+        case .builtinArity(let name, let expected, let found):
+            return "built-in '\(name)' takes \(expected), not \(found)"
+        case .reservedPredicate(let name): return "'\(name)' is a built-in predicate and cannot be defined by facts or rules"
+        case .sourceOnBuiltin(let name): return "'@' cannot be used with the built-in '\(name)'"
+        case .invalidRegex(let pattern, let reason): return "invalid regular expression \(Value.quoted(pattern)): \(reason)"
+        case .wrongArgument(let function, let expected, let value): return "'\(function)' expects \(expected), not \(value)"
+        case .noSuchDay(let text): return "no such day: \(text)"
+        case .aggregateNotANumber(let function, let value, let rule):
+            return "'\(function)' in rule '\(rule)' needs numbers, not \(value)"
+        case .unknownSortVariable(let v): return "cannot order by '\(v)': it is not a variable of the answer"
         }
     }
 }

@@ -62,11 +62,18 @@ public final class Evaluator {
             let row = result.row(r)
             rows.append(try (0..<result.arity).map { try dictionary.value(of: row[$0]) })
         }
+        let columns = query.answerVariables
+        let keys = query.options.orderBy.compactMap { key in columns.firstIndex(of: key.variable).map { ($0, key.descending) } }
         rows.sort { a, b in
+            for (column, descending) in keys where a[column] != b[column] {
+                return descending ? Value.sortOrder(b[column], a[column]) : Value.sortOrder(a[column], b[column])
+            }
             for (x, y) in zip(a, b) where x != y { return Value.sortOrder(x, y) }
             return false
         }
-        return QueryAnswer(columns: query.answerVariables, rows: rows)
+        let start = min(query.options.offset ?? 0, rows.count)
+        let end = query.options.limit.map { min(start + $0, rows.count) } ?? rows.count
+        return QueryAnswer(columns: columns, rows: Array(rows[start..<end]))
     }
 
     /// The number of distinct answers of a query, without decoding them.
@@ -153,6 +160,10 @@ public final class Evaluator {
         let heads = try compiled.map { try relation($0.headPredicate, withSources: false) }
         let planner = self.planner
         for (rule, head) in zip(compiled, heads) {
+            if !rule.aggregates.isEmpty {
+                try aggregate(rule, into: head, planner: planner)
+                continue
+            }
             let plan = try planner.plan(rule, head: head, deltaAtom: nil)
             trace.append("  rule: \(rule.text)")
             trace += plan.explanation.map { "    " + $0 }
@@ -188,6 +199,21 @@ public final class Evaluator {
             rounds += 1
         }
         trace.append("  \(rounds) rounds")
+    }
+
+    /// An aggregate rule: its body's distinct solutions (one column a variable), grouped.
+    /// Stratification has made every predicate of the body complete already.
+    private func aggregate(_ rule: CompiledRule, into head: Relation, planner: Planner) throws {
+        let solutions = Relation(arity: rule.variableNames.count)
+        let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
+                                        aggregates: [:], body: rule.body, variableNames: rule.variableNames, text: rule.text)
+        let plan = try planner.plan(solutionRule, head: solutions, deltaAtom: nil)
+        trace.append("  aggregate rule: \(rule.text)")
+        trace += plan.explanation.map { "    " + $0 }
+        trace.append("    group by the head's other arguments: " + rule.aggregates.keys.sorted().map { "\(rule.aggregates[$0]!.function.rawValue) at argument \($0 + 1)" }.joined(separator: ", "))
+        try executor.run(plan)
+        solutions.commit()
+        try executor.aggregate(solutions, rule: rule, into: head)
     }
 
     // MARK: - Relations

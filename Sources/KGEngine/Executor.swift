@@ -1,3 +1,4 @@
+import Foundation
 import KGSyntax
 
 /// Runs plans: nested loops over scans, with registers holding the bound variables' term ids.
@@ -93,7 +94,7 @@ final class Executor {
             switch step {
             case .scan(let scan): return Record(scan: scan, index: i, delta: delta)
             case .negation: return Record(kind: .negation, index: i)
-            case .filter, .assign: return Record(kind: .condition, index: i)
+            case .filter, .assign, .test: return Record(kind: .condition, index: i)
             }
         }
         stepCount = steps.count
@@ -121,8 +122,11 @@ final class Executor {
             case .filter(let l, let op, let r, _):
                 if try holds(l, op, r) { try step(i + 1, records) }
             case .assign(let variable, let computation):
-                registers[variable] = try id(of: computation)
+                guard let id = try id(of: computation) else { return }
+                registers[variable] = id
                 try step(i + 1, records)
+            case .test(let builtin, let arguments, let negated, let location):
+                if try passes(builtin, arguments, location) != negated { try step(i + 1, records) }
             default:
                 break
             }
@@ -179,7 +183,11 @@ final class Executor {
         if let operands = headOperands {
             for i in 0..<operands.count { headBuffer[i] = operands[i].value(registers) }
         } else {
-            for (i, computation) in headValues.enumerated() { headBuffer[i] = try id(of: computation) }
+            for (i, computation) in headValues.enumerated() {
+                // A function that fails (to-number of text) derives nothing.
+                guard let id = try id(of: computation) else { return }
+                headBuffer[i] = id
+            }
         }
         let buffer = headBuffer
         head._withUnsafeGuaranteedRef { _ = $0.insert(buffer) }
@@ -187,27 +195,38 @@ final class Executor {
 
     // MARK: - Expressions
 
-    private func id(of computation: Computation) throws -> Int64 {
+    /// The term id of an expression's value; nil when a function in it fails.
+    private func id(of computation: Computation) throws -> Int64? {
         switch computation {
         case .variable(let v): return registers[v]
         case .constant(_, let id): return id
-        default: return try dictionary.id(for: value(of: computation))
+        default: return try value(of: computation).map { try dictionary.id(for: $0) }
         }
     }
 
-    private func value(of computation: Computation) throws -> Value {
+    /// The value of an expression; nil when a function in it fails.
+    func value(of computation: Computation) throws -> Value? {
         switch computation {
         case .constant(let value, _): return value
         case .variable(let v): return try dictionary.value(of: registers[v])
         case .unary(let op, let e, let location):
-            let operand = try value(of: e)
+            guard let operand = try value(of: e) else { return nil }
             do {
                 return op == .subtract ? try Arithmetic.negate(operand) : operand
             } catch { throw Diagnostic(error, at: location) }
         case .binary(let op, let a, let b, let location):
-            let (x, y) = (try value(of: a), try value(of: b))
+            guard let x = try value(of: a), let y = try value(of: b) else { return nil }
             do {
                 return try Arithmetic.apply(op, x, y)
+            } catch { throw Diagnostic(error, at: location) }
+        case .call(let function, let arguments, let location):
+            var values: [Value] = []
+            for argument in arguments {
+                guard let v = try value(of: argument) else { return nil }
+                values.append(v)
+            }
+            do {
+                return try function.apply(values)
             } catch { throw Diagnostic(error, at: location) }
         }
     }
@@ -217,6 +236,115 @@ final class Executor {
            Operand(a).value(registers) == Operand(b).value(registers) {
             return op == .equal
         }
-        return Arithmetic.holds(try value(of: l), op, try value(of: r))
+        guard let x = try value(of: l), let y = try value(of: r) else { return false }
+        return Arithmetic.holds(x, op, y)
+    }
+
+    private var regexes: [String: NSRegularExpression] = [:]
+
+    private func passes(_ builtin: BuiltinPredicate, _ arguments: [Computation], _ location: SourceLocation) throws -> Bool {
+        guard let text = try value(of: arguments[0]), let pattern = try value(of: arguments[1]) else { return false }
+        return try builtin.holds(text, pattern) { source in
+            if let cached = regexes[source] { return cached }
+            do {
+                let compiled = try NSRegularExpression(pattern: source)
+                regexes[source] = compiled
+                return compiled
+            } catch {
+                throw Diagnostic(EngineError.invalidRegex(source, reason: "it does not compile"), at: location)
+            }
+        }
+    }
+
+    // MARK: - Aggregates
+
+    /// Groups the distinct solutions of an aggregate rule's body (rows of `solutions`, one
+    /// register a column) by the head's other arguments and inserts one head row per group.
+    func aggregate(_ solutions: Relation, rule: CompiledRule, into head: Relation) throws {
+        var groups: [[Int64]: [Accumulator]] = [:]
+        var order: [[Int64]] = []
+        let positions = rule.aggregates.keys.sorted()
+        if rule.variableNames.count > registerCapacity {
+            registers.deallocate()
+            registerCapacity = rule.variableNames.count * 2
+            registers = .allocate(capacity: registerCapacity)
+        }
+        rows: for r in 0..<solutions.count {
+            let row = solutions.row(r)
+            for v in 0..<rule.variableNames.count { registers[v] = row[v] }
+            var key: [Int64] = []
+            for (position, computation) in rule.head.enumerated() where rule.aggregates[position] == nil {
+                guard let id = try id(of: computation) else { continue rows }
+                key.append(id)
+            }
+            var accumulators = groups[key] ?? positions.map { Accumulator(rule.aggregates[$0]!.function) }
+            for (i, position) in positions.enumerated() {
+                let aggregate = rule.aggregates[position]!
+                guard let v = try value(of: aggregate.argument) else { continue rows }
+                try accumulators[i].add(v, id: try dictionary.id(for: v), rule: rule, at: aggregate.location)
+            }
+            if groups[key] == nil { order.append(key) }
+            groups[key] = accumulators
+        }
+        let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: head.width)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: head.width)
+        for key in order {
+            let accumulators = groups[key]!
+            var k = 0, a = 0
+            for position in 0..<rule.head.count {
+                if rule.aggregates[position] != nil {
+                    buffer[position] = try dictionary.id(for: accumulators[a].result)
+                    a += 1
+                } else {
+                    buffer[position] = key[k]
+                    k += 1
+                }
+            }
+            head.insert(buffer)
+        }
+    }
+}
+
+/// The running state of one aggregate over one group.
+struct Accumulator {
+    let function: AggregateFunction
+    private var count: Int64 = 0
+    private var distinct = Set<Int64>()
+    private var total: Value = .integer(0)
+    private var best: Value?
+
+    init(_ function: AggregateFunction) {
+        self.function = function
+    }
+
+    mutating func add(_ value: Value, id: Int64, rule: CompiledRule, at location: SourceLocation) throws {
+        count += 1
+        switch function {
+        case .count: break
+        case .countDistinct: distinct.insert(id)
+        case .sum, .avg:
+            guard value.isNumber else {
+                let name = "\(rule.headPredicate.sourceText)/\(rule.head.count)"
+                throw Diagnostic(EngineError.aggregateNotANumber(function: function.rawValue, value: value.described, rule: name), at: location)
+            }
+            do {
+                total = try Arithmetic.apply(.add, total, value)
+            } catch { throw Diagnostic(error, at: location) }
+        case .min:
+            if best == nil || Value.sortOrder(value, best!) { best = value }
+        case .max:
+            if best == nil || Value.sortOrder(best!, value) { best = value }
+        }
+    }
+
+    var result: Value {
+        switch function {
+        case .count: return .integer(count)
+        case .countDistinct: return .integer(Int64(distinct.count))
+        case .sum: return total
+        case .min, .max: return best ?? .integer(0)
+        case .avg: return .decimal((total.decimalValue ?? 0) / Decimal(count))
+        }
     }
 }

@@ -106,8 +106,11 @@ public enum MagicSets {
                     } else {
                         result.append(literal)
                     }
-                    bound.formUnion(atom.variables)
-                    if let source { bound.formUnion(source.variables) }
+                    // Built-in tests bind nothing.
+                    if BuiltinPredicate(atom.predicate) == nil {
+                        bound.formUnion(atom.variables)
+                        if let source { bound.formUnion(source.variables) }
+                    }
                 case .negated:
                     result.append(literal)
                 case .comparison(let l, let op, let r, _):
@@ -125,12 +128,16 @@ public enum MagicSets {
         /// there; nil when the magic head would not be bound (the rewrite is then abandoned).
         func magicRuleBody(_ earlier: [Literal], magicGuard: Atom?, needs head: Atom) -> [Literal]? {
             var candidates: [Literal] = magicGuard.map { [.positive($0, source: nil)] } ?? []
-            candidates += earlier.filter { if case .positive = $0 { return true } else { return false } }
+            candidates += earlier.filter {
+                if case .positive(let atom, _) = $0 { return BuiltinPredicate(atom.predicate) == nil }
+                return false
+            }
             let assignments = earlier.filter { if case .comparison(_, .equal, _, _) = $0 { return true } else { return false } }
             let bound = SafetyCheck.boundVariables(of: candidates + assignments)
             for literal in earlier {
                 switch literal {
-                case .positive: continue
+                case .positive(let atom, _):
+                    if BuiltinPredicate(atom.predicate) != nil, Set(atom.variables).isSubset(of: bound) { candidates.append(literal) }
                 case .negated(let atom, _):
                     if Set(atom.variables).isSubset(of: bound) { candidates.append(literal) }
                 case .comparison(let l, _, let r, _):

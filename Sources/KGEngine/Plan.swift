@@ -10,6 +10,8 @@ enum Step {
     case filter(Computation, ComparisonOperator, Computation, SourceLocation)
     /// Bind a variable to the value of an expression (`X = Y + 1`).
     case assign(Int, Computation)
+    /// Continue only when a built-in test holds (or, negated, does not).
+    case test(BuiltinPredicate, [Computation], negated: Bool, SourceLocation)
 }
 
 /// Where an inner loop reads a value: a register (a bound variable) or a constant term id.
@@ -139,6 +141,8 @@ final class Plan {
             case .negation(let probe): return "anti-join: not \(probe.label)"
             case .filter(let l, let op, let r, _): return "filter: \(describe(l)) \(op.rawValue) \(describe(r))"
             case .assign(let v, let c): return "assign: \(variableNames[v]) = \(describe(c))"
+            case .test(let builtin, let arguments, let negated, _):
+                return "test: \(negated ? "not " : "")\(builtin.rawValue)(\(arguments.map(describe).joined(separator: ", ")))"
             }
         }
     }
@@ -149,6 +153,7 @@ final class Plan {
         case .variable(let v): return variableNames[v]
         case .unary(let op, let e, _): return "\(op.rawValue)\(describe(e))"
         case .binary(let op, let a, let b, _): return "(\(describe(a)) \(op.rawValue) \(describe(b)))"
+        case .call(let function, let arguments, _): return "\(function.rawValue)(\(arguments.map(describe).joined(separator: ", ")))"
         }
     }
 }

@@ -64,6 +64,9 @@ struct Planner {
                 case .negated(let atom):
                     guard atom.variables.isSubset(of: bound) else { continue }
                     steps.append(.negation(probe(atom, names: rule.variableNames)))
+                case .builtin(let builtin, let arguments, let negated, let location):
+                    guard rule.body[i].neededVariables.isSubset(of: bound) else { continue }
+                    steps.append(.test(builtin, arguments, negated: negated, location))
                 case .comparison(let l, let op, let r, let location):
                     if l.variables.isSubset(of: bound) && r.variables.isSubset(of: bound) {
                         steps.append(.filter(l, op, r, location))

@@ -1,58 +1,72 @@
+import Foundation
 import KGSyntax
 
 /// Checks that every variable of a rule or query is bound by a positive atom of its body
-/// (directly, or through a chain of `X = expression` assignments), and that atoms hold only
-/// what they may hold.
+/// (directly, or through a chain of `X = expression` assignments), that atoms hold only what
+/// they may hold, and that built-ins and aggregates are called as they must be.
 public enum SafetyCheck {
     /// Every safety error of a clause (rule or fact), in source order.
     public static func check(_ clause: Clause) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         let name = clause.head.signature
+        if let builtin = BuiltinPredicate(clause.head.predicate) {
+            diagnostics.append(Diagnostic(EngineError.reservedPredicate(builtin.rawValue), at: clause.head.location))
+        }
         if clause.isFact {
             for argument in clause.head.arguments {
-                if let v = firstVariable(in: argument) {
+                if let v = variableOccurrences(in: argument).first ?? firstAnonymous(in: argument).map({ Occurrence(name: "_", location: $0) }) {
                     diagnostics.append(Diagnostic(EngineError.factNotGround(v.name), at: v.location))
                 } else if case .constant = argument.kind {
-                } else if case .unary(.subtract, let inner) = argument.kind, case .constant(let c) = inner.kind, c.isNumber {
                 } else {
                     diagnostics.append(Diagnostic(EngineError.factArgumentNotConstant, at: argument.location))
                 }
             }
             return diagnostics
         }
-        diagnostics += checkAtomArguments(clause.body)
-        diagnostics += clause.head.arguments.flatMap(checkFunctions)
+        diagnostics += checkBody(clause.body)
+        for argument in clause.head.arguments {
+            if case .call(let function, let arguments) = argument.kind, AggregateFunction(rawValue: function) != nil {
+                if arguments.count != 1 {
+                    diagnostics.append(Diagnostic(EngineError.builtinArity(function, expected: "1 argument", found: arguments.count), at: argument.location))
+                }
+                diagnostics += arguments.flatMap { checkFunctions($0) }
+            } else {
+                diagnostics += checkFunctions(argument)
+            }
+        }
         let bound = boundVariables(of: clause.body)
         for argument in clause.head.arguments {
             if containsAnonymous(argument) {
                 diagnostics.append(Diagnostic(EngineError.anonymousInHead, at: argument.location))
             }
-            for v in variableOccurrences(in: argument) where !bound.contains(v.name) {
+            if let v = variableOccurrences(in: argument).first(where: { !bound.contains($0.name) }) {
                 diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: .head, rule: name), at: v.location))
-                break
             }
         }
         diagnostics += checkConditions(clause.body, bound: bound, rule: name)
-        for case .comparison(let l, _, let r, _) in clause.body { diagnostics += checkFunctions(l) + checkFunctions(r) }
-        return diagnostics
+        return diagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
     }
 
     /// Every safety error of a query.
     public static func check(_ query: Query) -> [Diagnostic] {
-        var diagnostics = checkAtomArguments(query.body)
-        for case .comparison(let l, _, let r, _) in query.body { diagnostics += checkFunctions(l) + checkFunctions(r) }
+        var diagnostics = checkBody(query.body)
         let bound = boundVariables(of: query.body)
         diagnostics += checkConditions(query.body, bound: bound, rule: nil)
-        return diagnostics
+        let answer = Set(query.answerVariables)
+        for key in query.options.orderBy where !answer.contains(key.variable) {
+            diagnostics.append(Diagnostic(EngineError.unknownSortVariable(key.variable), at: key.location))
+        }
+        return diagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
     }
 
     // MARK: - Binding
 
-    /// The variables bound by positive atoms, then by assignments `X = e` whose `e` is bound.
+    /// The variables bound by positive atoms (not built-ins), then by assignments `X = e`
+    /// whose `e` is bound.
     static func boundVariables(of body: [Literal]) -> Set<String> {
         var bound = Set<String>()
         for literal in body {
-            if case .positive(let atom, let source) = literal {
+            if case .positive(let atom, let source) = literal, BuiltinPredicate(atom.predicate) == nil {
                 bound.formUnion(atom.variables)
                 if let source { bound.formUnion(source.variables) }
             }
@@ -74,65 +88,101 @@ public enum SafetyCheck {
         return bound
     }
 
+    /// Negations, comparisons and built-in tests bind nothing: their variables must be bound.
     private static func checkConditions(_ body: [Literal], bound: Set<String>, rule: String?) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        let place: (UnsafePlace) -> UnsafePlace = { rule == nil ? .query : $0 }
         for literal in body {
             switch literal {
-            case .positive:
-                continue
+            case .positive(let atom, _):
+                guard BuiltinPredicate(atom.predicate) != nil else { continue }
+                let occurrences = atom.arguments.flatMap(variableOccurrences)
+                if let v = occurrences.first(where: { !bound.contains($0.name) }) {
+                    diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(.builtin), rule: rule ?? ""), at: v.location))
+                }
             case .negated(let atom, _):
+                let isBuiltin = BuiltinPredicate(atom.predicate) != nil
                 for argument in atom.arguments {
                     if let v = variableOccurrences(in: argument).first(where: { !bound.contains($0.name) }) {
-                        let place: UnsafePlace = rule == nil ? .query : .negation
-                        diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place, rule: rule ?? ""), at: v.location))
+                        diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(isBuiltin ? .builtin : .negation), rule: rule ?? ""), at: v.location))
                         break
                     }
                 }
             case .comparison(let l, _, let r, _):
                 let unbound = (variableOccurrences(in: l) + variableOccurrences(in: r)).first { !bound.contains($0.name) }
                 if let v = unbound {
-                    let place: UnsafePlace = rule == nil ? .query : .comparison
-                    diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place, rule: rule ?? ""), at: v.location))
+                    diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(.comparison), rule: rule ?? ""), at: v.location))
                 } else if let anonymous = firstAnonymous(in: l) ?? firstAnonymous(in: r) {
-                    let place: UnsafePlace = rule == nil ? .query : .comparison
-                    diagnostics.append(Diagnostic(EngineError.unsafeVariable("_", place: place, rule: rule ?? ""), at: anonymous))
+                    diagnostics.append(Diagnostic(EngineError.unsafeVariable("_", place: place(.comparison), rule: rule ?? ""), at: anonymous))
                 }
             }
         }
         return diagnostics
     }
 
-    /// Function calls name a known function.
-    private static func checkFunctions(_ expression: Expression) -> [Diagnostic] {
-        switch expression.kind {
-        case .constant, .variable: return []
-        case .unary(_, let e): return checkFunctions(e)
-        case .binary(_, let a, let b): return checkFunctions(a) + checkFunctions(b)
-        case .call(let name, _): return [Diagnostic(EngineError.unknownFunction(name), at: expression.location)]
-        }
-    }
-
-    /// Body atoms take constants and variables only.
-    private static func checkAtomArguments(_ body: [Literal]) -> [Diagnostic] {
+    /// Atoms take constants and variables only (built-ins take expressions); built-ins are
+    /// called with their number of arguments; function calls name known functions.
+    private static func checkBody(_ body: [Literal]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for literal in body {
             let atom: Atom
+            var source: KGSyntax.Expression?
             switch literal {
-            case .positive(let a, _), .negated(let a, _): atom = a
-            case .comparison: continue
+            case .positive(let a, let s): atom = a; source = s
+            case .negated(let a, _): atom = a
+            case .comparison(let l, _, let r, _):
+                diagnostics += checkFunctions(l) + checkFunctions(r)
+                continue
+            }
+            if let builtin = BuiltinPredicate(atom.predicate) {
+                if atom.arity != builtin.arity {
+                    diagnostics.append(Diagnostic(EngineError.builtinArity(builtin.rawValue, expected: "\(builtin.arity) arguments", found: atom.arity), at: atom.location))
+                }
+                if source != nil {
+                    diagnostics.append(Diagnostic(EngineError.sourceOnBuiltin(builtin.rawValue), at: atom.location))
+                }
+                diagnostics += atom.arguments.flatMap { checkFunctions($0) }
+                if builtin == .matches, atom.arity == 2, case .constant(let pattern) = atom.arguments[1].kind {
+                    do {
+                        _ = try NSRegularExpression(pattern: pattern.lexical)
+                    } catch {
+                        diagnostics.append(Diagnostic(EngineError.invalidRegex(pattern.lexical, reason: "it does not compile"), at: atom.arguments[1].location))
+                    }
+                }
+                continue
             }
             for argument in atom.arguments {
                 switch argument.kind {
                 case .constant, .variable: continue
-                case .unary(.subtract, let inner):
-                    if case .constant(let c) = inner.kind, c.isNumber { continue }
-                    diagnostics.append(Diagnostic(EngineError.expressionInBodyAtom, at: argument.location))
-                default:
-                    diagnostics.append(Diagnostic(EngineError.expressionInBodyAtom, at: argument.location))
+                default: diagnostics.append(Diagnostic(EngineError.expressionInBodyAtom, at: argument.location))
                 }
             }
         }
         return diagnostics
+    }
+
+    /// Function calls in an expression name built-in functions, with their number of arguments.
+    private static func checkFunctions(_ expression: KGSyntax.Expression) -> [Diagnostic] {
+        switch expression.kind {
+        case .constant, .variable: return []
+        case .unary(_, let e): return checkFunctions(e)
+        case .binary(_, let a, let b): return checkFunctions(a) + checkFunctions(b)
+        case .call(let name, let arguments):
+            let inner = arguments.flatMap(checkFunctions)
+            if AggregateFunction(rawValue: name) != nil {
+                return [Diagnostic(EngineError.aggregateOutsideHead(name), at: expression.location)] + inner
+            }
+            guard let function = BuiltinFunction(rawValue: name) else {
+                return [Diagnostic(EngineError.unknownFunction(name), at: expression.location)] + inner
+            }
+            if let arity = function.arity, arity != arguments.count {
+                return [Diagnostic(EngineError.builtinArity(name, expected: "\(arity) argument\(arity == 1 ? "" : "s")", found: arguments.count), at: expression.location)] + inner
+            }
+            if function.arity == nil && arguments.isEmpty {
+                return [Diagnostic(EngineError.builtinArity(name, expected: "1 or more arguments", found: 0), at: expression.location)]
+            }
+            return inner
+        }
     }
 
     // MARK: - Walking expressions
@@ -142,7 +192,7 @@ public enum SafetyCheck {
         let location: SourceLocation
     }
 
-    static func variableOccurrences(in expression: Expression) -> [Occurrence] {
+    static func variableOccurrences(in expression: KGSyntax.Expression) -> [Occurrence] {
         switch expression.kind {
         case .constant: return []
         case .variable(let v): return v == "_" ? [] : [Occurrence(name: v, location: expression.location)]
@@ -152,16 +202,11 @@ public enum SafetyCheck {
         }
     }
 
-    private static func firstVariable(in expression: Expression) -> Occurrence? {
-        if case .variable(let v) = expression.kind { return Occurrence(name: v, location: expression.location) }
-        return variableOccurrences(in: expression).first
-    }
-
-    static func containsAnonymous(_ expression: Expression) -> Bool {
+    static func containsAnonymous(_ expression: KGSyntax.Expression) -> Bool {
         firstAnonymous(in: expression) != nil
     }
 
-    private static func firstAnonymous(in expression: Expression) -> SourceLocation? {
+    private static func firstAnonymous(in expression: KGSyntax.Expression) -> SourceLocation? {
         switch expression.kind {
         case .constant: return nil
         case .variable(let v): return v == "_" ? expression.location : nil

@@ -30,7 +30,7 @@ public enum Stratifier {
             add(rule.head.predicate)
             let aggregated = rule.head.arguments.contains { if case .call = $0.kind { return true } else { return false } }
             for literal in rule.body {
-                guard let atom = literal.atom else { continue }
+                guard let atom = literal.atom, BuiltinPredicate(atom.predicate) == nil else { continue }
                 add(atom.predicate)
                 var negative = false
                 if case .negated = literal { negative = true }
@@ -46,11 +46,11 @@ public enum Stratifier {
         for rule in rules {
             let aggregated = rule.head.arguments.contains { if case .call = $0.kind { return true } else { return false } }
             for literal in rule.body {
-                guard let atom = literal.atom, componentOf[atom.predicate] == componentOf[rule.head.predicate] else { continue }
+                guard let atom = literal.atom, let component = componentOf[atom.predicate],
+                      component == componentOf[rule.head.predicate] else { continue }
                 var negated = false
                 if case .negated = literal { negated = true }
                 guard negated || aggregated else { continue }
-                let component = componentOf[rule.head.predicate] ?? -1
                 let path = cyclePath(from: atom.predicate, to: rule.head.predicate, edges: edges, within: componentOf, component: component)
                 let names = ([rule.head.predicate] + path).map { signature($0, rules) }
                 throw Diagnostic(negated ? EngineError.negationCycle(names) : EngineError.aggregateCycle(names), at: atom.location)

@@ -105,7 +105,7 @@ public final class KnowledgeBase {
         let safety = SafetyCheck.check(query)
         if !safety.isEmpty { throw report(safety) }
         do {
-            for atom in query.body.compactMap(\.atom) {
+            for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
                 if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
             }
             let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
@@ -145,17 +145,18 @@ public final class KnowledgeBase {
             return .asserted(isNew: try store.insertFact(predicate: predicate, arguments: arguments, source: source))
 
         case .clause(let rule):
-            for atom in rule.atoms { try checkArity(atom) }
+            let atoms = rule.atoms.filter { BuiltinPredicate($0.predicate) == nil }
+            for atom in atoms { try checkArity(atom) }
             rules.append(rule)
             _ = try Stratifier.stratify(rules)
-            for atom in rule.atoms {
+            for atom in atoms {
                 try store.recordPredicate(try store.intern(atom.predicate), arity: atom.arity)
             }
             try store.addRule(text: rule.text)
             return .ruleAdded
 
         case .query(let query):
-            for atom in query.body.compactMap(\.atom) {
+            for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
                 if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
             }
             let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)

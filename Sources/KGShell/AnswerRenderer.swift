@@ -121,12 +121,15 @@ enum JSONText {
         return out + "\""
     }
 
-    /// Numbers as JSON numbers; every other kind as its plain lexical text.
+    /// A typed value: `{"value":42,"kind":"integer"}`. Numbers are JSON numbers; names,
+    /// strings and IRIs their text; dates ISO text.
     static func value(_ v: Value) -> String {
+        let plain: String
         switch v {
-        case .integer(let i): return String(i)
-        case .decimal: return v.lexical
-        default: return string(v.lexical)
+        case .integer(let i): plain = String(i)
+        case .decimal: plain = v.lexical
+        default: plain = string(v.lexical)
         }
+        return "{\"value\":\(plain),\"kind\":\"\(v.kind.label)\"}"
     }
 }

@@ -6,6 +6,6 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case tsv
     /// Comma-separated values, RFC 4180 quoting, with a header line.
     case csv
-    /// One JSON object per query.
+    /// One JSON object per query, each value with its kind: `{"value": 42, "kind": "integer"}`.
     case json
 }

@@ -133,12 +133,51 @@ public struct Parser {
                       text: text(from: first, through: period))
     }
 
-    // [4] query ::= "?-" body "." ;
+    // [4] query ::= "?-" body [ query-options ] "." ;
     private mutating func parseQuery() throws(Failure) -> Query {
         let first = take()
         let body = try parseBody()
+        let options = try parseQueryOptions()
         let period = try expect(.period, "'.' at the end of the query")
-        return Query(body: body, location: first.location, text: text(from: first, through: period))
+        return Query(body: body, options: options, location: first.location, text: text(from: first, through: period))
+    }
+
+    // [4a] query-options ::= [ "order" "by" sort-key { "," sort-key } ] [ "limit" INTEGER ] [ "offset" INTEGER ] ;
+    // [4b] sort-key ::= VARIABLE [ "asc" | "desc" ] ;
+    private mutating func parseQueryOptions() throws(Failure) -> QueryOptions {
+        var options = QueryOptions()
+        if current.kind == .name && current.text == "order" {
+            _ = take()
+            guard current.kind == .name && current.text == "by" else { throw expected("'by' after 'order'") }
+            _ = take()
+            repeat {
+                if current.kind == .comma { _ = take() }
+                guard current.kind == .variable, current.text != "_" else { throw expected("a variable to order by") }
+                let variable = take()
+                var descending = false
+                if current.kind == .name && (current.text == "desc" || current.text == "asc") {
+                    descending = take().text == "desc"
+                }
+                options.orderBy.append(.init(variable: variable.text, descending: descending, location: variable.location))
+            } while current.kind == .comma
+        }
+        if current.kind == .name && current.text == "limit" {
+            _ = take()
+            options.limit = try parseCount(after: "limit")
+        }
+        if current.kind == .name && current.text == "offset" {
+            _ = take()
+            options.offset = try parseCount(after: "offset")
+        }
+        return options
+    }
+
+    private mutating func parseCount(after keyword: String) throws(Failure) -> Int {
+        guard current.kind == .integer, case .integer(let n)? = current.value, n >= 0, let count = Int(exactly: n) else {
+            throw expected("a number of answers after '\(keyword)'")
+        }
+        _ = take()
+        return count
     }
 
     // [5] retraction ::= "retract" atom [ "@" constant ] "." ;

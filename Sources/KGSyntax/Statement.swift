@@ -50,11 +50,14 @@ public struct Clause: Sendable, Equatable {
 /// `?- body.`
 public struct Query: Sendable, Equatable {
     public var body: [Literal]
+    /// `order by`, `limit` and `offset`, shaping the answer.
+    public var options: QueryOptions
     public var location: SourceLocation
     public var text: String
 
-    public init(body: [Literal], location: SourceLocation, text: String) {
+    public init(body: [Literal], options: QueryOptions = QueryOptions(), location: SourceLocation, text: String) {
         self.body = body
+        self.options = options
         self.location = location
         self.text = text
     }
@@ -92,4 +95,32 @@ public struct Retraction: Sendable, Equatable {
         self.location = location
         self.text = text
     }
+}
+
+/// How a query's answers are ordered and cut: `order by O, X desc limit 10 offset 5`.
+public struct QueryOptions: Sendable, Equatable {
+    /// One sort key of `order by`.
+    public struct SortKey: Sendable, Equatable {
+        public var variable: String
+        public var descending: Bool
+        public var location: SourceLocation
+
+        public init(variable: String, descending: Bool, location: SourceLocation) {
+            self.variable = variable
+            self.descending = descending
+            self.location = location
+        }
+    }
+
+    public var orderBy: [SortKey]
+    public var limit: Int?
+    public var offset: Int?
+
+    public init(orderBy: [SortKey] = [], limit: Int? = nil, offset: Int? = nil) {
+        self.orderBy = orderBy
+        self.limit = limit
+        self.offset = offset
+    }
+
+    public var isEmpty: Bool { orderBy.isEmpty && limit == nil && offset == nil }
 }

@@ -73,7 +73,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try kglog(args + ["--format", "csv", "name(csto, N)"]).stdout,
                        "N\nCollective Security Treaty Organization\nОДКБ\n")
         XCTAssertEqual(try kglog(args + ["--format", "json", "lasts-days(E, D)"]).stdout,
-                       #"{"query":"?- lasts-days(E, D).","columns":["E","D"],"rows":[["interaction-2012",6]]}"# + "\n")
+                       #"{"query":"?- lasts-days(E, D).","columns":["E","D"],"rows":[[{"value":"interaction-2012","kind":"name"},{"value":6,"kind":"integer"}]]}"# + "\n")
         XCTAssertEqual(try kglog(args + ["--format", "table", "member-of(moldova, csto)"]).stdout, "?- member-of(moldova, csto).\nfalse\n")
         XCTAssertEqual(try kglog(args + ["--count", "co-member(X, Y, O)"]).stdout, "114\n")
     }

@@ -54,7 +54,10 @@ final class AnswerRendererTests: XCTestCase {
 
     func testJSON() {
         XCTAssertEqual(AnswerRenderer(format: .json).render(answer),
-                       #"{"columns":["X","Name"],"rows":[["csto","ОДКБ"],["csto","Collective, \"Security\""],[42,"1992-05-15"],[2.5,"tab\there"]]}"# + "\n")
+                       #"{"columns":["X","Name"],"rows":[[{"value":"csto","kind":"name"},{"value":"ОДКБ","kind":"string"}],"#
+                        + #"[{"value":"csto","kind":"name"},{"value":"Collective, \"Security\"","kind":"string"}],"#
+                        + #"[{"value":42,"kind":"integer"},{"value":"1992-05-15","kind":"date"}],"#
+                        + #"[{"value":2.5,"kind":"decimal"},{"value":"tab\there","kind":"string"}]]}"# + "\n")
         XCTAssertEqual(AnswerRenderer(format: .json).render(QueryAnswer(columns: [], rows: [])), "{\"holds\":false}\n")
     }
 }
