@@ -23,7 +23,6 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case sourceNotConstant
     case expressionInBodyAtom
     case anonymousInHead
-    case sourceOnDerived(String)
     case divisionByZero
     case integerOverflow(String)
     case notANumber(operation: String, value: String)
@@ -37,6 +36,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case noSuchDay(String)
     case aggregateNotANumber(function: String, value: String, rule: String)
     case unknownSortVariable(String)
+    case whyNeedsGroundFact(String)
 
     public var message: String {
         switch self {
@@ -57,7 +57,6 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .sourceNotConstant: return "a source must be a constant"
         case .expressionInBodyAtom: return "an atom in a body takes only constants and variables: bind the expression with '=' first"
         case .anonymousInHead: return "'_' cannot appear in the head of a rule"
-        case .sourceOnDerived(let p): return "'@' needs stored facts, but '\(p)' is derived by rules"
         case .divisionByZero: return "division by zero"
         case .integerOverflow(let op): return "integer overflow in '\(op)'"
         case .notANumber(let op, let value): return "cannot apply '\(op)' to \(value)"
@@ -73,6 +72,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .aggregateNotANumber(let function, let value, let rule):
             return "'\(function)' in rule '\(rule)' needs numbers, not \(value)"
         case .unknownSortVariable(let v): return "cannot order by '\(v)': it is not a variable of the answer"
+        case .whyNeedsGroundFact(let v): return "why takes a fact without variables, but '\(v)' is a variable"
         }
     }
 }

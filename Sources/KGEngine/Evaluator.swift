@@ -20,13 +20,13 @@ public struct QueryAnswer: Sendable, Equatable {
 /// Only the rules the query depends on are evaluated, stratum by stratum. Stored facts are read
 /// from the store once per relation; derived facts live in memory only, so a query never writes.
 public final class Evaluator {
-    private let store: Store
-    private var catalog: PredicateCatalog
-    private let rules: [Clause]
+    let store: Store
+    var catalog: PredicateCatalog
+    let rules: [Clause]
     /// Rewrite queries that bind arguments with magic sets (on by default).
     public var demandDriven = true
-    private let dictionary: TermDictionary
-    private let executor: Executor
+    let dictionary: TermDictionary
+    let executor: Executor
     private struct RelationKey: Hashable {
         let predicate: Value
         let withSources: Bool
@@ -34,7 +34,7 @@ public final class Evaluator {
     }
     private var relations: [RelationKey: Relation] = [:]
     /// Predicates defined by the rules being evaluated.
-    private var derived = Set<Value>()
+    var derived = Set<Value>()
     /// Lines describing what was done, for `.explain`.
     public private(set) var trace: [String] = []
     /// Called regularly during evaluation; throw from it to cancel (Ctrl-C, limits).
@@ -92,7 +92,15 @@ public final class Evaluator {
     private func evaluate(_ original: Query) throws -> Relation {
         var query = original
         var rules = self.rules
-        if demandDriven, let rewrite = MagicSets.rewrite(query, rules: rules) {
+        if let rewrite = SourceTracking.rewrite(query, rules: rules, arities: catalog.arities) {
+            query = rewrite.query
+            rules = rewrite.rules
+            for (predicate, arity) in rewrite.arities { catalog.declare(predicate, arity: arity) }
+            trace.append("sources of derived facts ('@' on derived predicates):")
+            trace += rewrite.addedRules.map { "  " + $0 }
+        }
+        // The rewrite applies only when the rewritten program is still stratified.
+        if demandDriven, let rewrite = MagicSets.rewrite(query, rules: rules), (try? Stratifier.stratify(rewrite.rules)) != nil {
             query = rewrite.query
             rules = rewrite.rules
             for (predicate, arity) in rewrite.arities { catalog.declare(predicate, arity: arity) }
@@ -102,7 +110,6 @@ public final class Evaluator {
         let needed = neededRules(for: query.body.compactMap(\.atom).map(\.predicate), in: rules)
         let clauses = needed.map { rules[$0] }
         derived = Set(clauses.map(\.head.predicate))
-        try checkSources([query.body] + clauses.map(\.body), derived: Set(clauses.map(\.head.predicate)))
         let strata = try Stratifier.stratify(clauses)
         for (number, stratum) in strata.enumerated() {
             trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")
@@ -119,7 +126,7 @@ public final class Evaluator {
     }
 
     /// The rules that define the given predicates, directly or through other rules.
-    private func neededRules(for predicates: [Value], in rules: [Clause]) -> [Int] {
+    func neededRules(for predicates: [Value], in rules: [Clause]) -> [Int] {
         var byHead: [Value: [Int]] = [:]
         for (i, rule) in rules.enumerated() { byHead[rule.head.predicate, default: []].append(i) }
         var seen = Set<Value>()
@@ -135,18 +142,9 @@ public final class Evaluator {
         return result.sorted()
     }
 
-    /// `@` reads the sources of stored facts; on a derived predicate it is an error.
-    private func checkSources(_ bodies: [[Literal]], derived: Set<Value>) throws {
-        for body in bodies {
-            for case .positive(let atom, _?) in body where derived.contains(atom.predicate) {
-                throw Diagnostic(EngineError.sourceOnDerived(atom.signature), at: atom.location)
-            }
-        }
-    }
-
     // MARK: - Strata
 
-    private var planner: Planner {
+    var planner: Planner {
         Planner(
             relation: { [unowned self] predicate, withSources, bound in try self.relation(predicate, withSources: withSources, bound: bound) },
             derived: derived,
@@ -155,7 +153,7 @@ public final class Evaluator {
 
     /// Semi-naive evaluation of one stratum: a first round with every rule over all facts, then
     /// rounds in which each recursive rule joins only the previous round's new facts (the delta).
-    private func evaluate(_ stratum: Stratum, _ clauses: [Clause]) throws {
+    func evaluate(_ stratum: Stratum, _ clauses: [Clause]) throws {
         let compiled = try stratum.rules.map { try RuleCompiler.compile(clauses[$0], dictionary: dictionary) }
         let heads = try compiled.map { try relation($0.headPredicate, withSources: false) }
         let planner = self.planner
@@ -194,7 +192,7 @@ public final class Evaluator {
                 try executor.run(plan, delta: range)
             }
             for key in Array(deltas.keys) {
-                deltas[key] = heads.first { ObjectIdentifier($0) == key }!.commit()
+                deltas[key] = heads.first { ObjectIdentifier($0) == key }!.commit(round: rounds)
             }
             rounds += 1
         }

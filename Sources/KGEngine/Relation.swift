@@ -97,6 +97,7 @@ final class Relation {
         values.withUnsafeBufferPointer { committed.append($0.baseAddress!, count: $0.count) }
         stored += values.count / width
         deduplicating = false
+        roundEnds = [(count, -1)]
     }
 
     /// Builds the duplicate-check structures over the rows appended without them.
@@ -213,13 +214,36 @@ final class Relation {
 
     /// Makes pending rows visible; returns the range of rows that became visible (the delta).
     @discardableResult
-    func commit() -> Range<Int> {
+    func commit(round: Int = 0) -> Range<Int> {
         let start = count
         committed.append(contentsOf: pending)
         pending.removeAll()
         let end = count
         for index in indexes { index.extend(self, through: end) }
+        roundEnds.append((end, round))
         return start..<end
+    }
+
+    // MARK: - Rounds, for explanations
+
+    /// The row count after each commit, with the evaluation round it belonged to (-1 for the
+    /// stored rows).
+    private var roundEnds: [(end: Int, round: Int)] = []
+    private var positions: [[Int64]: Int]?
+
+    /// The evaluation round a row was derived in: -1 for stored rows.
+    func round(ofRow row: Int) -> Int {
+        roundEnds.first { $0.end > row }?.round ?? -1
+    }
+
+    /// The number of a committed row, or nil when the relation does not hold it.
+    func rowNumber(of values: [Int64]) -> Int? {
+        if positions == nil {
+            var map: [[Int64]: Int] = [:]
+            for r in 0..<count { map[Array(UnsafeBufferPointer(start: row(r), count: width))] = r }
+            positions = map
+        }
+        return positions?[width == arity ? values : [0]]
     }
 
     // MARK: - Indexes

@@ -94,6 +94,24 @@ public final class KnowledgeBase {
         try withQuery(text, fileName: fileName) { try $0.explain($1) }
     }
 
+    /// Why a fact holds: its derivation tree down to stored facts and their sources.
+    /// The text is one ground atom, such as `ally(armenia, russia)` (a final `.` may be left out).
+    public func why(_ text: String, fileName: String = "<fact>", limit: Int = 3) throws -> WhyNode {
+        var source = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if source.hasPrefix("?-") { source.removeFirst(2) }
+        if source.hasSuffix(".") { source.removeLast() }
+        source = "?- " + source.trimmingCharacters(in: .whitespaces) + "."
+        return try withQuery(source, fileName: fileName) { evaluator, query in
+            guard query.body.count == 1, case .positive(let atom, nil) = query.body[0], BuiltinPredicate(atom.predicate) == nil else {
+                throw Diagnostic(SyntaxError.expected("one fact such as 'ally(armenia, russia)'", found: "'\(text)'"), at: query.location)
+            }
+            if let variable = atom.arguments.first(where: { if case .constant = $0.kind { return false } else { return true } }) {
+                throw Diagnostic(EngineError.whyNeedsGroundFact(variable.sourceText), at: variable.location)
+            }
+            return try evaluator.why(atom, limit: limit)
+        }
+    }
+
     /// Parses and checks one query, then hands it to `body` with an evaluator.
     private func withQuery<T>(_ text: String, fileName: String, _ body: (Evaluator, Query) throws -> T) throws -> T {
         let (statements, syntaxErrors) = Parser.parse(text)
@@ -129,6 +147,8 @@ public final class KnowledgeBase {
                 default: return Diagnostic(EngineError.factArgumentNotConstant, at: argument.location)
                 }
             }
+        case .sourceRetraction:
+            return []
         }
     }
 
@@ -162,6 +182,10 @@ public final class KnowledgeBase {
             let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
             evaluator.checkpoint = checkpoint
             return .answer(query, try evaluator.answer(query))
+
+        case .sourceRetraction(let retraction):
+            guard let source = try store.termID(for: try KnowledgeBase.constant(retraction.source)) else { return .retracted(count: 0) }
+            return .retracted(count: try store.deleteFacts(source: source))
 
         case .retraction(let retraction):
             try checkArity(retraction.atom)

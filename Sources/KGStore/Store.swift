@@ -199,6 +199,49 @@ public final class Store {
         return connection.changes
     }
 
+    /// Removes every fact row a source asserted (the same facts from other sources stay).
+    @discardableResult
+    public func deleteFacts(source: Int64) throws -> Int {
+        var removed = 0
+        for sql in ["DELETE FROM quads WHERE g = ?1", "DELETE FROM tuples WHERE g = ?1"] {
+            let statement = try connection.prepare(sql)
+            statement.bind(1, source)
+            try statement.run()
+            removed += connection.changes
+        }
+        return removed
+    }
+
+    /// The sources a stored fact was asserted by (`Store.noSource` for a statement without one).
+    public func sources(ofFact predicate: Int64, arguments: [Int64]) throws -> [Int64] {
+        let statement: SQLiteStatement
+        if arguments.count == 2 {
+            statement = try connection.prepare("SELECT g FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3 ORDER BY g")
+            statement.bind(2, arguments[0])
+            statement.bind(3, arguments[1])
+        } else {
+            statement = try connection.prepare("SELECT g FROM tuples WHERE p = ?1 AND args = ?2 ORDER BY g")
+            Store.withPacked(arguments) { statement.bind(2, blob: $0) }
+        }
+        defer { statement.reset() }
+        statement.bind(1, predicate)
+        var result: [Int64] = []
+        while try statement.step() { result.append(statement.int64(0)) }
+        return result
+    }
+
+    /// Every source with the number of fact rows it asserted, most first.
+    public func sourceCounts() throws -> [(source: Int64, facts: Int)] {
+        let statement = try connection.prepare("""
+            SELECT g, count(*) AS n FROM (SELECT g FROM quads WHERE g != 0 UNION ALL SELECT g FROM tuples WHERE g != 0)
+            GROUP BY g ORDER BY n DESC, g
+            """)
+        defer { statement.reset() }
+        var result: [(Int64, Int)] = []
+        while try statement.step() { result.append((statement.int64(0), Int(statement.int64(1)))) }
+        return result
+    }
+
     /// Calls `row` with the arguments of every stored fact of a predicate, once per source, the
     /// rows of one fact one after the other. With `withSources`, facts without a source are
     /// skipped and the source id is appended to the arguments as one more column.

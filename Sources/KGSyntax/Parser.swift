@@ -104,10 +104,15 @@ public struct Parser {
         return statements
     }
 
-    // [2] statement ::= query | retraction | source-block | clause ;
+    // [2] statement ::= query | source-retraction | retraction | source-block | clause ;
     private mutating func parseStatement() throws(Failure) -> [Statement] {
         if current.kind == .query { return [.query(try parseQuery())] }
-        if isKeyword("retract") { return [.retraction(try parseRetraction())] }
+        if isKeyword("retract") {
+            if peek().kind == .name && peek().text == "source" && peek(2).kind != .leftParen && peek(2).kind != .period {
+                return [.sourceRetraction(try parseSourceRetraction())]
+            }
+            return [.retraction(try parseRetraction())]
+        }
         if current.kind == .at { return try parseSourceBlock() }
         if current.kind == .rightBrace { throw expected("a statement") }
         return [.clause(try parseClause())]
@@ -191,6 +196,15 @@ public struct Parser {
         }
         let period = try expect(.period, "'.' at the end of the statement")
         return Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period))
+    }
+
+    // [5a] source-retraction ::= "retract" "source" constant "." ;
+    private mutating func parseSourceRetraction() throws(Failure) -> SourceRetraction {
+        let first = take()
+        _ = take()
+        let source = try parseConstant(what: "the source to retract")
+        let period = try expect(.period, "'.' at the end of the statement")
+        return SourceRetraction(source: source, location: first.location, text: text(from: first, through: period))
     }
 
     // [6] source-block ::= "@" constant "{" { clause } "}" ;

@@ -6,12 +6,15 @@ public enum Statement: Sendable, Equatable {
     case query(Query)
     /// `retract atom [@ source].`
     case retraction(Retraction)
+    /// `retract source s.`: every fact that source asserted.
+    case sourceRetraction(SourceRetraction)
 
     public var location: SourceLocation {
         switch self {
         case .clause(let c): return c.location
         case .query(let q): return q.location
         case .retraction(let r): return r.location
+        case .sourceRetraction(let r): return r.location
         }
     }
 
@@ -21,6 +24,7 @@ public enum Statement: Sendable, Equatable {
         case .clause(let c): return c.text
         case .query(let q): return q.text
         case .retraction(let r): return r.text
+        case .sourceRetraction(let r): return r.text
         }
     }
 }
@@ -123,4 +127,17 @@ public struct QueryOptions: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { orderBy.isEmpty && limit == nil && offset == nil }
+}
+
+/// `retract source s.`
+public struct SourceRetraction: Sendable, Equatable {
+    public var source: Expression
+    public var location: SourceLocation
+    public var text: String
+
+    public init(source: Expression, location: SourceLocation, text: String) {
+        self.source = source
+        self.location = location
+        self.text = text
+    }
 }

@@ -8,7 +8,7 @@ struct Kglog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
-        subcommands: [Run.self, QueryCommand.self]
+        subcommands: [Run.self, QueryCommand.self, Why.self]
     )
 }
 
@@ -107,5 +107,38 @@ struct QueryCommand: ParsableCommand {
         }
         var printer = AnswerPrinter(renderer: output.renderer)
         try printer.print(try session.execute(source))
+    }
+}
+
+struct Why: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain why a fact holds: each rule applied, down to stored facts and their sources.",
+        discussion: "Example: kglog why --load samples/csto.kgl 'ally(armenia, russia)'"
+    )
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
+    var db: String?
+
+    @Option(name: .long, help: "A .kgl file to run first (may be repeated).")
+    var load: [String] = []
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Option(name: .long, help: "How many derivations to show for each fact.")
+    var limit = 3
+
+    @Argument(help: "The fact, such as 'ally(armenia, russia)'.")
+    var fact: String
+
+    func run() throws {
+        let session = try Session(path: db)
+        let sources = try load.map { try Session.read($0) }
+        try session.checkSyntax(sources)
+        for source in sources { _ = try session.execute(source) }
+        let node = try session.why(fact, limit: limit)
+        print(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node), terminator: "")
     }
 }

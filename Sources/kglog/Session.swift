@@ -66,6 +66,14 @@ struct Session {
         }
     }
 
+    func why(_ fact: String, limit: Int) throws -> WhyNode {
+        do {
+            return try knowledgeBase.why(fact, limit: limit)
+        } catch {
+            throw Session.fail(error)
+        }
+    }
+
     func explain(_ source: Source) throws -> [String] {
         do {
             return try knowledgeBase.explain(source.text, fileName: source.name)

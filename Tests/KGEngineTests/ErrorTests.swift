@@ -168,15 +168,6 @@ final class ErrorTests: XCTestCase {
             """)
     }
 
-    func testSourceOnADerivedPredicate() {
-        XCTAssertEqual(error("?- ally(X, Y) @ S.", setup: "m(a, o). ally(X, Y) :- m(X, O), m(Y, O)."), """
-            t.kgl:1:4: error: '@' needs stored facts, but 'ally/2' is derived by rules
-            ?- ally(X, Y) @ S.
-               ^
-
-            """)
-    }
-
     func testRetractTakesAGroundFact() {
         XCTAssertEqual(error("retract p(X)."), """
             t.kgl:1:11: error: retract takes a stored fact: the variable 'X' is not allowed

@@ -1,0 +1,223 @@
+import KGStore
+import KGSyntax
+
+// MARK: - Why a fact holds
+
+extension Evaluator {
+    /// The derivation tree of a ground fact: its stored sources (with who reported and published
+    /// them) and, for each rule that derives it, the first `limit` derivations down to stored
+    /// facts. A fact explained once is not expanded again elsewhere in the tree.
+    public func why(_ fact: Atom, limit: Int = 3) throws -> WhyNode {
+        let needed = neededRules(for: [fact.predicate], in: rules)
+        let clauses = needed.map { rules[$0] }
+        derived = Set(clauses.map(\.head.predicate))
+        var stratumOf: [Value: Int] = [:]
+        for (number, stratum) in try Stratifier.stratify(clauses).enumerated() {
+            for predicate in stratum.predicates { stratumOf[predicate] = number }
+            try evaluate(stratum, clauses)
+        }
+        var explainer = Explainer(evaluator: self, clauses: clauses, stratumOf: stratumOf, limit: limit)
+        let values = try fact.arguments.map { argument -> Value in
+            guard case .constant(let value) = argument.kind else {
+                throw Diagnostic(EngineError.retractNotGround(argument.sourceText), at: argument.location)
+            }
+            return value
+        }
+        return try explainer.explain(fact.predicate, values)
+    }
+}
+
+/// Walks derivations top-down over relations the evaluator has computed completely.
+private struct Explainer {
+    let evaluator: Evaluator
+    let clauses: [Clause]
+    let stratumOf: [Value: Int]
+    let limit: Int
+    var explained = Set<String>()
+
+    init(evaluator: Evaluator, clauses: [Clause], stratumOf: [Value: Int], limit: Int) {
+        self.evaluator = evaluator
+        self.clauses = clauses
+        self.stratumOf = stratumOf
+        self.limit = limit
+    }
+
+    private static func text(_ predicate: Value, _ values: [Value]) -> String {
+        values.isEmpty ? predicate.sourceText : "\(predicate.sourceText)(\(values.map(\.sourceText).joined(separator: ", ")))"
+    }
+
+    mutating func explain(_ predicate: Value, _ values: [Value]) throws -> WhyNode {
+        let fact = Explainer.text(predicate, values)
+        let ids = try values.map { try evaluator.dictionary.id(for: $0) }
+        let relation = try evaluator.relation(predicate, withSources: false)
+        let row = relation.rowNumber(of: ids)
+        var node = WhyNode(fact: fact, holds: row != nil, sources: [], storedWithoutSource: false,
+                           derivations: [], moreDerivations: 0, explainedAbove: false)
+        guard let row else { return node }
+        if explained.contains(fact) {
+            node.explainedAbove = true
+            return node
+        }
+        explained.insert(fact)
+        try addSources(of: predicate, ids, to: &node)
+        let round = relation.round(ofRow: row)
+        var found: [WhyDerivation] = []
+        var total = 0
+        for clause in clauses where clause.head.predicate == predicate {
+            let (shown, count) = try derivations(of: clause, values, round: round, room: limit - found.count)
+            found += shown
+            total += count
+        }
+        node.derivations = found
+        node.moreDerivations = total - found.count
+        return node
+    }
+
+    /// The stored sources of a fact, with what is said of each source.
+    private func addSources(of predicate: Value, _ ids: [Int64], to node: inout WhyNode) throws {
+        let store = evaluator.store
+        guard ids.allSatisfy({ $0 > 0 }), let predicateID = try evaluator.dictionary.storedID(for: predicate) else { return }
+        for source in try store.sources(ofFact: predicateID, arguments: ids) {
+            if source == Store.noSource {
+                node.storedWithoutSource = true
+                continue
+            }
+            func about(_ name: String) throws -> [String] {
+                guard evaluator.catalog.arity(of: .name(name)) == 2, let p = try evaluator.dictionary.storedID(for: .name(name)) else { return [] }
+                let rows = try store.facts(predicate: p, arity: 2, bound: [0: source])
+                return try stride(from: 1, to: rows.count, by: 2).map { try evaluator.dictionary.value(of: rows[$0]).sourceText }
+            }
+            node.sources.append(WhySource(source: try evaluator.dictionary.value(of: source).sourceText,
+                                          reportedBy: try about("reported-by"), publishedBy: try about("published-by"),
+                                          publishedOn: try about("published-on")))
+        }
+    }
+
+    /// The derivations of a fact by one rule: the shown ones and how many there are in all.
+    /// In a recursive stratum a premise of the same stratum must come from an earlier round, so
+    /// every derivation shown is well founded.
+    private mutating func derivations(of clause: Clause, _ values: [Value], round: Int, room: Int) throws -> ([WhyDerivation], Int) {
+        let dictionary = evaluator.dictionary
+        let rule = try RuleCompiler.compile(clause, dictionary: dictionary)
+        var body = rule.body
+        for (position, computation) in rule.head.enumerated() where rule.aggregates[position] == nil {
+            body.append(.comparison(computation, .equal, .constant(values[position], id: try dictionary.id(for: values[position])), clause.location))
+        }
+        let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
+                                        aggregates: [:], body: body, variableNames: rule.variableNames, text: rule.text)
+        let solutions = Relation(arity: rule.variableNames.count)
+        try evaluator.executor.run(try evaluator.planner.plan(solutionRule, head: solutions, deltaAtom: nil))
+        solutions.commit()
+        var bindings: [[String: Value]] = []
+        for r in 0..<solutions.count {
+            let row = solutions.row(r)
+            var binding: [String: Value] = [:]
+            for (v, name) in rule.variableNames.enumerated() { binding[name] = try dictionary.value(of: row[v]) }
+            if try isWellFounded(clause, binding, round: round) { bindings.append(binding) }
+        }
+        bindings.sort { a, b in
+            for name in rule.variableNames where a[name] != b[name] {
+                return Value.sortOrder(a[name]!, b[name]!)
+            }
+            return false
+        }
+        // Bindings read in the order the variables appear in the rule, head first.
+        var order = clause.head.variables
+        for literal in clause.body {
+            let names: [String]
+            switch literal {
+            case .positive(let atom, let source): names = atom.variables + (source?.variables ?? [])
+            case .negated(let atom, _): names = atom.variables
+            case .comparison(let l, _, let r, _): names = l.variables + r.variables
+            }
+            for name in names where !order.contains(name) { order.append(name) }
+        }
+        let visible = order.filter { !$0.hasPrefix("_") && rule.variableNames.contains($0) }
+        func describe(_ binding: [String: Value]) -> [WhyDerivation.Binding] {
+            visible.compactMap { name in binding[name].map { .init(variable: name, value: $0.sourceText) } }
+        }
+        if !rule.aggregates.isEmpty {
+            // One derivation: the group, with the premises of its first solutions.
+            guard !bindings.isEmpty, room > 0 else { return ([], bindings.isEmpty ? 0 : 1) }
+            let groupVariables = Set(clause.head.arguments.flatMap { argument -> [String] in
+                if case .call = argument.kind { return [] }
+                return argument.variables
+            })
+            let aggregates = rule.aggregates.keys.sorted().map { position in
+                "\(clause.head.arguments[position].formatted) = \(values[position].sourceText)"
+            }
+            var premises: [WhyPremise] = []
+            for binding in bindings.prefix(limit) { premises += try self.premises(clause, binding) }
+            let derivation = WhyDerivation(
+                rule: clause.text,
+                bindings: describe(bindings[0]).filter { groupVariables.contains($0.variable) },
+                aggregate: "\(aggregates.joined(separator: ", ")) over \(bindings.count) solution\(bindings.count == 1 ? "" : "s")",
+                premises: premises, moreSolutions: max(0, bindings.count - limit))
+            return ([derivation], 1)
+        }
+        var shown: [WhyDerivation] = []
+        for binding in bindings.prefix(max(0, room)) {
+            shown.append(WhyDerivation(rule: clause.text, bindings: describe(binding), aggregate: nil,
+                                       premises: try premises(clause, binding), moreSolutions: 0))
+        }
+        return (shown, bindings.count)
+    }
+
+    /// Whether every premise of the rule's own stratum was derived before the fact itself.
+    private func isWellFounded(_ clause: Clause, _ binding: [String: Value], round: Int) throws -> Bool {
+        guard let stratum = stratumOf[clause.head.predicate] else { return true }
+        for case .positive(let atom, nil) in clause.body where stratumOf[atom.predicate] == stratum {
+            let ids = try atom.arguments.map { try evaluator.dictionary.id(for: try Explainer.value($0, binding)) }
+            let relation = try evaluator.relation(atom.predicate, withSources: false)
+            guard let row = relation.rowNumber(of: ids), relation.round(ofRow: row) < round else { return false }
+        }
+        return true
+    }
+
+    private static func value(_ expression: Expression, _ binding: [String: Value]) throws -> Value {
+        switch expression.kind {
+        case .constant(let v): return v
+        case .variable(let name):
+            guard let v = binding[name] else { throw Diagnostic(EngineError.retractNotGround(name), at: expression.location) }
+            return v
+        default: throw Diagnostic(EngineError.expressionInBodyAtom, at: expression.location)
+        }
+    }
+
+    /// The expression with its variables replaced by their values.
+    private static func instantiate(_ expression: Expression, _ binding: [String: Value]) -> Expression {
+        var copy = expression
+        switch expression.kind {
+        case .variable(let name): if let v = binding[name] { copy.kind = .constant(v) }
+        case .unary(let op, let e): copy.kind = .unary(op, instantiate(e, binding))
+        case .binary(let op, let a, let b): copy.kind = .binary(op, instantiate(a, binding), instantiate(b, binding))
+        case .call(let name, let args): copy.kind = .call(name, args.map { instantiate($0, binding) })
+        case .constant: break
+        }
+        return copy
+    }
+
+    private mutating func premises(_ clause: Clause, _ binding: [String: Value]) throws -> [WhyPremise] {
+        var result: [WhyPremise] = []
+        for literal in clause.body {
+            switch literal {
+            case .positive(let atom, let source) where BuiltinPredicate(atom.predicate) == nil:
+                let values = try atom.arguments.map { try Explainer.value($0, binding) }
+                var node = try explain(atom.predicate, values)
+                if let source, let s = try? Explainer.value(source, binding) {
+                    node.sources = node.sources.filter { $0.source == s.sourceText }
+                }
+                result.append(.fact(node))
+            case .positive(let atom, _):
+                let instance = Atom(predicate: atom.predicate, arguments: atom.arguments.map { Explainer.instantiate($0, binding) }, at: atom.location)
+                result.append(.condition(instance.sourceText))
+            case .negated(let atom, _):
+                let instance = Atom(predicate: atom.predicate, arguments: atom.arguments.map { Explainer.instantiate($0, binding) }, at: atom.location)
+                result.append(.negation(instance.sourceText))
+            case .comparison(let l, let op, let r, _):
+                result.append(.condition("\(Explainer.instantiate(l, binding).formatted) \(op.rawValue) \(Explainer.instantiate(r, binding).formatted)"))
+            }
+        }
+        return result
+    }
+}

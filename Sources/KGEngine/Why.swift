@@ -1,0 +1,56 @@
+import KGSyntax
+
+/// Why a fact holds: its stored sources and its derivations, down to stored facts.
+public struct WhyNode: Sendable, Equatable {
+    /// The fact as source text: `ally(armenia, russia)`.
+    public var fact: String
+    public var holds: Bool
+    /// The sources the fact is stored with.
+    public var sources: [WhySource]
+    /// Whether the fact is also stored without a source.
+    public var storedWithoutSource: Bool
+    /// The first derivations by rules (up to the limit asked for).
+    public var derivations: [WhyDerivation]
+    /// How many more derivations there are beyond those shown.
+    public var moreDerivations: Int
+    /// True when this fact was explained earlier in the same tree and is not expanded again.
+    public var explainedAbove: Bool
+
+    public var isStored: Bool { !sources.isEmpty || storedWithoutSource }
+}
+
+/// A source of a stored fact, with what the knowledge base says about it.
+public struct WhySource: Sendable, Equatable {
+    public var source: String
+    public var reportedBy: [String]
+    public var publishedBy: [String]
+    public var publishedOn: [String]
+}
+
+/// One application of a rule.
+public struct WhyDerivation: Sendable, Equatable {
+    /// The rule as written.
+    public var rule: String
+    /// The variables' values, in order of first appearance.
+    public var bindings: [Binding]
+    /// For an aggregate rule: the aggregate and how many solutions it ranged over.
+    public var aggregate: String?
+    public var premises: [WhyPremise]
+    /// For an aggregate rule: solutions beyond those whose premises are shown.
+    public var moreSolutions: Int
+
+    public struct Binding: Sendable, Equatable {
+        public var variable: String
+        public var value: String
+    }
+}
+
+/// What a derivation rests on.
+public indirect enum WhyPremise: Sendable, Equatable {
+    /// A fact, explained in turn.
+    case fact(WhyNode)
+    /// `not atom`, which holds because no fact matches it.
+    case negation(String)
+    /// A comparison or built-in test that holds.
+    case condition(String)
+}

@@ -1,0 +1,128 @@
+import KGEngine
+
+/// Renders a derivation tree as indented text or as JSON.
+public enum WhyRenderer {
+    // MARK: - Text
+
+    /// The tree drawn with branches: each rule applied with its bindings, down to stored facts
+    /// and their sources.
+    public static func text(_ node: WhyNode) -> String {
+        guard node.holds else { return "\(node.fact) does not hold\n" }
+        var lines = [node.fact + (node.explainedAbove ? " (explained above)" : "")]
+        appendChildren(of: node, prefix: "", to: &lines)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private enum Child {
+        case line(String)
+        case derivation(WhyDerivation)
+        case fact(WhyNode)
+    }
+
+    private static func children(of node: WhyNode) -> [Child] {
+        guard !node.explainedAbove else { return [] }
+        var children: [Child] = node.sources.map { .line("stored, from " + describe($0)) }
+        if node.storedWithoutSource { children.append(.line("stored, without a source")) }
+        children += node.derivations.map { .derivation($0) }
+        if node.moreDerivations > 0 {
+            children.append(.line("… and \(node.moreDerivations) more derivation\(node.moreDerivations == 1 ? "" : "s")"))
+        }
+        return children
+    }
+
+    private static func appendChildren(of node: WhyNode, prefix: String, to lines: inout [String]) {
+        append(children(of: node), prefix: prefix, to: &lines)
+    }
+
+    private static func append(_ children: [Child], prefix: String, to lines: inout [String]) {
+        for (i, child) in children.enumerated() {
+            let last = i == children.count - 1
+            let branch = prefix + (last ? "└─ " : "├─ ")
+            let inner = prefix + (last ? "   " : "│  ")
+            switch child {
+            case .line(let text):
+                lines.append(branch + text)
+            case .fact(let node):
+                guard node.holds else {
+                    lines.append(branch + node.fact + ": does not hold")
+                    continue
+                }
+                lines.append(branch + node.fact + (node.explainedAbove ? " (explained above)" : ""))
+                appendChildren(of: node, prefix: inner, to: &lines)
+            case .derivation(let derivation):
+                lines.append(branch + "by " + derivation.rule)
+                var details: [Child] = []
+                if !derivation.bindings.isEmpty {
+                    lines.append(inner + "with " + derivation.bindings.map { "\($0.variable) = \($0.value)" }.joined(separator: ", "))
+                }
+                if let aggregate = derivation.aggregate { lines.append(inner + aggregate) }
+                for premise in derivation.premises {
+                    switch premise {
+                    case .fact(let node): details.append(.fact(node))
+                    case .negation(let atom): details.append(.line("not \(atom): holds, no fact matches"))
+                    case .condition(let text): details.append(.line("\(text): holds"))
+                    }
+                }
+                if derivation.moreSolutions > 0 {
+                    details.append(.line("… and the premises of \(derivation.moreSolutions) more solution\(derivation.moreSolutions == 1 ? "" : "s")"))
+                }
+                append(details, prefix: inner, to: &lines)
+            }
+        }
+    }
+
+    private static func describe(_ source: WhySource) -> String {
+        var about: [String] = []
+        if !source.reportedBy.isEmpty { about.append("reported by " + source.reportedBy.joined(separator: ", ")) }
+        var published = ""
+        if !source.publishedBy.isEmpty { published = "published by " + source.publishedBy.joined(separator: ", ") }
+        if !source.publishedOn.isEmpty { published += (published.isEmpty ? "published" : "") + " on " + source.publishedOn.joined(separator: ", ") }
+        if !published.isEmpty { about.append(published) }
+        return source.source + (about.isEmpty ? "" : " (\(about.joined(separator: "; ")))")
+    }
+
+    // MARK: - JSON
+
+    /// The same tree as one JSON object.
+    public static func json(_ node: WhyNode) -> String {
+        object(node) + "\n"
+    }
+
+    private static func object(_ node: WhyNode) -> String {
+        var fields = ["\"fact\":\(JSONText.string(node.fact))", "\"holds\":\(node.holds)"]
+        if node.explainedAbove {
+            fields.append("\"explainedAbove\":true")
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        if node.holds {
+            fields.append("\"sources\":[" + node.sources.map(object).joined(separator: ",") + "]")
+            fields.append("\"storedWithoutSource\":\(node.storedWithoutSource)")
+            fields.append("\"derivations\":[" + node.derivations.map(object).joined(separator: ",") + "]")
+            fields.append("\"moreDerivations\":\(node.moreDerivations)")
+        }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    private static func object(_ source: WhySource) -> String {
+        func list(_ values: [String]) -> String { "[" + values.map(JSONText.string).joined(separator: ",") + "]" }
+        return "{\"source\":\(JSONText.string(source.source)),\"reportedBy\":\(list(source.reportedBy)),"
+            + "\"publishedBy\":\(list(source.publishedBy)),\"publishedOn\":\(list(source.publishedOn))}"
+    }
+
+    private static func object(_ derivation: WhyDerivation) -> String {
+        var fields = ["\"rule\":\(JSONText.string(derivation.rule))"]
+        fields.append("\"bindings\":{" + derivation.bindings.map { "\(JSONText.string($0.variable)):\(JSONText.string($0.value))" }.joined(separator: ",") + "}")
+        if let aggregate = derivation.aggregate {
+            fields.append("\"aggregate\":\(JSONText.string(aggregate))")
+            fields.append("\"moreSolutions\":\(derivation.moreSolutions)")
+        }
+        fields.append("\"premises\":[" + derivation.premises.map { premise in
+            switch premise {
+            case .fact(let node): return object(node)
+            case .negation(let atom): return "{\"not\":\(JSONText.string(atom)),\"holds\":true}"
+            case .condition(let text): return "{\"condition\":\(JSONText.string(text)),\"holds\":true}"
+            }
+        }.joined(separator: ",") + "]")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}
