@@ -152,3 +152,15 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("USAGE: kglog <subcommand>"), help.stdout)
     }
 }
+
+extension CLITests {
+    func testWhyOnTheSampleMatchesTheCheckedInTree() throws {
+        let result = try kglog(["why", "--load", "samples/csto.kgl", "ally(armenia, russia)"])
+        let expected = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("samples/why-ally.expected"), encoding: .utf8)
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, expected)
+        let missing = try kglog(["why", "--load", "samples/csto.kgl", "ally(armenia, georgia)"])
+        XCTAssertEqual(missing.stdout, "ally(armenia, georgia) does not hold\n")
+        XCTAssertEqual(try kglog(["why", "ally(X, Y)"]).status, 1)
+    }
+}
