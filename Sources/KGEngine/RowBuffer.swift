@@ -20,10 +20,7 @@ struct RowBuffer {
         guard needed > capacity else { return }
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
-        let newBase = LargeMemory.allocate(Int64.self, count: newCapacity)
-        newBase.update(from: base, count: count)
-        base.deallocate()
-        base = newBase
+        base = LargeMemory.reallocate(base, count: newCapacity)
         capacity = newCapacity
     }
 
