@@ -90,6 +90,14 @@ public enum MagicSets {
         mutating func adorn(_ body: [Literal], bound initial: Set<String>, magicGuard: Atom?) -> [Literal]? {
             var bound = initial
             var result: [Literal] = []
+            // `X = constant` binds X wherever it stands in the body.
+            let constants = body.filter { literal in
+                guard case .comparison(let l, .equal, let r, _) = literal else { return false }
+                if case .variable = l.kind, r.variables.isEmpty { return true }
+                if case .variable = r.kind, l.variables.isEmpty { return true }
+                return false
+            }
+            for case .comparison(let l, _, let r, _) in constants { bound.formUnion(l.variables + r.variables) }
             for (i, literal) in body.enumerated() {
                 switch literal {
                 case .positive(let atom, let source):
@@ -97,7 +105,7 @@ public enum MagicSets {
                         let boundArguments = zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0)
                         let magicHead = Atom(predicate: MagicSets.magicName(atom.predicate, pattern),
                                              arguments: boundArguments, at: atom.location)
-                        guard let magicBody = magicRuleBody(Array(result[0..<i]), magicGuard: magicGuard, needs: magicHead) else { return nil }
+                        guard let magicBody = magicRuleBody(constants + Array(result[0..<i]), magicGuard: magicGuard, needs: magicHead) else { return nil }
                         add(Clause(head: magicHead, source: nil, body: magicBody, location: atom.location, text: ""))
                         enqueue(atom.predicate, pattern)
                         let renamed = Atom(predicate: MagicSets.adornedName(atom.predicate, pattern),

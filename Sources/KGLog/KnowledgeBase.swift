@@ -43,6 +43,58 @@ public final class KnowledgeBase {
         }
     }
 
+    // MARK: - What the knowledge base holds
+
+    /// A predicate with its arity, its number of stored facts, and whether rules derive it.
+    public struct PredicateSummary: Sendable, Equatable {
+        public var predicate: Value
+        public var arity: Int
+        public var storedFacts: Int
+        public var isDerived: Bool
+    }
+
+    /// Every known predicate, sorted by name.
+    public func predicates() throws -> [PredicateSummary] {
+        let derived = Set(rules.map(\.head.predicate))
+        return try catalog.arities.map { predicate, arity in
+            let count = try store.termID(for: predicate).map { try store.distinctFactCount(predicate: $0, arity: arity) } ?? 0
+            return PredicateSummary(predicate: predicate, arity: arity, storedFacts: count, isDerived: derived.contains(predicate))
+        }.sorted { Value.sortOrder($0.predicate, $1.predicate) }
+    }
+
+    /// Every source with the number of facts it asserted, most first.
+    public func sources() throws -> [(source: Value, facts: Int)] {
+        try store.sourceCounts().map { id, count in
+            guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
+                  let value = Value(kind: valueKind, lexical: lexical) else { throw StoreError.danglingTerm(id: id) }
+            return (value, count)
+        }
+    }
+
+    /// The whole knowledge base as kglog source: every fact with its source, then every rule.
+    /// Running the text on a new knowledge base gives an equal one (it is the backup format).
+    public func exportText() throws -> String {
+        var out = "% kglog knowledge base export\n"
+        var values: [Int64: Value] = [:]
+        func value(_ id: Int64) throws -> Value {
+            if let known = values[id] { return known }
+            guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
+                  let value = Value(kind: valueKind, lexical: lexical) else { throw StoreError.danglingTerm(id: id) }
+            values[id] = value
+            return value
+        }
+        for summary in try predicates() {
+            guard let id = try store.termID(for: summary.predicate) else { continue }
+            for (arguments, source) in try store.factRows(predicate: id, arity: summary.arity) {
+                let atom = arguments.isEmpty ? summary.predicate.sourceText
+                    : "\(summary.predicate.sourceText)(\(try arguments.map { try value($0).sourceText }.joined(separator: ", ")))"
+                out += atom + (source == Store.noSource ? "" : " @ \(try value(source).sourceText)") + ".\n"
+            }
+        }
+        for rule in rules { out += rule.text + "\n" }
+        return out
+    }
+
     // MARK: - Executing text
 
     /// Executes every statement of `text` in order, in one transaction.

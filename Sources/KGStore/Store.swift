@@ -230,6 +230,28 @@ public final class Store {
         return result
     }
 
+    /// Every stored fact row of a predicate with its source (`Store.noSource` for none),
+    /// ordered by arguments then source.
+    public func factRows(predicate: Int64, arity: Int) throws -> [(arguments: [Int64], source: Int64)] {
+        var rows: [([Int64], Int64)] = []
+        if arity == 2 {
+            let statement = try connection.prepare("SELECT s, o, g FROM quads WHERE p = ?1 ORDER BY s, o, g")
+            defer { statement.reset() }
+            statement.bind(1, predicate)
+            while try statement.step() { rows.append(([statement.int64(0), statement.int64(1)], statement.int64(2))) }
+            return rows
+        }
+        let statement = try connection.prepare("SELECT args, g FROM tuples WHERE p = ?1 ORDER BY args, g")
+        defer { statement.reset() }
+        statement.bind(1, predicate)
+        while try statement.step() {
+            let blob = statement.blob(0)
+            let arguments = (0..<(blob.count / 8)).map { Int64(littleEndian: blob.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            rows.append((arguments, statement.int64(1)))
+        }
+        return rows
+    }
+
     /// Every source with the number of fact rows it asserted, most first.
     public func sourceCounts() throws -> [(source: Int64, facts: Int)] {
         let statement = try connection.prepare("""
@@ -322,6 +344,16 @@ public final class Store {
         let object = boundColumns.contains(1) ? " AND o = ?3" : ""
         return "SELECT s, o\(withSources ? ", g" : "") FROM quads WHERE p = ?1" + subject + object
             + (withSources ? " AND g != 0" : "") + " ORDER BY s, o"
+    }
+
+    /// The number of distinct stored facts of a predicate (a fact from two sources counts once).
+    public func distinctFactCount(predicate: Int64, arity: Int) throws -> Int {
+        let statement = try connection.prepare(arity == 2
+            ? "SELECT count(*) FROM (SELECT DISTINCT s, o FROM quads WHERE p = ?1)"
+            : "SELECT count(*) FROM (SELECT DISTINCT args FROM tuples WHERE p = ?1)")
+        defer { statement.reset() }
+        statement.bind(1, predicate)
+        return try statement.step() ? Int(statement.int64(0)) : 0
     }
 
     /// The number of stored fact rows of a predicate (counting each source).

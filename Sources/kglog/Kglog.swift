@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import KGLog
 import KGShell
+import KGSyntax
 
 /// The `kglog` command: parses arguments, then hands over to KGLog and KGShell.
 struct Kglog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
-        subcommands: [Run.self, QueryCommand.self, Why.self]
+        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self],
+        defaultSubcommand: Shell.self
     )
 }
 
@@ -140,5 +142,37 @@ struct Why: ParsableCommand {
         for source in sources { _ = try session.execute(source) }
         let node = try session.why(fact, limit: limit)
         print(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node), terminator: "")
+    }
+}
+
+/// `kglog [DB]`: the interactive session.
+struct Shell: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Explore a knowledge base interactively (the default when no command is given).",
+        discussion: "Type facts, rules, ?- queries and dot-commands; .help lists the commands. Piped input runs as a script."
+    )
+
+    @Argument(help: "The knowledge base file (default: a new in-memory one).")
+    var db: String?
+
+    @Option(name: .long, help: "A .kgl file to run first (may be repeated).")
+    var load: [String] = []
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let session = try Session(path: db)
+        let sources = try load.map { try Session.read($0) }
+        try session.checkSyntax(sources)
+        for source in sources { _ = try session.execute(source) }
+        let shell = KGShell.Shell(knowledgeBase: session.knowledgeBase)
+        let interactive = isatty(STDIN_FILENO) != 0
+        shell.renderer = interactive ? AnswerRenderer(format: output.format ?? .table) : output.renderer
+        shell.printsLikeRun = !interactive
+        let notice = db == nil
+            ? "kglog: a new in-memory knowledge base (use .open FILE to keep your work); .help lists the commands"
+            : "kglog: \(db!); .help lists the commands"
+        InteractiveSession(shell: shell).run(notice: notice)
     }
 }

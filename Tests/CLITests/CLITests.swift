@@ -146,7 +146,7 @@ final class CLITests: XCTestCase {
     func testBadUsageExitsWithTwo() throws {
         XCTAssertEqual(try kglog(["run"]).status, 2)
         XCTAssertEqual(try kglog(["query", "--format", "xml", "p(X)"]).status, 2)
-        XCTAssertEqual(try kglog(["frobnicate"]).status, 2)
+        XCTAssertEqual(try kglog(["run", "--frobnicate", "x.kgl"]).status, 2)
         let help = try kglog(["--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdout.contains("USAGE: kglog <subcommand>"), help.stdout)
@@ -162,5 +162,102 @@ extension CLITests {
         let missing = try kglog(["why", "--load", "samples/csto.kgl", "ally(armenia, georgia)"])
         XCTAssertEqual(missing.stdout, "ally(armenia, georgia) does not hold\n")
         XCTAssertEqual(try kglog(["why", "ally(X, Y)"]).status, 1)
+    }
+}
+
+// MARK: - The interactive session
+
+extension CLITests {
+    func testPipedInputGivesTheSameAnswersAsRun() throws {
+        let script = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("samples/queries.kgl"), encoding: .utf8)
+        let piped = try kglog(["--format", "tsv", "--load", "samples/csto.kgl"], input: script)
+        let run = try kglog(["run", "--format", "tsv", "samples/csto.kgl", "samples/queries.kgl"])
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertEqual(piped.stderr, "")
+        XCTAssertEqual(piped.stdout, run.stdout)
+        // No prompts, no escape codes; errors go on and are reported.
+        let session = try kglog(["--format", "tsv"], input: "p(a).\n?- p(X\n).\n?- q(X).\n.mode csv\n?- p(X), X = a.\nr(\n")
+        XCTAssertEqual(session.stdout, "X\na\n\nX\na\n")
+        XCTAssertEqual(session.stderr, """
+            <input>:1:4: error: unknown predicate 'q/1': no fact or rule defines it
+            ?- q(X).
+               ^
+            error: the input ends inside a statement: expected '.'
+
+            """)
+    }
+
+    /// Runs kglog in a pseudo-terminal (through python3's pty module), types keys and returns
+    /// what the terminal showed.
+    func terminalSession(_ arguments: [String], keys: [String], home: String) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.fileExists(atPath: "/usr/local/bin/python3")
+                || (try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "0"])) != nil else {
+            throw XCTSkip("python3 is needed to drive a pseudo-terminal")
+        }
+        let driver = """
+            import os, pty, sys, time, select, json
+            args, keys = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.environ["HOME"] = sys.argv[3]
+                os.environ["TERM"] = "xterm"
+                os.execv(args[0], args)
+            out = b""
+            def drain(seconds):
+                global out
+                end = time.time() + seconds
+                while time.time() < end:
+                    r, _, _ = select.select([fd], [], [], 0.05)
+                    if r:
+                        try:
+                            data = os.read(fd, 65536)
+                        except OSError:
+                            return
+                        if not data:
+                            return
+                        out += data
+            drain(1.0)
+            for k in keys:
+                os.write(fd, k.encode())
+                drain(0.4)
+            drain(1.0)
+            os.waitpid(pid, 0)
+            sys.stdout.write(out.decode("utf-8", "replace"))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let encode = { (value: Any) throws -> String in String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
+        process.arguments = ["python3", "-c", driver, try encode([CLITests.executable.path] + arguments), try encode(keys), home]
+        process.currentDirectoryURL = CLITests.packageRoot
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func testATerminalSession() throws {
+        let home = directory.path
+        let screen = try terminalSession(["--load", "samples/csto.kgl"], keys: [
+            "?- member-of(X,\r", "  csto), X < b.\r",   // a multi-line query
+            "?- nothing(X).\r",                            // an error
+            "\u{1B}[A\u{1B}[A\u{1B}[A",                     // history, three lines back
+            "\u{03}",                                       // Ctrl-C clears the line
+            "?- outs\t",                                   // Tab completes a predicate name
+            "X).\r",
+            "\u{04}",                                      // Ctrl-D leaves
+        ], home: home)
+        let erase = "\u{1B}[K"
+        XCTAssertTrue(screen.contains("kglog: a new in-memory knowledge base"), screen)
+        XCTAssertTrue(screen.contains("\rkglog> ?- member-of(X,\(erase)\r\n"), screen)
+        XCTAssertTrue(screen.contains("\r   ...>   csto), X < b.\(erase)\r\n"), screen)
+        XCTAssertTrue(screen.contains("| armenia |\r\n+---------+\r\n1 row\r\n"), screen)
+        XCTAssertTrue(screen.contains("<input>:1:4: error: unknown predicate 'nothing/1': no fact or rule defines it\r\n"), screen)
+        XCTAssertTrue(screen.contains("\rkglog> ?- member-of(X,\(erase)^C\r\n"), screen)
+        XCTAssertTrue(screen.contains("\rkglog> ?- outside-csto(\(erase)"), screen)
+        XCTAssertTrue(screen.contains("| azerbaijan |\r\n| moldova    |\r\n"), screen)
+        let history = try String(contentsOfFile: home + "/.kglog_history", encoding: .utf8)
+        XCTAssertEqual(history, "?- member-of(X,\n  csto), X < b.\n?- nothing(X).\n?- outside-csto(X).\n")
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import KGLog
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a `Shell` on the process's standard input: with a line editor, prompts and history on
+/// a terminal; plain lines, no prompts and no escape codes from a pipe or a file.
+public final class InteractiveSession {
+    private let shell: Shell
+    private let historyPath: String?
+    private var historyWarningShown = false
+
+    /// Set by SIGINT while a query runs; the shell's checkpoint turns it into cancellation.
+    nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
+
+    public init(shell: Shell, historyPath: String? = InteractiveSession.defaultHistoryPath) {
+        self.shell = shell
+        self.historyPath = historyPath
+        shell.checkpoint = {
+            if InteractiveSession.interrupted != 0 {
+                InteractiveSession.interrupted = 0
+                throw Shell.Cancelled()
+            }
+        }
+        signal(SIGINT) { _ in InteractiveSession.interrupted = 1 }
+    }
+
+    /// `~/.kglog_history`.
+    public static var defaultHistoryPath: String? {
+        ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.kglog_history" }
+    }
+
+    /// Runs until `.quit`, Ctrl-D or the end of input.
+    public func run(notice: String?) {
+        if let terminal = Terminal() {
+            if let notice { terminal.write(notice + "\n") }
+            runInteractive(terminal)
+        } else {
+            runPiped()
+        }
+    }
+
+    // MARK: - Pipes and files
+
+    private func runPiped() {
+        while let line = readLine(strippingNewline: true) {
+            let output = shell.handle(line)
+            write(output)
+            if output.quit { return }
+        }
+        if !shell.pending.isEmpty {
+            FileHandle.standardError.write(Data("error: the input ends inside a statement: expected '.'\n".utf8))
+            shell.cancelPending()
+        }
+    }
+
+    private func write(_ output: Shell.Output) {
+        if !output.out.isEmpty { FileHandle.standardOutput.write(Data(output.out.utf8)) }
+        if !output.err.isEmpty { FileHandle.standardError.write(Data(output.err.utf8)) }
+    }
+
+    // MARK: - A terminal
+
+    private func runInteractive(_ terminal: Terminal) {
+        var editor = LineEditor(history: loadHistory())
+        var decoder = KeyDecoder()
+        var lastTabWord: String?
+        terminal.enableRaw()
+        terminal.write(editor.render(prompt: shell.prompt))
+        defer { terminal.restore() }
+        while let byte = terminal.readByte() {
+            guard let key = decoder.feed(byte) else { continue }
+            let action = editor.handle(key)
+            if key != .tab { lastTabWord = nil }
+            switch action {
+            case .none:
+                terminal.write(editor.render(prompt: shell.prompt))
+            case .complete:
+                let (word, atStart) = editor.wordBeforeCursor
+                let candidates = shell.completions(for: word, atLineStart: atStart && shell.pending.isEmpty)
+                let common = InteractiveSession.commonPrefix(candidates)
+                if common.count > word.count {
+                    editor.insert(String(common.dropFirst(word.count)) + (candidates.count == 1 ? (word.hasPrefix(".") ? " " : "(") : ""))
+                } else if candidates.count > 1 && lastTabWord == word {
+                    terminal.write("\n" + candidates.joined(separator: "  ") + "\n")
+                }
+                lastTabWord = word
+                terminal.write(editor.render(prompt: shell.prompt))
+            case .interrupt:
+                shell.cancelPending()
+                terminal.write("^C\n" + editor.render(prompt: shell.prompt))
+            case .endOfInput:
+                terminal.write("\n")
+                return
+            case .submit(let line):
+                terminal.write("\n")
+                appendHistory(line)
+                terminal.restore()
+                InteractiveSession.interrupted = 0
+                let output = shell.handle(line)
+                write(output)
+                if output.quit { return }
+                terminal.enableRaw()
+                terminal.write(editor.render(prompt: shell.prompt))
+            }
+        }
+    }
+
+    static func commonPrefix(_ words: [String]) -> String {
+        guard var prefix = words.first else { return "" }
+        for word in words.dropFirst() {
+            while !word.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+
+    // MARK: - History
+
+    private func loadHistory() -> [String] {
+        guard let historyPath, let text = try? String(contentsOfFile: historyPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init).suffix(1000)
+    }
+
+    private func appendHistory(_ line: String) {
+        guard let historyPath, !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        let data = Data((line + "\n").utf8)
+        if !FileManager.default.fileExists(atPath: historyPath) {
+            FileManager.default.createFile(atPath: historyPath, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: historyPath) else {
+            if !historyWarningShown {
+                FileHandle.standardError.write(Data("warning: cannot write the history file '\(historyPath)'\n".utf8))
+                historyWarningShown = true
+            }
+            return
+        }
+        handle.seekToEndOfFile()
+        handle.write(data)
+        handle.closeFile()
+    }
+}

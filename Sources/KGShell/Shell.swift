@@ -1,0 +1,338 @@
+import Foundation
+import KGEngine
+import KGLog
+import KGStore
+import KGSyntax
+
+/// The interactive session's logic, independent of any terminal: feed it lines, get text back.
+///
+/// Statements may span lines: input is gathered until it ends with a statement's final `.`
+/// (or a source block's `}`), then executed as one transaction. Lines starting with `.` when
+/// nothing is gathered are dot-commands. Every error is reported and changes nothing; the
+/// session goes on.
+public final class Shell {
+    /// What one line produced: text for standard output and for standard error.
+    public struct Output: Equatable, Sendable {
+        public var out = ""
+        public var err = ""
+        /// The session asked to end (`.quit`).
+        public var quit = false
+    }
+
+    public private(set) var knowledgeBase: KnowledgeBase
+    public private(set) var pending: [String] = []
+    public var renderer = AnswerRenderer(format: .table)
+    public var timer = false
+    /// Print answers as `kglog run` does: the query before a table, a blank line between
+    /// answers. On for piped input, so a script gives the same text as `kglog run`.
+    public var printsLikeRun = false
+    private var printedAnswer = false
+    /// Where answers go when `.output FILE` is set.
+    private var outputFile: FileHandle?
+    /// Returns the current time, for `.timer` (replaceable in tests).
+    public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
+
+    public static let prompt = "kglog> "
+    public static let continuationPrompt = "   ...> "
+
+    public init(knowledgeBase: KnowledgeBase) {
+        self.knowledgeBase = knowledgeBase
+    }
+
+    /// The prompt for the next line: the continuation prompt inside a statement.
+    public var prompt: String { pending.isEmpty ? Shell.prompt : Shell.continuationPrompt }
+
+    /// Processes one line of input.
+    public func handle(_ line: String) -> Output {
+        var output = Output()
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if pending.isEmpty {
+            if trimmed.isEmpty { return output }
+            if trimmed.hasPrefix(".") {
+                command(trimmed, &output)
+                return output
+            }
+        }
+        pending.append(line)
+        let text = pending.joined(separator: "\n")
+        guard Shell.isComplete(text) else { return output }
+        pending = []
+        run(text, fileName: "<input>", &output)
+        return output
+    }
+
+    /// Clears a statement being gathered (Ctrl-C at a continuation prompt).
+    public func cancelPending() {
+        pending = []
+    }
+
+    /// Whether gathered text ends a statement: its last token is `.` (or a source block's `}`)
+    /// outside any open source block.
+    static func isComplete(_ text: String) -> Bool {
+        let tokens = Lexer.tokenize(text).tokens.dropLast()
+        guard let last = tokens.last else { return false }
+        var depth = 0
+        for token in tokens {
+            if token.kind == .leftBrace { depth += 1 }
+            if token.kind == .rightBrace { depth -= 1 }
+        }
+        return depth <= 0 && (last.kind == .period || last.kind == .rightBrace)
+    }
+
+    // MARK: - Statements
+
+    private func run(_ text: String, fileName: String, _ output: inout Output) {
+        let started = clock()
+        do {
+            let results = try knowledgeBase.execute(text, fileName: fileName)
+            for result in results {
+                switch result {
+                case .answer(let query, let answer):
+                    var text = ""
+                    if printsLikeRun {
+                        if printedAnswer && renderer.format != .json { text += "\n" }
+                        if renderer.format == .table { text += query.text + "\n" }
+                    }
+                    printedAnswer = true
+                    emit(text + renderer.render(answer, query: query), &output)
+                case .retracted(let count):
+                    output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
+                case .asserted, .ruleAdded:
+                    break
+                }
+            }
+        } catch {
+            output.err += Shell.describe(error)
+        }
+        if timer { output.out += String(format: "time: %.3f s\n", clock() - started) }
+    }
+
+    private func emit(_ text: String, _ output: inout Output) {
+        if let outputFile {
+            outputFile.write(Data(text.utf8))
+        } else {
+            output.out += text
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let report as DiagnosticReport: return report.rendered()
+        case let message as DiagnosticMessage: return "error: \(message.message)\n"
+        case is Cancelled: return "cancelled: nothing was changed\n"
+        default: return "error: \(error)\n"
+        }
+    }
+
+    /// Thrown by the checkpoint when Ctrl-C cancels an evaluation.
+    public struct Cancelled: Error {
+        public init() {}
+    }
+
+    // MARK: - Dot-commands
+
+    /// The dot-commands with their one-line help, in `.help` order.
+    public static let commands: [(name: String, arguments: String, help: String)] = [
+        (".help", "[COMMAND]", "show this list, or the help of one command"),
+        (".open", "FILE", "close this knowledge base and open (or create) FILE"),
+        (".load", "FILE", "run the statements of a .kgl file, as one transaction"),
+        (".import", "FILE", "import facts from FILE (.kgl files; other formats are not available yet)"),
+        (".export", "FILE", "write every fact (with its source) and rule to a .kgl file"),
+        (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
+        (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
+        (".sources", "", "list sources with the number of facts each asserted"),
+        (".why", "FACT", "show why a fact holds, down to stored facts and their sources"),
+        (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
+        (".timer", "on|off", "show the time each statement takes"),
+        (".mode", "table|tsv|csv|json", "set how answers are printed"),
+        (".headers", "on|off", "show or hide column names"),
+        (".output", "FILE|stdout", "send answers to FILE, or back to the screen"),
+        (".read", "FILE", "run a script of statements and dot-commands"),
+        (".quit", "", "leave (Ctrl-D also leaves)"),
+    ]
+
+    private func command(_ line: String, _ output: inout Output) {
+        let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        let name = String(parts[0])
+        let argument = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
+        func needs(_ what: String) -> Bool {
+            if argument.isEmpty {
+                output.err += "error: \(name) needs \(what)\n"
+                return false
+            }
+            return true
+        }
+        switch name {
+        case ".help":
+            help(argument, &output)
+        case ".quit", ".exit":
+            output.quit = true
+        case ".open":
+            guard needs("a file") else { return }
+            do {
+                knowledgeBase = try KnowledgeBase(path: argument)
+                knowledgeBase.checkpoint = checkpoint
+            } catch {
+                output.err += Shell.describe(error)
+            }
+        case ".load", ".import":
+            guard needs("a file") else { return }
+            if name == ".import" && !argument.hasSuffix(".kgl") {
+                output.err += "error: only .kgl files can be imported for now: '\(argument)'\n"
+                return
+            }
+            guard let text = read(argument, &output) else { return }
+            run(text, fileName: argument, &output)
+        case ".read":
+            guard needs("a file"), let text = read(argument, &output) else { return }
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let result = handle(String(line))
+                output.out += result.out
+                output.err += result.err
+                if result.quit { output.quit = true; return }
+            }
+            if !pending.isEmpty {
+                output.err += "error: \(argument) ends inside a statement: expected '.'\n"
+                pending = []
+            }
+        case ".export":
+            guard needs("a file") else { return }
+            do {
+                let text = try knowledgeBase.exportText()
+                try text.write(toFile: argument, atomically: true, encoding: .utf8)
+                output.out += "wrote \(argument)\n"
+            } catch {
+                output.err += "error: cannot write '\(argument)': \(Shell.describe(error))"
+            }
+        case ".predicates":
+            predicates(&output)
+        case ".rules":
+            let rules = knowledgeBase.rules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
+            output.out += rules.isEmpty ? "no rules\n" : rules.map { $0.text + "\n" }.joined()
+        case ".sources":
+            sources(&output)
+        case ".why":
+            guard needs("a fact, such as .why ally(armenia, russia)") else { return }
+            do {
+                output.out += WhyRenderer.text(try knowledgeBase.why(argument))
+            } catch {
+                output.err += Shell.describe(error)
+            }
+        case ".explain":
+            guard needs("a query") else { return }
+            do {
+                output.out += try knowledgeBase.explain(Shell.asQuery(argument)).joined(separator: "\n") + "\n"
+            } catch {
+                output.err += Shell.describe(error)
+            }
+        case ".timer":
+            guard let on = onOff(argument, name, &output) else { return }
+            timer = on
+        case ".headers":
+            guard let on = onOff(argument, name, &output) else { return }
+            renderer.headers = on
+        case ".mode":
+            guard let format = OutputFormat(rawValue: argument) else {
+                output.err += "error: .mode takes table, tsv, csv or json\n"
+                return
+            }
+            renderer.format = format
+        case ".output":
+            guard needs("a file or stdout") else { return }
+            if argument == "stdout" {
+                outputFile = nil
+                return
+            }
+            guard FileManager.default.createFile(atPath: argument, contents: nil), let handle = FileHandle(forWritingAtPath: argument) else {
+                output.err += "error: cannot write '\(argument)'\n"
+                return
+            }
+            outputFile = handle
+        default:
+            output.err += "error: unknown command '\(name)': try .help\n"
+        }
+    }
+
+    /// Called while queries are evaluated; the terminal driver sets it to honour Ctrl-C.
+    public var checkpoint: (() throws -> Void)? {
+        didSet { knowledgeBase.checkpoint = checkpoint }
+    }
+
+    private func help(_ argument: String, _ output: inout Output) {
+        let wanted = argument.isEmpty ? nil : (argument.hasPrefix(".") ? argument : "." + argument)
+        let listed = Shell.commands.filter { wanted == nil || $0.name == wanted }
+        if listed.isEmpty {
+            output.err += "error: unknown command '\(argument)': try .help\n"
+            return
+        }
+        let width = listed.map { ($0.name + " " + $0.arguments).count }.max() ?? 0
+        for command in listed {
+            let usage = command.arguments.isEmpty ? command.name : command.name + " " + command.arguments
+            output.out += usage + String(repeating: " ", count: width - usage.count + 2) + command.help + "\n"
+        }
+        if wanted == nil {
+            output.out += "Statements (facts, rules, ?- queries, retract) end with '.' and may span lines.\n"
+        }
+    }
+
+    private func onOff(_ argument: String, _ name: String, _ output: inout Output) -> Bool? {
+        switch argument {
+        case "on": return true
+        case "off": return false
+        default:
+            output.err += "error: \(name) takes on or off\n"
+            return nil
+        }
+    }
+
+    private func read(_ path: String, _ output: inout Output) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            output.err += "error: cannot read '\(path)': no such file\n"
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            output.err += "error: cannot read '\(path)': the file is not UTF-8 text\n"
+            return nil
+        }
+        return text
+    }
+
+    private func predicates(_ output: inout Output) {
+        do {
+            let rows = try knowledgeBase.predicates().map { summary -> [Value] in
+                let kind = summary.isDerived ? (summary.storedFacts > 0 ? "both" : "derived") : "stored"
+                return [.name(summary.predicate.sourceText), .integer(Int64(summary.arity)), .integer(Int64(summary.storedFacts)), .name(kind)]
+            }
+            output.out += AnswerRenderer(format: .table).render(QueryAnswer(columns: ["predicate", "arity", "facts", "kind"], rows: rows))
+        } catch {
+            output.err += Shell.describe(error)
+        }
+    }
+
+    private func sources(_ output: inout Output) {
+        do {
+            let rows = try knowledgeBase.sources().map { [$0.source, .integer(Int64($0.facts))] }
+            output.out += AnswerRenderer(format: .table).render(QueryAnswer(columns: ["source", "facts"], rows: rows))
+        } catch {
+            output.err += Shell.describe(error)
+        }
+    }
+
+    static func asQuery(_ text: String) -> String {
+        var source = text.trimmingCharacters(in: .whitespaces)
+        if !source.hasPrefix("?-") { source = "?- " + source }
+        if !source.hasSuffix(".") { source += "." }
+        return source
+    }
+
+    /// Names a Tab press can complete to: dot-commands and predicate names.
+    public func completions(for word: String, atLineStart: Bool) -> [String] {
+        var candidates: [String] = []
+        if atLineStart && word.hasPrefix(".") {
+            candidates = Shell.commands.map(\.name)
+        } else {
+            candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue)
+        }
+        return Array(Set(candidates.filter { $0.hasPrefix(word) })).sorted()
+    }
+}

@@ -1,0 +1,276 @@
+import XCTest
+import KGLog
+@testable import KGShell
+
+/// The interactive session's logic, fed line by line with no terminal.
+final class ShellTests: XCTestCase {
+    func shell() throws -> Shell {
+        let shell = Shell(knowledgeBase: try KnowledgeBase())
+        shell.clock = { 0 }
+        return shell
+    }
+
+    func testMultiLineStatementsUseTheContinuationPrompt() throws {
+        let shell = try shell()
+        XCTAssertEqual(shell.prompt, "kglog> ")
+        XCTAssertEqual(shell.handle("member-of(armenia, csto). member-of(russia,"), Shell.Output())
+        XCTAssertEqual(shell.prompt, "   ...> ")
+        XCTAssertEqual(shell.handle("  csto)."), Shell.Output())
+        XCTAssertEqual(shell.prompt, "kglog> ")
+        XCTAssertEqual(shell.handle("?- member-of(X,").out, "")
+        XCTAssertEqual(shell.handle("   csto).").out, """
+            +---------+
+            | X       |
+            +---------+
+            | armenia |
+            | russia  |
+            +---------+
+            2 rows
+
+            """)
+        // A source block ends with its brace.
+        XCTAssertEqual(shell.handle("@ tass {").out, "")
+        XCTAssertEqual(shell.prompt, "   ...> ")
+        XCTAssertEqual(shell.handle("  member-of(belarus, csto).").out, "")
+        XCTAssertEqual(shell.prompt, "   ...> ")
+        XCTAssertEqual(shell.handle("}").out, "")
+        XCTAssertEqual(shell.handle("?- member-of(X, csto) @ tass.").out.contains("| belarus |"), true)
+    }
+
+    func testSeveralStatementsOnOneLineAndGroundQueries() throws {
+        let shell = try shell()
+        XCTAssertEqual(shell.handle("p(a). p(b). ?- p(a). ?- p(c).").out, "true\nfalse\n")
+    }
+
+    func testErrorsChangeNothingAndTheSessionGoesOn() throws {
+        let shell = try shell()
+        _ = shell.handle("p(a).")
+        let output = shell.handle("p(b). p(c, d).")
+        XCTAssertEqual(output.out, "")
+        XCTAssertEqual(output.err, """
+            <input>:1:7: error: predicate 'p' is used with 2 arguments here but has 1 elsewhere
+            p(b). p(c, d).
+                  ^
+
+            """)
+        XCTAssertEqual(shell.handle("?- p(X).").out, "+---+\n| X |\n+---+\n| a |\n+---+\n1 row\n")
+        XCTAssertEqual(shell.handle("?- q(X").err, "")
+        XCTAssertEqual(shell.handle(", .").err, "<input>:2:3: error: expected a term but found '.'\n, .\n  ^\n")
+        XCTAssertEqual(shell.prompt, "kglog> ")
+    }
+
+    func testModesHeadersTimerAndRetract() throws {
+        let shell = try shell()
+        _ = shell.handle("m(armenia, \"ОДКБ\"). m(russia, 2012-05-03).")
+        XCTAssertEqual(shell.handle(".mode tsv"), Shell.Output())
+        XCTAssertEqual(shell.handle("?- m(X, Y).").out, "X\tY\narmenia\tОДКБ\nrussia\t2012-05-03\n")
+        _ = shell.handle(".headers off")
+        XCTAssertEqual(shell.handle("?- m(X, _).").out, "armenia\nrussia\n")
+        _ = shell.handle(".mode csv")
+        _ = shell.handle(".headers on")
+        _ = shell.handle(".timer on")
+        XCTAssertEqual(shell.handle("?- m(X, _).").out, "X\narmenia\nrussia\ntime: 0.000 s\n")
+        _ = shell.handle(".timer off")
+        XCTAssertEqual(shell.handle("retract m(russia, 2012-05-03).").out, "retracted 1 fact\n")
+        XCTAssertEqual(shell.handle(".mode xml").err, "error: .mode takes table, tsv, csv or json\n")
+        XCTAssertEqual(shell.handle(".timer maybe").err, "error: .timer takes on or off\n")
+    }
+
+    func testHelpListsEveryCommand() throws {
+        let shell = try shell()
+        let help = shell.handle(".help").out
+        for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".sources", ".why",
+                        ".explain", ".timer", ".mode", ".headers", ".output", ".read", ".quit"] {
+            XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
+        }
+        XCTAssertEqual(shell.handle(".help why").out, ".why FACT  show why a fact holds, down to stored facts and their sources\n")
+        XCTAssertEqual(shell.handle(".help nothing").err, "error: unknown command 'nothing': try .help\n")
+        XCTAssertEqual(shell.handle(".frob").err, "error: unknown command '.frob': try .help\n")
+        XCTAssertTrue(shell.handle(".quit").quit)
+    }
+
+    func testPredicatesRulesSourcesWhyExplain() throws {
+        let shell = try shell()
+        _ = shell.handle("m(armenia, csto) @ arminfo. m(russia, csto) @ arminfo. m(russia, csto) @ tass. m(russia, cis).")
+        _ = shell.handle("ally(X, Y) :- m(X, O), m(Y, O), X != Y.")
+        _ = shell.handle("m(x, y)  % a comment, then a rule over two lines")
+        XCTAssertEqual(shell.pending.count, 1)
+        shell.cancelPending()
+        XCTAssertEqual(shell.handle(".predicates").out, """
+            +-----------+-------+-------+---------+
+            | predicate | arity | facts | kind    |
+            +-----------+-------+-------+---------+
+            | ally      | 2     | 0     | derived |
+            | m         | 2     | 3     | stored  |
+            +-----------+-------+-------+---------+
+            2 rows
+
+            """)
+        XCTAssertEqual(shell.handle(".rules").out, "ally(X, Y) :- m(X, O), m(Y, O), X != Y.\n")
+        XCTAssertEqual(shell.handle(".rules m").out, "no rules\n")
+        XCTAssertEqual(shell.handle(".sources").out, """
+            +---------+-------+
+            | source  | facts |
+            +---------+-------+
+            | arminfo | 2     |
+            | tass    | 1     |
+            +---------+-------+
+            2 rows
+
+            """)
+        XCTAssertTrue(shell.handle(".why ally(armenia, russia)").out.hasPrefix("ally(armenia, russia)\n└─ by ally(X, Y)"))
+        XCTAssertEqual(shell.handle(".why ally(armenia, armenia)").out, "ally(armenia, armenia) does not hold\n")
+        XCTAssertTrue(shell.handle(".explain ally(armenia, Y)").out.contains("demand-driven rewrite (magic sets):"))
+        XCTAssertEqual(shell.handle(".why").err, "error: .why needs a fact, such as .why ally(armenia, russia)\n")
+    }
+
+    func testLoadReadOutputExportAndOpen() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let facts = folder.appendingPathComponent("f.kgl").path
+        try "m(armenia, csto) @ arminfo.\nm(russia, csto).\nally(X, Y) :- m(X, O), m(Y, O), X != Y.\n".write(toFile: facts, atomically: true, encoding: .utf8)
+        let script = folder.appendingPathComponent("s.kglog").path
+        try ".mode tsv\n?- ally(armenia,\n  Y).\n.headers off\n?- m(X, csto).\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let shell = try shell()
+        XCTAssertEqual(shell.handle(".load \(facts)"), Shell.Output())
+        XCTAssertEqual(shell.handle(".read \(script)").out, "Y\nrussia\narmenia\nrussia\n")
+        let answers = folder.appendingPathComponent("out.tsv").path
+        _ = shell.handle(".output \(answers)")
+        XCTAssertEqual(shell.handle("?- m(X, _).").out, "")
+        _ = shell.handle(".output stdout")
+        XCTAssertEqual(try String(contentsOfFile: answers, encoding: .utf8), "armenia\nrussia\n")
+        XCTAssertEqual(shell.handle(".load \(folder.path)/missing.kgl").err, "error: cannot read '\(folder.path)/missing.kgl': no such file\n")
+
+        // The export runs into an equal knowledge base.
+        let backup = folder.appendingPathComponent("backup.kgl").path
+        XCTAssertEqual(shell.handle(".export \(backup)").out, "wrote \(backup)\n")
+        XCTAssertEqual(try String(contentsOfFile: backup, encoding: .utf8), """
+            % kglog knowledge base export
+            m(armenia, csto) @ arminfo.
+            m(russia, csto).
+            ally(X, Y) :- m(X, O), m(Y, O), X != Y.
+
+            """)
+        let db = folder.appendingPathComponent("copy.kglog").path
+        XCTAssertEqual(shell.handle(".open \(db)"), Shell.Output())
+        XCTAssertEqual(shell.handle(".load \(backup)"), Shell.Output())
+        XCTAssertEqual(shell.handle("?- m(X, csto) @ S.").out, "armenia\tarminfo\n")
+        XCTAssertEqual(try KnowledgeBase(path: db).query("ally(armenia, Y)").rows.map { $0.map(\.lexical) }, [["russia"]])
+    }
+
+    func testCompletions() throws {
+        let shell = try shell()
+        _ = shell.handle("member-of(a, b). members(a, 1).")
+        XCTAssertEqual(shell.completions(for: "mem", atLineStart: true), ["member-of", "members"])
+        XCTAssertEqual(shell.completions(for: ".he", atLineStart: true), [".headers", ".help"])
+        XCTAssertEqual(shell.completions(for: "con", atLineStart: false), ["contains"])
+        XCTAssertEqual(InteractiveSession.commonPrefix(["member-of", "members"]), "member")
+    }
+
+    func testACancelledQueryChangesNothing() throws {
+        let shell = try shell()
+        shell.checkpoint = { throw Shell.Cancelled() }
+        let output = shell.handle("p(1). n(0). n(X) :- n(Y), X = Y + 1, X < 100000. ?- n(X).")
+        XCTAssertEqual(output.out, "")
+        XCTAssertEqual(output.err, "cancelled: nothing was changed\n")
+        shell.checkpoint = nil
+        XCTAssertEqual(shell.handle("?- p(X).").err, "<input>:1:4: error: unknown predicate 'p/1': no fact or rule defines it\n?- p(X).\n   ^\n")
+        XCTAssertEqual(shell.prompt, "kglog> ")
+    }
+}
+
+final class LineEditorTests: XCTestCase {
+    func keys(_ bytes: [UInt8]) -> [Key] {
+        var decoder = KeyDecoder()
+        return bytes.compactMap { decoder.feed($0) }
+    }
+
+    func testDecodingBytes() {
+        XCTAssertEqual(keys(Array("aZ".utf8)), [.character("a"), .character("Z")])
+        XCTAssertEqual(keys([0x1B, 0x5B, 0x41, 0x1B, 0x5B, 0x42, 0x1B, 0x5B, 0x43, 0x1B, 0x5B, 0x44]), [.up, .down, .right, .left])
+        XCTAssertEqual(keys([0x1B, 0x5B, 0x48, 0x1B, 0x5B, 0x46, 0x1B, 0x4F, 0x48, 0x1B, 0x5B, 0x31, 0x7E, 0x1B, 0x5B, 0x34, 0x7E]), [.home, .end, .home, .home, .end])
+        XCTAssertEqual(keys([0x1B, 0x5B, 0x33, 0x7E]), [.delete])
+        XCTAssertEqual(keys([0x01, 0x05, 0x0B, 0x15, 0x17, 0x03, 0x04, 0x7F, 0x08, 0x09, 0x0D, 0x0A]), [
+            .control("a"), .control("e"), .control("k"), .control("u"), .control("w"), .control("c"), .control("d"),
+            .backspace, .backspace, .tab, .enter, .enter,
+        ])
+        // UTF-8 input, one character however many bytes it takes.
+        XCTAssertEqual(keys(Array("ОДКБ😀".utf8)), [.character("О"), .character("Д"), .character("К"), .character("Б"), .character("😀")])
+        XCTAssertEqual(keys([0x1B, 0x5B, 0x31, 0x3B, 0x35, 0x43]), [.unknown])
+    }
+
+    func type(_ editor: inout LineEditor, _ text: String) {
+        for c in text { _ = editor.handle(.character(c)) }
+    }
+
+    func testEditingKeys() {
+        var editor = LineEditor()
+        type(&editor, "member-of(X)")
+        XCTAssertEqual(editor.cursor, 12)
+        _ = editor.handle(.left)
+        _ = editor.handle(.left)
+        _ = editor.handle(.backspace)
+        XCTAssertEqual(editor.line, "member-ofX)")
+        type(&editor, "(Y, ")
+        XCTAssertEqual(editor.line, "member-of(Y, X)")
+        _ = editor.handle(.home)
+        _ = editor.handle(.delete)
+        XCTAssertEqual(editor.line, "ember-of(Y, X)")
+        _ = editor.handle(.control("e"))
+        _ = editor.handle(.control("w"))
+        XCTAssertEqual(editor.line, "ember-of(Y, ")
+        _ = editor.handle(.control("a"))
+        _ = editor.handle(.right)
+        _ = editor.handle(.control("k"))
+        XCTAssertEqual(editor.line, "e")
+        type(&editor, "xyz")
+        _ = editor.handle(.left)
+        _ = editor.handle(.control("u"))
+        XCTAssertEqual(editor.line, "z")
+        XCTAssertEqual(editor.cursor, 0)
+        XCTAssertEqual(editor.handle(.control("d")), .none)
+        XCTAssertEqual(editor.line, "")
+        XCTAssertEqual(editor.handle(.control("d")), .endOfInput)
+    }
+
+    func testSubmitHistoryAndInterrupt() {
+        var editor = LineEditor(history: ["?- p(X)."])
+        type(&editor, "q(a).")
+        XCTAssertEqual(editor.handle(.enter), .submit("q(a)."))
+        XCTAssertEqual(editor.history, ["?- p(X).", "q(a)."])
+        type(&editor, "draft")
+        _ = editor.handle(.up)
+        XCTAssertEqual(editor.line, "q(a).")
+        _ = editor.handle(.up)
+        XCTAssertEqual(editor.line, "?- p(X).")
+        _ = editor.handle(.up)
+        XCTAssertEqual(editor.line, "?- p(X).")
+        _ = editor.handle(.down)
+        _ = editor.handle(.down)
+        XCTAssertEqual(editor.line, "draft")
+        XCTAssertEqual(editor.handle(.control("c")), .interrupt)
+        XCTAssertEqual(editor.line, "")
+        XCTAssertEqual(editor.handle(.tab), .complete)
+    }
+
+    func testRenderingPutsTheCursorInPlaceWithWideCharacters() {
+        var editor = LineEditor()
+        type(&editor, "\"ОДКБ\" 漢字")
+        _ = editor.handle(.left)
+        XCTAssertEqual(editor.render(prompt: "kglog> "), "\rkglog> \"ОДКБ\" 漢字\u{1B}[K\u{1B}[2D")
+        _ = editor.handle(.end)
+        XCTAssertEqual(editor.render(prompt: "> "), "\r> \"ОДКБ\" 漢字\u{1B}[K")
+    }
+
+    func testWordBeforeCursor() {
+        var editor = LineEditor()
+        type(&editor, "?- member-of(X, cs")
+        XCTAssertEqual(editor.wordBeforeCursor.word, "cs")
+        XCTAssertFalse(editor.wordBeforeCursor.atLineStart)
+        var start = LineEditor()
+        type(&start, ".he")
+        XCTAssertEqual(start.wordBeforeCursor.word, ".he")
+        XCTAssertTrue(start.wordBeforeCursor.atLineStart)
+    }
+}
