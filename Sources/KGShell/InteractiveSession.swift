@@ -78,10 +78,14 @@ public final class InteractiveSession {
                 terminal.write(editor.render(prompt: shell.prompt))
             case .complete:
                 let (word, atStart) = editor.wordBeforeCursor
-                let candidates = shell.completions(for: word, atLineStart: atStart && shell.pending.isEmpty)
+                let candidates = shell.completions(for: word, atLineStart: atStart && shell.pending.isEmpty, line: editor.line)
                 let common = InteractiveSession.commonPrefix(candidates)
                 if common.count > word.count {
-                    editor.insert(String(common.dropFirst(word.count)) + (candidates.count == 1 ? (word.hasPrefix(".") ? " " : "(") : ""))
+                    // A unique predicate gets its '(', a command its space; a path is left as it is.
+                    var suffix = ""
+                    if candidates.count == 1 && !common.hasSuffix("/") && !editor.line.hasPrefix(".") { suffix = "(" }
+                    if candidates.count == 1 && word.hasPrefix(".") && atStart { suffix = " " }
+                    editor.insert(String(common.dropFirst(word.count)) + suffix)
                 } else if candidates.count > 1 && lastTabWord == word {
                     terminal.write("\n" + candidates.joined(separator: "  ") + "\n")
                 }

@@ -325,14 +325,35 @@ public final class Shell {
         return source
     }
 
-    /// Names a Tab press can complete to: dot-commands and predicate names.
-    public func completions(for word: String, atLineStart: Bool) -> [String] {
+    /// Dot-commands whose argument is a file path.
+    static let fileCommands: Set<String> = [".open", ".load", ".import", ".export", ".output", ".read"]
+
+    /// What a Tab press can complete `word` to: dot-commands at the start of a line, file paths
+    /// after a command that takes a file, predicate names elsewhere.
+    public func completions(for word: String, atLineStart: Bool, line: String = "") -> [String] {
         var candidates: [String] = []
+        if let command = line.split(separator: " ").first, Shell.fileCommands.contains(String(command)), line.contains(" ") {
+            return Shell.paths(startingWith: word)
+        }
         if atLineStart && word.hasPrefix(".") {
             candidates = Shell.commands.map(\.name)
         } else {
             candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue)
         }
         return Array(Set(candidates.filter { $0.hasPrefix(word) })).sorted()
+    }
+}
+
+extension Shell {
+    /// Files and folders (with a trailing `/`) whose path starts with `prefix`.
+    static func paths(startingWith prefix: String) -> [String] {
+        let folder = prefix.contains("/") ? String(prefix[...prefix.lastIndex(of: "/")!]) : ""
+        let namePrefix = String(prefix.dropFirst(folder.count))
+        let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        return listed.filter { $0.hasPrefix(namePrefix) && (namePrefix.hasPrefix(".") || !$0.hasPrefix(".")) }.map { name in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder + name, isDirectory: &isDirectory)
+            return folder + name + (isDirectory.boolValue ? "/" : "")
+        }.sorted()
     }
 }

@@ -166,6 +166,15 @@ final class ShellTests: XCTestCase {
         XCTAssertEqual(shell.completions(for: ".he", atLineStart: true), [".headers", ".help"])
         XCTAssertEqual(shell.completions(for: "con", atLineStart: false), ["contains"])
         XCTAssertEqual(InteractiveSession.commonPrefix(["member-of", "members"]), "member")
+        // File paths after the commands that take a file.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-complete-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("samples"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("csto.kgl").path, contents: Data())
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("cis.kgl").path, contents: Data())
+        let prefix = folder.path + "/c"
+        XCTAssertEqual(shell.completions(for: prefix, atLineStart: false, line: ".load " + prefix), [folder.path + "/cis.kgl", folder.path + "/csto.kgl"])
+        XCTAssertEqual(shell.completions(for: folder.path + "/s", atLineStart: false, line: ".read " + folder.path + "/s"), [folder.path + "/samples/"])
     }
 
     func testACancelledQueryChangesNothing() throws {
