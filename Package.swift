@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "KGSyntax", exclude: ["README.md"]),
         .target(name: "KGStore", dependencies: ["CSQLite"], exclude: ["README.md"]),
         .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"], exclude: ["README.md"]),
-        .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine"], exclude: ["README.md"]),
+        .target(name: "KGFormats", dependencies: ["KGSyntax"], exclude: ["README.md"]),
+        .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine", "KGFormats"], exclude: ["README.md"]),
         .target(name: "KGShell", dependencies: ["KGLog"], exclude: ["README.md"]),
         .executableTarget(
             name: "kglog",
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax"]),
         .testTarget(name: "KGStoreTests", dependencies: ["KGStore"]),
         .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog"]),
+        .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats"]),
         .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGShell"]),
         .testTarget(name: "CLITests", dependencies: ["kglog"]),
     ]

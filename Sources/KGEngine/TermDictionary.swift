@@ -20,7 +20,7 @@ final class TermDictionary {
     func id(for value: Value) throws -> Int64 {
         if let id = ids[value] { return id }
         let id: Int64
-        if let stored = try store.termID(kind: value.kind.rawValue, lexical: value.lexical) {
+        if let stored = try store.termID(kind: value.kind.rawValue, lexical: value.storageText) {
             id = stored
         } else {
             id = nextTemporary
@@ -42,7 +42,7 @@ final class TermDictionary {
         if let value = values[id] { return value }
         guard let (kind, lexical) = try store.term(id: id),
               let valueKind = Value.Kind(rawValue: kind),
-              let value = Value(kind: valueKind, lexical: lexical) else {
+              let value = Value(kind: valueKind, storageText: lexical) else {
             throw StoreError.danglingTerm(id: id)
         }
         values[id] = value
@@ -54,6 +54,6 @@ final class TermDictionary {
 extension Store {
     /// The id of a value, adding it to the store's dictionary when new.
     func intern(_ value: Value) throws -> Int64 {
-        try internTerm(kind: value.kind.rawValue, lexical: value.lexical)
+        try internTerm(kind: value.kind.rawValue, lexical: value.storageText)
     }
 }

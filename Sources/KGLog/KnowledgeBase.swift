@@ -15,6 +15,8 @@ public final class KnowledgeBase {
     /// Rules in the order they were added, as parsed from their stored text.
     public private(set) var rules: [Clause] = []
     public private(set) var catalog = PredicateCatalog()
+    /// Declared prefixes (`prefix ex: <...>.`), by name without the colon; kept in the file.
+    public private(set) var prefixes: [String: String] = [:]
     /// Called regularly while a query is evaluated; throw from it to cancel.
     public var checkpoint: (() throws -> Void)?
 
@@ -29,13 +31,14 @@ public final class KnowledgeBase {
         var arities: [Value: Int] = [:]
         for (id, arity) in try store.predicateArities() {
             guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let predicate = Value(kind: valueKind, lexical: lexical) else { throw StoreError.danglingTerm(id: id) }
+                  let predicate = Value(kind: valueKind, storageText: lexical) else { throw StoreError.danglingTerm(id: id) }
             arities[predicate] = arity
         }
         catalog = PredicateCatalog(arities: arities)
+        prefixes = try store.prefixes()
         rules = []
         for (_, text) in try store.rules() {
-            let (statements, diagnostics) = Parser.parse(text)
+            let (statements, diagnostics) = Parser.parse(text, prefixes: prefixes)
             guard diagnostics.isEmpty, statements.count == 1, case .clause(let clause) = statements[0] else {
                 throw DiagnosticReport(fileName: store.path, sourceText: text, diagnostics: diagnostics)
             }
@@ -66,7 +69,7 @@ public final class KnowledgeBase {
     public func sources() throws -> [(source: Value, facts: Int)] {
         try store.sourceCounts().map { id, count in
             guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let value = Value(kind: valueKind, lexical: lexical) else { throw StoreError.danglingTerm(id: id) }
+                  let value = Value(kind: valueKind, storageText: lexical) else { throw StoreError.danglingTerm(id: id) }
             return (value, count)
         }
     }
@@ -79,7 +82,7 @@ public final class KnowledgeBase {
         func value(_ id: Int64) throws -> Value {
             if let known = values[id] { return known }
             guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let value = Value(kind: valueKind, lexical: lexical) else { throw StoreError.danglingTerm(id: id) }
+                  let value = Value(kind: valueKind, storageText: lexical) else { throw StoreError.danglingTerm(id: id) }
             values[id] = value
             return value
         }
@@ -101,7 +104,7 @@ public final class KnowledgeBase {
     /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
     @discardableResult
     public func execute(_ text: String, fileName: String = "<input>") throws -> [StatementResult] {
-        let (statements, syntaxErrors) = Parser.parse(text)
+        let (statements, syntaxErrors) = Parser.parse(text, prefixes: prefixes)
         func report(_ diagnostics: [Diagnostic]) -> DiagnosticReport {
             DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: diagnostics)
         }
@@ -111,6 +114,7 @@ public final class KnowledgeBase {
 
         let savedRules = rules
         let savedCatalog = catalog
+        let savedPrefixes = prefixes
         do {
             return try store.transaction {
                 try statements.map { try apply($0) }
@@ -118,6 +122,7 @@ public final class KnowledgeBase {
         } catch {
             rules = savedRules
             catalog = savedCatalog
+            prefixes = savedPrefixes
             if let diagnostic = error as? Diagnostic { throw report([diagnostic]) }
             throw error
         }
@@ -166,7 +171,7 @@ public final class KnowledgeBase {
 
     /// Parses and checks one query, then hands it to `body` with an evaluator.
     private func withQuery<T>(_ text: String, fileName: String, _ body: (Evaluator, Query) throws -> T) throws -> T {
-        let (statements, syntaxErrors) = Parser.parse(text)
+        let (statements, syntaxErrors) = Parser.parse(text, prefixes: prefixes)
         let report = { (d: [Diagnostic]) in DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: d) }
         if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
         guard statements.count == 1, case .query(let query) = statements[0] else {
@@ -199,7 +204,7 @@ public final class KnowledgeBase {
                 default: return Diagnostic(EngineError.factArgumentNotConstant, at: argument.location)
                 }
             }
-        case .sourceRetraction:
+        case .sourceRetraction, .prefix:
             return []
         }
     }
@@ -208,6 +213,10 @@ public final class KnowledgeBase {
 
     private func apply(_ statement: Statement) throws -> StatementResult {
         switch statement {
+        case .prefix(let declaration):
+            try store.setPrefix(declaration.name, iri: declaration.iri)
+            prefixes[declaration.name] = declaration.iri
+            return .prefixDeclared
         case .clause(let clause) where clause.isFact:
             try checkArity(clause.head)
             let predicate = try store.intern(clause.head.predicate)
@@ -256,6 +265,21 @@ public final class KnowledgeBase {
         }
     }
 
+    /// Records the arity of an imported fact's predicate (in the catalog and the file), or throws
+    /// when it disagrees with the predicate's arity.
+    func declare(_ atom: Atom, line: Int) throws {
+        if let declared = catalog.arity(of: atom.predicate) {
+            if declared != atom.arity { throw ImportFailure(diagnostic: catalog.arityError(atom)!, line: "") }
+            return
+        }
+        catalog.record(atom)
+        try store.recordPredicate(try store.intern(atom.predicate), arity: atom.arity)
+    }
+
+    func restoreCatalog(_ saved: PredicateCatalog) {
+        catalog = saved
+    }
+
     /// Checks an atom's arity against the catalog and records it when the predicate is new.
     private func checkArity(_ atom: Atom) throws {
         if let error = catalog.arityError(atom) { throw error }
@@ -271,10 +295,10 @@ public final class KnowledgeBase {
 
 extension Store {
     func intern(_ value: Value) throws -> Int64 {
-        try internTerm(kind: value.kind.rawValue, lexical: value.lexical)
+        try internTerm(kind: value.kind.rawValue, lexical: value.storageText)
     }
 
     func termID(for value: Value) throws -> Int64? {
-        try termID(kind: value.kind.rawValue, lexical: value.lexical)
+        try termID(kind: value.kind.rawValue, lexical: value.storageText)
     }
 }

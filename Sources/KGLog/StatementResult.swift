@@ -9,6 +9,8 @@ public enum StatementResult: Sendable, Equatable {
     case ruleAdded
     /// A retraction removed this many fact rows (one per source).
     case retracted(count: Int)
+    /// A prefix was declared.
+    case prefixDeclared
     /// A query's answer.
     case answer(Query, QueryAnswer)
 }

@@ -97,7 +97,7 @@ public final class Shell {
                     emit(text + renderer.render(answer, query: query), &output)
                 case .retracted(let count):
                     output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
-                case .asserted, .ruleAdded:
+                case .asserted, .ruleAdded, .prefixDeclared:
                     break
                 }
             }
@@ -136,8 +136,8 @@ public final class Shell {
         (".help", "[COMMAND]", "show this list, or the help of one command"),
         (".open", "FILE", "close this knowledge base and open (or create) FILE"),
         (".load", "FILE", "run the statements of a .kgl file, as one transaction"),
-        (".import", "FILE", "import facts from FILE (.kgl files; other formats are not available yet)"),
-        (".export", "FILE", "write every fact (with its source) and rule to a .kgl file"),
+        (".import", "FILE [PREDICATE]", "import facts from .kgl, .nt, .nq, or .csv/.tsv rows as facts of PREDICATE"),
+        (".export", "FILE [PREDICATE]", "write facts and rules as .kgl (the backup), .nt, .nq, or one predicate as .csv/.tsv"),
         (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
         (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
         (".sources", "", "list sources with the number of facts each asserted"),
@@ -175,14 +175,23 @@ public final class Shell {
             } catch {
                 output.err += Shell.describe(error)
             }
-        case ".load", ".import":
+        case ".load":
+            guard needs("a file"), let text = read(argument, &output) else { return }
+            run(text, fileName: argument, &output)
+        case ".import":
             guard needs("a file") else { return }
-            if name == ".import" && !argument.hasSuffix(".kgl") {
-                output.err += "error: only .kgl files can be imported for now: '\(argument)'\n"
+            let words = argument.split(separator: " ").map(String.init)
+            guard let format = DataFormat(path: words[0]) else {
+                output.err += "error: cannot tell the format of '\(words[0])' from its name (.kgl .nt .nq .csv .tsv)\n"
                 return
             }
-            guard let text = read(argument, &output) else { return }
-            run(text, fileName: argument, &output)
+            let predicate: Value? = words.count > 1 ? .name(words[1]) : nil
+            do {
+                let added = try knowledgeBase.importFile(words[0], options: ImportOptions(format: format, predicate: predicate))
+                output.out += "imported \(added) fact\(added == 1 ? "" : "s")\n"
+            } catch {
+                output.err += Shell.describe(error)
+            }
         case ".read":
             guard needs("a file"), let text = read(argument, &output) else { return }
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -197,12 +206,15 @@ public final class Shell {
             }
         case ".export":
             guard needs("a file") else { return }
+            let words = argument.split(separator: " ").map(String.init)
+            let format = DataFormat(path: words[0]) ?? .kgl
             do {
-                let text = try knowledgeBase.exportText()
-                try text.write(toFile: argument, atomically: true, encoding: .utf8)
-                output.out += "wrote \(argument)\n"
+                var text = ""
+                let (written, skipped) = try knowledgeBase.export(format, predicate: words.count > 1 ? .name(words[1]) : nil) { text += $0 }
+                try text.write(toFile: words[0], atomically: true, encoding: .utf8)
+                output.out += "wrote \(words[0])" + (format == .kgl ? "" : ": \(written) facts") + (skipped > 0 ? ", \(skipped) left out (not binary)" : "") + "\n"
             } catch {
-                output.err += "error: cannot write '\(argument)': \(Shell.describe(error))"
+                output.err += "error: cannot export to '\(words[0])': \(Shell.describe(error))"
             }
         case ".predicates":
             predicates(&output)

@@ -76,6 +76,7 @@ public final class Store {
                                     PRIMARY KEY(p, args, g)) WITHOUT ROWID;
                 CREATE INDEX tuples_g ON tuples(g);
                 CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+                CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
                 """)
         }
     }
@@ -369,6 +370,26 @@ public final class Store {
     static func withPacked<T>(_ arguments: [Int64], _ body: (UnsafeRawBufferPointer) -> T) -> T {
         let littleEndian = arguments.map(\.littleEndian)
         return littleEndian.withUnsafeBytes(body)
+    }
+
+    // MARK: - Prefixes
+
+    /// The declared prefixes, by name.
+    public func prefixes() throws -> [String: String] {
+        guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'prefixes'") == 1 else { return [:] }
+        let statement = try connection.prepare("SELECT name, iri FROM prefixes")
+        defer { statement.reset() }
+        var result: [String: String] = [:]
+        while try statement.step() { result[statement.string(0)] = statement.string(1) }
+        return result
+    }
+
+    public func setPrefix(_ name: String, iri: String) throws {
+        try connection.execute("CREATE TABLE IF NOT EXISTS prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL)")
+        let statement = try connection.prepare("INSERT OR REPLACE INTO prefixes(name, iri) VALUES (?1, ?2)")
+        statement.bind(1, name)
+        statement.bind(2, iri)
+        try statement.run()
     }
 
     // MARK: - Rules

@@ -23,11 +23,14 @@ public struct DiagnosticReport: Error, Sendable {
     public var fileName: String
     public var sourceText: String
     public var diagnostics: [Diagnostic]
+    /// Source lines by number, for files too big to keep whole (imports); used before `sourceText`.
+    public var sourceLines: [Int: String]
 
-    public init(fileName: String, sourceText: String, diagnostics: [Diagnostic]) {
+    public init(fileName: String, sourceText: String, diagnostics: [Diagnostic], sourceLines: [Int: String] = [:]) {
         self.fileName = fileName
         self.sourceText = sourceText
         self.diagnostics = diagnostics
+        self.sourceLines = sourceLines
     }
 
     /// `FILE:LINE:COLUMN: error: MESSAGE`, the source line, a caret under the column.
@@ -37,8 +40,13 @@ public struct DiagnosticReport: Error, Sendable {
         for diagnostic in diagnostics {
             let location = diagnostic.location
             out += "\(fileName):\(location.line):\(location.column): error: \(diagnostic.message)\n"
-            guard location.line >= 1, location.line <= lines.count else { continue }
-            var line = String(lines[location.line - 1])
+            var line: String
+            if let known = sourceLines[location.line] {
+                line = known
+            } else {
+                guard location.line >= 1, location.line <= lines.count else { continue }
+                line = String(lines[location.line - 1])
+            }
             if line.hasSuffix("\r") { line.removeLast() }
             out += line + "\n"
             let prefix = line.unicodeScalars.prefix(max(0, location.column - 1))

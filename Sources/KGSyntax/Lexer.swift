@@ -110,6 +110,13 @@ public struct Lexer {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"):
             lexName(start: start, location: location)
+        case UInt8(ascii: "_") where peek(1) == UInt8(ascii: ":"):
+            advance(by: 2)
+            let labelStart = position
+            while let b = peek(), isWordByte(b) || b >= 0x80 || ((b == UInt8(ascii: "-") || b == UInt8(ascii: ".")) && peek(1).map { isWordByte($0) } == true) {
+                advance()
+            }
+            emit(.blankNode, from: start, at: location, value: .blank(text(labelStart..<position)))
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"):
             advance()
             while let b = peek(), isWordByte(b) { advance() }
@@ -141,6 +148,22 @@ public struct Lexer {
             } else {
                 break
             }
+        }
+        // ex:local (not ':-'): a prefixed IRI, resolved by the parser.
+        if peek() == UInt8(ascii: ":"), peek(1) != UInt8(ascii: "-") {
+            advance()
+            while let b = peek() {
+                if isWordByte(b) || b >= 0x80 {
+                    advance()
+                } else if (b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "/") || b == UInt8(ascii: "#")),
+                          let after = peek(1), isWordByte(after) || after >= 0x80 {
+                    advance()
+                } else {
+                    break
+                }
+            }
+            emit(.prefixedName, from: start, at: location)
+            return
         }
         emit(.name, from: start, at: location, value: .name(text(start..<position)))
     }
@@ -237,7 +260,38 @@ public struct Lexer {
             }
             contentStart = position
         }
-        emit(.string, from: start, at: location, value: .string(valid ? String(scalars) : ""))
+        let content = valid ? String(scalars) : ""
+        // "chat"@fr: a language tag right after the closing quote (with a space, '@' names a source).
+        if peek() == UInt8(ascii: "@"), let b = peek(1), (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) {
+            advance()
+            let tagStart = position
+            while let b = peek(), isWordByte(b) || (b == UInt8(ascii: "-") && peek(1).map { isWordByte($0) } == true) { advance() }
+            emit(.string, from: start, at: location, value: .langString(content, language: text(tagStart..<position).lowercased()))
+            return
+        }
+        // "1"^^<datatype>: a typed literal; the XML Schema types kglog has become its own kinds.
+        if peek() == UInt8(ascii: "^"), peek(1) == UInt8(ascii: "^") {
+            let caretLocation = here
+            advance(by: 2)
+            guard peek() == UInt8(ascii: "<"), looksLikeIRI() else {
+                report(.expectedDatatype, at: caretLocation)
+                emit(.string, from: start, at: location, value: .string(content))
+                return
+            }
+            advance()
+            let iriStart = position
+            while let b = peek(), b != UInt8(ascii: ">") { advance() }
+            let datatype = text(iriStart..<position)
+            advance()
+            guard let value = Value.literal(content, datatype: datatype) else {
+                report(.invalidTypedLiteral(content, datatype: datatype), at: location)
+                emit(.string, from: start, at: location, value: .string(content))
+                return
+            }
+            emit(.string, from: start, at: location, value: value)
+            return
+        }
+        emit(.string, from: start, at: location, value: .string(content))
     }
 
     /// The hex digits after `\u` or `\U`; a high surrogate must be followed by `\u` and a low one.

@@ -9,6 +9,8 @@ public struct Parser {
     private var index = 0
     private var diagnostics: [Diagnostic]
     private var depth = 0
+    /// Declared prefixes, by name without the colon; `prefix` statements add to them.
+    private(set) var prefixes: [String: String]
 
     /// Expressions nested deeper than this are an error rather than a stack overflow.
     public static let maximumNesting = 500
@@ -18,16 +20,18 @@ public struct Parser {
         let diagnostic: Diagnostic
     }
 
-    private init(text: String) {
+    private init(text: String, prefixes: [String: String]) {
         let lexed = Lexer.tokenize(text)
         self.source = Array(text.utf8)
         self.tokens = lexed.tokens
         self.diagnostics = lexed.diagnostics
+        self.prefixes = prefixes
     }
 
     /// Parses a whole text: the statements read, and every lexical and syntax error found.
-    public static func parse(_ text: String) -> (statements: [Statement], diagnostics: [Diagnostic]) {
-        var parser = Parser(text: text)
+    /// `prefixes` are those declared before (a knowledge base keeps its own).
+    public static func parse(_ text: String, prefixes: [String: String] = [:]) -> (statements: [Statement], diagnostics: [Diagnostic]) {
+        var parser = Parser(text: text, prefixes: prefixes)
         let statements = parser.parseProgram()
         let sorted = parser.diagnostics.enumerated().sorted { a, b in
             let (x, y) = (a.element.location, b.element.location)
@@ -107,6 +111,7 @@ public struct Parser {
     // [2] statement ::= query | source-retraction | retraction | source-block | clause ;
     private mutating func parseStatement() throws(Failure) -> [Statement] {
         if current.kind == .query { return [.query(try parseQuery())] }
+        if current.kind == .name && current.text == "prefix" && peek().kind == .prefixedName { return [.prefix(try parsePrefix())] }
         if isKeyword("retract") {
             if peek().kind == .name && peek().text == "source" && peek(2).kind != .leftParen && peek(2).kind != .period {
                 return [.sourceRetraction(try parseSourceRetraction())]
@@ -198,6 +203,28 @@ public struct Parser {
         return Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period))
     }
 
+    // [5b] prefix-declaration ::= "prefix" PNAME-NS IRI "." ;
+    private mutating func parsePrefix() throws(Failure) -> PrefixDeclaration {
+        let first = take()
+        let name = take()
+        guard name.text.hasSuffix(":") else { throw fail(.expected("a prefix ending with ':', such as 'ex:'", found: name.quoted), at: name.location) }
+        guard current.kind == .iri, case .iri(let iri)? = current.value else { throw expected("an IRI such as '<http://example.org/>'") }
+        _ = take()
+        let period = try expect(.period, "'.' at the end of the statement")
+        let declaration = PrefixDeclaration(name: String(name.text.dropLast()), iri: iri, location: first.location,
+                                            text: text(from: first, through: period))
+        prefixes[declaration.name] = iri
+        return declaration
+    }
+
+    /// The IRI a prefixed name stands for.
+    private func resolve(_ token: Token) throws(Failure) -> Value {
+        let colon = token.text.firstIndex(of: ":")!
+        let name = String(token.text[..<colon])
+        guard let base = prefixes[name] else { throw fail(.unknownPrefix(name + ":"), at: token.location) }
+        return .iri(base + token.text[token.text.index(after: colon)...])
+    }
+
     // [5a] source-retraction ::= "retract" "source" constant "." ;
     private mutating func parseSourceRetraction() throws(Failure) -> SourceRetraction {
         let first = take()
@@ -272,6 +299,9 @@ public struct Parser {
             if current.kind == .variable {
                 let v = take()
                 source = Expression(.variable(v.text), at: v.location)
+            } else if current.kind == .prefixedName {
+                let token = take()
+                source = Expression(.constant(try resolve(token)), at: token.location)
             } else if let constant = current.value, current.kind != .variable {
                 let token = take()
                 source = Expression(.constant(constant), at: token.location)
@@ -316,6 +346,13 @@ public struct Parser {
     // [13] atom ::= predicate [ "(" [ expression { "," expression } ] ")" ] ;
     // [14] predicate ::= NAME | IRI ;
     private mutating func parseAtom(expected what: String) throws(Failure) -> Atom {
+        if current.kind == .prefixedName {
+            let token = take()
+            let predicate = try resolve(token)
+            var arguments: [Expression] = []
+            if current.kind == .leftParen { arguments = try parseArguments() }
+            return Atom(predicate: predicate, arguments: arguments, at: token.location)
+        }
         guard current.kind == .name || current.kind == .iri, let predicate = current.value else {
             throw expected(what)
         }
@@ -400,17 +437,21 @@ public struct Parser {
             _ = take()
             let arguments = try parseArguments()
             return Expression(.call(token.text, arguments), at: token.location)
-        case .iri where peek().kind == .leftParen:
+        case .iri where peek().kind == .leftParen, .prefixedName where peek().kind == .leftParen:
             // An IRI predicate applied to arguments; only meaningful as an atom.
             _ = take()
+            let iri = token.kind == .iri ? token.value?.lexical ?? "" : try resolve(token).lexical
             let arguments = try parseArguments()
-            return Expression(.call("<\(token.value?.lexical ?? "")>", arguments), at: token.location)
+            return Expression(.call("<\(iri)>", arguments), at: token.location)
+        case .prefixedName:
+            _ = take()
+            return Expression(.constant(try resolve(token)), at: token.location)
         case .leftParen:
             _ = take()
             let inner = try parseExpression()
             try expect(.rightParen, "')'")
             return inner
-        case .name, .string, .integer, .decimal, .date, .iri:
+        case .name, .string, .integer, .decimal, .date, .iri, .blankNode:
             _ = take()
             return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
         default:
@@ -421,7 +462,10 @@ public struct Parser {
     /// A constant where only a constant may stand (the source of a fact).
     private mutating func parseConstant(what: String) throws(Failure) -> Expression {
         switch current.kind {
-        case .name, .string, .integer, .decimal, .date, .iri:
+        case .prefixedName:
+            let token = take()
+            return Expression(.constant(try resolve(token)), at: token.location)
+        case .name, .string, .integer, .decimal, .date, .iri, .blankNode:
             let token = take()
             return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
         default:

@@ -16,6 +16,8 @@ extension Statement {
             return "(retract \(r.atom.dump)\(source))"
         case .sourceRetraction(let r):
             return "(retract-source \(r.source.dump))"
+        case .prefix(let p):
+            return "(prefix \(p.name) <\(p.iri)>)"
         }
     }
 }

@@ -8,6 +8,8 @@ public enum Statement: Sendable, Equatable {
     case retraction(Retraction)
     /// `retract source s.`: every fact that source asserted.
     case sourceRetraction(SourceRetraction)
+    /// `prefix ex: <http://example.org/>.`
+    case prefix(PrefixDeclaration)
 
     public var location: SourceLocation {
         switch self {
@@ -15,6 +17,7 @@ public enum Statement: Sendable, Equatable {
         case .query(let q): return q.location
         case .retraction(let r): return r.location
         case .sourceRetraction(let r): return r.location
+        case .prefix(let p): return p.location
         }
     }
 
@@ -25,6 +28,7 @@ public enum Statement: Sendable, Equatable {
         case .query(let q): return q.text
         case .retraction(let r): return r.text
         case .sourceRetraction(let r): return r.text
+        case .prefix(let p): return p.text
         }
     }
 }
@@ -137,6 +141,23 @@ public struct SourceRetraction: Sendable, Equatable {
 
     public init(source: Expression, location: SourceLocation, text: String) {
         self.source = source
+        self.location = location
+        self.text = text
+    }
+}
+
+/// `prefix ex: <http://example.org/>.`: `ex:member-of` then stands for the IRI
+/// `<http://example.org/member-of>`.
+public struct PrefixDeclaration: Sendable, Equatable {
+    /// The prefix without its colon: `ex`.
+    public var name: String
+    public var iri: String
+    public var location: SourceLocation
+    public var text: String
+
+    public init(name: String, iri: String, location: SourceLocation, text: String) {
+        self.name = name
+        self.iri = iri
         self.location = location
         self.text = text
     }

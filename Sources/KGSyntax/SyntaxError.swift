@@ -16,6 +16,9 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
     case ruleInSourceBlock
     case sourceInSourceBlock
     case nestedTooDeeply(limit: Int)
+    case expectedDatatype
+    case invalidTypedLiteral(String, datatype: String)
+    case unknownPrefix(String)
 
     public var message: String {
         switch self {
@@ -35,6 +38,9 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
         case .ruleInSourceBlock: return "only facts may appear in a source block"
         case .sourceInSourceBlock: return "a fact in a source block takes the block's source: remove its '@'"
         case .nestedTooDeeply(let limit): return "expression nested more than \(limit) levels deep"
+        case .expectedDatatype: return "expected a datatype IRI such as '<http://www.w3.org/2001/XMLSchema#integer>' after '^^'"
+        case .invalidTypedLiteral(let text, let datatype): return "\(Value.quoted(text)) is not a valid value of <\(datatype)>"
+        case .unknownPrefix(let name): return "unknown prefix '\(name)': declare it with 'prefix \(name) <...>.'"
         }
     }
 }

@@ -2,6 +2,10 @@
 public struct Token: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case name, variable, string, integer, decimal, date, iri
+        /// `_:label`, an RDF blank node.
+        case blankNode
+        /// `ex:local`, an IRI written with a declared prefix (`ex:` alone in a `prefix` statement).
+        case prefixedName
         case leftParen = "(", rightParen = ")", leftBrace = "{", rightBrace = "}"
         case comma = ",", period = ".", implies = ":-", query = "?-", at = "@"
         case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="

@@ -4,6 +4,9 @@ import Foundation
 ///
 /// Names, strings, IRIs, integers, decimals and dates are distinct kinds: `csto` is not `"csto"`.
 /// Equality is by kind and value; decimals are kept in canonical form so `1.50` equals `1.5`.
+/// Three more kinds carry RDF terms through import and export unchanged: blank nodes
+/// (`_:b1`), language-tagged strings (`"chat"@fr`) and literals of other datatypes
+/// (`"true"^^<http://www.w3.org/2001/XMLSchema#boolean>`).
 public enum Value: Hashable, Sendable {
     case name(String)
     case string(String)
@@ -11,10 +14,14 @@ public enum Value: Hashable, Sendable {
     case decimal(Decimal)
     case date(CalendarDate)
     case iri(String)
+    case blank(String)
+    case langString(String, language: String)
+    case typed(String, datatype: String)
 
-    /// The kinds of value, in the order answers sort by.
+    /// The kinds of value, in the order answers sort by. The raw values are stored in files:
+    /// they never change.
     public enum Kind: Int, CaseIterable, Sendable, Comparable {
-        case integer = 1, decimal, date, string, name, iri
+        case integer = 1, decimal, date, string, name, iri, blank, langString, typed
 
         public var label: String {
             switch self {
@@ -24,6 +31,9 @@ public enum Value: Hashable, Sendable {
             case .decimal: return "decimal"
             case .date: return "date"
             case .iri: return "iri"
+            case .blank: return "blank"
+            case .langString: return "lang-string"
+            case .typed: return "typed"
             }
         }
 
@@ -38,6 +48,9 @@ public enum Value: Hashable, Sendable {
         case .decimal: return .decimal
         case .date: return .date
         case .iri: return .iri
+        case .blank: return .blank
+        case .langString: return .langString
+        case .typed: return .typed
         }
     }
 
@@ -57,13 +70,37 @@ public enum Value: Hashable, Sendable {
         }
     }
 
-    /// The plain lexical form: names and strings without quotes, dates ISO, IRIs without brackets.
+    /// The plain lexical form: names and strings without quotes, dates ISO, IRIs without
+    /// brackets, a blank node's label, a literal's text without its language or datatype.
     public var lexical: String {
         switch self {
-        case .name(let s), .string(let s), .iri(let s): return s
+        case .name(let s), .string(let s), .iri(let s), .blank(let s): return s
+        case .langString(let s, _), .typed(let s, _): return s
         case .integer(let i): return String(i)
         case .decimal(let d): return Value.canonicalText(of: d)
         case .date(let d): return d.description
+        }
+    }
+
+    /// The text the term dictionary keeps, unique within a kind: the lexical form, with the
+    /// language or datatype first for literals that have one (`"fr chat"`).
+    public var storageText: String {
+        switch self {
+        case .langString(let s, let language): return language + " " + s
+        case .typed(let s, let datatype): return datatype + " " + s
+        default: return lexical
+        }
+    }
+
+    /// Rebuilds a value from its kind and `storageText`; nil when the text does not fit the kind.
+    public init?(kind: Kind, storageText text: String) {
+        switch kind {
+        case .langString, .typed:
+            guard let space = text.firstIndex(of: " ") else { return nil }
+            let (first, rest) = (String(text[..<space]), String(text[text.index(after: space)...]))
+            self = kind == .langString ? .langString(rest, language: first) : .typed(rest, datatype: first)
+        default:
+            self.init(kind: kind, lexical: text)
         }
     }
 
@@ -73,6 +110,8 @@ public enum Value: Hashable, Sendable {
         case .name: self = .name(lexical)
         case .string: self = .string(lexical)
         case .iri: self = .iri(lexical)
+        case .blank: self = .blank(lexical)
+        case .langString, .typed: return nil
         case .integer:
             guard let i = Int64(lexical) else { return nil }
             self = .integer(i)
@@ -98,6 +137,9 @@ public enum Value: Hashable, Sendable {
         case .name(let s): return s
         case .string(let s): return Value.quoted(s)
         case .iri(let s): return "<\(s)>"
+        case .blank(let s): return "_:" + s
+        case .langString(let s, let language): return Value.quoted(s) + "@" + language
+        case .typed(let s, let datatype): return Value.quoted(s) + "^^<\(datatype)>"
         default: return lexical
         }
     }
@@ -132,9 +174,11 @@ extension Value {
     public static func sortOrder(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.integer(let x), .integer(let y)): return x < y
-        case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)):
+        case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)), (.blank(let x), .blank(let y)):
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
         case (.date(let x), .date(let y)): return x < y
+        case (.langString, .langString), (.typed, .typed):
+            return a.storageText.unicodeScalars.lexicographicallyPrecedes(b.storageText.unicodeScalars)
         default:
             if let x = a.decimalValue, let y = b.decimalValue {
                 if x != y { return x < y }
@@ -148,10 +192,14 @@ extension Value {
     public static func compare(_ a: Value, _ b: Value) -> ComparisonResult? {
         switch (a, b) {
         case (.integer(let x), .integer(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
-        case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)):
+        case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)), (.blank(let x), .blank(let y)):
             if x == y { return .orderedSame }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? .orderedAscending : .orderedDescending
         case (.date(let x), .date(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        case (.langString(let x, let l1), .langString(let y, let l2)) where l1 == l2:
+            return compare(.string(x), .string(y))
+        case (.typed(let x, let d1), .typed(let y, let d2)) where d1 == d2:
+            return compare(.string(x), .string(y))
         default:
             guard let x = a.decimalValue, let y = b.decimalValue else { return nil }
             return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
@@ -162,4 +210,39 @@ extension Value {
 extension Value.Kind {
     /// Integers and decimals sort together as numbers.
     var sortGroup: Int { self == .decimal ? Value.Kind.integer.rawValue : rawValue }
+}
+
+// MARK: - RDF literals
+
+extension Value {
+    public static let xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    /// A typed literal as a value: XML Schema integers, decimals, dates and strings in their
+    /// canonical form become the kglog kinds (so rules compare them as values); any other form or
+    /// datatype stays a typed literal, so an import gives back exactly the same RDF terms.
+    public static func literal(_ text: String, datatype: String) -> Value? {
+        let native: Value?
+        switch datatype {
+        case xsd + "string": return .string(text)
+        case xsd + "integer": native = Int64(text).map { .integer($0) }
+        case xsd + "decimal": native = text.contains(".") ? Value(kind: .decimal, lexical: text) : nil
+        case xsd + "date": native = CalendarDate(iso: Substring(text)).map { .date($0) }
+        default: native = nil
+        }
+        if let native, native.lexical == text { return native }
+        return .typed(text, datatype: datatype)
+    }
+
+    /// The RDF datatype IRI a value is written with, nil for kinds that are not literals.
+    public var datatype: String? {
+        switch self {
+        case .string: return Value.xsd + "string"
+        case .integer: return Value.xsd + "integer"
+        case .decimal: return Value.xsd + "decimal"
+        case .date: return Value.xsd + "date"
+        case .typed(_, let datatype): return datatype
+        case .langString: return "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+        default: return nil
+        }
+    }
 }

@@ -9,7 +9,7 @@ struct Kglog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
-        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self],
+        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, Import.self, Export.self],
         defaultSubcommand: Shell.self
     )
 }
@@ -174,5 +174,103 @@ struct Shell: ParsableCommand {
             ? "kglog: a new in-memory knowledge base (use .open FILE to keep your work); .help lists the commands"
             : "kglog: \(db!); .help lists the commands"
         InteractiveSession(shell: shell).run(notice: notice)
+    }
+}
+
+extension DataFormat: ExpressibleByArgument {}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import facts from .kgl, N-Triples (.nt), N-Quads (.nq), CSV or TSV files.",
+        discussion: """
+            Each file is one transaction: a bad line anywhere imports nothing from that file, and \
+            the error names the file, line and column. N-Quads graph names become the facts' sources. \
+            CSV and TSV rows become facts of --predicate, one argument a column.
+            """
+    )
+
+    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
+    var db: String?
+
+    @Option(name: .long, help: "The format: kgl, nt, nq, csv or tsv (default: from the file name).")
+    var format: DataFormat?
+
+    @Option(name: .long, help: "For CSV and TSV: the predicate each row is a fact of.")
+    var predicate: String?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "For CSV and TSV: the first row is (or is not) a header (default: detected).")
+    var header: Bool?
+
+    @Flag(name: .long, help: "For CSV and TSV: keep every field as a string (no numbers, dates or names).")
+    var asText = false
+
+    @Option(name: .long, help: "A source for every imported fact (a kglog constant, such as arminfo-2012-04-27).")
+    var source: String?
+
+    @Argument(help: "The files to import.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one file to import") }
+        for file in files where format == nil && DataFormat(path: file) == nil {
+            throw ValidationError("cannot tell the format of '\(file)' from its name: give --format")
+        }
+    }
+
+    func run() throws {
+        let session = try Session(path: db)
+        let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
+        let sourceValue = try source.map { try Session.constant($0, what: "--source") }
+        for file in files {
+            let options = ImportOptions(format: format ?? DataFormat(path: file)!, predicate: predicateValue,
+                                        header: header, asText: asText, source: sourceValue)
+            do {
+                let added = try session.knowledgeBase.importFile(file, options: options)
+                Session.printError("\(file): \(added) fact\(added == 1 ? "" : "s") imported\n")
+            } catch {
+                throw Session.fail(error)
+            }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the knowledge base as N-Triples, N-Quads, kglog source (the backup format) or CSV.",
+        discussion: "N-Quads keep each fact's source as the graph name. kgl export is a file that 'kglog run' loads into an equal knowledge base."
+    )
+
+    @Option(name: .long, help: "The knowledge base file.")
+    var db: String?
+
+    @Option(name: .long, help: "The format: nt, nq, kgl, csv or tsv.")
+    var format: DataFormat
+
+    @Option(name: .long, help: "For CSV and TSV: the predicate to export.")
+    var predicate: String?
+
+    @Option(name: .long, help: "The file to write (default: standard output).")
+    var output: String?
+
+    func run() throws {
+        let session = try Session(path: db)
+        let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
+        var text = ""
+        let result: (written: Int, skipped: Int)
+        do {
+            result = try session.knowledgeBase.export(format, predicate: predicateValue) { text += $0 }
+        } catch {
+            throw Session.fail(error)
+        }
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+                throw Session.fail(message: "cannot write '\(output)'")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if result.skipped > 0 {
+            Session.printError("kglog: \(result.skipped) fact\(result.skipped == 1 ? "" : "s") not binary (or with a literal subject) left out of the \(format.rawValue) export\n")
+        }
     }
 }

@@ -24,6 +24,15 @@ struct Session {
         }
     }
 
+    /// A constant given on the command line (`member-of`, `<http://x>`, `"text"`).
+    static func constant(_ text: String, what: String) throws -> Value {
+        let (tokens, diagnostics) = Lexer.tokenize(text)
+        guard diagnostics.isEmpty, tokens.count == 2, let value = tokens[0].value, tokens[0].kind != .variable else {
+            throw fail(message: "\(what) takes a constant such as member-of, not '\(text)'")
+        }
+        return value
+    }
+
     static func read(_ path: String) throws -> Source {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
@@ -40,8 +49,10 @@ struct Session {
     /// Reports every syntax error of every file before anything runs.
     func checkSyntax(_ sources: [Source]) throws {
         var failed = false
+        var prefixes = knowledgeBase.prefixes
         for source in sources {
-            let diagnostics = Parser.parse(source.text).diagnostics
+            let (statements, diagnostics) = Parser.parse(source.text, prefixes: prefixes)
+            for case .prefix(let declaration) in statements { prefixes[declaration.name] = declaration.iri }
             if !diagnostics.isEmpty {
                 Session.printError(DiagnosticReport(fileName: source.name, sourceText: source.text, diagnostics: diagnostics).rendered())
                 failed = true

@@ -88,7 +88,21 @@ final class LexerTests: XCTestCase {
             "4:1: error: integer '99999999999999999999' does not fit in 64 bits",
             "4:22: error: invalid date '2013-02-29': no such day",
             "4:34: error: invalid unicode escape '\\u12'",
-            "4:45: error: unexpected character ':'",
+        ])
+    }
+
+    func testRDFTermsAndPrefixedNames() {
+        let (tokens, diagnostics) = Lexer.tokenize(#"_:b1 "chat"@fr-CA "7"^^<http://www.w3.org/2001/XMLSchema#integer> "x"^^<http://e/t> ex:member-of ex: a:-b"#)
+        XCTAssertEqual(diagnostics.count, 0)
+        XCTAssertEqual(tokens.dropLast().map(\.kind), [.blankNode, .string, .string, .string, .prefixedName, .prefixedName, .name, .implies, .name])
+        XCTAssertEqual(tokens.compactMap(\.value).prefix(4), [
+            .blank("b1"), .langString("chat", language: "fr-ca"), .integer(7), .typed("x", datatype: "http://e/t"),
+        ])
+        XCTAssertEqual(tokens[4].text, "ex:member-of")
+        // With a space, '@' names a source.
+        XCTAssertEqual(Lexer.tokenize(#"p("x") @ s"#).tokens.map(\.kind), [.name, .leftParen, .string, .rightParen, .at, .name, .endOfInput])
+        XCTAssertEqual(Lexer.tokenize(#""x"^^y"#).diagnostics.map(\.description), [
+            "1:4: error: expected a datatype IRI such as '<http://www.w3.org/2001/XMLSchema#integer>' after '^^'",
         ])
     }
 

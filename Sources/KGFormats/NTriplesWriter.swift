@@ -1,0 +1,62 @@
+import KGSyntax
+
+/// Writes values as N-Triples and N-Quads terms and lines.
+///
+/// kglog names, which RDF lacks, are written as IRIs in the `kglog:` scheme (`<kglog:armenia>`),
+/// which the parser reads back as names; integers, decimals and dates become XML Schema typed
+/// literals; strings plain literals.
+public enum NTriplesWriter {
+    /// One line: `<s> <p> <o> [<g>] .` and a newline.
+    public static func line(_ quad: Quad) -> String {
+        var out = term(quad.subject) + " " + term(quad.predicate) + " " + term(quad.object)
+        if let graph = quad.graph { out += " " + term(graph) }
+        return out + " .\n"
+    }
+
+    /// A value written as an N-Triples term.
+    public static func term(_ value: Value) -> String {
+        switch value {
+        case .iri(let iri): return "<" + escapeIRI(iri) + ">"
+        case .name(let name): return "<kglog:" + escapeIRI(name) + ">"
+        case .blank(let label): return "_:" + label
+        case .string(let s): return quote(s)
+        case .langString(let s, let language): return quote(s) + "@" + language
+        case .typed(let s, let datatype): return quote(s) + "^^<" + escapeIRI(datatype) + ">"
+        case .integer, .decimal, .date: return quote(value.lexical) + "^^<" + (value.datatype ?? "") + ">"
+        }
+    }
+
+    /// Whether a value can stand as the subject or the graph of a statement.
+    public static func canBeSubject(_ value: Value) -> Bool {
+        switch value {
+        case .iri, .name, .blank: return true
+        default: return false
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func escapeIRI(_ iri: String) -> String {
+        var out = ""
+        for scalar in iri.unicodeScalars {
+            if scalar.value <= 0x20 || "<>\"{}|^`\\".unicodeScalars.contains(scalar) {
+                out += String(format: "\\u%04X", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import KGEngine
+import KGFormats
+import KGStore
+import KGSyntax
+
+// MARK: - Import and export
+
+/// The file formats kglog reads and writes.
+public enum DataFormat: String, CaseIterable, Sendable {
+    case kgl, nt, nq, csv, tsv
+
+    /// The format a file name's extension names, if any.
+    public init?(path: String) {
+        let ext = (path as NSString).pathExtension.lowercased()
+        switch ext {
+        case "kgl": self = .kgl
+        case "nt", "ntriples": self = .nt
+        case "nq", "nquads": self = .nq
+        case "csv": self = .csv
+        case "tsv", "tab": self = .tsv
+        default: return nil
+        }
+    }
+}
+
+/// How an import reads its file.
+public struct ImportOptions: Sendable {
+    public var format: DataFormat
+    /// For CSV and TSV: the predicate each row is a fact of.
+    public var predicate: Value?
+    /// For CSV and TSV: whether the first row is a header; nil detects it (a first row of text
+    /// over columns that hold numbers or dates below it).
+    public var header: Bool?
+    /// For CSV and TSV: keep every field as a string.
+    public var asText: Bool
+    /// The source of every fact imported (N-Quads facts in a named graph keep the graph).
+    public var source: Value?
+
+    public init(format: DataFormat, predicate: Value? = nil, header: Bool? = nil, asText: Bool = false, source: Value? = nil) {
+        self.format = format
+        self.predicate = predicate
+        self.header = header
+        self.asText = asText
+        self.source = source
+    }
+}
+
+extension KnowledgeBase {
+    /// Imports a file in one transaction: a bad line anywhere imports nothing, and the error
+    /// names the file, line and column. Reads the file in chunks, so memory stays flat.
+    /// Returns the number of facts added (a fact already there from the same source is not).
+    @discardableResult
+    public func importFile(_ path: String, options: ImportOptions) throws -> Int {
+        if options.format == .kgl {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ImportError.cannotRead(path) }
+            guard let text = String(data: data, encoding: .utf8) else { throw ImportError.notUTF8(path) }
+            return try execute(text, fileName: path).filter { $0 == .asserted(isNew: true) }.count
+        }
+        let savedCatalog = catalog
+        do {
+            return try store.transaction {
+                var loader = FactLoader(knowledgeBase: self, source: options.source)
+                var reader = try LineReader(path: path)
+                switch options.format {
+                case .nt, .nq:
+                    let parser = NTriplesParser(format: options.format == .nq ? .nQuads : .nTriples)
+                    try reader.forEachLine { line, number in
+                        do {
+                            guard let quad = try parser.parse(line, lineNumber: number) else { return }
+                            try loader.add(quad.predicate, [quad.subject, quad.object], source: quad.graph, line: number)
+                        } catch let error as FormatDiagnostic {
+                            throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
+                        }
+                    }
+                case .csv, .tsv:
+                    guard let predicate = options.predicate else { throw ImportError.needsPredicate(path) }
+                    try importRecords(&reader, options: options, predicate: predicate, loader: &loader)
+                case .kgl:
+                    break
+                }
+                return loader.added
+            }
+        } catch let failure as ImportFailure {
+            restoreCatalog(savedCatalog)
+            throw DiagnosticReport(fileName: path, sourceText: "", diagnostics: [failure.diagnostic],
+                                   sourceLines: [failure.diagnostic.location.line: failure.line])
+        } catch {
+            restoreCatalog(savedCatalog)
+            throw error
+        }
+    }
+
+    private func importRecords(_ reader: inout LineReader, options: ImportOptions, predicate: Value, loader: inout FactLoader) throws {
+        var importer = RecordImporter(options: options, predicate: predicate)
+        try reader.forEachLine { line, number in
+            try importer.feed(line, number, into: &loader)
+        }
+        try importer.finish(into: &loader)
+    }
+
+    /// Writes the knowledge base's binary facts as N-Triples (each fact once) or N-Quads (one
+    /// line per source, the source as graph name), or one predicate's facts as CSV. Facts of
+    /// other arities have no RDF form: they are counted and left out.
+    public func export(_ format: DataFormat, predicate: Value? = nil, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
+        var written = 0, skipped = 0
+        var values: [Int64: Value] = [:]
+        func value(_ id: Int64) throws -> Value {
+            if let known = values[id] { return known }
+            guard let (kind, text) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
+                  let value = Value(kind: valueKind, storageText: text) else { throw StoreError.danglingTerm(id: id) }
+            values[id] = value
+            return value
+        }
+        switch format {
+        case .kgl:
+            write(try exportText())
+        case .nt, .nq:
+            for summary in try predicates() {
+                guard let id = try store.termID(for: summary.predicate) else { continue }
+                guard summary.arity == 2 else {
+                    skipped += try store.distinctFactCount(predicate: id, arity: summary.arity)
+                    continue
+                }
+                var previous: [Int64]?
+                for (arguments, source) in try store.factRows(predicate: id, arity: 2) {
+                    if format == .nt && previous == arguments { continue }
+                    previous = arguments
+                    let subject = try value(arguments[0])
+                    guard NTriplesWriter.canBeSubject(subject) else { skipped += 1; continue }
+                    let graph = format == .nq && source != Store.noSource ? try value(source) : nil
+                    if let graph, !NTriplesWriter.canBeSubject(graph) { skipped += 1; continue }
+                    write(NTriplesWriter.line(Quad(subject: subject, predicate: summary.predicate, object: try value(arguments[1]), graph: graph)))
+                    written += 1
+                }
+            }
+        case .csv, .tsv:
+            guard let predicate, let arity = catalog.arity(of: predicate) else { throw ImportError.needsPredicate("the export") }
+            guard let id = try store.termID(for: predicate) else { return (0, 0) }
+            var previous: [Int64]?
+            for (arguments, _) in try store.factRows(predicate: id, arity: arity) where previous != arguments {
+                previous = arguments
+                let fields = try arguments.map { try value($0).lexical }
+                write((format == .csv ? fields.map(KnowledgeBase.csvField) : fields).joined(separator: format == .csv ? "," : "\t") + "\n")
+                written += 1
+            }
+        }
+        return (written, skipped)
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Errors of an import that are not about one line.
+public enum ImportError: DiagnosticMessage, Equatable {
+    case cannotRead(String)
+    case notUTF8(String)
+    case needsPredicate(String)
+
+    public var message: String {
+        switch self {
+        case .cannotRead(let path): return "cannot read '\(path)'"
+        case .notUTF8(let path): return "'\(path)' is not UTF-8 text"
+        case .needsPredicate(let what): return "\(what) needs a predicate for its rows (--predicate)"
+        }
+    }
+}
+
+/// A line that failed, carried out of the transaction so the report can show it.
+struct ImportFailure: Error {
+    let diagnostic: Diagnostic
+    let line: String
+}
+
+/// Adds facts in bulk inside the import's transaction, with a cache of term ids.
+struct FactLoader {
+    let knowledgeBase: KnowledgeBase
+    let source: Value?
+    private var ids: [Value: Int64] = [:]
+    private(set) var added = 0
+
+    init(knowledgeBase: KnowledgeBase, source: Value?) {
+        self.knowledgeBase = knowledgeBase
+        self.source = source
+    }
+
+    private mutating func id(_ value: Value) throws -> Int64 {
+        if let id = ids[value] { return id }
+        let id = try knowledgeBase.store.intern(value)
+        if ids.count > 1_000_000 { ids.removeAll(keepingCapacity: true) }   // keep memory flat
+        ids[value] = id
+        return id
+    }
+
+    mutating func add(_ predicate: Value, _ arguments: [Value], source: Value?, line: Int) throws {
+        let atom = Atom(predicate: predicate, arguments: arguments.map { Expression(.constant($0), at: SourceLocation(line: line, column: 1)) },
+                        at: SourceLocation(line: line, column: 1))
+        try knowledgeBase.declare(atom, line: line)
+        let sourceID = try (source ?? self.source).map { try id($0) } ?? Store.noSource
+        let predicateID = try id(predicate)
+        let argumentIDs = try arguments.map { try id($0) }
+        if try knowledgeBase.store.insertFact(predicate: predicateID, arguments: argumentIDs, source: sourceID) { added += 1 }
+    }
+}
+
+/// Turns CSV or TSV lines into facts: every record one fact of the predicate, all with the same
+/// number of fields. The first record waits for the second to decide whether it is a header.
+struct RecordImporter {
+    let options: ImportOptions
+    let predicate: Value
+    private var reader: CSVReader
+    private var arity: Int?
+    private var first: (record: [CSVReader.Field], text: String)?
+    private var decided = false
+    /// The text of the lines of the record being read, for error reports.
+    private var lines: [Int: String] = [:]
+
+    init(options: ImportOptions, predicate: Value) {
+        self.options = options
+        self.predicate = predicate
+        self.reader = CSVReader(dialect: options.format == .tsv ? .tsv : .csv)
+    }
+
+    mutating func feed(_ line: UnsafeBufferPointer<UInt8>, _ number: Int, into loader: inout FactLoader) throws {
+        let text = String(decoding: line, as: UTF8.self)
+        lines[number] = text
+        let parsed: [CSVReader.Field]?
+        do {
+            parsed = try reader.feed(line, lineNumber: number)
+        } catch {
+            throw ImportFailure(diagnostic: error.diagnostic, line: lines[error.line] ?? text)
+        }
+        guard let record = parsed else { return }
+        let recordText = lines[record[0].line] ?? text
+        lines = [:]
+        if record.count == 1 && record[0].text.isEmpty { return }    // a blank line
+        guard decided else {
+            guard let (header, headerText) = first else {
+                first = (record, recordText)
+                arity = record.count
+                if let header = options.header {
+                    decided = true
+                    if !header { try add(record, recordText, into: &loader) }
+                }
+                return
+            }
+            // A header is text over columns that hold numbers or dates in the first data row.
+            let isHeader = zip(header, record).contains { h, r in
+                let (top, below) = (CSVReader.value(of: h.text, asText: false), CSVReader.value(of: r.text, asText: false))
+                return !top.isNumber && top.kind != .date && (below.isNumber || below.kind == .date)
+            }
+            decided = true
+            if !isHeader { try add(header, headerText, into: &loader) }
+            try add(record, recordText, into: &loader)
+            return
+        }
+        try add(record, recordText, into: &loader)
+    }
+
+    mutating func finish(into loader: inout FactLoader) throws {
+        do {
+            try reader.finish()
+        } catch {
+            throw ImportFailure(diagnostic: error.diagnostic, line: lines[error.line] ?? "")
+        }
+        // A file of one record: it is data unless said to be a header.
+        if !decided, let (record, text) = first { try add(record, text, into: &loader) }
+    }
+
+    private func add(_ record: [CSVReader.Field], _ text: String, into loader: inout FactLoader) throws {
+        if let arity, record.count != arity {
+            let column = record.count > arity ? record[arity].column : (record.last.map { $0.column + $0.text.count } ?? 1)
+            throw ImportFailure(diagnostic: Diagnostic(FormatError.fieldCount(expected: arity, found: record.count),
+                                                       at: SourceLocation(line: record[0].line, column: column)), line: text)
+        }
+        try loader.add(predicate, record.map { CSVReader.value(of: $0.text, asText: options.asText) }, source: nil, line: record[0].line)
+    }
+}

@@ -1,0 +1,159 @@
+import XCTest
+import KGFormats
+
+/// Every test of the W3C RDF 1.1 N-Triples and N-Quads syntax suites, read from the shared
+/// test data at run time: positive tests must parse, negative tests must be rejected with a
+/// line and column.
+final class W3CSuiteTests: XCTestCase {
+    static let suites: URL = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = ProcessInfo.processInfo.environment["KGLOG_W3C_SUITES"] ?? root.appendingPathComponent("../shared/testdata/w3c-rdf11").path
+        return URL(fileURLWithPath: path).standardized
+    }()
+
+    /// Parses a file; nil when it parses, else the first error.
+    func parse(_ url: URL, format: NTriplesParser.Format) throws -> FormatDiagnostic? {
+        var reader = try LineReader(path: url.path)
+        let parser = NTriplesParser(format: format)
+        do {
+            try reader.forEachLine { line, number in
+                _ = try parser.parse(line, lineNumber: number)
+            }
+            return nil
+        } catch let error as FormatDiagnostic {
+            return error
+        }
+    }
+
+    func run(folder: String, format: NTriplesParser.Format) throws -> (passed: Int, total: Int) {
+        let index = W3CSuiteTests.suites.appendingPathComponent(folder).appendingPathComponent("tests.tsv")
+        guard let text = try? String(contentsOf: index, encoding: .utf8) else {
+            throw XCTSkip("the W3C suites are not at \(W3CSuiteTests.suites.path)")
+        }
+        var passed = 0, total = 0
+        for row in text.split(separator: "\n").dropFirst() {
+            let fields = row.split(separator: "\t").map(String.init)
+            guard fields.count == 3 else { continue }
+            total += 1
+            let (name, type, file) = (fields[0], fields[1], fields[2])
+            let error = try parse(W3CSuiteTests.suites.appendingPathComponent(folder).appendingPathComponent(file), format: format)
+            if type.hasSuffix("PositiveSyntax") {
+                XCTAssertNil(error, "\(name) must parse: \(error.map { "\($0.line):\($0.column): \($0.error.message)" } ?? "")")
+                if error == nil { passed += 1 }
+            } else {
+                XCTAssertNotNil(error, "\(name) must be rejected")
+                if let error {
+                    XCTAssertGreaterThan(error.line, 0, name)
+                    XCTAssertGreaterThan(error.column, 0, name)
+                    passed += 1
+                }
+            }
+        }
+        return (passed, total)
+    }
+
+    func testEveryTestOfBothSuites() throws {
+        let triples = try run(folder: "rdf-n-triples", format: .nTriples)
+        let quads = try run(folder: "rdf-n-quads", format: .nQuads)
+        XCTAssertEqual(triples.total + quads.total, 157)
+        XCTAssertEqual(triples.passed + quads.passed, 157)
+    }
+
+    func testErrorPositions() throws {
+        let cases: [(String, String)] = [
+            ("<http://example/ space> <http://example/p> <http://example/o> .", "1:17: character 'U+0020' is not allowed in an IRI"),
+            ("<s> <http://example/p> <http://example/o> .", "1:1: IRI '<s>' is relative: N-Triples and N-Quads need absolute IRIs"),
+            ("<http://example/s> <http://example/p> \"a\\zb\" .", "1:41: invalid escape '\\z'"),
+            ("<http://example/s> <http://example/p> \"abc .", "1:39: unterminated string: expected '\"'"),
+            ("<http://example/s> <http://example/p> 1 .", "1:39: expected an IRI, a blank node or a literal but found '1'"),
+            ("<http://example/s> <http://example/p> <http://example/o> <http://example/g> .", "1:58: expected '.' but found '<http://example/g>'"),
+            ("@prefix : <http://example/> .", "1:1: '@prefix' is Turtle, not N-Triples or N-Quads"),
+            ("_:abc:def <http://example/p> <http://example/o> .", "1:1: invalid blank node label"),
+            ("<http://example/s> <http://example/p> \"x\"@1 .", "1:42: invalid language tag"),
+            ("<http://example/s> <http://example/p> \"ОДКБ\" . x", "1:48: expected the end of the line after '.' but found 'x'"),
+        ]
+        for (line, expected) in cases {
+            var bytes = Array(line.utf8)
+            let error = bytes.withUnsafeMutableBufferPointer { buffer -> FormatDiagnostic? in
+                do {
+                    _ = try NTriplesParser(format: .nTriples).parse(UnsafeBufferPointer(buffer), lineNumber: 1)
+                    return nil
+                } catch let error as FormatDiagnostic {
+                    return error
+                } catch {
+                    return nil
+                }
+            }
+            XCTAssertEqual(error.map { "\($0.line):\($0.column): \($0.error.message)" }, expected, line)
+        }
+    }
+
+    func testTermsOfEveryKindAndTheirWrittenForm() throws {
+        let line = #"_:b1 <http://example/p> "chat"@FR <http://example/g> ."#
+        var bytes = Array(line.utf8)
+        let quad = try bytes.withUnsafeMutableBufferPointer { try NTriplesParser(format: .nQuads).parse(UnsafeBufferPointer($0), lineNumber: 1) }
+        XCTAssertEqual(quad, Quad(subject: .blank("b1"), predicate: .iri("http://example/p"), object: .langString("chat", language: "fr"), graph: .iri("http://example/g")))
+        XCTAssertEqual(quad.map(NTriplesWriter.line), "_:b1 <http://example/p> \"chat\"@fr <http://example/g> .\n")
+        let xsd = "http://www.w3.org/2001/XMLSchema#"
+        for (text, value) in [
+            (#""42"^^<\#(xsd)integer>"#, "integer 42"), (#""042"^^<\#(xsd)integer>"#, "typed 042"),
+            (#""2.5"^^<\#(xsd)decimal>"#, "decimal 2.5"), (#""2.50"^^<\#(xsd)decimal>"#, "typed 2.50"),
+            (#""2012-05-03"^^<\#(xsd)date>"#, "date 2012-05-03"), (#""x"^^<\#(xsd)string>"#, "string x"),
+            (#""true"^^<\#(xsd)boolean>"#, "typed true"), ("<kglog:armenia>", "name armenia"),
+        ] {
+            var bytes = Array("<http://e/s> <http://e/p> \(text) .".utf8)
+            let parsed = try bytes.withUnsafeMutableBufferPointer { try NTriplesParser(format: .nTriples).parse(UnsafeBufferPointer($0), lineNumber: 1) }
+            XCTAssertEqual(parsed.map { "\($0.object.kind.label) \($0.object.lexical)" }, value, text)
+            // Written back, the term is the same text (xsd:string as a plain literal).
+            let written = parsed.map { NTriplesWriter.term($0.object) }
+            XCTAssertEqual(written, text.hasSuffix("string>") ? "\"x\"" : text, text)
+        }
+    }
+}
+
+final class CSVReaderTests: XCTestCase {
+    func records(_ text: String, _ dialect: CSVReader.Dialect = .csv) throws -> [[String]] {
+        var reader = CSVReader(dialect: dialect)
+        var out: [[String]] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var bytes = Array(line.utf8)
+            if let record = try bytes.withUnsafeMutableBufferPointer({ try reader.feed(UnsafeBufferPointer($0), lineNumber: i + 1) }) {
+                out.append(record.map(\.text))
+            }
+        }
+        try reader.finish()
+        return out
+    }
+
+    func testRFC4180Quoting() throws {
+        XCTAssertEqual(try records("a,b,c\n\"Kazakh, stan\",\"say \"\"hi\"\"\",\"two\nlines\"\n,,"), [
+            ["a", "b", "c"], ["Kazakh, stan", "say \"hi\"", "two\nlines"], ["", "", ""],
+        ])
+        XCTAssertEqual(try records("a\tb \"q\"\tc", .tsv), [["a", "b \"q\"", "c"]])
+    }
+
+    func testCSVErrors() {
+        XCTAssertThrowsError(try records("a,b\n\"open,c")) { error in
+            let e = error as? FormatDiagnostic
+            XCTAssertEqual(e.map { "\($0.line):\($0.column): \($0.error.message)" }, "2:1: unterminated quoted field: expected '\"'")
+        }
+        XCTAssertThrowsError(try records("ab\"c,d")) { error in
+            let e = error as? FormatDiagnostic
+            XCTAssertEqual(e.map { "\($0.line):\($0.column): \($0.error.message)" }, "1:3: a '\"' inside a field that is not quoted: quote the field and double the '\"'")
+        }
+        XCTAssertThrowsError(try records("\"a\"b,c")) { error in
+            let e = error as? FormatDiagnostic
+            XCTAssertEqual(e.map { "\($0.line):\($0.column): \($0.error.message)" }, "1:4: expected ',' after a quoted field but found 'b'")
+        }
+    }
+
+    func testFieldValues() {
+        XCTAssertEqual(CSVReader.value(of: "42", asText: false), .integer(42))
+        XCTAssertEqual(CSVReader.value(of: "-2.50", asText: false).lexical, "-2.5")
+        XCTAssertEqual(CSVReader.value(of: "2012-02-29", asText: false).kind, .date)
+        XCTAssertEqual(CSVReader.value(of: "2013-02-29", asText: false), .string("2013-02-29"))
+        XCTAssertEqual(CSVReader.value(of: "member-of", asText: false), .name("member-of"))
+        XCTAssertEqual(CSVReader.value(of: "Armenia", asText: false), .string("Armenia"))
+        XCTAssertEqual(CSVReader.value(of: "42", asText: true), .string("42"))
+    }
+}

@@ -1,0 +1,211 @@
+import XCTest
+import KGEngine
+import KGLog
+import KGSyntax
+
+/// Imports and exports through a knowledge base: round trips, typed values, errors, atomicity.
+final class ImportExportTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-io-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func export(_ kb: KnowledgeBase, _ format: DataFormat, predicate: Value? = nil) throws -> String {
+        var text = ""
+        _ = try kb.export(format, predicate: predicate) { text += $0 }
+        return text
+    }
+
+    func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
+        try kb.query(query).rows.map { $0.map(\.sourceText).joined(separator: ", ") }
+    }
+
+    let xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    // MARK: - RDF
+
+    func testNTriplesRoundTripKeepsEveryTerm() throws {
+        let triples = """
+            <http://e/armenia> <http://e/member-of> <http://e/csto> .
+            _:b1 <http://e/name> "ОДКБ" .
+            _:b1 <http://e/label> "chat"@fr .
+            <http://e/x> <http://e/count> "42"^^<\(xsd)integer> .
+            <http://e/x> <http://e/count> "042"^^<\(xsd)integer> .
+            <http://e/x> <http://e/ratio> "2.5"^^<\(xsd)decimal> .
+            <http://e/x> <http://e/on> "2012-05-03"^^<\(xsd)date> .
+            <http://e/x> <http://e/flag> "true"^^<\(xsd)boolean> .
+            <http://e/x> <http://e/text> "line\\nbreak \\"quoted\\" \\\\" .
+
+            """
+        let kb = try KnowledgeBase()
+        XCTAssertEqual(try kb.importFile(try write("in.nt", triples), options: ImportOptions(format: .nt)), 9)
+        let exported = try export(kb, .nt)
+        XCTAssertEqual(Set(exported.split(separator: "\n")), Set(triples.split(separator: "\n")))
+        // Typed literals of kglog's kinds compare as values.
+        XCTAssertEqual(try rows(kb, "<http://e/count>(X, N), N > 40"), ["<http://e/x>, 42"])
+        XCTAssertEqual(try rows(kb, "<http://e/on>(X, D), D < 2013-01-01, year(D) = 2012"), ["<http://e/x>, 2012-05-03"])
+        // nt -> kglog -> nt -> kglog gives the same export again.
+        let again = try KnowledgeBase()
+        try again.importFile(try write("again.nt", exported), options: ImportOptions(format: .nt))
+        XCTAssertEqual(try export(again, .nt), exported)
+    }
+
+    func testNQuadsGraphsAreSources() throws {
+        let quads = """
+            <http://e/armenia> <http://e/member-of> <http://e/csto> <http://e/arminfo> .
+            <http://e/armenia> <http://e/member-of> <http://e/csto> <http://e/tass> .
+            <http://e/russia> <http://e/member-of> <http://e/csto> .
+
+            """
+        let kb = try KnowledgeBase()
+        XCTAssertEqual(try kb.importFile(try write("in.nq", quads), options: ImportOptions(format: .nq)), 3)
+        XCTAssertEqual(try rows(kb, "<http://e/member-of>(X, Y) @ S"), [
+            "<http://e/armenia>, <http://e/csto>, <http://e/arminfo>", "<http://e/armenia>, <http://e/csto>, <http://e/tass>",
+        ])
+        XCTAssertEqual(Set(try export(kb, .nq).split(separator: "\n")), Set(quads.split(separator: "\n")))
+        // N-Triples has no graphs: the fact is written once.
+        XCTAssertEqual(try export(kb, .nt).split(separator: "\n").count, 2)
+    }
+
+    func testPrefixesInTheLanguage() throws {
+        let kb = try KnowledgeBase()
+        try kb.importFile(try write("in.nt", "<http://example.org/armenia> <http://example.org/member-of> <http://example.org/csto> .\n"),
+                          options: ImportOptions(format: .nt))
+        try kb.execute("prefix ex: <http://example.org/>.")
+        XCTAssertEqual(try rows(kb, "ex:member-of(X, ex:csto)"), ["<http://example.org/armenia>"])
+        try kb.execute("ally(X, Y) :- ex:member-of(X, O), ex:member-of(Y, O).")
+        XCTAssertEqual(try rows(kb, "ally(ex:armenia, Y)"), ["<http://example.org/armenia>"])
+        XCTAssertThrowsError(try kb.execute("?- zz:p(X).", fileName: "q.kgl")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), "q.kgl:1:4: error: unknown prefix 'zz:': declare it with 'prefix zz: <...>.'\n?- zz:p(X).\n   ^\n")
+        }
+    }
+
+    func testKglogNamesSurviveAnRDFRoundTrip() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("member-of(armenia, csto) @ arminfo. founded(csto, 2002-10-07). p(a, b, c).")
+        let quads = try export(kb, .nq)
+        XCTAssertEqual(quads, """
+            <kglog:csto> <kglog:founded> "2002-10-07"^^<\(xsd)date> .
+            <kglog:armenia> <kglog:member-of> <kglog:csto> <kglog:arminfo> .
+
+            """)
+        let copy = try KnowledgeBase()
+        try copy.importFile(try write("k.nq", quads), options: ImportOptions(format: .nq))
+        XCTAssertEqual(try rows(copy, "member-of(X, Y) @ S"), ["armenia, csto, arminfo"])
+        XCTAssertEqual(try rows(copy, "founded(X, D)"), ["csto, 2002-10-07"])
+    }
+
+    func testKglExportRunsIntoAnEqualKnowledgeBase() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("""
+            prefix ex: <http://example.org/>.
+            m(armenia, csto) @ arminfo. m(russia, csto). m(x, "ОДКБ"@ru) @ "a source". p(1, 2.5, 2012-02-29). q. ex:r(_:b, "1"^^<http://e/t>).
+            ally(X, Y) :- m(X, O), m(Y, O), X != Y.
+            """)
+        let text = try export(kb, .kgl)
+        let copy = try KnowledgeBase()
+        try copy.execute(text)
+        XCTAssertEqual(try export(copy, .kgl), text)
+        XCTAssertEqual(try rows(copy, "ally(armenia, Y)"), ["russia"])
+    }
+
+    // MARK: - CSV and TSV
+
+    func testCSVImportWithHeaderDetectionAndTypes() throws {
+        let kb = try KnowledgeBase()
+        let csv = try write("joined.csv", "state,organization,joined\narmenia,csto,1992-05-15\n\"Kazakh, \"\"stan\"\"\",csto,1992-05-15\nbelarus,csto,1993-12-31\n")
+        XCTAssertEqual(try kb.importFile(csv, options: ImportOptions(format: .csv, predicate: .name("joined"))), 3)
+        XCTAssertEqual(try rows(kb, "joined(X, csto, D), D < 1993-01-01"), ["\"Kazakh, \\\"stan\\\"\", 1992-05-15", "armenia, 1992-05-15"])
+        // No numbers below: the first row is data unless --header says otherwise.
+        let plain = try write("m.tsv", "armenia\tcsto\nrussia\tcsto\n")
+        XCTAssertEqual(try kb.importFile(plain, options: ImportOptions(format: .tsv, predicate: .name("m"))), 2)
+        XCTAssertEqual(try kb.importFile(try write("h.csv", "s,o\na,b\n"), options: ImportOptions(format: .csv, predicate: .name("h"), header: true)), 1)
+        XCTAssertEqual(try kb.importFile(try write("t.csv", "7,x\n"), options: ImportOptions(format: .csv, predicate: .name("t"), asText: true)), 1)
+        XCTAssertEqual(try rows(kb, "t(A, B)"), ["\"7\", \"x\""])
+        XCTAssertEqual(try export(kb, .csv, predicate: .name("joined")), "armenia,csto,1992-05-15\n\"Kazakh, \"\"stan\"\"\",csto,1992-05-15\nbelarus,csto,1993-12-31\n")
+    }
+
+    // MARK: - Errors and atomicity
+
+    func testABadLastLineImportsNothing() throws {
+        let path = directory.appendingPathComponent("kb.kglog").path
+        let kb = try KnowledgeBase(path: path)
+        let lines = (0..<1000).map { "<http://e/n\($0)> <http://e/p> <http://e/n\($0 + 1)> ." }.joined(separator: "\n")
+        let file = try write("bad.nt", lines + "\n<http://e/s> <http://e/p> \"unterminated .\n")
+        XCTAssertThrowsError(try kb.importFile(file, options: ImportOptions(format: .nt))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                \(file):1001:27: error: unterminated string: expected '"'
+                <http://e/s> <http://e/p> "unterminated .
+                                          ^
+
+                """)
+        }
+        XCTAssertThrowsError(try kb.query("<http://e/p>(X, Y)"))
+        XCTAssertEqual(try KnowledgeBase(path: path).predicates(), [])
+    }
+
+    func testCSVErrorsNameFileLineAndColumn() throws {
+        let kb = try KnowledgeBase()
+        let file = try write("bad.csv", "a,b\nc,d,e\n")
+        XCTAssertThrowsError(try kb.importFile(file, options: ImportOptions(format: .csv, predicate: .name("p")))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), "\(file):2:5: error: expected 2 fields but found 3\nc,d,e\n    ^\n")
+        }
+        let short = try write("short.csv", "a,b,c\nd,e\n")
+        XCTAssertThrowsError(try kb.importFile(short, options: ImportOptions(format: .csv, predicate: .name("p")))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.description, "2:4: error: expected 3 fields but found 2")
+        }
+        // The predicate's arity is kept: a later file with another width is refused.
+        try kb.execute("q(a, b).")
+        XCTAssertThrowsError(try kb.importFile(try write("q.csv", "x,y,z\n"), options: ImportOptions(format: .csv, predicate: .name("q")))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.message, "predicate 'q' is used with 3 arguments here but has 2 elsewhere")
+        }
+        XCTAssertEqual(try rows(kb, "q(X, Y)"), ["a, b"])
+    }
+
+    func testAFileThatIsNotUTF8IsAnError() throws {
+        let kb = try KnowledgeBase()
+        let path = directory.appendingPathComponent("latin1.nt").path
+        var bytes = Array("<http://e/s> <http://e/p> \"caf".utf8)
+        bytes += [0xE9] + Array("\" .\n".utf8)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertThrowsError(try kb.importFile(path, options: ImportOptions(format: .nt))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.description, "1:31: error: the file is not UTF-8 text")
+        }
+        let csv = directory.appendingPathComponent("latin1.csv").path
+        FileManager.default.createFile(atPath: csv, contents: Data([0x61, 0x2C, 0xE9, 0x0A]))
+        XCTAssertThrowsError(try kb.importFile(csv, options: ImportOptions(format: .csv, predicate: .name("p")))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.description, "1:3: error: the file is not UTF-8 text")
+        }
+    }
+
+    func testAnImportFarLargerThanTheReadBufferStreams() throws {
+        // 60,000 lines of about 90 bytes: several read chunks, lines split across them.
+        let path = directory.appendingPathComponent("big.nt").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        var chunk = ""
+        for i in 0..<60_000 {
+            chunk += "<http://example.org/node/\(i)> <http://example.org/link> <http://example.org/node/\(i + 1)> .\n"
+            if i % 5000 == 4999 { handle.write(Data(chunk.utf8)); chunk = "" }
+        }
+        handle.closeFile()
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        XCTAssertGreaterThan(size, 4 << 20)
+        let kb = try KnowledgeBase()
+        XCTAssertEqual(try kb.importFile(path, options: ImportOptions(format: .nt)), 60_000)
+        XCTAssertEqual(try kb.count("?- <http://example.org/link>(X, Y)."), 60_000)
+        XCTAssertEqual(try rows(kb, "<http://example.org/link>(<http://example.org/node/59999>, Y)"), ["<http://example.org/node/60000>"])
+    }
+}
