@@ -159,24 +159,47 @@ public struct NTriplesParser {
                     runStart = position
                     continue
                 }
-                if b <= 0x20 || "<\"{}|^`".utf8.contains(b) {
+                if b <= 0x20 || Cursor.forbiddenInIRI(b) {
                     throw fail(.invalidIRICharacter(b <= 0x20 ? String(format: "U+%04X", b) : String(UnicodeScalar(b))))
                 }
                 advance()
             }
-            flush(self)
+            let text: String
+            if scalars.isEmpty {
+                // No escapes: the bytes are the IRI.
+                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self)
+            } else {
+                flush(self)
+                text = String(scalars)
+            }
             advance()
-            let text = String(scalars)
             guard Cursor.isAbsolute(text) else { throw failAt(.relativeIRI(text), start) }
             if text.hasPrefix("kglog:") { return .name(String(text.dropFirst(6))) }
             return .iri(text)
         }
 
+        @inline(__always)
+        static func forbiddenInIRI(_ b: UInt8) -> Bool {
+            switch b {
+            case UInt8(ascii: "<"), UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "|"),
+                 UInt8(ascii: "^"), UInt8(ascii: "`"):
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Whether an IRI starts with a scheme: a letter, then letters, digits, '+', '-' or '.', then ':'.
         static func isAbsolute(_ iri: String) -> Bool {
-            guard let colon = iri.firstIndex(of: ":"), colon > iri.startIndex else { return false }
-            let scheme = iri[..<colon]
-            guard let first = scheme.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
-            return scheme.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)) }
+            var utf8 = iri.utf8.makeIterator()
+            guard let first = utf8.next(), (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z") else { return false }
+            while let b = utf8.next() {
+                if b == UInt8(ascii: ":") { return true }
+                let letter = (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+                let digit = b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
+                guard letter || digit || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") else { return false }
+            }
+            return false
         }
 
         mutating func hexEscape(length: Int, from start: Int) throws(FormatDiagnostic) -> Unicode.Scalar {
@@ -259,9 +282,14 @@ public struct NTriplesParser {
                 }
                 runStart = position
             }
-            flush(self)
+            let text: String
+            if scalars.isEmpty {
+                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self)
+            } else {
+                flush(self)
+                text = String(scalars)
+            }
             advance()
-            let text = String(scalars)
             if peek == UInt8(ascii: "@") {
                 let tagStart = position
                 advance()
