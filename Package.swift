@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "KGLog", targets: ["KGLog"]),
+        .library(name: "KGSyntax", targets: ["KGSyntax"]),
+        .library(name: "KGFormats", targets: ["KGFormats"]),
         .executable(name: "kglog", targets: ["kglog"]),
     ],
     dependencies: [
@@ -36,6 +38,6 @@ let package = Package(
         .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog"]),
         .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats"]),
         .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGShell"]),
-        .testTarget(name: "CLITests", dependencies: ["kglog"]),
+        .testTarget(name: "CLITests", dependencies: ["kglog", "KGLog", "KGSyntax"]),
     ]
 )

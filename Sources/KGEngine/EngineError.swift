@@ -37,6 +37,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case aggregateNotANumber(function: String, value: String, rule: String)
     case unknownSortVariable(String)
     case whyNeedsGroundFact(String)
+    case tooManyFacts(limit: Int)
 
     public var message: String {
         switch self {
@@ -73,6 +74,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
             return "'\(function)' in rule '\(rule)' needs numbers, not \(value)"
         case .unknownSortVariable(let v): return "cannot order by '\(v)': it is not a variable of the answer"
         case .whyNeedsGroundFact(let v): return "why takes a fact without variables, but '\(v)' is a variable"
+        case .tooManyFacts(let limit):
+            return "evaluation stopped after deriving \(limit) facts, the limit: a rule may derive new facts without end (as n(X) :- n(Y), X = Y + 1 does); raise the limit with --max-facts if the answer really is that big"
         }
     }
 }

@@ -25,6 +25,14 @@ public final class Evaluator {
     let rules: [Clause]
     /// Rewrite queries that bind arguments with magic sets (on by default).
     public var demandDriven = true
+    /// The most facts one evaluation may derive before it stops with an error.
+    public var maximumDerivedFacts: Int {
+        get { executor.maximumDerivedFacts }
+        set { executor.maximumDerivedFacts = newValue }
+    }
+    /// The default limit on derived facts: far more than any answer a person reads, few enough
+    /// to stop a rule that never ends long before memory runs out.
+    public static let defaultMaximumDerivedFacts = 20_000_000
     let dictionary: TermDictionary
     let executor: Executor
     private struct RelationKey: Hashable {
@@ -49,6 +57,7 @@ public final class Evaluator {
         self.rules = rules
         self.dictionary = TermDictionary(store: store)
         self.executor = Executor(dictionary: dictionary)
+        self.executor.maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
     }
 
     // MARK: - Queries

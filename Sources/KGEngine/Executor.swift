@@ -62,6 +62,9 @@ final class Executor {
     var checkpoint: (() throws -> Void)?
     /// Rows visited since the checkpoint was last called.
     private var ticks = 0
+    /// New facts derived so far in this evaluation, and the most it may derive.
+    private(set) var derivedFacts = 0
+    var maximumDerivedFacts = Int.max
     private let placeholder = Relation(arity: 0)
 
     init(dictionary: TermDictionary) {
@@ -190,7 +193,11 @@ final class Executor {
             }
         }
         let buffer = headBuffer
-        head._withUnsafeGuaranteedRef { _ = $0.insert(buffer) }
+        let isNew = head._withUnsafeGuaranteedRef { $0.insert(buffer) }
+        if isNew {
+            derivedFacts += 1
+            if derivedFacts > maximumDerivedFacts { throw EngineError.tooManyFacts(limit: maximumDerivedFacts) }
+        }
     }
 
     // MARK: - Expressions

@@ -19,6 +19,8 @@ public final class KnowledgeBase {
     public private(set) var prefixes: [String: String] = [:]
     /// Called regularly while a query is evaluated; throw from it to cancel.
     public var checkpoint: (() throws -> Void)?
+    /// The most facts one query may derive before it stops with an error.
+    public var maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
 
     /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil.
     public init(path: String? = nil) throws {
@@ -183,9 +185,9 @@ public final class KnowledgeBase {
             for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
                 if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
             }
-            let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
-            evaluator.checkpoint = checkpoint
-            return try body(evaluator, query)
+            return try body(evaluator(), query)
+        } catch let error as EngineError {
+            throw report([Diagnostic(error, at: query.location)])
         } catch let diagnostic as Diagnostic {
             throw report([diagnostic])
         }
@@ -240,9 +242,11 @@ public final class KnowledgeBase {
             for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
                 if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
             }
-            let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
-            evaluator.checkpoint = checkpoint
-            return .answer(query, try evaluator.answer(query))
+            do {
+                return .answer(query, try evaluator().answer(query))
+            } catch let error as EngineError {
+                throw Diagnostic(error, at: query.location)
+            }
 
         case .sourceRetraction(let retraction):
             guard let source = try store.termID(for: try KnowledgeBase.constant(retraction.source)) else { return .retracted(count: 0) }
@@ -263,6 +267,14 @@ public final class KnowledgeBase {
             }
             return .retracted(count: try store.deleteFact(predicate: predicate, arguments: arguments, source: source))
         }
+    }
+
+    /// An evaluator over the current rules, with this knowledge base's checkpoint and limit.
+    private func evaluator() -> Evaluator {
+        let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
+        evaluator.checkpoint = checkpoint
+        evaluator.maximumDerivedFacts = maximumDerivedFacts
+        return evaluator
     }
 
     /// Records the arity of an imported fact's predicate (in the catalog and the file), or throws

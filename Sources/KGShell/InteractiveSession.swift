@@ -11,19 +11,11 @@ public final class InteractiveSession {
     private let historyPath: String?
     private var historyWarningShown = false
 
-    /// Set by SIGINT while a query runs; the shell's checkpoint turns it into cancellation.
-    nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
-
     public init(shell: Shell, historyPath: String? = InteractiveSession.defaultHistoryPath) {
         self.shell = shell
         self.historyPath = historyPath
-        shell.checkpoint = {
-            if InteractiveSession.interrupted != 0 {
-                InteractiveSession.interrupted = 0
-                throw Shell.Cancelled()
-            }
-        }
-        signal(SIGINT) { _ in InteractiveSession.interrupted = 1 }
+        Interrupts.install()
+        shell.checkpoint = Interrupts.check
     }
 
     /// `~/.kglog_history`.
@@ -101,7 +93,7 @@ public final class InteractiveSession {
                 terminal.write("\n")
                 appendHistory(line)
                 terminal.restore()
-                InteractiveSession.interrupted = 0
+                Interrupts.reset()
                 let output = shell.handle(line)
                 write(output)
                 if output.quit { return }
@@ -142,5 +134,27 @@ public final class InteractiveSession {
         handle.seekToEndOfFile()
         handle.write(data)
         handle.closeFile()
+    }
+}
+
+/// Ctrl-C (SIGINT) while a query runs: the handler only sets a flag, and the evaluation's
+/// checkpoint turns it into `Shell.Cancelled`, so the transaction rolls back cleanly.
+public enum Interrupts {
+    nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
+
+    public static func install() {
+        signal(SIGINT) { _ in Interrupts.interrupted = 1 }
+    }
+
+    public static func reset() {
+        interrupted = 0
+    }
+
+    /// Throws `Shell.Cancelled` once after a SIGINT.
+    public static func check() throws {
+        if interrupted != 0 {
+            interrupted = 0
+            throw Shell.Cancelled()
+        }
     }
 }

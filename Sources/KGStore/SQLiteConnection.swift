@@ -36,7 +36,8 @@ final class SQLiteConnection {
 
     func error(_ rc: Int32) -> StoreError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
-        return .sqlite(code: rc, message: message)
+        if rc & 0xFF == SQLITE_CORRUPT { return .damaged(path: path, reason: message) }
+        return .sqlite(code: rc, message: "'\(path)': \(message)")
     }
 
     /// Runs SQL text with no parameters and no rows (schema, pragmas, transactions).
@@ -46,7 +47,8 @@ final class SQLiteConnection {
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(message)
-            throw StoreError.sqlite(code: rc, message: text)
+            if rc & 0xFF == SQLITE_CORRUPT { throw StoreError.damaged(path: path, reason: text) }
+            throw StoreError.sqlite(code: rc, message: "'\(path)': \(text)")
         }
     }
 

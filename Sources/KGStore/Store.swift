@@ -45,7 +45,7 @@ public final class Store {
             applicationID = try connection.scalar("PRAGMA application_id") ?? 0
             version = try connection.scalar("PRAGMA user_version") ?? 0
             objects = try connection.scalar("SELECT count(*) FROM sqlite_master") ?? 0
-        } catch StoreError.sqlite(let code, _) where code & 0xFF == SQLITE_NOTADB || code & 0xFF == SQLITE_CORRUPT {
+        } catch StoreError.sqlite(let code, _) where code & 0xFF == SQLITE_NOTADB {
             throw StoreError.notAKnowledgeBase(path: path)
         }
         if objects == 0 && applicationID == 0 {
@@ -79,6 +79,15 @@ public final class Store {
                 CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
                 """)
         }
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: "ok", or the problems it found.
+    public func integrityCheck() throws -> String {
+        let statement = try connection.prepare("PRAGMA integrity_check")
+        defer { statement.reset() }
+        var lines: [String] = []
+        while try statement.step() { lines.append(statement.string(0)) }
+        return lines.joined(separator: "\n")
     }
 
     // MARK: - Transactions

@@ -8,6 +8,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAKnowledgeBase(path: String)
     /// The file was written by a newer kglog.
     case newerSchema(path: String, found: Int32, supported: Int32)
+    /// The file is a kglog knowledge base whose pages SQLite finds damaged (truncated, overwritten).
+    case damaged(path: String, reason: String)
     /// A term id in a fact has no entry in the term dictionary.
     case danglingTerm(id: Int64)
 
@@ -19,6 +21,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAKnowledgeBase(let path): return "'\(path)' is not a kglog knowledge base"
         case .newerSchema(let path, let found, let supported):
             return "'\(path)' has schema version \(found), newer than this kglog's \(supported): upgrade kglog to open it"
+        case .damaged(let path, let reason): return "'\(path)' is damaged: \(reason)"
         case .danglingTerm(let id): return "the knowledge base is damaged: term \(id) is missing from the dictionary"
         }
     }

@@ -21,6 +21,9 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table, tsv, csv or json (default: table on a terminal, tsv otherwise).")
     var format: OutputFormat?
 
+    @Option(name: .long, help: "The most facts one query may derive before it stops with an error (default: 20000000).")
+    var maxFacts: Int?
+
     var renderer: AnswerRenderer {
         AnswerRenderer(format: format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .tsv))
     }
@@ -45,7 +48,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let session = try Session(path: db)
+        let session = try Session(path: db, maximumFacts: output.maxFacts)
         let sources = try files.map { try Session.read($0) }
         try session.checkSyntax(sources)
         var printer = AnswerPrinter(renderer: output.renderer)
@@ -82,7 +85,7 @@ struct QueryCommand: ParsableCommand {
     var query: String
 
     func run() throws {
-        let session = try Session(path: db)
+        let session = try Session(path: db, maximumFacts: output.maxFacts)
         let sources = try load.map { try Session.read($0) }
         try session.checkSyntax(sources)
         for source in sources { _ = try session.execute(source) }
@@ -132,11 +135,14 @@ struct Why: ParsableCommand {
     @Option(name: .long, help: "How many derivations to show for each fact.")
     var limit = 3
 
+    @Option(name: .long, help: "The most facts the evaluation may derive before it stops with an error.")
+    var maxFacts: Int?
+
     @Argument(help: "The fact, such as 'ally(armenia, russia)'.")
     var fact: String
 
     func run() throws {
-        let session = try Session(path: db)
+        let session = try Session(path: db, maximumFacts: maxFacts)
         let sources = try load.map { try Session.read($0) }
         try session.checkSyntax(sources)
         for source in sources { _ = try session.execute(source) }
@@ -162,7 +168,7 @@ struct Shell: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let session = try Session(path: db)
+        let session = try Session(path: db, maximumFacts: output.maxFacts)
         let sources = try load.map { try Session.read($0) }
         try session.checkSyntax(sources)
         for source in sources { _ = try session.execute(source) }

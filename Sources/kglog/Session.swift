@@ -16,12 +16,16 @@ struct Session {
 
     let knowledgeBase: KnowledgeBase
 
-    init(path: String?) throws {
+    init(path: String?, maximumFacts: Int? = nil) throws {
         do {
             knowledgeBase = try KnowledgeBase(path: path)
         } catch {
             throw Session.fail(error)
         }
+        // Ctrl-C (SIGINT) cancels a running evaluation; nothing of its file is applied.
+        Interrupts.install()
+        knowledgeBase.checkpoint = Interrupts.check
+        if let maximumFacts { knowledgeBase.maximumDerivedFacts = maximumFacts }
     }
 
     /// A constant given on the command line (`member-of`, `<http://x>`, `"text"`).
@@ -96,6 +100,9 @@ struct Session {
     /// Prints an error and returns the exit code to throw.
     static func fail(_ error: Error) -> ExitCode {
         switch error {
+        case is KGShell.Shell.Cancelled:
+            printError("kglog: cancelled: nothing was changed\n")
+            return ExitCode(130)
         case let report as DiagnosticReport: printError(report.rendered())
         case let store as StoreError: printError("kglog: error: \(store.message)\n")
         case let message as DiagnosticMessage: printError("kglog: error: \(message.message)\n")

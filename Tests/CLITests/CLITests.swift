@@ -21,6 +21,11 @@ final class CLITests: XCTestCase {
     }
 
     func kglog(_ arguments: [String], input: String? = nil) throws -> Result {
+        try CLITests.run(arguments, input: input)
+    }
+
+    /// Runs the built kglog with arguments and standard input; returns status and output.
+    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = CLITests.executable
         process.arguments = arguments
