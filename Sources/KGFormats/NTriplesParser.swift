@@ -139,24 +139,20 @@ public struct NTriplesParser {
         mutating func iri() throws(FormatDiagnostic) -> Value {
             let start = position
             advance()
-            var scalars = String.UnicodeScalarView()
-            var runStart = position
-            func flush(_ c: Cursor) {
-                scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: c.bytes[runStart..<c.position]), as: UTF8.self).unicodeScalars)
-            }
+            var builder = TextBuilder(at: position)
             while true {
                 guard let b = peek else { throw failAt(.unterminatedIRI, start) }
                 if b == UInt8(ascii: ">") { break }
                 if b == UInt8(ascii: "\\") {
-                    flush(self)
+                    builder.endRun(at: position, in: bytes)
                     let escapeStart = position
                     advance()
                     guard let kind = peek, kind == UInt8(ascii: "u") || kind == UInt8(ascii: "U") else {
                         throw failAt(.invalidEscape(String(decoding: UnsafeBufferPointer(rebasing: bytes[escapeStart..<min(escapeStart + 2, bytes.count)]), as: UTF8.self)), escapeStart)
                     }
                     advance()
-                    scalars.append(try hexEscape(length: kind == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
-                    runStart = position
+                    builder.append(try hexEscape(length: kind == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
+                    builder.startRun(at: position)
                     continue
                 }
                 if b <= 0x20 || Cursor.forbiddenInIRI(b) {
@@ -164,14 +160,7 @@ public struct NTriplesParser {
                 }
                 advance()
             }
-            let text: String
-            if scalars.isEmpty {
-                // No escapes: the bytes are the IRI.
-                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self)
-            } else {
-                flush(self)
-                text = String(scalars)
-            }
+            let text = builder.text(endingAt: position, in: bytes)
             advance()
             guard Cursor.isAbsolute(text) else { throw failAt(.relativeIRI(text), start) }
             if text.hasPrefix("kglog:") { return .name(String(text.dropFirst(6))) }
@@ -205,7 +194,7 @@ public struct NTriplesParser {
         mutating func hexEscape(length: Int, from start: Int) throws(FormatDiagnostic) -> Unicode.Scalar {
             var value: UInt32 = 0
             for _ in 0..<length {
-                guard let b = peek, let digit = Cursor.hex(b) else {
+                guard let b = peek, let digit = Hex.digit(b) else {
                     let end = min(position + 1, bytes.count)
                     throw failAt(.invalidEscape(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)), start)
                 }
@@ -216,15 +205,6 @@ public struct NTriplesParser {
                 throw failAt(.invalidEscape(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)), start)
             }
             return scalar
-        }
-
-        static func hex(_ b: UInt8) -> UInt32? {
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(b - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
         }
 
         // BLANK_NODE_LABEL ::= '_:' (PN_CHARS_U | [0-9]) ((PN_CHARS | '.')* PN_CHARS)?
@@ -251,44 +231,34 @@ public struct NTriplesParser {
         mutating func literal() throws(FormatDiagnostic) -> Value {
             let start = position
             advance()
-            var scalars = String.UnicodeScalarView()
-            var runStart = position
-            func flush(_ c: Cursor) {
-                scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: c.bytes[runStart..<c.position]), as: UTF8.self).unicodeScalars)
-            }
+            var builder = TextBuilder(at: position)
             while true {
                 guard let b = peek else { throw failAt(.unterminatedString, start) }
                 if b == UInt8(ascii: "\"") { break }
                 if b == 0x0A || b == 0x0D { throw failAt(.unterminatedString, start) }
                 guard b == UInt8(ascii: "\\") else { advance(); continue }
-                flush(self)
+                builder.endRun(at: position, in: bytes)
                 let escapeStart = position
                 advance()
                 guard let e = peek else { throw failAt(.unterminatedString, start) }
                 advance()
                 switch e {
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "'"): scalars.append("'")
-                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "t"): builder.append("\t")
+                case UInt8(ascii: "b"): builder.append("\u{08}")
+                case UInt8(ascii: "n"): builder.append("\n")
+                case UInt8(ascii: "r"): builder.append("\r")
+                case UInt8(ascii: "f"): builder.append("\u{0C}")
+                case UInt8(ascii: "\""): builder.append("\"")
+                case UInt8(ascii: "'"): builder.append("'")
+                case UInt8(ascii: "\\"): builder.append("\\")
                 case UInt8(ascii: "u"), UInt8(ascii: "U"):
-                    scalars.append(try hexEscape(length: e == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
+                    builder.append(try hexEscape(length: e == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
                 default:
                     throw failAt(.invalidEscape("\\" + String(decoding: [e], as: UTF8.self)), escapeStart)
                 }
-                runStart = position
+                builder.startRun(at: position)
             }
-            let text: String
-            if scalars.isEmpty {
-                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self)
-            } else {
-                flush(self)
-                text = String(scalars)
-            }
+            let text = builder.text(endingAt: position, in: bytes)
             advance()
             if peek == UInt8(ascii: "@") {
                 let tagStart = position
@@ -318,5 +288,37 @@ public struct NTriplesParser {
             }
             return .string(text)
         }
+    }
+}
+
+/// Text read from a line: runs of plain bytes with escaped characters between them. Text with
+/// no escape is decoded in one piece.
+private struct TextBuilder {
+    private var scalars = String.UnicodeScalarView()
+    private var runStart: Int
+    private var escaped = false
+
+    init(at position: Int) {
+        runStart = position
+    }
+
+    /// Ends the plain run before an escape.
+    mutating func endRun(at position: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+        scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self).unicodeScalars)
+        escaped = true
+    }
+
+    mutating func append(_ scalar: Unicode.Scalar) {
+        scalars.append(scalar)
+    }
+
+    /// Starts the next plain run after an escape.
+    mutating func startRun(at position: Int) {
+        runStart = position
+    }
+
+    func text(endingAt position: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let run = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self)
+        return escaped ? String(scalars) + run : run
     }
 }

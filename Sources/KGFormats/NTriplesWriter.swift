@@ -34,18 +34,9 @@ public enum NTriplesWriter {
         }
     }
 
+    /// A literal's quoted text: kglog's string escapes are all valid N-Triples escapes.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        Value.quoted(s)
     }
 
     static func escapeIRI(_ iri: String) -> String {

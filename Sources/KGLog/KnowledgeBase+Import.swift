@@ -105,14 +105,7 @@ extension KnowledgeBase {
     /// other arities have no RDF form: they are counted and left out.
     public func export(_ format: DataFormat, predicate: Value? = nil, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
         var written = 0, skipped = 0
-        var values: [Int64: Value] = [:]
-        func value(_ id: Int64) throws -> Value {
-            if let known = values[id] { return known }
-            guard let (kind, text) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let value = Value(kind: valueKind, storageText: text) else { throw StoreError.danglingTerm(id: id) }
-            values[id] = value
-            return value
-        }
+        let value = TermDecoder(store: store).value
         switch format {
         case .kgl:
             write(try exportText())

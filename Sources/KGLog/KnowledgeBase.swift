@@ -32,9 +32,7 @@ public final class KnowledgeBase {
     private func loadState() throws {
         var arities: [Value: Int] = [:]
         for (id, arity) in try store.predicateArities() {
-            guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let predicate = Value(kind: valueKind, storageText: lexical) else { throw StoreError.danglingTerm(id: id) }
-            arities[predicate] = arity
+            arities[try store.value(of: id)] = arity
         }
         catalog = PredicateCatalog(arities: arities)
         prefixes = try store.prefixes()
@@ -69,25 +67,14 @@ public final class KnowledgeBase {
 
     /// Every source with the number of facts it asserted, most first.
     public func sources() throws -> [(source: Value, facts: Int)] {
-        try store.sourceCounts().map { id, count in
-            guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let value = Value(kind: valueKind, storageText: lexical) else { throw StoreError.danglingTerm(id: id) }
-            return (value, count)
-        }
+        try store.sourceCounts().map { id, count in (try store.value(of: id), count) }
     }
 
     /// The whole knowledge base as kglog source: every fact with its source, then every rule.
     /// Running the text on a new knowledge base gives an equal one (it is the backup format).
     public func exportText() throws -> String {
         var out = "% kglog knowledge base export\n"
-        var values: [Int64: Value] = [:]
-        func value(_ id: Int64) throws -> Value {
-            if let known = values[id] { return known }
-            guard let (kind, lexical) = try store.term(id: id), let valueKind = Value.Kind(rawValue: kind),
-                  let value = Value(kind: valueKind, storageText: lexical) else { throw StoreError.danglingTerm(id: id) }
-            values[id] = value
-            return value
-        }
+        let value = TermDecoder(store: store).value
         for summary in try predicates() {
             guard let id = try store.termID(for: summary.predicate) else { continue }
             for (arguments, source) in try store.factRows(predicate: id, arity: summary.arity) {
@@ -305,7 +292,31 @@ public final class KnowledgeBase {
     }
 }
 
+/// Term ids to values, each id read from the store once.
+final class TermDecoder {
+    private let store: Store
+    private var values: [Int64: Value] = [:]
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    func value(_ id: Int64) throws -> Value {
+        if let known = values[id] { return known }
+        let value = try store.value(of: id)
+        values[id] = value
+        return value
+    }
+}
+
 extension Store {
+    /// The value a term id stands for.
+    func value(of id: Int64) throws -> Value {
+        guard let (kind, text) = try term(id: id), let valueKind = Value.Kind(rawValue: kind),
+              let value = Value(kind: valueKind, storageText: text) else { throw StoreError.danglingTerm(id: id) }
+        return value
+    }
+
     func intern(_ value: Value) throws -> Int64 {
         try internTerm(kind: value.kind.rawValue, lexical: value.storageText)
     }

@@ -300,7 +300,7 @@ public struct Lexer {
         func readHex(_ lexer: inout Lexer, _ count: Int) -> UInt32? {
             var value: UInt32 = 0
             for _ in 0..<count {
-                guard let b = lexer.peek(), let digit = Lexer.hexValue(b) else { return nil }
+                guard let b = lexer.peek(), let digit = Hex.digit(b) else { return nil }
                 value = value << 4 | digit
                 lexer.advance()
             }
@@ -327,15 +327,6 @@ public struct Lexer {
             return nil
         }
         return scalar
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt32? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(b - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(b - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(b - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
     }
 
     /// `<` opens an IRI when a letter follows and a `>` closes it before any space: `<http://x/a>`.

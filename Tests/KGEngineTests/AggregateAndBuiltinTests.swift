@@ -5,33 +5,6 @@ import KGSyntax
 
 /// Aggregates, built-in predicates and functions, and shaped answers: exact results and errors.
 final class AggregateAndBuiltinTests: XCTestCase {
-    func answers(_ program: String, _ query: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
-        do {
-            let kb = try KnowledgeBase()
-            try kb.execute(program)
-            let answer = try kb.query(query)
-            if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
-            return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
-        } catch let report as DiagnosticReport {
-            XCTFail(report.rendered(), file: file, line: line)
-        } catch {
-            XCTFail("\(error)", file: file, line: line)
-        }
-        return []
-    }
-
-    func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            try KnowledgeBase().execute(text, fileName: "t.kgl")
-            XCTFail("no error", file: file, line: line)
-        } catch let report as DiagnosticReport {
-            return report.rendered()
-        } catch {
-            XCTFail("\(error)", file: file, line: line)
-        }
-        return ""
-    }
-
     // MARK: - Aggregates
 
     let members = """

@@ -5,21 +5,6 @@ import KGSyntax
 
 /// Every checking and evaluation error, with its exact rendered text.
 final class ErrorTests: XCTestCase {
-    /// The rendered report of executing `text` on a new knowledge base (after `setup`).
-    func error(_ text: String, setup: String = "", file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            let kb = try KnowledgeBase()
-            try kb.execute(setup)
-            try kb.execute(text, fileName: "t.kgl")
-            XCTFail("no error", file: file, line: line)
-        } catch let report as DiagnosticReport {
-            return report.rendered()
-        } catch {
-            XCTFail("\(error)", file: file, line: line)
-        }
-        return ""
-    }
-
     func testUnsafeVariableInHead() {
         XCTAssertEqual(error("p(X, Y) :- q(X)."), """
             t.kgl:1:6: error: variable 'Y' in the head of rule 'p/2' is not bound by a positive atom of the body

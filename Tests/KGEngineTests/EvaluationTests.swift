@@ -5,22 +5,6 @@ import KGSyntax
 
 /// Evaluation through a knowledge base: exact answers of small programs.
 final class EvaluationTests: XCTestCase {
-    /// The answer rows of `query` after loading `program`, each row as `a, b`.
-    func answers(_ program: String, _ query: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
-        do {
-            let kb = try KnowledgeBase()
-            try kb.execute(program)
-            let answer = try kb.query(query)
-            if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
-            return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
-        } catch let report as DiagnosticReport {
-            XCTFail(report.rendered(), file: file, line: line)
-        } catch {
-            XCTFail("\(error)", file: file, line: line)
-        }
-        return []
-    }
-
     func testJoinAndProjection() {
         let program = "m(armenia, csto). m(russia, csto). m(russia, cis). m(moldova, cis)."
         XCTAssertEqual(answers(program, "m(X, csto), m(X, cis)"), ["russia"])

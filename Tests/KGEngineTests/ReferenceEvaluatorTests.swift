@@ -10,19 +10,7 @@ import KGSyntax
 /// right. Programs mix recursion (linear and not), negation over lower strata, constants,
 /// repeated variables, `_` and comparisons.
 final class ReferenceEvaluatorTests: XCTestCase {
-    /// A tiny deterministic generator (SplitMix64), so a failure can be replayed from its seed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
-    }
+    typealias Random = SplitMix64
 
     // MARK: - Programs
 

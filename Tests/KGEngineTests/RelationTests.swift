@@ -3,16 +3,7 @@ import XCTest
 
 /// The engine's containers against Swift's own, on random operations.
 final class RelationTests: XCTestCase {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Random = SplitMix64
 
     func testInt64SetAgreesWithSetAcrossTheBitmapSwitch() {
         for (seed, range) in [(1, 300), (2, 5000), (3, 100_000)] {

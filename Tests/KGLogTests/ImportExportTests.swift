@@ -179,12 +179,12 @@ final class ImportExportTests: XCTestCase {
         let path = directory.appendingPathComponent("latin1.nt").path
         var bytes = Array("<http://e/s> <http://e/p> \"caf".utf8)
         bytes += [0xE9] + Array("\" .\n".utf8)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         XCTAssertThrowsError(try kb.importFile(path, options: ImportOptions(format: .nt))) { error in
             XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.description, "1:31: error: the file is not UTF-8 text")
         }
         let csv = directory.appendingPathComponent("latin1.csv").path
-        FileManager.default.createFile(atPath: csv, contents: Data([0x61, 0x2C, 0xE9, 0x0A]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: csv, contents: Data([0x61, 0x2C, 0xE9, 0x0A])))
         XCTAssertThrowsError(try kb.importFile(csv, options: ImportOptions(format: .csv, predicate: .name("p")))) { error in
             XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.description, "1:3: error: the file is not UTF-8 text")
         }
@@ -193,7 +193,7 @@ final class ImportExportTests: XCTestCase {
     func testAnImportFarLargerThanTheReadBufferStreams() throws {
         // 60,000 lines of about 90 bytes: several read chunks, lines split across them.
         let path = directory.appendingPathComponent("big.nt").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
         var chunk = ""
         for i in 0..<60_000 {
