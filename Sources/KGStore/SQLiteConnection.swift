@@ -37,6 +37,7 @@ final class SQLiteConnection {
     func error(_ rc: Int32) -> StoreError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
         if rc & 0xFF == SQLITE_CORRUPT { return .damaged(path: path, reason: message) }
+        if rc & 0xFF == SQLITE_READONLY { return .readOnly(path: path) }
         return .sqlite(code: rc, message: "'\(path)': \(message)")
     }
 
@@ -48,6 +49,7 @@ final class SQLiteConnection {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(message)
             if rc & 0xFF == SQLITE_CORRUPT { throw StoreError.damaged(path: path, reason: text) }
+            if rc & 0xFF == SQLITE_READONLY { throw StoreError.readOnly(path: path) }
             throw StoreError.sqlite(code: rc, message: "'\(path)': \(text)")
         }
     }

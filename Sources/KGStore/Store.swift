@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
 ///
@@ -27,9 +28,21 @@ public final class Store {
     /// Opens (or creates) the knowledge base at `path`; `":memory:"` makes a private in-memory one.
     public init(path: String) throws {
         self.path = path
-        connection = try SQLiteConnection(path: path)
+        if path != ":memory:" {
+            let folder = (path as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: path) {
+                isReadOnly = access(path, W_OK) != 0
+            } else if access(folder.isEmpty ? "." : folder, W_OK) != 0 {
+                throw StoreError.cannotOpen(path: path, reason: FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder)
+                                            ? "the folder is not writable, so the file cannot be created" : "no such folder")
+            }
+        }
+        connection = try SQLiteConnection(path: path, readOnly: isReadOnly)
         try checkOrCreateSchema()
     }
+
+    /// Opened from a file this process may not write: queries work, changes are refused.
+    public private(set) var isReadOnly = false
 
     public func close() {
         connection.close()
@@ -56,7 +69,7 @@ public final class Store {
         guard version <= Int64(Store.schemaVersion) else {
             throw StoreError.newerSchema(path: path, found: Int32(truncatingIfNeeded: version), supported: Store.schemaVersion)
         }
-        if path != ":memory:" { try connection.execute("PRAGMA journal_mode=WAL") }
+        if path != ":memory:" && !isReadOnly { try connection.execute("PRAGMA journal_mode=WAL") }
     }
 
     private func createSchema() throws {

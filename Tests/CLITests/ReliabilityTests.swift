@@ -175,6 +175,37 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), cut)
     }
 
+    /// Sets or clears the immutable attribute (which even root cannot write through).
+    func immutable(_ path: String, _ on: Bool) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+        process.arguments = [on ? "+i" : "-i", path]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    func testAReadOnlyFileCanBeQueriedButNotChangedAndAReadOnlyFolderIsReported() throws {
+        let folder = path("ro")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let db = folder + "/kb.kglog"
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto).\n")]).status, 0)
+        guard try immutable(db, true) else { throw XCTSkip("chattr +i is not available here") }
+        defer { _ = try? immutable(db, false); _ = try? immutable(folder, false) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        XCTAssertEqual(try kglog(["query", "--db", db, "m(X, csto)"]).stdout, "X\narmenia\n")
+        let change = try kglog(["run", "--db", db, try write("n.kgl", "m(russia, csto).\n")])
+        XCTAssertEqual(change.status, 1)
+        XCTAssertEqual(change.stderr, "kglog: error: '\(db)' is read-only: it can be queried but not changed\n")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), before)
+        guard try immutable(folder, true) else { throw XCTSkip("chattr +i is not available for folders here") }
+        let create = try kglog(["run", "--db", folder + "/new.kglog", path("n.kgl")])
+        XCTAssertEqual(create.status, 1)
+        XCTAssertEqual(create.stderr, "kglog: error: cannot open '\(folder)/new.kglog': the folder is not writable, so the file cannot be created\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "m(X, csto)"]).stdout, "X\narmenia\n")
+    }
+
     // MARK: - Huge and deep input
 
     func testHugeInputsWorkOrFailClearly() throws {
