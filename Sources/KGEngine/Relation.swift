@@ -55,9 +55,6 @@ final class Relation {
 
     /// Rows visible to scans.
     var count: Int { committed.count / width }
-    var pendingCount: Int { pending.count / width }
-    /// All rows, committed and pending.
-    var totalCount: Int { stored }
 
     @inline(__always)
     func row(_ i: Int) -> UnsafeMutablePointer<Int64> { committed.base + i * width }

@@ -13,11 +13,9 @@ public struct Stratum: Sendable {
 /// Orders rules into strata so that every predicate is complete before it is negated or
 /// aggregated; a cycle through negation or an aggregate is an error naming the cycle.
 public enum Stratifier {
+    /// A dependency of a rule's head on a body predicate.
     struct Edge {
-        let from: Value      // the head predicate
-        let to: Value        // a body predicate
-        let negative: Bool
-        let location: SourceLocation
+        let to: Value
     }
 
     /// The strata of `rules`, each after every stratum it depends on.
@@ -28,14 +26,10 @@ public enum Stratifier {
         func add(_ v: Value) { if seen.insert(v).inserted { nodes.append(v) } }
         for rule in rules {
             add(rule.head.predicate)
-            let aggregated = rule.head.arguments.contains { if case .call = $0.kind { return true } else { return false } }
             for literal in rule.body {
                 guard let atom = literal.atom, BuiltinPredicate(atom.predicate) == nil else { continue }
                 add(atom.predicate)
-                var negative = false
-                if case .negated = literal { negative = true }
-                edges[rule.head.predicate, default: []].append(
-                    Edge(from: rule.head.predicate, to: atom.predicate, negative: negative || aggregated, location: atom.location))
+                edges[rule.head.predicate, default: []].append(Edge(to: atom.predicate))
             }
         }
         let components = stronglyConnectedComponents(nodes: nodes, edges: edges)

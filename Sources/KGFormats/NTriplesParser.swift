@@ -43,10 +43,8 @@ public struct NTriplesParser {
         }
         let subject = try cursor.subjectOrGraph()
         cursor.skipSpace()
-        let predicateStart = cursor.position
         guard cursor.peek == UInt8(ascii: "<") else { throw cursor.fail(.expected("a predicate IRI", found: cursor.found())) }
         let predicate = try cursor.iri()
-        _ = predicateStart
         cursor.skipSpace()
         let object = try cursor.object()
         cursor.skipSpace()
