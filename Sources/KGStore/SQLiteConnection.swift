@@ -20,7 +20,8 @@ final class SQLiteConnection {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, 5000)
+        // A second writer waits this long for the first to finish (readers never wait in WAL mode).
+        sqlite3_busy_timeout(db, 30_000)
     }
 
     deinit {
@@ -38,6 +39,7 @@ final class SQLiteConnection {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
         if rc & 0xFF == SQLITE_CORRUPT { return .damaged(path: path, reason: message) }
         if rc & 0xFF == SQLITE_READONLY { return .readOnly(path: path) }
+        if rc & 0xFF == SQLITE_BUSY { return .busy(path: path) }
         return .sqlite(code: rc, message: "'\(path)': \(message)")
     }
 
@@ -50,6 +52,7 @@ final class SQLiteConnection {
             sqlite3_free(message)
             if rc & 0xFF == SQLITE_CORRUPT { throw StoreError.damaged(path: path, reason: text) }
             if rc & 0xFF == SQLITE_READONLY { throw StoreError.readOnly(path: path) }
+            if rc & 0xFF == SQLITE_BUSY { throw StoreError.busy(path: path) }
             throw StoreError.sqlite(code: rc, message: "'\(path)': \(text)")
         }
     }

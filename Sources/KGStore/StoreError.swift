@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case newerSchema(path: String, found: Int32, supported: Int32)
     /// The file is a kglog knowledge base whose pages SQLite finds damaged (truncated, overwritten).
     case damaged(path: String, reason: String)
+    /// Another process kept the file locked for a change longer than the wait allows.
+    case busy(path: String)
     /// A change was asked of a file this process may only read.
     case readOnly(path: String)
     /// A term id in a fact has no entry in the term dictionary.
@@ -24,6 +26,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .newerSchema(let path, let found, let supported):
             return "'\(path)' has schema version \(found), newer than this kglog's \(supported): upgrade kglog to open it"
         case .damaged(let path, let reason): return "'\(path)' is damaged: \(reason)"
+        case .busy(let path): return "'\(path)' is being changed by another process and stayed locked for 30 s: try again when it is done"
         case .readOnly(let path): return "'\(path)' is read-only: it can be queried but not changed"
         case .danglingTerm(let id): return "the knowledge base is damaged: term \(id) is missing from the dictionary"
         }

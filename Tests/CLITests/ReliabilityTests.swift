@@ -135,6 +135,31 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(try count(db, "<http://e/p>"), 1 + 3 * batch)
     }
 
+    func testASecondWriterWaitsThenSucceeds() throws {
+        let db = path("two.kglog")
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
+        let first = try triples("w1.nt", count: 40_000, predicate: "p")
+        let second = try triples("w2.nt", count: 40_000, predicate: "q")
+        let writers = try [first, second].map { file -> (Process, Pipe) in
+            let process = Process()
+            process.executableURL = CLITests.executable
+            process.arguments = ["import", "--db", db, file]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            return (process, errors)
+        }
+        var messages: [String] = []
+        for (process, errors) in writers {
+            messages.append(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, messages.last ?? "")
+        }
+        XCTAssertEqual(messages.sorted(), ["\(first): 40000 facts imported\n", "\(second): 40000 facts imported\n"].sorted())
+        XCTAssertEqual(try count(db, "<http://e/p>"), 40_000)
+        XCTAssertEqual(try count(db, "<http://e/q>"), 40_000)
+    }
+
     // MARK: - A full disk
 
     func testAWriteThatFailsMidwayRollsBackAndReports() throws {
