@@ -9,8 +9,9 @@ seconds="${1:-600}"
 shift || true
 targets=("${@:-FuzzParser FuzzReaders}")
 cd "$here"
+# Every module is instrumented, so libFuzzer is guided by the coverage of kglog's own code.
 # The gold linker fails on the sanitizer's objects; lld (shipped with Swift) links them.
-swift build -c release -Xswiftc -use-ld=lld
+swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 mkdir -p findings
 for target in ${targets[@]}; do
     corpus="$(mktemp -d)"
