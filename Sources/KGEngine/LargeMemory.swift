@@ -27,23 +27,4 @@ enum LargeMemory {
         guard let block = malloc(bytes) else { fatalError("out of memory allocating \(bytes) bytes") }
         return block.bindMemory(to: T.self, capacity: count)
     }
-
-    /// Grows a block from `allocate` (or `reallocate`) to `count` elements, keeping its contents.
-    /// The C allocator moves large blocks by remapping their pages rather than copying them, so
-    /// a buffer that doubles many times touches its memory once.
-    static func reallocate<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) -> UnsafeMutablePointer<T> {
-        let bytes = max(count, 1) * MemoryLayout<T>.stride
-        guard let block = realloc(pointer, bytes) else { fatalError("out of memory allocating \(bytes) bytes") }
-        #if os(Linux)
-        if bytes >= 4 << 20 {
-            // Mark the whole huge pages inside the block.
-            let start = (Int(bitPattern: block) + hugePage - 1) & ~(hugePage - 1)
-            let end = (Int(bitPattern: block) + bytes) & ~(hugePage - 1)
-            if end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) {
-                _ = madvise(aligned, end - start, 14 /* MADV_HUGEPAGE */)
-            }
-        }
-        #endif
-        return block.bindMemory(to: T.self, capacity: count)
-    }
 }

@@ -26,7 +26,7 @@ struct Planner {
             remaining.removeAll { $0 == delta }
         }
         while true {
-            placeReadyConditions(rule, &remaining, &bound, &steps)
+            try placeReadyConditions(rule, &remaining, &bound, &steps)
             let atoms = remaining.compactMap { i -> (Int, CompiledAtom)? in
                 if case .positive(let atom) = rule.body[i] { return (i, atom) }
                 return nil
@@ -53,7 +53,7 @@ struct Planner {
     }
 
     /// Places every negation, comparison and assignment whose variables are bound, until none is left ready.
-    private func placeReadyConditions(_ rule: CompiledRule, _ remaining: inout [Int], _ bound: inout Set<Int>, _ steps: inout [Step]) {
+    private func placeReadyConditions(_ rule: CompiledRule, _ remaining: inout [Int], _ bound: inout Set<Int>, _ steps: inout [Step]) throws {
         var changed = true
         while changed {
             changed = false
@@ -63,7 +63,7 @@ struct Planner {
                     continue
                 case .negated(let atom):
                     guard atom.variables.isSubset(of: bound) else { continue }
-                    steps.append(.negation(probe(atom, names: rule.variableNames)))
+                    steps.append(.negation(try probe(atom, names: rule.variableNames)))
                 case .builtin(let builtin, let arguments, let negated, let location):
                     guard rule.body[i].neededVariables.isSubset(of: bound) else { continue }
                     steps.append(.test(builtin, arguments, negated: negated, location))
@@ -130,9 +130,9 @@ struct Planner {
                     checks: checks, binds: binds, label: label)
     }
 
-    private func probe(_ atom: CompiledAtom, names: [String]) -> Probe {
+    private func probe(_ atom: CompiledAtom, names: [String]) throws -> Probe {
         // Negated atoms never carry `@` (the grammar has no place for it).
-        let relation = (try? relation(atom.predicate, false, [:])) ?? Relation(arity: atom.arguments.count)
+        let relation = try relation(atom.predicate, false, [:])
         let label = label(atom, names: names)
         if !atom.arguments.contains(.anonymous) {
             return Probe(relation: relation, index: nil, key: atom.arguments, label: label)

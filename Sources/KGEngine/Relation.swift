@@ -1,8 +1,8 @@
 /// The tuples of one predicate during an evaluation, packed as term ids.
 ///
 /// Rows are either committed (visible to scans and indexes) or pending (derived in the current
-/// round, not yet visible). `commit()` makes the pending rows visible and returns their range,
-/// which is the next round's delta. Duplicates are rejected on insert, so deduplication never
+/// round, not yet visible, stored after the committed ones). `commit()` makes the pending rows
+/// visible and returns their range, which is the next round's delta. Duplicates are rejected on insert, so deduplication never
 /// rescans the relation. How depends on the width:
 /// - one column: a hash set of ids;
 /// - two columns: the first column picks a hash set of second-column values (a two-level trie).
@@ -13,8 +13,10 @@ final class Relation {
     let arity: Int
     /// Columns per row; nullary relations store one dummy column.
     let width: Int
+    /// Every row, the committed ones first.
     private(set) var committed: RowBuffer
-    private var pending: RowBuffer
+    /// How many rows are committed (visible).
+    private(set) var count = 0
     /// Open addressing: each slot is `hash high bits << 32 | (row + 1)`, 0 when empty.
     private var slots: UnsafeMutablePointer<UInt64>
     private var slotMask: Int
@@ -35,7 +37,6 @@ final class Relation {
         self.arity = arity
         self.width = max(arity, 1)
         committed = RowBuffer()
-        pending = RowBuffer()
         slotMask = 63
         slots = .allocate(capacity: 64)
         slots.initialize(repeating: 0, count: 64)
@@ -44,7 +45,6 @@ final class Relation {
 
     deinit {
         committed.deallocate()
-        pending.deallocate()
         slots.deallocate()
         unarySet.deallocate()
         firstColumn.deallocate()
@@ -54,16 +54,12 @@ final class Relation {
     }
 
     /// Rows visible to scans.
-    var count: Int { committed.count / width }
 
     @inline(__always)
     func row(_ i: Int) -> UnsafeMutablePointer<Int64> { committed.base + i * width }
 
     @inline(__always)
-    private func anyRow(_ i: Int) -> UnsafeMutablePointer<Int64> {
-        let committedRows = committed.count / width
-        return i < committedRows ? committed.base + i * width : pending.base + (i - committedRows) * width
-    }
+    private func anyRow(_ i: Int) -> UnsafeMutablePointer<Int64> { committed.base + i * width }
 
     // MARK: - Insertion
 
@@ -74,25 +70,27 @@ final class Relation {
         if !deduplicating { startDeduplicating() }
         guard register(values, row: stored) else { return false }
         stored += 1
-        pending.append(values, count: width)
+        committed.append(values, count: width)
         return true
     }
 
     /// Appends a committed row known to be new (stored facts come distinct from the store):
     /// no duplicate check, and no set is built until something is inserted or probed.
     func appendDistinct(_ values: UnsafePointer<Int64>) {
-        precondition(indexes.isEmpty && pending.count == 0, "rows are appended before any index or derivation")
+        precondition(indexes.isEmpty && stored == count, "rows are appended before any index or derivation")
         committed.append(values, count: width)
         stored += 1
+        count = stored
         deduplicating = false
     }
 
     /// Appends many distinct committed rows at once, packed row after row.
     func appendDistinct(rows values: [Int64]) {
-        precondition(indexes.isEmpty && pending.count == 0, "rows are appended before any index or derivation")
+        precondition(indexes.isEmpty && stored == count, "rows are appended before any index or derivation")
         guard !values.isEmpty else { return }
         values.withUnsafeBufferPointer { committed.append($0.baseAddress!, count: $0.count) }
         stored += values.count / width
+        count = stored
         deduplicating = false
         roundEnds = [(count, -1)]
     }
@@ -213,8 +211,7 @@ final class Relation {
     @discardableResult
     func commit(round: Int = 0) -> Range<Int> {
         let start = count
-        committed.append(contentsOf: pending)
-        pending.removeAll()
+        count = stored
         let end = count
         for index in indexes { index.extend(self, through: end) }
         roundEnds.append((end, round))

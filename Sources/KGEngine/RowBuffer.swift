@@ -1,41 +1,65 @@
-/// A growable buffer of 64-bit term ids with a stable base address between growths.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A growable buffer of 64-bit term ids whose base address never moves.
 ///
-/// Relations keep their rows here packed row after row, so no per-tuple object exists.
+/// Relations keep their rows here packed row after row, so no per-tuple object exists. The buffer
+/// reserves a large range of address space up front and the system backs it with memory only as
+/// rows are written: growing never copies, and rows appended during a scan (a recursive rule
+/// adding to the relation it reads) never move the rows being scanned.
 struct RowBuffer {
-    private(set) var base: UnsafeMutablePointer<Int64>
+    let base: UnsafeMutablePointer<Int64>
     private(set) var count = 0
-    private(set) var capacity: Int
+    /// How many values the reserved range holds.
+    let capacity: Int
+    private var hugePagesFrom = 0
 
-    init(capacity: Int = 64) {
-        self.capacity = max(capacity, 16)
-        base = LargeMemory.allocate(Int64.self, count: self.capacity)
+    /// 16 GiB of address space: 2^31 values, more rows than a relation may number.
+    static let reservedValues = 1 << 31
+
+    init() {
+        var values = RowBuffer.reservedValues
+        while true {
+            let raw = mmap(nil, values * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+            if let raw, raw != MAP_FAILED {
+                base = raw.bindMemory(to: Int64.self, capacity: values)
+                capacity = values
+                return
+            }
+            // Address space is limited (ulimit -v): reserve less.
+            guard values > 1 << 16 else { fatalError("cannot reserve memory for a relation") }
+            values /= 4
+        }
     }
 
-    /// Frees the memory; the owner calls this exactly once.
+    /// Returns the memory to the system; the owner calls this exactly once.
     func deallocate() {
-        base.deallocate()
+        munmap(base, capacity * 8)
     }
 
-    mutating func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
-        var newCapacity = capacity
-        while newCapacity < needed { newCapacity *= 2 }
-        base = LargeMemory.reallocate(base, count: newCapacity)
-        capacity = newCapacity
-    }
-
+    @inline(__always)
     mutating func append(_ values: UnsafePointer<Int64>, count n: Int) {
-        reserve(count + n)
+        precondition(count + n <= capacity, "a relation outgrew its reserved memory")
         (base + count).update(from: values, count: n)
         count += n
+        if count >= hugePagesFrom + (1 << 19) { adviseHugePages() }
     }
 
-    mutating func append(contentsOf other: RowBuffer) {
-        append(other.base, count: other.count)
-    }
-
-    mutating func removeAll() {
-        count = 0
+    /// Once a relation is big, the rest of its range is backed by huge pages: far fewer faults.
+    private mutating func adviseHugePages() {
+        #if os(Linux)
+        if hugePagesFrom == 0 {
+            let start = (Int(bitPattern: base) + count * 8 + LargeMemory.hugePage - 1) & ~(LargeMemory.hugePage - 1)
+            let end = Int(bitPattern: base) + capacity * 8
+            if let aligned = UnsafeMutableRawPointer(bitPattern: start), end > start {
+                _ = madvise(aligned, end - start, 14 /* MADV_HUGEPAGE */)
+            }
+        }
+        #endif
+        hugePagesFrom = Int.max / 2
     }
 }
 
