@@ -59,7 +59,7 @@ extension KnowledgeBase {
         }
         let savedCatalog = catalog
         do {
-            return try store.transaction { try store.bulkLoad {
+            return try store.withDirectWrites { try store.transaction { try store.bulkLoad {
                 var loader = FactLoader(knowledgeBase: self, source: options.source)
                 var reader = try LineReader(path: path)
                 switch options.format {
@@ -81,7 +81,7 @@ extension KnowledgeBase {
                 }
                 try loader.flush()
                 return loader.added
-            } }
+            } } }
         } catch let failure as ImportFailure {
             restoreCatalog(savedCatalog)
             throw DiagnosticReport(fileName: path, sourceText: "", diagnostics: [failure.diagnostic],

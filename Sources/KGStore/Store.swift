@@ -8,7 +8,7 @@ import Foundation
 ///   `kind` is a small integer the caller assigns (kglog uses `Value.Kind.rawValue`).
 /// - `quads(s, p, o, g)`: binary facts as (subject, predicate, object, source), the quad store.
 ///   `g` is the source's term id, or 0 for a fact stated without a source. The primary key is
-///   (p, s, o, g); secondary indexes cover (p, o, s), (o, s, p) and (g).
+///   (p, s, o, g); secondary indexes cover (p, o, s), (o, s, p) and (g) for facts with a source.
 /// - `tuples(p, args, g)`: facts of every other arity (0, 1, 3, ...), `args` packing the argument
 ///   term ids as little-endian 64-bit integers.
 /// - `predicates(id, arity)`: the one arity of every predicate that has facts or rules.
@@ -84,10 +84,10 @@ public final class Store {
                                    PRIMARY KEY(p, s, o, g)) WITHOUT ROWID;
                 CREATE INDEX quads_pos ON quads(p, o, s);
                 CREATE INDEX quads_osp ON quads(o, s, p);
-                CREATE INDEX quads_g ON quads(g);
+                CREATE INDEX quads_g ON quads(g) WHERE g != 0;
                 CREATE TABLE tuples(p INTEGER NOT NULL, args BLOB NOT NULL, g INTEGER NOT NULL,
                                     PRIMARY KEY(p, args, g)) WITHOUT ROWID;
-                CREATE INDEX tuples_g ON tuples(g);
+                CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
                 CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
                 """)
@@ -175,11 +175,30 @@ public final class Store {
             try connection.execute("""
                 CREATE INDEX quads_pos ON quads(p, o, s);
                 CREATE INDEX quads_osp ON quads(o, s, p);
-                CREATE INDEX quads_g ON quads(g);
-                CREATE INDEX tuples_g ON tuples(g);
+                CREATE INDEX quads_g ON quads(g) WHERE g != 0;
+                CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
                 """)
         }
         return result
+    }
+
+    /// Runs a large load into a file with no facts yet under a rollback journal instead of the
+    /// write-ahead log: the new pages are then written once, into the file, rather than into the
+    /// log and copied again. The load stays atomic (the journal holds the few pages it changes),
+    /// and the file returns to WAL mode afterwards. With other connections open, or facts already
+    /// there, it runs as it is.
+    public func withDirectWrites<T>(_ body: () throws -> T) throws -> T {
+        guard path != ":memory:", !isReadOnly, transactionDepth == 0,
+              try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM tuples)") == 1 else {
+            return try body()
+        }
+        let statement = try connection.prepare("PRAGMA journal_mode=DELETE")
+        let switched = try statement.step() && statement.string(0) == "delete"
+        statement.reset()
+        defer {
+            if switched { try? connection.execute("PRAGMA journal_mode=WAL") }
+        }
+        return try body()
     }
 
     /// The kind and lexical form of a term id.
@@ -272,7 +291,8 @@ public final class Store {
     @discardableResult
     public func deleteFacts(source: Int64) throws -> Int {
         var removed = 0
-        for sql in ["DELETE FROM quads WHERE g = ?1", "DELETE FROM tuples WHERE g = ?1"] {
+        // 'g != 0' lets SQLite use the partial source indexes.
+        for sql in ["DELETE FROM quads WHERE g = ?1 AND g != 0", "DELETE FROM tuples WHERE g = ?1 AND g != 0"] {
             let statement = try connection.prepare(sql)
             statement.bind(1, source)
             try statement.run()
