@@ -29,7 +29,8 @@ final class Terminal {
         if var settings = saved { tcsetattr(STDIN_FILENO, TCSAFLUSH, &settings) }
     }
 
-    /// No echo, no line buffering, no signals from keys: the editor sees every byte.
+    /// No echo, no line buffering, no signals from keys: the editor sees every byte. Keys typed
+    /// ahead (while a query ran) are kept, not discarded.
     func enableRaw() {
         guard !isRaw else { return }
         var raw = original
@@ -40,14 +41,14 @@ final class Terminal {
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw)
         isRaw = true
     }
 
     /// Back to the settings the session started with (Ctrl-C sends SIGINT again).
     func restore() {
         guard isRaw else { return }
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &original)
         isRaw = false
     }
 

@@ -221,7 +221,7 @@ extension CLITests {
                         if not data:
                             return
                         out += data
-            drain(1.0)
+            drain(2.0)
             for k in keys:
                 os.write(fd, k.encode())
                 drain(0.4)
