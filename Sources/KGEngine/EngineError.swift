@@ -20,7 +20,6 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case aggregateOutsideHead(String)
     case factNotGround(String)
     case factArgumentNotConstant
-    case sourceNotConstant
     case expressionInBodyAtom
     case anonymousInHead
     case divisionByZero
@@ -55,7 +54,6 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .aggregateOutsideHead(let f): return "aggregate '\(f)' is only allowed as an argument of a rule head"
         case .factNotGround(let v): return "a fact cannot contain the variable '\(v)'"
         case .factArgumentNotConstant: return "a fact's arguments must be constants"
-        case .sourceNotConstant: return "a source must be a constant"
         case .expressionInBodyAtom: return "an atom in a body takes only constants and variables: bind the expression with '=' first"
         case .anonymousInHead: return "'_' cannot appear in the head of a rule"
         case .divisionByZero: return "division by zero"

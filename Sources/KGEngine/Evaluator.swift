@@ -176,22 +176,20 @@ public final class Evaluator {
             trace += plan.explanation.map { "    " + $0 }
             try executor.run(plan)
         }
-        var deltas: [ObjectIdentifier: Range<Int>] = [:]
-        for head in Set(heads.map(ObjectIdentifier.init)) {
-            let relation = heads.first { ObjectIdentifier($0) == head }!
-            deltas[head] = relation.commit()
-        }
+        // Each predicate of the stratum once, with its relation and last round's new rows.
+        let stratumRelations = Dictionary(zip(compiled.map(\.headPredicate), heads), uniquingKeysWith: { first, _ in first })
+        var deltas = stratumRelations.mapValues { $0.commit() }
         guard stratum.isRecursive else { return }
 
         // One plan per rule and recursive body atom, that atom reading the delta.
-        var deltaPlans: [(plan: Plan, delta: ObjectIdentifier)] = []
+        var deltaPlans: [(plan: Plan, delta: Value)] = []
         for (rule, head) in zip(compiled, heads) {
             for (i, literal) in rule.body.enumerated() {
                 guard case .positive(let atom) = literal, atom.source == nil, stratum.predicates.contains(atom.predicate) else { continue }
                 let plan = try planner.plan(rule, head: head, deltaAtom: i)
                 trace.append("  delta rule (on \(atom.predicate.sourceText)): \(rule.text)")
                 trace += plan.explanation.map { "    " + $0 }
-                deltaPlans.append((plan, ObjectIdentifier(try relation(atom.predicate, withSources: false))))
+                deltaPlans.append((plan, atom.predicate))
             }
         }
         var rounds = 1
@@ -200,9 +198,7 @@ public final class Evaluator {
                 guard let range = deltas[delta], !range.isEmpty else { continue }
                 try executor.run(plan, delta: range)
             }
-            for key in Array(deltas.keys) {
-                deltas[key] = heads.first { ObjectIdentifier($0) == key }!.commit(round: rounds)
-            }
+            for (predicate, relation) in stratumRelations { deltas[predicate] = relation.commit(round: rounds) }
             rounds += 1
         }
         trace.append("  \(rounds) rounds")

@@ -11,7 +11,6 @@ public enum FormatError: DiagnosticMessage, Equatable {
     case unterminatedIRI
     case invalidLanguageTag
     case invalidBlankNode
-    case invalidLiteral(String, datatype: String)
     case trailingContent(String)
     case directiveNotAllowed(String)
     case fieldCount(expected: Int, found: Int)
@@ -29,7 +28,6 @@ public enum FormatError: DiagnosticMessage, Equatable {
         case .unterminatedIRI: return "unterminated IRI: expected '>'"
         case .invalidLanguageTag: return "invalid language tag"
         case .invalidBlankNode: return "invalid blank node label"
-        case .invalidLiteral(let text, let datatype): return "\(Value.quoted(text)) is not a valid value of <\(datatype)>"
         case .trailingContent(let found): return "expected the end of the line after '.' but found '\(found)'"
         case .directiveNotAllowed(let d): return "'\(d)' is Turtle, not N-Triples or N-Quads"
         case .fieldCount(let expected, let found): return "expected \(expected) field\(expected == 1 ? "" : "s") but found \(found)"

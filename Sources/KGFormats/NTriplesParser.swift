@@ -281,8 +281,7 @@ public struct NTriplesParser {
                 guard peek == UInt8(ascii: "<") else { throw fail(.expected("a datatype IRI", found: found())) }
                 let datatypeStart = position
                 guard case .iri(let datatype) = try iri() else { throw failAt(.expected("a datatype IRI", found: "a kglog name"), datatypeStart) }
-                guard let value = Value.literal(text, datatype: datatype) else { throw failAt(.invalidLiteral(text, datatype: datatype), start) }
-                return value
+                return Value.literal(text, datatype: datatype)
             }
             return .string(text)
         }

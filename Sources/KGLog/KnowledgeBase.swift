@@ -119,9 +119,7 @@ public final class KnowledgeBase {
 
     /// Answers one query given as text (`?-` and the final `.` may be left out).
     public func query(_ text: String) throws -> QueryAnswer {
-        var source = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !source.hasPrefix("?-") { source = "?- " + source }
-        if !source.hasSuffix(".") { source += "." }
+        let source = Query.text(text)
         let results = try execute(source, fileName: "<query>")
         guard results.count == 1, case .answer(_, let answer) = results[0] else {
             throw DiagnosticReport(fileName: "<query>", sourceText: source, diagnostics: [])
@@ -143,11 +141,7 @@ public final class KnowledgeBase {
     /// Why a fact holds: its derivation tree down to stored facts and their sources.
     /// The text is one ground atom, such as `ally(armenia, russia)` (a final `.` may be left out).
     public func why(_ text: String, fileName: String = "<fact>", limit: Int = 3) throws -> WhyNode {
-        var source = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if source.hasPrefix("?-") { source.removeFirst(2) }
-        if source.hasSuffix(".") { source.removeLast() }
-        source = "?- " + source.trimmingCharacters(in: .whitespaces) + "."
-        return try withQuery(source, fileName: fileName) { evaluator, query in
+        return try withQuery(Query.text(text), fileName: fileName) { evaluator, query in
             guard query.body.count == 1, case .positive(let atom, nil) = query.body[0], BuiltinPredicate(atom.predicate) == nil else {
                 throw Diagnostic(SyntaxError.expected("one fact such as 'ally(armenia, russia)'", found: "'\(text)'"), at: query.location)
             }

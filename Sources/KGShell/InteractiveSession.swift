@@ -122,7 +122,7 @@ public final class InteractiveSession {
         guard let historyPath, !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
         let data = Data((line + "\n").utf8)
         if !FileManager.default.fileExists(atPath: historyPath) {
-            FileManager.default.createFile(atPath: historyPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: historyPath, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: historyPath) else {
             if !historyWarningShown {

@@ -233,7 +233,7 @@ public final class Shell {
         case ".explain":
             guard needs("a query") else { return }
             do {
-                output.out += try knowledgeBase.explain(Shell.asQuery(argument)).joined(separator: "\n") + "\n"
+                output.out += try knowledgeBase.explain(Query.text(argument)).joined(separator: "\n") + "\n"
             } catch {
                 output.err += Shell.describe(error)
             }
@@ -330,13 +330,6 @@ public final class Shell {
         }
     }
 
-    static func asQuery(_ text: String) -> String {
-        var source = text.trimmingCharacters(in: .whitespaces)
-        if !source.hasPrefix("?-") { source = "?- " + source }
-        if !source.hasSuffix(".") { source += "." }
-        return source
-    }
-
     /// Dot-commands whose argument is a file path.
     static let fileCommands: Set<String> = [".open", ".load", ".import", ".export", ".output", ".read"]
 
@@ -364,7 +357,7 @@ extension Shell {
         let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
         return listed.filter { $0.hasPrefix(namePrefix) && (namePrefix.hasPrefix(".") || !$0.hasPrefix(".")) }.map { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: folder + name, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: folder + name, isDirectory: &isDirectory)
             return folder + name + (isDirectory.boolValue ? "/" : "")
         }.sorted()
     }

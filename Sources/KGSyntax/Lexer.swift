@@ -283,12 +283,7 @@ public struct Lexer {
             while let b = peek(), b != UInt8(ascii: ">") { advance() }
             let datatype = text(iriStart..<position)
             advance()
-            guard let value = Value.literal(content, datatype: datatype) else {
-                report(.invalidTypedLiteral(content, datatype: datatype), at: location)
-                emit(.string, from: start, at: location, value: .string(content))
-                return
-            }
-            emit(.string, from: start, at: location, value: value)
+            emit(.string, from: start, at: location, value: Value.literal(content, datatype: datatype))
             return
         }
         emit(.string, from: start, at: location, value: .string(content))

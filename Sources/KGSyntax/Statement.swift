@@ -1,3 +1,5 @@
+import Foundation
+
 /// A top-level statement of a kglog program.
 public enum Statement: Sendable, Equatable {
     /// A fact (empty body) or a rule.
@@ -57,6 +59,14 @@ public struct Clause: Sendable, Equatable {
 
 /// `?- body.`
 public struct Query: Sendable, Equatable {
+    /// A query typed loosely made whole: `member-of(X, csto)` becomes `?- member-of(X, csto).`
+    public static func text(_ typed: String) -> String {
+        var source = typed.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !source.hasPrefix("?-") { source = "?- " + source }
+        if !source.hasSuffix(".") { source += "." }
+        return source
+    }
+
     public var body: [Literal]
     /// `order by`, `limit` and `offset`, shaping the answer.
     public var options: QueryOptions

@@ -17,7 +17,6 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
     case sourceInSourceBlock
     case nestedTooDeeply(limit: Int)
     case expectedDatatype
-    case invalidTypedLiteral(String, datatype: String)
     case unknownPrefix(String)
 
     public var message: String {
@@ -39,7 +38,6 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
         case .sourceInSourceBlock: return "a fact in a source block takes the block's source: remove its '@'"
         case .nestedTooDeeply(let limit): return "expression nested more than \(limit) levels deep"
         case .expectedDatatype: return "expected a datatype IRI such as '<http://www.w3.org/2001/XMLSchema#integer>' after '^^'"
-        case .invalidTypedLiteral(let text, let datatype): return "\(Value.quoted(text)) is not a valid value of <\(datatype)>"
         case .unknownPrefix(let name): return "unknown prefix '\(name)': declare it with 'prefix \(name) <...>.'"
         }
     }

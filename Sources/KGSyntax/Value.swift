@@ -220,7 +220,7 @@ extension Value {
     /// A typed literal as a value: XML Schema integers, decimals, dates and strings in their
     /// canonical form become the kglog kinds (so rules compare them as values); any other form or
     /// datatype stays a typed literal, so an import gives back exactly the same RDF terms.
-    public static func literal(_ text: String, datatype: String) -> Value? {
+    public static func literal(_ text: String, datatype: String) -> Value {
         let native: Value?
         switch datatype {
         case xsd + "string": return .string(text)

@@ -16,6 +16,18 @@ struct Kglog: ParsableCommand {
 
 extension OutputFormat: ExpressibleByArgument {}
 
+/// `--db FILE`, shared by the commands that open a knowledge base file.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
+    var db: String?
+}
+
+/// `--load FILE...`, shared by the commands that run .kgl files before their own work.
+struct LoadOption: ParsableArguments {
+    @Option(name: .long, help: "A .kgl file to run first (may be repeated).")
+    var load: [String] = []
+}
+
 /// Options shared by the commands that print answers.
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table, tsv, csv or json (default: table on a terminal, tsv otherwise).")
@@ -35,8 +47,7 @@ struct Run: ParsableCommand {
         discussion: "Each file is one transaction: a file with an error applies nothing."
     )
 
-    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @OptionGroup var output: OutputOptions
 
@@ -48,7 +59,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let session = try Session(path: db, maximumFacts: output.maxFacts)
+        let session = try Session(path: database.db, maximumFacts: output.maxFacts)
         let sources = try files.map { try Session.read($0) }
         try session.checkSyntax(sources)
         var printer = AnswerPrinter(renderer: output.renderer)
@@ -64,11 +75,9 @@ struct QueryCommand: ParsableCommand {
         abstract: "Answer one query, after loading any files given with --load."
     )
 
-    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "A .kgl file to run before the query (may be repeated).")
-    var load: [String] = []
+    @OptionGroup var loading: LoadOption
 
     @Flag(name: .long, help: "Print only the number of answers.")
     var count = false
@@ -85,14 +94,9 @@ struct QueryCommand: ParsableCommand {
     var query: String
 
     func run() throws {
-        let session = try Session(path: db, maximumFacts: output.maxFacts)
-        let sources = try load.map { try Session.read($0) }
-        try session.checkSyntax(sources)
-        for source in sources { _ = try session.execute(source) }
-        var text = query.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !text.hasPrefix("?-") { text = "?- " + text }
-        if !text.hasSuffix(".") { text += "." }
-        let source = Session.Source(name: "<query>", text: text)
+        let session = try Session(path: database.db, maximumFacts: output.maxFacts)
+        try session.load(loading.load)
+        let source = Session.Source(name: "<query>", text: Query.text(query))
         try session.checkSyntax([source])
         let started = ContinuousClock.now
         defer {
@@ -123,11 +127,9 @@ struct Why: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case text, json }
 
-    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "A .kgl file to run first (may be repeated).")
-    var load: [String] = []
+    @OptionGroup var loading: LoadOption
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
@@ -142,10 +144,8 @@ struct Why: ParsableCommand {
     var fact: String
 
     func run() throws {
-        let session = try Session(path: db, maximumFacts: maxFacts)
-        let sources = try load.map { try Session.read($0) }
-        try session.checkSyntax(sources)
-        for source in sources { _ = try session.execute(source) }
+        let session = try Session(path: database.db, maximumFacts: maxFacts)
+        try session.load(loading.load)
         let node = try session.why(fact, limit: limit)
         print(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node), terminator: "")
     }
@@ -162,16 +162,13 @@ struct Shell: ParsableCommand {
     @Argument(help: "The knowledge base file (default: a new in-memory one).")
     var db: String?
 
-    @Option(name: .long, help: "A .kgl file to run first (may be repeated).")
-    var load: [String] = []
+    @OptionGroup var loading: LoadOption
 
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let session = try Session(path: db, maximumFacts: output.maxFacts)
-        let sources = try load.map { try Session.read($0) }
-        try session.checkSyntax(sources)
-        for source in sources { _ = try session.execute(source) }
+        try session.load(loading.load)
         let shell = KGShell.Shell(knowledgeBase: session.knowledgeBase)
         let interactive = isatty(STDIN_FILENO) != 0
         shell.renderer = interactive ? AnswerRenderer(format: output.format ?? .table) : output.renderer
@@ -195,8 +192,7 @@ struct Import: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(name: .long, help: "The format: kgl, nt, nq, csv or tsv (default: from the file name).")
     var format: DataFormat?
@@ -224,7 +220,7 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
-        let session = try Session(path: db)
+        let session = try Session(path: database.db)
         let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
         let sourceValue = try source.map { try Session.constant($0, what: "--source") }
         for file in files {
@@ -246,8 +242,7 @@ struct Export: ParsableCommand {
         discussion: "N-Quads keep each fact's source as the graph name. kgl export is a file that 'kglog run' loads into an equal knowledge base."
     )
 
-    @Option(name: .long, help: "The knowledge base file.")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(name: .long, help: "The format: nt, nq, kgl, csv or tsv.")
     var format: DataFormat
@@ -259,7 +254,7 @@ struct Export: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let session = try Session(path: db)
+        let session = try Session(path: database.db)
         let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
         var text = ""
         let result: (written: Int, skipped: Int)

@@ -65,6 +65,13 @@ struct Session {
         if failed { throw ExitCode(1) }
     }
 
+    /// Runs `--load` files: every syntax error of all of them first, then each in order.
+    func load(_ paths: [String]) throws {
+        let sources = try paths.map { try Session.read($0) }
+        try checkSyntax(sources)
+        for source in sources { _ = try execute(source) }
+    }
+
     func execute(_ source: Source) throws -> [StatementResult] {
         do {
             return try knowledgeBase.execute(source.text, fileName: source.name)
