@@ -110,7 +110,7 @@ extension KnowledgeBase {
         case .kgl:
             write(try exportText())
         case .nt, .nq:
-            for summary in try predicates() {
+            for summary in sortedArities {
                 guard let id = try store.termID(for: summary.predicate) else { continue }
                 guard summary.arity == 2 else {
                     skipped += try store.distinctFactCount(predicate: id, arity: summary.arity)

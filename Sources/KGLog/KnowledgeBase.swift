@@ -59,10 +59,15 @@ public final class KnowledgeBase {
     /// Every known predicate, sorted by name.
     public func predicates() throws -> [PredicateSummary] {
         let derived = Set(rules.map(\.head.predicate))
-        return try catalog.arities.map { predicate, arity in
+        return try sortedArities.map { predicate, arity in
             let count = try store.termID(for: predicate).map { try store.distinctFactCount(predicate: $0, arity: arity) } ?? 0
             return PredicateSummary(predicate: predicate, arity: arity, storedFacts: count, isDerived: derived.contains(predicate))
-        }.sorted { Value.sortOrder($0.predicate, $1.predicate) }
+        }
+    }
+
+    /// Every known predicate with its arity, sorted by name (no counting: exports need no counts).
+    var sortedArities: [(predicate: Value, arity: Int)] {
+        catalog.arities.map { ($0.key, $0.value) }.sorted { Value.sortOrder($0.predicate, $1.predicate) }
     }
 
     /// Every source with the number of facts it asserted, most first.
@@ -75,7 +80,7 @@ public final class KnowledgeBase {
     public func exportText() throws -> String {
         var out = "% kglog knowledge base export\n"
         let value = TermDecoder(store: store).value
-        for summary in try predicates() {
+        for summary in sortedArities {
             guard let id = try store.termID(for: summary.predicate) else { continue }
             for (arguments, source) in try store.factRows(predicate: id, arity: summary.arity) {
                 let atom = arguments.isEmpty ? summary.predicate.sourceText
