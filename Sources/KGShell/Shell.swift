@@ -115,7 +115,8 @@ public final class Shell {
         }
     }
 
-    static func describe(_ error: Error) -> String {
+    /// An error as the user reads it: a diagnostic with its source line and caret, or one line.
+    public static func describe(_ error: Error) -> String {
         switch error {
         case let report as DiagnosticReport: return report.rendered()
         case let message as DiagnosticMessage: return "error: \(message.message)\n"

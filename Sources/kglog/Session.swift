@@ -106,16 +106,10 @@ struct Session {
 
     /// Prints an error and returns the exit code to throw.
     static func fail(_ error: Error) -> ExitCode {
-        switch error {
-        case is KGShell.Shell.Cancelled:
-            printError("kglog: cancelled: nothing was changed\n")
-            return ExitCode(130)
-        case let report as DiagnosticReport: printError(report.rendered())
-        case let store as StoreError: printError("kglog: error: \(store.message)\n")
-        case let message as DiagnosticMessage: printError("kglog: error: \(message.message)\n")
-        default: printError("kglog: error: \(error)\n")
-        }
-        return ExitCode(1)
+        let text = KGShell.Shell.describe(error)
+        // A diagnostic names its file already; a one-line error is prefixed with the tool's name.
+        printError(error is DiagnosticReport ? text : "kglog: " + text)
+        return ExitCode(error is KGShell.Shell.Cancelled ? 130 : 1)
     }
 
     static func fail(message: String) -> ExitCode {
