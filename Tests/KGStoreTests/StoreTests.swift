@@ -130,8 +130,79 @@ final class StoreTests: XCTestCase {
         raw.close()
         XCTAssertThrowsError(try Store(path: file)) { error in
             XCTAssertEqual((error as? StoreError)?.message,
-                           "'\(file)' has schema version 99, newer than this kglog's 1: upgrade kglog to open it")
+                           "'\(file)' has schema version 99, newer than this kglog's \(Store.schemaVersion): upgrade kglog to open it")
         }
+    }
+
+    /// The rows of the three quad tables, each put back in (s, p, o, g) order and sorted.
+    private func quadOrders(_ connection: SQLiteConnection) throws -> [[[Int64]]] {
+        try ["SELECT s, p, o, g FROM quads", "SELECT s, p, o, g FROM quads_pos", "SELECT s, p, o, g FROM quads_osp"].map { sql in
+            let statement = try connection.prepare(sql)
+            defer { statement.reset() }
+            var rows: [[Int64]] = []
+            while try statement.step() { rows.append((0..<4).map { statement.int64(Int32($0)) }) }
+            return rows.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+    }
+
+    func testEveryWriteReachesAllThreeOrders() throws {
+        let store = try Store(path: ":memory:")
+        for (s, o, g) in [(1, 2, 7), (1, 2, 8), (3, 2, 7), (3, 4, 0), (5, 6, 8)] as [(Int64, Int64, Int64)] {
+            XCTAssertTrue(try store.insertQuad(subject: s, predicate: 10, object: o, source: g))
+        }
+        XCTAssertFalse(try store.insertQuad(subject: 1, predicate: 10, object: 2, source: 7))
+        XCTAssertEqual(try store.deleteFact(predicate: 10, arguments: [1, 2], source: 8), 1)
+        XCTAssertEqual(try store.deleteFacts(source: 7), 2)
+        let orders = try quadOrders(store.connection)
+        XCTAssertEqual(orders[0], [[3, 10, 4, 0], [5, 10, 6, 8]])
+        XCTAssertEqual(orders[1], orders[0])
+        XCTAssertEqual(orders[2], orders[0])
+        // A bound object alone is read from the (p, o, s) order.
+        XCTAssertEqual(Store.scanSQL(arity: 2, withSources: false, boundColumns: [1]),
+                       "SELECT s, o FROM quads_pos WHERE p = ?1 AND o = ?3 ORDER BY s, o")
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2, bound: [1: 6]), [5, 6])
+    }
+
+    /// A file as schema 1 wrote it: the (p, o, s) and (o, s, p) orders were indexes.
+    private func writeSchema1File(_ file: String) throws {
+        let raw = try SQLiteConnection(path: file)
+        try raw.execute("""
+            PRAGMA journal_mode=WAL;
+            PRAGMA application_id = \(Store.applicationID);
+            PRAGMA user_version = 1;
+            CREATE TABLE terms(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lexical TEXT NOT NULL, UNIQUE(kind, lexical));
+            CREATE TABLE predicates(id INTEGER PRIMARY KEY, arity INTEGER NOT NULL);
+            CREATE TABLE quads(s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,
+                               PRIMARY KEY(p, s, o, g)) WITHOUT ROWID;
+            CREATE INDEX quads_pos ON quads(p, o, s);
+            CREATE INDEX quads_osp ON quads(o, s, p);
+            CREATE INDEX quads_g ON quads(g) WHERE g != 0;
+            CREATE TABLE tuples(p INTEGER NOT NULL, args BLOB NOT NULL, g INTEGER NOT NULL, PRIMARY KEY(p, args, g)) WITHOUT ROWID;
+            CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
+            CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+            INSERT INTO quads VALUES (1, 10, 2, 0), (3, 10, 2, 7), (3, 10, 4, 0);
+            """)
+        raw.close()
+    }
+
+    func testASchema1FileIsReadOnlyAsItIsAndUpgradedWhenWritten() throws {
+        let file = path("old.kglog")
+        try writeSchema1File(file)
+        // Read-only: the file stays as it is, and reads by object still work.
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        let reader = try Store(path: file, readOnly: true)
+        XCTAssertEqual(try reader.facts(predicate: 10, arity: 2, bound: [1: 2]), [1, 2, 3, 2])
+        XCTAssertEqual(try reader.connection.scalar("PRAGMA user_version"), 1)
+        reader.close()
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before)
+        let store = try Store(path: file)
+        XCTAssertEqual(try store.connection.scalar("PRAGMA user_version"), Int64(Store.schemaVersion))
+        let orders = try quadOrders(store.connection)
+        XCTAssertEqual(orders[0], [[1, 10, 2, 0], [3, 10, 2, 7], [3, 10, 4, 0]])
+        XCTAssertEqual(orders[1], orders[0])
+        XCTAssertEqual(orders[2], orders[0])
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2, bound: [1: 2]), [1, 2, 3, 2])
+        XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 
     func testAMissingFolderCannotBeOpened() throws {
