@@ -15,16 +15,41 @@ public struct Quad: Equatable, Sendable {
     }
 }
 
+/// A term as kglog's store encodes it: its kind and its storage text (`Value.storageText`).
+/// The text points into the line or into the parser's scratch space: it is valid until the
+/// parser reads the next line.
+public struct RawTerm {
+    public var kind: Value.Kind
+    public var text: UnsafeBufferPointer<UInt8>
+
+    /// The term as a value.
+    public var value: Value {
+        Value(kind: kind, storageText: String(decoding: text, as: UTF8.self))!
+    }
+}
+
+/// One statement's terms as the store encodes them; valid until the parser reads the next line.
+public struct RawStatement {
+    public var subject: RawTerm
+    public var predicate: RawTerm
+    public var object: RawTerm
+    public var graph: RawTerm?
+}
+
 /// Parses N-Triples and N-Quads (RDF 1.1) one line at a time.
 ///
 /// IRIs become `.iri` values, blank nodes `.blank`, literals strings, language-tagged strings
 /// or typed literals (XML Schema integers, decimals, dates in canonical form become kglog
 /// numbers and dates). IRIs in the `kglog:` scheme, which the writer uses for kglog names, become
 /// names again.
+///
+/// `parseRaw` gives each term as its kind and storage text without building a `Value`: a bulk
+/// import hashes those bytes directly. `parse` gives values.
 public struct NTriplesParser {
     public enum Format: Sendable { case nTriples, nQuads }
 
     public let format: Format
+    private let scratch = Scratch()
 
     public init(format: Format) {
         self.format = format
@@ -32,10 +57,17 @@ public struct NTriplesParser {
 
     /// The statement on one line, nil for a blank or comment line.
     public func parse(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) throws(FormatDiagnostic) -> Quad? {
+        guard let raw = try parseRaw(line, lineNumber: lineNumber) else { return nil }
+        return Quad(subject: raw.subject.value, predicate: raw.predicate.value, object: raw.object.value, graph: raw.graph?.value)
+    }
+
+    /// The statement on one line as raw terms, nil for a blank or comment line.
+    public func parseRaw(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) throws(FormatDiagnostic) -> RawStatement? {
         if let bad = NTriplesParser.firstInvalidUTF8(line) {
-            throw Cursor(bytes: line, lineNumber: lineNumber, position: bad).fail(.notUTF8)
+            throw Cursor(bytes: line, lineNumber: lineNumber, scratch: scratch, position: bad).fail(.notUTF8)
         }
-        var cursor = Cursor(bytes: line, lineNumber: lineNumber)
+        scratch.count = 0
+        var cursor = Cursor(bytes: line, lineNumber: lineNumber, scratch: scratch)
         cursor.skipSpace()
         if cursor.atEnd || cursor.peek == UInt8(ascii: "#") { return nil }
         if cursor.peek == UInt8(ascii: "@") {
@@ -48,7 +80,7 @@ public struct NTriplesParser {
         cursor.skipSpace()
         let object = try cursor.object()
         cursor.skipSpace()
-        var graph: Value?
+        var graph: Span?
         if format == .nQuads && cursor.peek != UInt8(ascii: ".") {
             graph = try cursor.subjectOrGraph()
             cursor.skipSpace()
@@ -57,7 +89,9 @@ public struct NTriplesParser {
         cursor.advance()
         cursor.skipSpace()
         if !cursor.atEnd && cursor.peek != UInt8(ascii: "#") { throw cursor.fail(.trailingContent(cursor.word())) }
-        return Quad(subject: subject, predicate: predicate, object: object, graph: graph)
+        // Only now, with the scratch space written, do its addresses stay put.
+        let term = { (span: Span) in RawTerm(kind: span.kind, text: span.text(line: line, scratch: self.scratch)) }
+        return RawStatement(subject: term(subject), predicate: term(predicate), object: term(object), graph: graph.map(term))
     }
 
     /// The offset of the first byte that is not part of valid UTF-8, or nil.
@@ -75,10 +109,55 @@ public struct NTriplesParser {
         }
     }
 
+    /// Where a term's storage text is: a range of the line, or of the scratch space (text with
+    /// escapes decoded, or text put together, such as a language tag before a string).
+    struct Span {
+        var kind: Value.Kind
+        var range: Range<Int>
+        var inScratch: Bool
+
+        func text(line: UnsafeBufferPointer<UInt8>, scratch: Scratch) -> UnsafeBufferPointer<UInt8> {
+            inScratch ? UnsafeBufferPointer(rebasing: scratch.buffer[range]) : UnsafeBufferPointer(rebasing: line[range])
+        }
+    }
+
+    /// Bytes a line's terms are put together in; reused from line to line.
+    final class Scratch {
+        private(set) var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
+        var count = 0
+
+        deinit { buffer.deallocate() }
+
+        func append<Bytes: Collection<UInt8>>(contentsOf bytes: Bytes) {
+            reserve(bytes.count)
+            for byte in bytes {
+                buffer[count] = byte
+                count += 1
+            }
+        }
+
+        func append(_ scalar: Unicode.Scalar) {
+            reserve(4)
+            UTF8.encode(scalar) { byte in
+                buffer[count] = byte
+                count += 1
+            }
+        }
+
+        private func reserve(_ more: Int) {
+            guard count + more > buffer.count else { return }
+            let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(buffer.count * 2, count + more))
+            _ = larger.initialize(fromContentsOf: buffer[0..<count])
+            buffer.deallocate()
+            buffer = larger
+        }
+    }
+
     /// A position in one line's bytes, with the errors it raises.
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         let lineNumber: Int
+        let scratch: Scratch
         var position = 0
 
         var atEnd: Bool { position >= bytes.count }
@@ -116,7 +195,7 @@ public struct NTriplesParser {
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<min(end, position + 40)]), as: UTF8.self)
         }
 
-        mutating func subjectOrGraph() throws(FormatDiagnostic) -> Value {
+        mutating func subjectOrGraph() throws(FormatDiagnostic) -> Span {
             switch peek {
             case UInt8(ascii: "<"): return try iri()
             case UInt8(ascii: "_"): return try blankNode()
@@ -124,7 +203,7 @@ public struct NTriplesParser {
             }
         }
 
-        mutating func object() throws(FormatDiagnostic) -> Value {
+        mutating func object() throws(FormatDiagnostic) -> Span {
             switch peek {
             case UInt8(ascii: "<"): return try iri()
             case UInt8(ascii: "_"): return try blankNode()
@@ -134,23 +213,23 @@ public struct NTriplesParser {
         }
 
         // IRIREF ::= '<' ([^#x00-#x20<>"{}|^`\] | UCHAR)* '>'
-        mutating func iri() throws(FormatDiagnostic) -> Value {
+        mutating func iri() throws(FormatDiagnostic) -> Span {
             let start = position
             advance()
-            var builder = TextBuilder(at: position)
+            var text = TextBuilder(at: position, scratch: scratch)
             while true {
                 guard let b = peek else { throw failAt(.unterminatedIRI, start) }
                 if b == UInt8(ascii: ">") { break }
                 if b == UInt8(ascii: "\\") {
-                    builder.endRun(at: position, in: bytes)
+                    text.endRun(at: position, in: bytes)
                     let escapeStart = position
                     advance()
                     guard let kind = peek, kind == UInt8(ascii: "u") || kind == UInt8(ascii: "U") else {
                         throw failAt(.invalidEscape(String(decoding: UnsafeBufferPointer(rebasing: bytes[escapeStart..<min(escapeStart + 2, bytes.count)]), as: UTF8.self)), escapeStart)
                     }
                     advance()
-                    builder.append(try hexEscape(length: kind == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
-                    builder.startRun(at: position)
+                    scratch.append(try hexEscape(length: kind == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
+                    text.startRun(at: position)
                     continue
                 }
                 if b <= 0x20 || Cursor.forbiddenInIRI(b) {
@@ -158,12 +237,18 @@ public struct NTriplesParser {
                 }
                 advance()
             }
-            let text = builder.text(endingAt: position, in: bytes)
+            var span = text.finish(at: position, in: bytes, kind: .iri)
             advance()
-            guard Cursor.isAbsolute(text) else { throw failAt(.relativeIRI(text), start) }
-            if text.hasPrefix("kglog:") { return .name(String(text.dropFirst(6))) }
-            return .iri(text)
+            let iri = span.text(line: bytes, scratch: scratch)
+            guard Cursor.isAbsolute(iri) else { throw failAt(.relativeIRI(String(decoding: iri, as: UTF8.self)), start) }
+            if iri.starts(with: Cursor.kglogScheme) {
+                span.kind = .name
+                span.range = span.range.dropFirst(Cursor.kglogScheme.count)
+            }
+            return span
         }
+
+        static let kglogScheme = Array("kglog:".utf8)
 
         @inline(__always)
         static func forbiddenInIRI(_ b: UInt8) -> Bool {
@@ -177,8 +262,8 @@ public struct NTriplesParser {
         }
 
         /// Whether an IRI starts with a scheme: a letter, then letters, digits, '+', '-' or '.', then ':'.
-        static func isAbsolute(_ iri: String) -> Bool {
-            var utf8 = iri.utf8.makeIterator()
+        static func isAbsolute(_ iri: UnsafeBufferPointer<UInt8>) -> Bool {
+            var utf8 = iri.makeIterator()
             guard let first = utf8.next(), (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z") else { return false }
             while let b = utf8.next() {
                 if b == UInt8(ascii: ":") { return true }
@@ -206,7 +291,7 @@ public struct NTriplesParser {
         }
 
         // BLANK_NODE_LABEL ::= '_:' (PN_CHARS_U | [0-9]) ((PN_CHARS | '.')* PN_CHARS)?
-        mutating func blankNode() throws(FormatDiagnostic) -> Value {
+        mutating func blankNode() throws(FormatDiagnostic) -> Span {
             let start = position
             advance()
             guard peek == UInt8(ascii: ":") else { throw failAt(.invalidBlankNode, start) }
@@ -222,41 +307,41 @@ public struct NTriplesParser {
             // A label does not end with '.': that is the statement's end.
             while position > labelStart + 1 && bytes[position - 1] == UInt8(ascii: ".") { position -= 1 }
             if let b = peek, b == UInt8(ascii: ":") { throw failAt(.invalidBlankNode, start) }
-            return .blank(String(decoding: UnsafeBufferPointer(rebasing: bytes[labelStart..<position]), as: UTF8.self))
+            return Span(kind: .blank, range: labelStart..<position, inScratch: false)
         }
 
         // literal ::= STRING_LITERAL_QUOTE ('^^' IRIREF | LANGTAG)?
-        mutating func literal() throws(FormatDiagnostic) -> Value {
+        mutating func literal() throws(FormatDiagnostic) -> Span {
             let start = position
             advance()
-            var builder = TextBuilder(at: position)
+            var text = TextBuilder(at: position, scratch: scratch)
             while true {
                 guard let b = peek else { throw failAt(.unterminatedString, start) }
                 if b == UInt8(ascii: "\"") { break }
                 if b == 0x0A || b == 0x0D { throw failAt(.unterminatedString, start) }
                 guard b == UInt8(ascii: "\\") else { advance(); continue }
-                builder.endRun(at: position, in: bytes)
+                text.endRun(at: position, in: bytes)
                 let escapeStart = position
                 advance()
                 guard let e = peek else { throw failAt(.unterminatedString, start) }
                 advance()
                 switch e {
-                case UInt8(ascii: "t"): builder.append("\t")
-                case UInt8(ascii: "b"): builder.append("\u{08}")
-                case UInt8(ascii: "n"): builder.append("\n")
-                case UInt8(ascii: "r"): builder.append("\r")
-                case UInt8(ascii: "f"): builder.append("\u{0C}")
-                case UInt8(ascii: "\""): builder.append("\"")
-                case UInt8(ascii: "'"): builder.append("'")
-                case UInt8(ascii: "\\"): builder.append("\\")
+                case UInt8(ascii: "t"): scratch.append("\t")
+                case UInt8(ascii: "b"): scratch.append("\u{08}")
+                case UInt8(ascii: "n"): scratch.append("\n")
+                case UInt8(ascii: "r"): scratch.append("\r")
+                case UInt8(ascii: "f"): scratch.append("\u{0C}")
+                case UInt8(ascii: "\""): scratch.append("\"")
+                case UInt8(ascii: "'"): scratch.append("'")
+                case UInt8(ascii: "\\"): scratch.append("\\")
                 case UInt8(ascii: "u"), UInt8(ascii: "U"):
-                    builder.append(try hexEscape(length: e == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
+                    scratch.append(try hexEscape(length: e == UInt8(ascii: "u") ? 4 : 8, from: escapeStart))
                 default:
                     throw failAt(.invalidEscape("\\" + String(decoding: [e], as: UTF8.self)), escapeStart)
                 }
-                builder.startRun(at: position)
+                text.startRun(at: position)
             }
-            let text = builder.text(endingAt: position, in: bytes)
+            let lexical = text.finish(at: position, in: bytes, kind: .string)
             advance()
             if peek == UInt8(ascii: "@") {
                 let tagStart = position
@@ -270,8 +355,14 @@ public struct NTriplesParser {
                     while let b = peek, ((b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) { advance() }
                     guard position > part else { throw failAt(.invalidLanguageTag, tagStart) }
                 }
-                let tag = String(decoding: UnsafeBufferPointer(rebasing: bytes[(tagStart + 1)..<position]), as: UTF8.self)
-                return .langString(text, language: tag.lowercased())
+                // Stored as "tag text", the tag in lower case.
+                let stored = scratch.count
+                scratch.append(contentsOf: bytes[(tagStart + 1)..<position].lazy.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 })
+                scratch.append(" ")
+                // (Copied first when it is in the scratch space, which may move as it grows.)
+                let text = lexical.text(line: bytes, scratch: scratch)
+                if lexical.inScratch { scratch.append(contentsOf: Array(text)) } else { scratch.append(contentsOf: text) }
+                return Span(kind: .langString, range: stored..<scratch.count, inScratch: true)
             }
             if peek == UInt8(ascii: "^") {
                 let caret = position
@@ -280,33 +371,55 @@ public struct NTriplesParser {
                 advance()
                 guard peek == UInt8(ascii: "<") else { throw fail(.expected("a datatype IRI", found: found())) }
                 let datatypeStart = position
-                guard case .iri(let datatype) = try iri() else { throw failAt(.expected("a datatype IRI", found: "a kglog name"), datatypeStart) }
-                return Value.literal(text, datatype: datatype)
+                let datatype = try iri()
+                guard datatype.kind == .iri else { throw failAt(.expected("a datatype IRI", found: "a kglog name"), datatypeStart) }
+                return typed(lexical, datatype: datatype)
             }
-            return .string(text)
+            return lexical
+        }
+
+        /// A typed literal: canonical integers (the common case) directly, every other one
+        /// through `Value.literal`, which decides what becomes a kglog number, date or string.
+        private mutating func typed(_ lexical: Span, datatype: Span) -> Span {
+            let text = lexical.text(line: bytes, scratch: scratch)
+            if datatype.text(line: bytes, scratch: scratch).elementsEqual(Cursor.xsdInteger) && Cursor.isCanonicalInteger(text) {
+                return Span(kind: .integer, range: lexical.range, inScratch: lexical.inScratch)
+            }
+            let value = Value.literal(String(decoding: text, as: UTF8.self),
+                                      datatype: String(decoding: datatype.text(line: bytes, scratch: scratch), as: UTF8.self))
+            let stored = scratch.count
+            scratch.append(contentsOf: value.storageText.utf8)
+            return Span(kind: value.kind, range: stored..<scratch.count, inScratch: true)
+        }
+
+        static let xsdInteger = Array((Value.xsd + "integer").utf8)
+
+        /// `-?(0|[1-9][0-9]*)` short enough to fit an Int64, and not "-0": text that reads back
+        /// as the same integer.
+        static func isCanonicalInteger(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+            let digits = text.first == UInt8(ascii: "-") ? UnsafeBufferPointer(rebasing: text.dropFirst()) : text
+            guard let first = digits.first, digits.count <= 18, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return false }
+            return first != UInt8(ascii: "0") || digits.count == 1 && digits.count == text.count
         }
     }
 }
 
-/// Text read from a line: runs of plain bytes with escaped characters between them. Text with
-/// no escape is decoded in one piece.
+/// The text of an IRI or string being read: the line's bytes themselves while no escape has
+/// come; from the first escape on, the plain runs and decoded characters go to the scratch space.
 private struct TextBuilder {
-    private var scalars = String.UnicodeScalarView()
+    private let scratch: NTriplesParser.Scratch
     private var runStart: Int
-    private var escaped = false
+    private var scratchStart: Int?
 
-    init(at position: Int) {
+    init(at position: Int, scratch: NTriplesParser.Scratch) {
+        self.scratch = scratch
         runStart = position
     }
 
-    /// Ends the plain run before an escape.
+    /// Ends the plain run before an escape (whose character the caller appends to the scratch).
     mutating func endRun(at position: Int, in bytes: UnsafeBufferPointer<UInt8>) {
-        scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self).unicodeScalars)
-        escaped = true
-    }
-
-    mutating func append(_ scalar: Unicode.Scalar) {
-        scalars.append(scalar)
+        if scratchStart == nil { scratchStart = scratch.count }
+        scratch.append(contentsOf: bytes[runStart..<position])
     }
 
     /// Starts the next plain run after an escape.
@@ -314,8 +427,9 @@ private struct TextBuilder {
         runStart = position
     }
 
-    func text(endingAt position: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let run = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<position]), as: UTF8.self)
-        return escaped ? String(scalars) + run : run
+    func finish(at position: Int, in bytes: UnsafeBufferPointer<UInt8>, kind: Value.Kind) -> NTriplesParser.Span {
+        guard let scratchStart else { return NTriplesParser.Span(kind: kind, range: runStart..<position, inScratch: false) }
+        scratch.append(contentsOf: bytes[runStart..<position])
+        return NTriplesParser.Span(kind: kind, range: scratchStart..<scratch.count, inScratch: true)
     }
 }

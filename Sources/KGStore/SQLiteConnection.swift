@@ -111,6 +111,16 @@ final class SQLiteStatement {
         sqlite3_bind_text(raw, index, value, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
     }
 
+    /// Binds UTF-8 text in place, without a copy: `text` must stay valid until the statement
+    /// has run (SQLITE_STATIC).
+    func bind(_ index: Int32, text: UnsafeBufferPointer<UInt8>) {
+        // An empty buffer may have no address; a null pointer would bind NULL, not "".
+        let start = UnsafeRawPointer(text.baseAddress ?? SQLiteStatement.emptyText.utf8Start)
+        sqlite3_bind_text(raw, index, start.assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
+    }
+
+    private static let emptyText: StaticString = ""
+
     func bind(_ index: Int32, blob: UnsafeRawBufferPointer) {
         sqlite3_bind_blob(raw, index, blob.baseAddress, Int32(blob.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
     }

@@ -109,6 +109,41 @@ final class W3CSuiteTests: XCTestCase {
             XCTAssertEqual(written, text.hasSuffix("string>") ? "\"x\"" : text, text)
         }
     }
+
+    /// Raw terms: the kind and storage text the store keeps, read without building values;
+    /// `value` of each gives what `parse` gives.
+    func testRawTermsAreTheStoredKindAndText() throws {
+        let xsd = "http://www.w3.org/2001/XMLSchema#"
+        let long = String(repeating: "x", count: 300)
+        let parser = NTriplesParser(format: .nQuads)
+        for (line, expected) in [
+            (#"<http://e/s\u0041> <kglog:member-of> "a\"b"@EN-us <http://e/g> ."#,
+             ["iri http://e/sA", "name member-of", #"lang-string en-us a"b"#, "iri http://e/g"]),
+            // Escapes in every term and a long text: the scratch space grows while the line is read.
+            (#"<http://e/\u00E9> <http://e/p> "\#(long)\n"@fr _:g1 ."#,
+             ["iri http://e/é", "iri http://e/p", "lang-string fr \(long)\n", "blank g1"]),
+            (#"_:b <http://e/p> "-12"^^<\#(xsd)integer> ."#, ["blank b", "iri http://e/p", "integer -12"]),
+            (#"_:b <http://e/p> "0"^^<\#(xsd)integer> ."#, ["blank b", "iri http://e/p", "integer 0"]),
+            (#"_:b <http://e/p> "-0"^^<\#(xsd)integer> ."#, ["blank b", "iri http://e/p", "typed \(xsd)integer -0"]),
+            (#"_:b <http://e/p> "+7"^^<\#(xsd)integer> ."#, ["blank b", "iri http://e/p", "typed \(xsd)integer +7"]),
+            (#"_:b <http://e/p> "99999999999999999999"^^<\#(xsd)integer> ."#,
+             ["blank b", "iri http://e/p", "typed \(xsd)integer 99999999999999999999"]),
+            (#"_:b <http://e/p> "2.5"^^<\#(xsd)decimal> ."#, ["blank b", "iri http://e/p", "decimal 2.5"]),
+            (#"_:b <http://e/p> "a\tb"^^<\#(xsd)string> ."#, ["blank b", "iri http://e/p", "string a\tb"]),
+            (#"_:b <http://e/p> ""@de ."#, ["blank b", "iri http://e/p", "lang-string de "]),
+        ] {
+            var bytes = Array(line.utf8)
+            try bytes.withUnsafeMutableBufferPointer { buffer in
+                let bytes = UnsafeBufferPointer(buffer)
+                let raw = try XCTUnwrap(try parser.parseRaw(bytes, lineNumber: 1))
+                let terms = [raw.subject, raw.predicate, raw.object] + (raw.graph.map { [$0] } ?? [])
+                XCTAssertEqual(terms.map { "\($0.kind.label) \(String(decoding: $0.text, as: UTF8.self))" }, expected, line)
+                let values = terms.map(\.value)
+                let quad = try XCTUnwrap(try parser.parse(bytes, lineNumber: 1))
+                XCTAssertEqual([quad.subject, quad.predicate, quad.object] + (quad.graph.map { [$0] } ?? []), values, line)
+            }
+        }
+    }
 }
 
 final class CSVReaderTests: XCTestCase {

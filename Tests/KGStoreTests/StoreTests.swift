@@ -163,6 +163,63 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.facts(predicate: 10, arity: 2, bound: [1: 6]), [5, 6])
     }
 
+    private func termList(_ terms: [(UInt8, String)]) -> TermList {
+        var list = TermList()
+        for (kind, text) in terms {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { list.append(kind: kind, text: UnsafeBufferPointer($0)) }
+        }
+        return list
+    }
+
+    func testTermsAddedInBulkGetIdsAndAreFoundAgain() throws {
+        let store = try Store(path: ":memory:")
+        XCTAssertEqual(try store.addTerms(termList([(4, ""), (4, "csto"), (5, "csto")]), allNew: true), [1, 2, 3])
+        XCTAssertEqual(try store.termID(kind: 4, lexical: ""), 1)
+        XCTAssertEqual(try store.term(id: 1)?.lexical, "")
+        XCTAssertEqual(try store.termID(kind: 5, lexical: "csto"), 3)
+        // Not all new: the stored ones keep their ids, the others get the next ones.
+        XCTAssertEqual(try store.addTerms(termList([(5, "cis"), (5, "csto"), (6, "http://e/é")]), allNew: false), [4, 3, 5])
+        XCTAssertEqual(try store.term(id: 5)?.lexical, "http://e/é")
+        XCTAssertEqual(try store.nextTermID(), 6)
+        // A promise broken is an error, and the transaction around it undoes the whole call.
+        XCTAssertThrowsError(try store.transaction { try store.addTerms(termList([(5, "armenia"), (5, "cis")]), allNew: true) })
+        XCTAssertNil(try store.termID(kind: 5, lexical: "armenia"))
+    }
+
+    func testQuadsAddedInBulkReachAllThreeOrdersOnce() throws {
+        let store = try Store(path: ":memory:")
+        XCTAssertTrue(try store.insertQuad(subject: 1, predicate: 2, object: 3, source: 0))
+        var generator = SystemRandomNumberGenerator()
+        // Duplicates within the rows and with what is stored count once; large ids sort right.
+        var rows = (0..<5_000).map { _ in
+            QuadRow(s: Int64.random(in: 1...40, using: &generator), p: Int64.random(in: 1...3, using: &generator),
+                    o: [3, 70_000, 4_294_967_295][Int.random(in: 0..<3, using: &generator)], g: Int64.random(in: 0...1, using: &generator))
+        }
+        rows.append(QuadRow(s: 1, p: 2, o: 3, g: 0))
+        let expected = Set(rows).subtracting([QuadRow(s: 1, p: 2, o: 3, g: 0)])
+        XCTAssertEqual(try store.addQuads(rows), expected.count)
+        let orders = try quadOrders(store.connection)
+        let all = Set(expected).union([QuadRow(s: 1, p: 2, o: 3, g: 0)]).map { [$0.s, $0.p, $0.o, $0.g] }
+        XCTAssertEqual(orders[0], all.sorted { $0.lexicographicallyPrecedes($1) })
+        XCTAssertEqual(orders[1], orders[0])
+        XCTAssertEqual(orders[2], orders[0])
+        XCTAssertEqual(try store.addQuads(rows), 0)
+        // Ids of 2^32 and more do not pack: they go in row by row, with the same result.
+        XCTAssertEqual(try store.addQuads([QuadRow(s: 1 << 32, p: 2, o: 3, g: 0), QuadRow(s: 1, p: 2, o: 3, g: 0)]), 1)
+        XCTAssertEqual(try quadOrders(store.connection).map(\.count), [all.count + 1, all.count + 1, all.count + 1])
+    }
+
+    func testTheRadixSortOrdersLikeAComparisonSort() {
+        var generator = SystemRandomNumberGenerator()
+        for range in [UInt64(0)...3, 0...UInt64.max] {
+            var keys = (0..<20_000).map { _ in PackedQuad(high: UInt64.random(in: range, using: &generator), low: UInt64.random(in: range, using: &generator)) }
+            let expected = keys.sorted { ($0.high, $0.low) < ($1.high, $1.low) }
+            PackedQuad.radixSort(&keys)
+            XCTAssertEqual(keys, expected)
+        }
+    }
+
     /// A file as schema 1 wrote it: the (p, o, s) and (o, s, p) orders were indexes.
     private func writeSchema1File(_ file: String) throws {
         let raw = try SQLiteConnection(path: file)

@@ -1,0 +1,257 @@
+import CSQLite
+import Dispatch
+
+/// Terms to add in bulk: kinds and UTF-8 texts, the texts one after another in one buffer.
+public struct TermList: Sendable {
+    public private(set) var kinds: [UInt8] = []
+    /// Where each term's text ends in `bytes` (it starts where the previous one ends).
+    public private(set) var ends: [Int] = []
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public var count: Int { kinds.count }
+
+    public mutating func append(kind: UInt8, text: UnsafeBufferPointer<UInt8>) {
+        kinds.append(kind)
+        bytes.append(contentsOf: text)
+        ends.append(bytes.count)
+    }
+
+    /// The range of term `index`'s text in `bytes`.
+    public func textRange(_ index: Int) -> Range<Int> {
+        (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
+}
+
+/// One binary fact as term ids: subject, predicate, object and source (`Store.noSource` for none).
+public struct QuadRow: Hashable, Sendable {
+    public var s, p, o, g: Int64
+
+    public init(s: Int64, p: Int64, o: Int64, g: Int64) {
+        (self.s, self.p, self.o, self.g) = (s, p, o, g)
+    }
+}
+
+// MARK: - Bulk writing
+
+extension Store {
+    /// Rows a multi-row INSERT of a bulk write carries: one statement per 100 rows costs about
+    /// half as much per row as one statement per row.
+    static let rowsPerInsert = 100
+
+    /// The id the next new term gets.
+    public func nextTermID() throws -> Int64 {
+        try (connection.scalar("SELECT max(id) FROM terms") ?? 0) + 1
+    }
+
+    /// Adds terms in bulk and returns their ids, in the order of `terms`.
+    ///
+    /// With `allNew` the caller promises that no term of the list is in the dictionary yet, nor
+    /// twice in the list: they get consecutive ids from `nextTermID()` without a lookup each.
+    /// Terms sorted by kind and text go in fastest (the dictionary's index then grows at its end).
+    public func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64] {
+        var ids = [Int64](repeating: 0, count: terms.count)
+        var missing: [Int] = []
+        if allNew {
+            missing = Array(0..<terms.count)
+        } else {
+            let lookup = try connection.prepare("SELECT id FROM terms WHERE kind = ?1 AND lexical = ?2")
+            try terms.bytes.withUnsafeBufferPointer { bytes in
+                for index in 0..<terms.count {
+                    lookup.bind(1, Int64(terms.kinds[index]))
+                    lookup.bind(2, text: UnsafeBufferPointer(rebasing: bytes[terms.textRange(index)]))
+                    if try lookup.step() { ids[index] = lookup.int64(0) } else { missing.append(index) }
+                    lookup.reset()
+                }
+            }
+        }
+        var next = try nextTermID()
+        for index in missing {
+            ids[index] = next
+            next += 1
+        }
+        try terms.bytes.withUnsafeBufferPointer { bytes in
+            _ = try insertRows(into: "terms(id, kind, lexical)", columns: 3, count: missing.count, orIgnore: false) { statement, parameter, row in
+                let index = missing[row]
+                statement.bind(parameter, ids[index])
+                statement.bind(parameter + 1, Int64(terms.kinds[index]))
+                statement.bind(parameter + 2, text: UnsafeBufferPointer(rebasing: bytes[terms.textRange(index)]))
+            }
+        }
+        return ids
+    }
+
+    /// Adds binary facts in bulk to all three quad tables and returns how many were new.
+    ///
+    /// Each table is written in its own key order, so that it grows at its end (or in runs)
+    /// instead of at random places: the rows are sorted for the first table, then for the next
+    /// on another thread while the first is written, and so on.
+    @discardableResult
+    public func addQuads(_ rows: [QuadRow]) throws -> Int {
+        guard rows.allSatisfy(PackedQuad.canPack) else {
+            // More than four billion terms: row by row.
+            return try rows.reduce(0) { try $0 + (insertQuad(subject: $1.s, predicate: $1.p, object: $1.o, source: $1.g) ? 1 : 0) }
+        }
+        var added = 0
+        var next = BackgroundWork { QuadOrder.pso.sorted(rows) }
+        for order in QuadOrder.allCases {
+            let sorted = next.result()
+            if let following = order.next { next = BackgroundWork { following.sorted(rows) } }
+            let inserted = try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
+                let (a, b, c, d) = sorted[row].columns
+                statement.bind(parameter, a)
+                statement.bind(parameter + 1, b)
+                statement.bind(parameter + 2, c)
+                statement.bind(parameter + 3, d)
+            }
+            if order == .pso { added = inserted }
+        }
+        return added
+    }
+
+    /// Inserts `count` rows into `target` ("table(columns)") with multi-row statements, skipping
+    /// rows already there when `orIgnore`. `bind` binds row `row`'s values to the parameters
+    /// from `parameter` on. Returns how many rows were inserted.
+    func insertRows(into target: String, columns: Int, count: Int, orIgnore: Bool = true,
+                    bind: (SQLiteStatement, Int32, Int) -> Void) throws -> Int {
+        let verb = orIgnore ? "INSERT OR IGNORE INTO" : "INSERT INTO"
+        let group = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        let many = try connection.prepare("\(verb) \(target) VALUES " + Array(repeating: group, count: Store.rowsPerInsert).joined(separator: ", "))
+        let one = try connection.prepare("\(verb) \(target) VALUES \(group)")
+        var inserted = 0
+        var row = 0
+        while row < count {
+            let statement = count - row >= Store.rowsPerInsert ? many : one
+            let rows = statement === many ? Store.rowsPerInsert : 1
+            for offset in 0..<rows { bind(statement, Int32(offset * columns + 1), row + offset) }
+            try statement.run()
+            inserted += connection.changes
+            row += rows
+        }
+        return inserted
+    }
+}
+
+// MARK: - Orders of quads
+
+/// The three orders the quad tables keep.
+enum QuadOrder: CaseIterable {
+    case pso, pos, osp
+
+    /// The table, with its columns in key order.
+    var table: String {
+        switch self {
+        case .pso: return "quads(p, s, o, g)"
+        case .pos: return "quads_pos(p, o, s, g)"
+        case .osp: return "quads_osp(o, s, p, g)"
+        }
+    }
+
+    var next: QuadOrder? {
+        switch self {
+        case .pso: return .pos
+        case .pos: return .osp
+        case .osp: return nil
+        }
+    }
+
+    /// The rows packed with their ids in this order's column order, sorted, each once.
+    func sorted(_ rows: [QuadRow]) -> [PackedQuad] {
+        var keys = rows.map { row -> PackedQuad in
+            switch self {
+            case .pso: return PackedQuad(row.p, row.s, row.o, row.g)
+            case .pos: return PackedQuad(row.p, row.o, row.s, row.g)
+            case .osp: return PackedQuad(row.o, row.s, row.p, row.g)
+            }
+        }
+        PackedQuad.radixSort(&keys)
+        var distinct = 0
+        for index in keys.indices where index == 0 || keys[index] != keys[distinct - 1] {
+            keys[distinct] = keys[index]
+            distinct += 1
+        }
+        keys.removeLast(keys.count - distinct)
+        return keys
+    }
+}
+
+/// Four ids below 2^32 packed into two words, so that comparing (high, low) compares the ids
+/// in order.
+struct PackedQuad: Equatable {
+    var high: UInt64
+    var low: UInt64
+
+    init(_ a: Int64, _ b: Int64, _ c: Int64, _ d: Int64) {
+        high = UInt64(a) << 32 | UInt64(b)
+        low = UInt64(c) << 32 | UInt64(d)
+    }
+
+    init(high: UInt64, low: UInt64) {
+        (self.high, self.low) = (high, low)
+    }
+
+    static func canPack(_ row: QuadRow) -> Bool {
+        UInt64(bitPattern: row.s | row.p | row.o | row.g) < 1 << 32
+    }
+
+    var columns: (Int64, Int64, Int64, Int64) {
+        (Int64(high >> 32), Int64(high & 0xFFFF_FFFF), Int64(low >> 32), Int64(low & 0xFFFF_FFFF))
+    }
+
+    /// Least-significant-digit radix sort by 16-bit digits, skipping digits that are the same in
+    /// every key (the high bits of small ids, a source column of zeros): a few linear passes.
+    static func radixSort(_ keys: inout [PackedQuad]) {
+        guard keys.count > 1 else { return }
+        var other = keys
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for digit in 0..<8 {
+            let shift = UInt64(digit % 4 * 16)
+            let inHigh = digit >= 4
+            counts.withUnsafeMutableBufferPointer { counts in
+                counts.update(repeating: 0)
+                for key in keys { counts[Int(((inHigh ? key.high : key.low) >> shift) & 0xFFFF)] += 1 }
+            }
+            if counts.contains(keys.count) { continue }
+            var total = 0
+            for bucket in counts.indices {
+                (counts[bucket], total) = (total, total + counts[bucket])
+            }
+            keys.withUnsafeBufferPointer { source in
+                other.withUnsafeMutableBufferPointer { target in
+                    counts.withUnsafeMutableBufferPointer { next in
+                        for key in source {
+                            let bucket = Int(((inHigh ? key.high : key.low) >> shift) & 0xFFFF)
+                            target[next[bucket]] = key
+                            next[bucket] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &other)
+        }
+    }
+}
+
+/// Work started on another thread now; `result()` waits for it.
+struct BackgroundWork<Result: Sendable> {
+    private final class Box: @unchecked Sendable {
+        var result: Result?
+        let done = DispatchSemaphore(value: 0)
+    }
+    private let box = Box()
+
+    init(_ work: @escaping @Sendable () -> Result) {
+        let box = self.box
+        DispatchQueue.global().async {
+            box.result = work()
+            box.done.signal()
+        }
+    }
+
+    func result() -> Result {
+        box.done.wait()
+        box.done.signal()
+        return box.result!
+    }
+}
