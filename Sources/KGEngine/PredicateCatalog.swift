@@ -10,9 +10,13 @@ public struct PredicateCatalog: Sendable {
 
     /// An arity error when `atom` uses its predicate with another number of arguments.
     public func arityError(_ atom: Atom) -> Diagnostic? {
-        guard let declared = arities[atom.predicate], declared != atom.arity else { return nil }
-        return Diagnostic(EngineError.arityMismatch(predicate: atom.predicate.sourceText, used: atom.arity, declared: declared),
-                          at: atom.location)
+        arityError(atom.predicate, arity: atom.arity, at: atom.location)
+    }
+
+    /// An error when `predicate` is known with an arity other than `arity`.
+    public func arityError(_ predicate: Value, arity: Int, at location: SourceLocation) -> Diagnostic? {
+        guard let declared = arities[predicate], declared != arity else { return nil }
+        return Diagnostic(EngineError.arityMismatch(predicate: predicate.sourceText, used: arity, declared: declared), at: location)
     }
 
     /// An error when no fact or rule defines the predicate of `atom`.

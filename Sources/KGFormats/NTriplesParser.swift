@@ -22,6 +22,11 @@ public struct RawTerm {
     public var kind: Value.Kind
     public var text: UnsafeBufferPointer<UInt8>
 
+    public init(kind: Value.Kind, text: UnsafeBufferPointer<UInt8>) {
+        self.kind = kind
+        self.text = text
+    }
+
     /// The term as a value.
     public var value: Value {
         Value(kind: kind, storageText: String(decoding: text, as: UTF8.self))!

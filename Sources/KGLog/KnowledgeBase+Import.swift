@@ -36,6 +36,8 @@ public struct ImportOptions: Sendable {
     public var asText: Bool
     /// The source of every fact imported (N-Quads facts in a named graph keep the graph).
     public var source: Value?
+    /// How N-Triples and N-Quads are cut into batches (small ones in tests).
+    var tripleLimits = TripleFileReader.Limits()
 
     public init(format: DataFormat, predicate: Value? = nil, header: Bool? = nil, asText: Bool = false, source: Value? = nil) {
         self.format = format
@@ -60,27 +62,20 @@ extension KnowledgeBase {
         let savedCatalog = catalog
         do {
             return try store.withDirectWrites { try store.transaction { try store.bulkLoad {
-                var loader = FactLoader(knowledgeBase: self, source: options.source)
-                var reader = try LineReader(path: path)
                 switch options.format {
                 case .nt, .nq:
-                    let parser = NTriplesParser(format: options.format == .nq ? .nQuads : .nTriples)
-                    try reader.forEachLine { line, number in
-                        do {
-                            guard let quad = try parser.parse(line, lineNumber: number) else { return }
-                            try loader.add(quad.predicate, [quad.subject, quad.object], source: quad.graph, line: number)
-                        } catch let error as FormatDiagnostic {
-                            throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
-                        }
-                    }
+                    return try importTriples(path, format: options.format == .nq ? .nQuads : .nTriples, source: options.source,
+                                             limits: options.tripleLimits)
                 case .csv, .tsv:
                     guard let predicate = options.predicate else { throw ImportError.needsPredicate(path) }
+                    var loader = FactLoader(knowledgeBase: self, source: options.source)
+                    var reader = try LineReader(path: path)
                     try importRecords(&reader, options: options, predicate: predicate, loader: &loader)
+                    try loader.flush()
+                    return loader.added
                 case .kgl:
-                    break
+                    return 0
                 }
-                try loader.flush()
-                return loader.added
             } } }
         } catch let failure as ImportFailure {
             restoreCatalog(savedCatalog)
@@ -169,11 +164,14 @@ struct ImportFailure: Error {
     let line: String
 }
 
-/// Adds facts in bulk inside the import's transaction, with a cache of term ids.
+/// Adds the facts of CSV or TSV records inside the import's transaction, with a cache of term ids.
 struct FactLoader {
     let knowledgeBase: KnowledgeBase
     let source: Value?
     private var ids: [Value: Int64] = [:]
+    private var arities: [Value: Int] = [:]
+    /// Binary facts wait here to be written in bulk (sorted, to all three quad tables).
+    private var quads: [QuadRow] = []
     private(set) var added = 0
 
     init(knowledgeBase: KnowledgeBase, source: Value?) {
@@ -181,45 +179,34 @@ struct FactLoader {
         self.source = source
     }
 
-    private var arities: [Value: Int] = [:]
-
     private mutating func id(_ value: Value) throws -> Int64 {
         if let id = ids[value] { return id }
-        let id = try knowledgeBase.store.internNewTerm(kind: value.kind.rawValue, lexical: value.storageText)
+        let id = try knowledgeBase.store.internTerm(kind: value.kind.rawValue, lexical: value.storageText)
         if ids.count > 1_000_000 { ids.removeAll(keepingCapacity: true) }   // keep memory flat
         ids[value] = id
         return id
     }
 
-    mutating func add(_ predicate: Value, _ arguments: [Value], source: Value?, line: Int) throws {
+    mutating func add(_ predicate: Value, _ arguments: [Value], line: Int, text: String) throws {
         if arities[predicate] != arguments.count {
-            let atom = Atom(predicate: predicate, arguments: arguments.map { Expression(.constant($0), at: SourceLocation(line: line, column: 1)) },
-                            at: SourceLocation(line: line, column: 1))
-            try knowledgeBase.declare(atom, line: line)
+            try knowledgeBase.declare(predicate, arity: arguments.count, line: line, text: text)
             arities[predicate] = arguments.count
         }
-        let sourceID = try (source ?? self.source).map { try id($0) } ?? Store.noSource
+        let sourceID = try source.map { try id($0) } ?? Store.noSource
         let predicateID = try id(predicate)
         if arguments.count == 2 {
-            // Binary facts wait in a batch, inserted in primary-key order: far fewer page visits.
-            batch.append((predicateID, try id(arguments[0]), try id(arguments[1]), sourceID))
-            if batch.count >= FactLoader.batchSize { try flush() }
+            quads.append(QuadRow(s: try id(arguments[0]), p: predicateID, o: try id(arguments[1]), g: sourceID))
+            if quads.count >= KnowledgeBase.quadsPerWrite { try flush() }
             return
         }
         let argumentIDs = try arguments.map { try id($0) }
         if try knowledgeBase.store.insertFact(predicate: predicateID, arguments: argumentIDs, source: sourceID) { added += 1 }
     }
 
-    static let batchSize = 250_000
-    private var batch: [(p: Int64, s: Int64, o: Int64, g: Int64)] = []
-
-    /// Inserts the waiting binary facts; call once more at the end of the import.
+    /// Writes the waiting binary facts; call once more at the end of the import.
     mutating func flush() throws {
-        batch.sort { ($0.p, $0.s, $0.o, $0.g) < ($1.p, $1.s, $1.o, $1.g) }
-        for fact in batch where try knowledgeBase.store.insertQuad(subject: fact.s, predicate: fact.p, object: fact.o, source: fact.g) {
-            added += 1
-        }
-        batch.removeAll(keepingCapacity: true)
+        added += try knowledgeBase.store.addQuads(quads)
+        quads.removeAll(keepingCapacity: true)
     }
 }
 
@@ -293,6 +280,6 @@ struct RecordImporter {
             throw ImportFailure(diagnostic: Diagnostic(FormatError.fieldCount(expected: arity, found: record.count),
                                                        at: SourceLocation(line: record[0].line, column: column)), line: text)
         }
-        try loader.add(predicate, record.map { CSVReader.value(of: $0.text, asText: options.asText) }, source: nil, line: record[0].line)
+        try loader.add(predicate, record.map { CSVReader.value(of: $0.text, asText: options.asText) }, line: record[0].line, text: text)
     }
 }

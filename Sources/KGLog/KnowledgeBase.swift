@@ -265,13 +265,13 @@ public final class KnowledgeBase {
 
     /// Records the arity of an imported fact's predicate (in the catalog and the file), or throws
     /// when it disagrees with the predicate's arity.
-    func declare(_ atom: Atom, line: Int) throws {
-        if let declared = catalog.arity(of: atom.predicate) {
-            if declared != atom.arity { throw ImportFailure(diagnostic: catalog.arityError(atom)!, line: "") }
-            return
+    func declare(_ predicate: Value, arity: Int, id: Int64? = nil, line: Int, text: String = "") throws {
+        if let error = catalog.arityError(predicate, arity: arity, at: SourceLocation(line: line, column: 1)) {
+            throw ImportFailure(diagnostic: error, line: text)
         }
-        catalog.record(atom)
-        try store.recordPredicate(try store.intern(atom.predicate), arity: atom.arity)
+        guard catalog.arity(of: predicate) == nil else { return }
+        catalog.declare(predicate, arity: arity)
+        try store.recordPredicate(try id ?? store.intern(predicate), arity: arity)
     }
 
     func restoreCatalog(_ saved: PredicateCatalog) {

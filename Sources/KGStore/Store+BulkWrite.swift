@@ -1,5 +1,6 @@
 import CSQLite
 import Dispatch
+import Foundation
 
 /// Terms to add in bulk: kinds and UTF-8 texts, the texts one after another in one buffer.
 public struct TermList: Sendable {
@@ -21,6 +22,27 @@ public struct TermList: Sendable {
     /// The range of term `index`'s text in `bytes`.
     public func textRange(_ index: Int) -> Range<Int> {
         (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
+
+    /// The terms sorted by kind, then text byte by byte (the order of the store's index on
+    /// terms, in which they are inserted fastest), with the index each had in this list.
+    public func sortedByKindAndText() -> (terms: TermList, originalIndex: [Int]) {
+        var order = Array(0..<count)
+        bytes.withUnsafeBufferPointer { bytes in
+            order.sort { a, b in
+                if kinds[a] != kinds[b] { return kinds[a] < kinds[b] }
+                let (x, y) = (textRange(a), textRange(b))
+                let common = min(x.count, y.count)
+                let comparison = common == 0 ? 0 : memcmp(bytes.baseAddress! + x.lowerBound, bytes.baseAddress! + y.lowerBound, common)
+                return comparison != 0 ? comparison < 0 : x.count < y.count
+            }
+        }
+        var sorted = TermList()
+        sorted.bytes.reserveCapacity(bytes.count)
+        bytes.withUnsafeBufferPointer { bytes in
+            for index in order { sorted.append(kind: kinds[index], text: UnsafeBufferPointer(rebasing: bytes[textRange(index)])) }
+        }
+        return (sorted, order)
     }
 }
 

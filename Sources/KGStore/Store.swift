@@ -202,8 +202,8 @@ public final class Store {
     /// — the indexes by source dropped and built again once at the end, which is much faster than
     /// keeping them up to date row by row. Call inside a transaction: a failure undoes it all.
     public func bulkLoad<T>(_ body: () throws -> T) throws -> T {
-        try connection.execute("PRAGMA cache_size = -65536")
-        defer { try? connection.execute("PRAGMA cache_size = -2000") }
+        try connection.execute("PRAGMA cache_size = -8192")
+        defer { try? connection.execute("PRAGMA cache_size = -8192") }
         let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM tuples)") == 1
         if empty {
             try connection.execute("DROP INDEX quads_g; DROP INDEX tuples_g")

@@ -77,6 +77,31 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(try KnowledgeBase(path: db).predicates().first { $0.predicate == .name("n") }?.storedFacts, 1)
     }
 
+    func testSIGINTCancelsAnImportThatWaitsForMoreInput() throws {
+        // The import reads a pipe that stays open: it cannot finish, and it must still stop.
+        let db = path("kb.kglog")
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
+        let fifo = path("stream.nt")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let process = Process()
+        process.executableURL = CLITests.executable
+        process.arguments = ["import", "--db", db, fifo]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let writer = try XCTUnwrap(FileHandle(forWritingAtPath: fifo))
+        writer.write(Data((0..<1000).map { "<http://e/s\($0)> <http://e/p> <http://e/o> .\n" }.joined().utf8))
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        writer.closeFile()
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                       "kglog: cancelled: nothing was changed\n")
+        XCTAssertEqual(try KnowledgeBase(path: db).predicates().map(\.predicate), [.name("seed")])
+    }
+
     func write(_ name: String, _ text: String) throws -> String {
         try text.write(toFile: path(name), atomically: true, encoding: .utf8)
         return path(name)

@@ -1,0 +1,243 @@
+import Foundation
+import KGFormats
+import KGStore
+import KGSyntax
+
+// MARK: - Importing N-Triples and N-Quads on two threads
+
+/// What the reading thread hands to the writing one: the terms first seen in a stretch of the
+/// file and that stretch's facts as term numbers.
+struct TripleBatch: Sendable {
+    /// Term numbers restart from 0 when the numbering is cleared to keep memory flat; each
+    /// restart is a new epoch.
+    var epoch: Int
+    /// The new terms in the order first seen: term `i` has number `firstNumber + i`.
+    var firstNumber: Int
+    var terms = TermList()
+    /// Four numbers a fact: subject, predicate, object, source (-1 for none).
+    var facts: [Int] = []
+    /// Predicates used for the first time in this epoch: each is checked against the catalog.
+    var predicates: [(number: Int, value: Value, line: Int, text: String)] = []
+}
+
+/// Hands batches from one thread to another, holding at most `capacity`: the reader waits
+/// when the writer falls behind, so memory stays flat.
+final class BatchChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [Result<TripleBatch, Error>] = []
+    private var finished = false
+    private var abandoned = false
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Waits for room, then passes `item` on; false when the receiver has stopped listening.
+    func send(_ item: Result<TripleBatch, Error>) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.count >= capacity && !abandoned { condition.wait() }
+        guard !abandoned else { return false }
+        waiting.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Nothing more will be sent.
+    func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item, waiting for it; nil once everything sent has been received. While it
+    /// waits (a slow disk, a pipe with nothing in it yet) it calls `check` every tenth of a
+    /// second, which may throw to stop waiting.
+    func receive(checking check: () throws -> Void) throws -> Result<TripleBatch, Error>? {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.isEmpty && !finished {
+            if !condition.wait(until: Date(timeIntervalSinceNow: 0.1)) {
+                condition.unlock()
+                defer { condition.lock() }
+                try check()
+            }
+        }
+        guard !waiting.isEmpty else { return nil }
+        condition.broadcast()
+        return waiting.removeFirst()
+    }
+
+    /// The receiver stops: a waiting or later `send` returns false.
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        waiting.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Reads an N-Triples or N-Quads file into batches (on its own thread): parses each line,
+/// numbers its terms, and sends a batch every `Limits.factsPerBatch` facts.
+struct TripleFileReader: Sendable {
+    let path: String
+    let format: NTriplesParser.Format
+    /// The source of facts that name none.
+    let defaultSource: Value?
+    let limits: Limits
+
+    struct Limits: Sendable {
+        var factsPerBatch = 100_000
+        /// Beyond this many distinct terms, or bytes of their text, the numbering starts again
+        /// (a new epoch), so that memory stays flat however large the file.
+        var numberedTerms = 4_000_000
+        var numberedTextBytes = 256 << 20
+    }
+
+    /// Reads the whole file into `channel`, then finishes it. A line that does not parse is
+    /// sent as an `ImportFailure` and ends the reading.
+    func run(into channel: BatchChannel) {
+        defer { channel.finish() }
+        do {
+            var state = State(defaultSource: defaultSource, limits: limits)
+            var reader = try LineReader(path: path)
+            let parser = NTriplesParser(format: format)
+            try reader.forEachLine { line, lineNumber in
+                let statement: RawStatement
+                do throws(FormatDiagnostic) {
+                    guard let parsed = try parser.parseRaw(line, lineNumber: lineNumber) else { return }
+                    statement = parsed
+                } catch {
+                    throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
+                }
+                state.add(statement, line: line, lineNumber: lineNumber)
+                if state.batch.facts.count >= 4 * limits.factsPerBatch || state.numberingIsFull {
+                    guard channel.send(.success(state.takeBatch())) else { throw Abandoned() }
+                }
+            }
+            _ = channel.send(.success(state.takeBatch()))
+        } catch is Abandoned {
+        } catch {
+            _ = channel.send(.failure(error))
+        }
+    }
+
+    private struct Abandoned: Error {}
+
+    /// The numbering and the batch being filled.
+    private struct State {
+        var numbering = TermNumbering()
+        var batch = TripleBatch(epoch: 0, firstNumber: 0)
+        var predicates = Set<Int>()
+        let defaultSource: Value?
+        var defaultSourceNumber = -1
+        let limits: Limits
+
+        init(defaultSource: Value?, limits: Limits) {
+            self.defaultSource = defaultSource
+            self.limits = limits
+            numberDefaultSource()
+        }
+
+        mutating func numberDefaultSource() {
+            guard let defaultSource else { return }
+            var text = Array(defaultSource.storageText.utf8)
+            defaultSourceNumber = text.withUnsafeMutableBufferPointer {
+                number(RawTerm(kind: defaultSource.kind, text: UnsafeBufferPointer($0)))
+            }
+        }
+
+        mutating func number(_ term: RawTerm) -> Int {
+            let kind = UInt8(term.kind.rawValue)
+            let (number, isNew) = numbering.number(kind: kind, text: term.text)
+            if isNew { batch.terms.append(kind: kind, text: term.text) }
+            return number
+        }
+
+        mutating func add(_ statement: RawStatement, line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+            let subject = number(statement.subject)
+            let predicate = number(statement.predicate)
+            let object = number(statement.object)
+            let source = statement.graph.map { number($0) } ?? defaultSourceNumber
+            if predicates.insert(predicate).inserted {
+                batch.predicates.append((predicate, statement.predicate.value, lineNumber, String(decoding: line, as: UTF8.self)))
+            }
+            batch.facts.append(subject)
+            batch.facts.append(predicate)
+            batch.facts.append(object)
+            batch.facts.append(source)
+        }
+
+        var numberingIsFull: Bool {
+            numbering.count > limits.numberedTerms || numbering.textBytes > limits.numberedTextBytes
+        }
+
+        /// The batch so far; a new batch starts (and, when the numbering is full, a new epoch).
+        mutating func takeBatch() -> TripleBatch {
+            let full = batch
+            if numberingIsFull {
+                numbering.removeAll()
+                predicates.removeAll()
+                batch = TripleBatch(epoch: full.epoch + 1, firstNumber: 0)
+                numberDefaultSource()
+            } else {
+                batch = TripleBatch(epoch: full.epoch, firstNumber: numbering.count)
+            }
+            return full
+        }
+    }
+}
+
+extension KnowledgeBase {
+    /// The facts waiting to be written to the quad tables before they are sorted and written:
+    /// a million (32 MB), so that the usual file is written in one sorted pass.
+    static let quadsPerWrite = 1 << 20
+
+    /// Imports N-Triples or N-Quads: a second thread reads and parses the file while this one
+    /// writes terms and facts to the store. Call inside the import's transaction.
+    func importTriples(_ path: String, format: NTriplesParser.Format, source: Value?,
+                       limits: TripleFileReader.Limits = .init()) throws -> Int {
+        let channel = BatchChannel(capacity: 2)
+        let reader = TripleFileReader(path: path, format: format, defaultSource: source, limits: limits)
+        // The reader never touches the store. When this thread stops early it abandons the
+        // channel, and the reader ends at its next batch (or, blocked on a pipe, when the pipe
+        // gives more or closes); it is not waited for.
+        Thread { reader.run(into: channel) }.start()
+        defer { channel.abandon() }
+        // In a store with no terms yet, the first epoch's terms are new by construction.
+        let storeWasEmpty = try store.nextTermID() == 1
+        var ids: [Int64] = []
+        var rows: [QuadRow] = []
+        var added = 0
+        let check: () throws -> Void = { [checkpoint] in try checkpoint?() }
+        while let delivery = try channel.receive(checking: check) {
+            try check()
+            let batch = try delivery.get()
+            if batch.firstNumber == 0 { ids.removeAll(keepingCapacity: true) }
+            // Sorted, the terms go into the store's index on terms at its end or in runs.
+            let (sorted, originalIndex) = batch.terms.sortedByKindAndText()
+            let sortedIDs = try store.addTerms(sorted, allNew: storeWasEmpty && batch.epoch == 0)
+            ids.append(contentsOf: repeatElement(0, count: sorted.count))
+            for (id, index) in zip(sortedIDs, originalIndex) { ids[batch.firstNumber + index] = id }
+            for predicate in batch.predicates {
+                try declare(predicate.value, arity: 2, id: ids[predicate.number], line: predicate.line, text: predicate.text)
+            }
+            batch.facts.withUnsafeBufferPointer { facts in
+                for index in stride(from: 0, to: facts.count, by: 4) {
+                    let source = facts[index + 3]
+                    rows.append(QuadRow(s: ids[facts[index]], p: ids[facts[index + 1]], o: ids[facts[index + 2]],
+                                        g: source < 0 ? Store.noSource : ids[source]))
+                }
+            }
+            if rows.count >= KnowledgeBase.quadsPerWrite {
+                added += try store.addQuads(rows)
+                rows.removeAll(keepingCapacity: true)
+            }
+        }
+        try check()
+        return added + (try store.addQuads(rows))
+    }
+}

@@ -1,0 +1,114 @@
+import XCTest
+@testable import KGLog
+import KGSyntax
+
+/// The two-thread N-Triples / N-Quads import: batches, restarts of the term numbering,
+/// stores that already hold terms, errors and cancellation in later batches.
+final class TripleImportTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-triples-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// 400 quads over 30 nodes: repeated facts, literals of several kinds, three graphs.
+    let quads: String = (0..<400).map { i in
+        let object = [
+            "<http://e/n\(i * 7 % 30)>", "\"label \(i % 13)\"", "\"\(i % 11)\"^^<http://www.w3.org/2001/XMLSchema#integer>",
+            "\"name \(i % 5)\"@en", "_:b\(i % 4)",
+        ][i % 5]
+        let graph = ["", " <http://e/g1>", " <http://e/g2>"][i % 3]
+        return "<http://e/n\(i % 30)> <http://e/p\(i % 4)> \(object)\(graph) .\n"
+    }.joined()
+
+    func export(_ kb: KnowledgeBase) throws -> [String] {
+        var text = ""
+        _ = try kb.export(.nq) { text += $0 }
+        return text.split(separator: "\n").map(String.init).sorted()
+    }
+
+    func termCount(_ kb: KnowledgeBase) throws -> Int64 { try kb.store.nextTermID() - 1 }
+
+    func testSmallBatchesAndNumberingRestartsGiveTheSameKnowledgeBase() throws {
+        let file = try write("in.nq", quads)
+        let reference = try KnowledgeBase()
+        let facts = try reference.importFile(file, options: ImportOptions(format: .nq))
+        XCTAssertEqual(facts, Set(quads.split(separator: "\n")).count)
+        let seed = try write("seed.nt", "<http://e/n0> <http://e/p0> <http://e/n0> .\n<http://e/n1> <http://e/other> \"label 3\" .\n")
+        for (factsPerBatch, numberedTerms) in [(7, 1_000_000), (7, 10), (1, 3), (1_000, 1)] {
+            for seeded in [false, true] {
+                let kb = try KnowledgeBase(path: directory.appendingPathComponent("kb-\(factsPerBatch)-\(numberedTerms)-\(seeded).kglog").path)
+                if seeded { XCTAssertEqual(try kb.importFile(seed, options: ImportOptions(format: .nt)), 2) }
+                var options = ImportOptions(format: .nq)
+                options.tripleLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
+                // The seed's first fact is in the file too: it is not new.
+                XCTAssertEqual(try kb.importFile(file, options: options), seeded ? facts - 1 : facts)
+                let expected = Set(try export(reference) + (seeded ? ["<http://e/n1> <http://e/other> \"label 3\" ."] : []))
+                let exported = Set(try export(kb))
+                XCTAssertEqual(exported.symmetricDifference(expected), [], "\(factsPerBatch) \(numberedTerms) \(seeded)")
+                // Each term once in the dictionary, however often the numbering started again.
+                XCTAssertEqual(try termCount(kb), try termCount(reference) + (seeded ? 1 : 0))
+                XCTAssertEqual(try kb.store.integrityCheck(), "ok")
+            }
+        }
+    }
+
+    func testTheDefaultSourceSurvivesNumberingRestarts() throws {
+        let file = try write("in.nt", (0..<50).map { "<http://e/n\($0)> <http://e/p> <http://e/n\($0 + 1)> .\n" }.joined())
+        let kb = try KnowledgeBase()
+        var options = ImportOptions(format: .nt, source: .name("report"))
+        options.tripleLimits = .init(factsPerBatch: 3, numberedTerms: 5)
+        XCTAssertEqual(try kb.importFile(file, options: options), 50)
+        XCTAssertEqual(try kb.count("?- <http://e/p>(X, Y) @ report."), 50)
+        XCTAssertEqual(try kb.sources().map(\.source), [.name("report")])
+    }
+
+    func testAnArityConflictInALaterBatchImportsNothing() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("<http://e/p>(x).")
+        let lines = (0..<20).map { "<http://e/n\($0)> <http://e/q> <http://e/n\($0 + 1)> ." } + ["<http://e/a>  <http://e/p> <http://e/b> ."]
+        let file = try write("in.nt", lines.joined(separator: "\n") + "\n")
+        var options = ImportOptions(format: .nt)
+        options.tripleLimits = .init(factsPerBatch: 4)
+        XCTAssertThrowsError(try kb.importFile(file, options: options)) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                \(file):21:1: error: predicate '<http://e/p>' is used with 2 arguments here but has 1 elsewhere
+                <http://e/a>  <http://e/p> <http://e/b> .
+                ^
+
+                """)
+        }
+        XCTAssertEqual(try kb.predicates().map(\.predicate), [.iri("http://e/p")])
+        XCTAssertEqual(try kb.count("?- <http://e/p>(X)."), 1)
+    }
+
+    func testACancelledImportStopsBetweenBatchesAndAppliesNothing() throws {
+        let file = try write("in.nt", (0..<100).map { "<http://e/n\($0)> <http://e/p> <http://e/n\($0 + 1)> .\n" }.joined())
+        let kb = try KnowledgeBase(path: directory.appendingPathComponent("kb.kglog").path)
+        struct Stop: Error {}
+        var checks = 0
+        kb.checkpoint = {
+            checks += 1
+            if checks == 3 { throw Stop() }
+        }
+        var options = ImportOptions(format: .nt)
+        options.tripleLimits = .init(factsPerBatch: 10)
+        XCTAssertThrowsError(try kb.importFile(file, options: options)) { XCTAssertTrue($0 is Stop, "\($0)") }
+        XCTAssertEqual(checks, 3)
+        XCTAssertEqual(try kb.predicates(), [])
+        kb.checkpoint = nil
+        // The file is as it was: the same import now succeeds.
+        XCTAssertEqual(try kb.importFile(file, options: options), 100)
+    }
+}
