@@ -1,24 +1,70 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KGSyntax
+
+/// A file that cannot be opened or read, with the reason in words.
+public struct FileError: Error, DiagnosticMessage, Equatable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// The error `errno` describes for `path`.
+    public init(path: String, errno code: Int32) {
+        self.init(path: path, reason: FileError.reason(code))
+    }
+
+    public var message: String { "cannot read '\(path)': \(reason)" }
+
+    static func reason(_ code: Int32) -> String {
+        switch code {
+        case ENOENT: return "no such file"
+        case EACCES, EPERM: return "permission denied"
+        case EISDIR: return "it is a directory"
+        default: return String(cString: strerror(code))
+        }
+    }
+}
 
 /// Reads a file line by line in large chunks, so memory stays flat however big the file is.
-/// Lines are handed out as byte buffers without their line ending (`\n` or `\r\n`).
-public struct LineReader {
-    private let handle: FileHandle
+/// Lines are handed out as byte buffers without their line ending (`\n` or `\r\n`). Works on
+/// anything `open` can read: files, pipes, `/dev/stdin`.
+public final class LineReader {
+    private let path: String
+    private let descriptor: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     private var finished = false
     public private(set) var lineNumber = 0
     public static let chunkSize = 1 << 20
 
-    public init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+    public init(path: String) throws(FileError) {
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        self.path = path
+        // (A failed init still runs `deinit`, which closes the descriptor.)
+        guard descriptor >= 0 else { throw FileError(path: path, errno: errno) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw FileError(path: path, errno: EISDIR)
         }
-        self.handle = handle
+    }
+
+    /// Where `read` puts each chunk before it joins the partial line in `buffer`.
+    private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: LineReader.chunkSize, alignment: 8)
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        chunk.deallocate()
     }
 
     /// Calls `body` with each line; stops early when `body` throws.
-    public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+    public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         while true {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {
                 var end = newline
@@ -44,8 +90,18 @@ public struct LineReader {
             // Keep the partial line, read the next chunk after it.
             buffer.removeSubrange(0..<start)
             start = 0
-            let data = handle.readData(ofLength: LineReader.chunkSize)
-            if data.isEmpty { finished = true } else { buffer.append(contentsOf: data) }
+            try readChunk()
         }
+    }
+
+    /// Appends up to `chunkSize` bytes to the buffer; at the end of the file, sets `finished`.
+    private func readChunk() throws(FileError) {
+        var count: Int
+        repeat {
+            count = read(descriptor, chunk.baseAddress, LineReader.chunkSize)
+        } while count < 0 && errno == EINTR
+        guard count >= 0 else { throw FileError(path: path, errno: errno) }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+        if count == 0 { finished = true }
     }
 }

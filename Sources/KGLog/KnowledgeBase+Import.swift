@@ -55,7 +55,8 @@ extension KnowledgeBase {
     @discardableResult
     public func importFile(_ path: String, options: ImportOptions) throws -> Int {
         if options.format == .kgl {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ImportError.cannotRead(path) }
+            _ = try LineReader(path: path)   // the reason, when the file cannot be opened
+            guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path: path, reason: "it could not be read") }
             guard let text = String(data: data, encoding: .utf8) else { throw ImportError.notUTF8(path) }
             return try execute(text, fileName: path).filter { $0 == .asserted(isNew: true) }.count
         }
@@ -69,8 +70,7 @@ extension KnowledgeBase {
                 case .csv, .tsv:
                     guard let predicate = options.predicate else { throw ImportError.needsPredicate(path) }
                     var loader = FactLoader(knowledgeBase: self, source: options.source)
-                    var reader = try LineReader(path: path)
-                    try importRecords(&reader, options: options, predicate: predicate, loader: &loader)
+                    try importRecords(try LineReader(path: path), options: options, predicate: predicate, loader: &loader)
                     try loader.flush()
                     return loader.added
                 case .kgl:
@@ -87,7 +87,7 @@ extension KnowledgeBase {
         }
     }
 
-    private func importRecords(_ reader: inout LineReader, options: ImportOptions, predicate: Value, loader: inout FactLoader) throws {
+    private func importRecords(_ reader: LineReader, options: ImportOptions, predicate: Value, loader: inout FactLoader) throws {
         var importer = RecordImporter(options: options, predicate: predicate)
         try reader.forEachLine { line, number in
             try importer.feed(line, number, into: &loader)
@@ -145,13 +145,11 @@ extension KnowledgeBase {
 
 /// Errors of an import that are not about one line.
 public enum ImportError: DiagnosticMessage, Equatable {
-    case cannotRead(String)
     case notUTF8(String)
     case needsPredicate(String)
 
     public var message: String {
         switch self {
-        case .cannotRead(let path): return "cannot read '\(path)'"
         case .notUTF8(let path): return "'\(path)' is not UTF-8 text"
         case .needsPredicate(let what): return "\(what) needs a predicate for its rows (--predicate)"
         }

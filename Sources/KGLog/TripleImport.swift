@@ -103,7 +103,7 @@ struct TripleFileReader: Sendable {
         defer { channel.finish() }
         do {
             var state = State(defaultSource: defaultSource, limits: limits)
-            var reader = try LineReader(path: path)
+            let reader = try LineReader(path: path)
             let parser = NTriplesParser(format: format)
             try reader.forEachLine { line, lineNumber in
                 let statement: RawStatement

@@ -141,6 +141,32 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.stderr, "kglog: error: cannot read 'no-such-file.kgl': no such file\n")
     }
 
+    func testImportingWhatCannotBeReadExitsWithOneAndChangesNothing() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
+        for name in ["folder.nt", "folder.nq", "folder.kgl", "folder.csv"] {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        for (arguments, file, reason) in [
+            ([], "missing.nt", "no such file"), ([], "folder.nt", "it is a directory"), ([], "folder.nq", "it is a directory"),
+            ([], "folder.kgl", "it is a directory"), (["--predicate", "p"], "folder.csv", "it is a directory"),
+        ] {
+            let path = directory.appendingPathComponent(file).path
+            let result = try kglog(["import", "--db", db] + arguments + [path])
+            XCTAssertEqual(result.status, 1, file)
+            XCTAssertEqual(result.stderr, "kglog: error: cannot read '\(path)': \(reason)\n")
+        }
+        XCTAssertEqual(try kglog(["query", "--db", db, "seed(X)"]).stdout, "X\na\n")
+    }
+
+    func testImportReadsStandardInput() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        let result = try kglog(["import", "--db", db, "--format", "nt", "/dev/stdin"],
+                               input: "<http://e/a> <http://e/p> <http://e/b> .\n<http://e/b> <http://e/p> <http://e/c> .\n")
+        XCTAssertEqual(result.stderr, "/dev/stdin: 2 facts imported\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "--format", "tsv", "<http://e/p>(X, <http://e/c>)"]).stdout, "X\nhttp://e/b\n")
+    }
+
     func testNotAKnowledgeBaseExitsWithOne() throws {
         let notes = try write("notes.txt", String(repeating: "plain text\n", count: 100))
         let result = try kglog(["query", "--db", notes, "p(X)"])

@@ -13,7 +13,7 @@ final class W3CSuiteTests: XCTestCase {
 
     /// Parses a file; nil when it parses, else the first error.
     func parse(_ url: URL, format: NTriplesParser.Format) throws -> FormatDiagnostic? {
-        var reader = try LineReader(path: url.path)
+        let reader = try LineReader(path: url.path)
         let parser = NTriplesParser(format: format)
         do {
             try reader.forEachLine { line, number in
@@ -143,6 +143,19 @@ final class W3CSuiteTests: XCTestCase {
                 XCTAssertEqual([quad.subject, quad.predicate, quad.object] + (quad.graph.map { [$0] } ?? []), values, line)
             }
         }
+    }
+
+    func testAFileThatCannotBeReadIsAnErrorThatLeaksNoDescriptor() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kgformats-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let open = { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+        let before = try open()
+        for _ in 0..<500 {
+            XCTAssertThrowsError(try LineReader(path: folder)) { XCTAssertEqual(($0 as? FileError)?.message, "cannot read '\(folder)': it is a directory") }
+            XCTAssertThrowsError(try LineReader(path: folder + "/none.nt")) { XCTAssertEqual(($0 as? FileError)?.reason, "no such file") }
+        }
+        XCTAssertEqual(try open(), before)
     }
 }
 
