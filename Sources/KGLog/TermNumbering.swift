@@ -65,7 +65,7 @@ struct TermNumbering {
         text.append(contentsOf: term)
         starts.append(text.count)
         slots[index] = Slot(tagAndNumber: tag | UInt64(number + 1), place: UInt64(start) << 32 | kindAndLength)
-        if kinds.count * 2 > slots.count { grow() }
+        if kinds.count * 4 > slots.count * 3 { grow() }   // at most three quarters full
         return (number, true)
     }
 

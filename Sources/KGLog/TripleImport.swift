@@ -93,8 +93,8 @@ struct TripleFileReader: Sendable {
         var factsPerBatch = 100_000
         /// Beyond this many distinct terms, or bytes of their text, the numbering starts again
         /// (a new epoch), so that memory stays flat however large the file.
-        var numberedTerms = 4_000_000
-        var numberedTextBytes = 256 << 20
+        var numberedTerms = 1_000_000
+        var numberedTextBytes = 64 << 20
     }
 
     /// Reads the whole file into `channel`, then finishes it. A line that does not parse is
