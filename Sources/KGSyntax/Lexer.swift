@@ -3,12 +3,17 @@
 /// The lexer works on UTF-8 bytes; columns count Unicode scalars so carets line up under
 /// non-ASCII text. After an error it skips the offending text and goes on.
 public struct Lexer {
-    private let bytes: [UInt8]
+    /// The UTF-8 source.
+    public let bytes: [UInt8]
     private var position = 0
     private var line = 1
     private var column = 1
+    /// Tokens read but not yet handed out (at most one: a token is read when one is asked for).
     private var tokens: [Token] = []
-    private var diagnostics: [Diagnostic] = []
+    /// The kind of the last token read, which decides what a `%` is.
+    private var previousKind: Token.Kind?
+    /// Every error found so far.
+    public private(set) var diagnostics: [Diagnostic] = []
 
     public init(_ text: String) {
         self.bytes = Array(text.utf8)
@@ -17,19 +22,24 @@ public struct Lexer {
     /// The tokens of the whole text, ending with `.endOfInput`, and the errors found on the way.
     public static func tokenize(_ text: String) -> (tokens: [Token], diagnostics: [Diagnostic]) {
         var lexer = Lexer(text)
-        lexer.run()
-        return (lexer.tokens, lexer.diagnostics)
+        var tokens: [Token] = []
+        repeat { tokens.append(lexer.next()) } while tokens.last!.kind != .endOfInput
+        return (tokens, lexer.diagnostics)
     }
 
     // MARK: - Driver
 
-    private mutating func run() {
-        while true {
+    /// The next token; `.endOfInput` at the end (and again after it). Reading token by token
+    /// keeps memory flat however long the text.
+    public mutating func next() -> Token {
+        while tokens.isEmpty {
             skipSpaceAndComments()
-            guard position < bytes.count else { break }
+            guard position < bytes.count else {
+                return Token(kind: .endOfInput, text: "", location: here, range: position..<position)
+            }
             lexToken()
         }
-        tokens.append(Token(kind: .endOfInput, text: "", location: here, range: position..<position))
+        return tokens.removeFirst()
     }
 
     private var here: SourceLocation { SourceLocation(line: line, column: column) }
@@ -60,6 +70,7 @@ public struct Lexer {
 
     private mutating func emit(_ kind: Token.Kind, from start: Int, at location: SourceLocation, value: Value? = nil) {
         tokens.append(Token(kind: kind, text: text(start..<position), value: value, location: location, range: start..<position))
+        previousKind = kind
     }
 
     private mutating func report(_ error: SyntaxError, at location: SourceLocation) {
@@ -84,13 +95,13 @@ public struct Lexer {
     /// `%` is the remainder operator after a variable, a number or `)` when an operand follows on
     /// the same line (`X % 2`, `(X + 1) % N`); everywhere else it starts a comment.
     private func percentIsModulo() -> Bool {
-        guard let previous = tokens.last else { return false }
+        guard let previous = previousKind else { return false }
         var i = position + 1
         while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
         guard i < bytes.count else { return false }
         let next = bytes[i]
         let isDigit = next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")
-        switch previous.kind {
+        switch previous {
         case .variable, .integer, .decimal:
             let isUpper = next >= UInt8(ascii: "A") && next <= UInt8(ascii: "Z")
             return isDigit || isUpper || next == UInt8(ascii: "_") || next == UInt8(ascii: "(") || next == UInt8(ascii: "-")

@@ -4,10 +4,13 @@
 /// error is recorded and the parser skips to the next `.` and goes on, so every error in a file
 /// is reported in one pass.
 public struct Parser {
-    private let source: [UInt8]
-    private let tokens: [Token]
-    private var index = 0
-    private var diagnostics: [Diagnostic]
+    /// Where tokens come from, one at a time, so that a long text is never held as tokens.
+    private var lexer: Lexer
+    /// The current token and the few read ahead of it (`peek`).
+    private var lookahead: [Token] = []
+    /// How many tokens have been taken: tells whether a statement made progress.
+    private var taken = 0
+    private var diagnostics: [Diagnostic] = []
     private var depth = 0
     /// Declared prefixes, by name without the colon; `prefix` statements add to them.
     private(set) var prefixes: [String: String]
@@ -21,33 +24,47 @@ public struct Parser {
     }
 
     private init(text: String, prefixes: [String: String]) {
-        let lexed = Lexer.tokenize(text)
-        self.source = Array(text.utf8)
-        self.tokens = lexed.tokens
-        self.diagnostics = lexed.diagnostics
+        self.lexer = Lexer(text)
         self.prefixes = prefixes
+        lookahead = [lexer.next()]
     }
 
     /// Parses a whole text: the statements read, and every lexical and syntax error found.
     /// `prefixes` are those declared before (a knowledge base keeps its own).
     public static func parse(_ text: String, prefixes: [String: String] = [:]) -> (statements: [Statement], diagnostics: [Diagnostic]) {
+        var statements: [Statement] = []
+        let diagnostics = forEachStatement(in: text, prefixes: prefixes) { statements.append($0) }
+        return (statements, diagnostics)
+    }
+
+    /// Parses a text statement by statement, handing each to `body` as soon as it is read (a
+    /// statement with an error is skipped); returns every lexical and syntax error. Memory
+    /// stays flat however long the text, unless `body` keeps the statements.
+    public static func forEachStatement(in text: String, prefixes: [String: String] = [:],
+                                        _ body: (Statement) throws -> Void) rethrows -> [Diagnostic] {
         var parser = Parser(text: text, prefixes: prefixes)
-        let statements = parser.parseProgram()
-        let sorted = parser.diagnostics.enumerated().sorted { a, b in
+        try parser.parseProgram(body)
+        let all = parser.lexer.diagnostics + parser.diagnostics
+        return all.enumerated().sorted { a, b in
             let (x, y) = (a.element.location, b.element.location)
             return (x.line, x.column, a.offset) < (y.line, y.column, b.offset)
         }.map(\.element)
-        return (statements, sorted)
     }
 
     // MARK: - Token helpers
 
-    private var current: Token { tokens[index] }
-    private func peek(_ offset: Int = 1) -> Token { tokens[min(index + offset, tokens.count - 1)] }
+    private var current: Token { lookahead[0] }
+
+    private mutating func peek(_ offset: Int = 1) -> Token {
+        while lookahead.count <= offset && lookahead.last!.kind != .endOfInput { lookahead.append(lexer.next()) }
+        return lookahead[min(offset, lookahead.count - 1)]
+    }
 
     private mutating func take() -> Token {
-        let token = tokens[index]
-        if index < tokens.count - 1 { index += 1 }
+        let token = lookahead[0]
+        guard token.kind != .endOfInput else { return token }
+        taken += 1
+        if lookahead.count > 1 { lookahead.removeFirst() } else { lookahead[0] = lexer.next() }
         return token
     }
 
@@ -65,12 +82,12 @@ public struct Parser {
         return take()
     }
 
-    private func isKeyword(_ word: String) -> Bool {
+    private mutating func isKeyword(_ word: String) -> Bool {
         current.kind == .name && current.text == word && (peek().kind == .name || peek().kind == .iri)
     }
 
     private func text(from start: Token, through end: Token) -> String {
-        String(decoding: source[start.range.lowerBound..<end.range.upperBound], as: UTF8.self)
+        String(decoding: lexer.bytes[start.range.lowerBound..<end.range.upperBound], as: UTF8.self)
     }
 
     /// Skips past the next `.` (or to a `}` or the end) after an error.
@@ -85,27 +102,27 @@ public struct Parser {
     // MARK: - Statements
 
     // [1] program ::= { statement } END ;
-    private mutating func parseProgram() -> [Statement] {
-        var statements: [Statement] = []
-        let lexicalErrors = diagnostics.map(\.location)
+    private mutating func parseProgram(_ body: (Statement) throws -> Void) rethrows {
         while current.kind != .endOfInput {
-            let before = index
+            let before = taken
+            let start = current.location
+            var parsed: [Statement] = []
             do {
-                statements.append(contentsOf: try parseStatement())
+                parsed = try parseStatement()
             } catch {
                 // A lexical error earlier in the same statement already explains this one.
-                let start = tokens[before].location
-                let explained = lexicalErrors.contains { location in
-                    (location.line, location.column) >= (start.line, start.column)
+                let explained = lexer.diagnostics.contains { diagnostic in
+                    let location = diagnostic.location
+                    return (location.line, location.column) >= (start.line, start.column)
                         && (location.line, location.column) <= (error.diagnostic.location.line, error.diagnostic.location.column)
                 }
                 if !explained { diagnostics.append(error.diagnostic) }
                 synchronize()
-                if current.kind == .rightBrace && before == index { _ = take() }
+                if current.kind == .rightBrace && before == taken { _ = take() }
             }
-            if index == before { _ = take() }
+            for statement in parsed { try body(statement) }
+            if taken == before { _ = take() }
         }
-        return statements
     }
 
     // [2] statement ::= query | source-retraction | retraction | source-block | clause ;
