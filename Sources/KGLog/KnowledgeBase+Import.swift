@@ -58,7 +58,9 @@ extension KnowledgeBase {
             _ = try LineReader(path: path)   // the reason, when the file cannot be opened
             guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path: path, reason: "it could not be read") }
             guard let text = String(data: data, encoding: .utf8) else { throw ImportError.notUTF8(path) }
-            return try execute(text, fileName: path).filter { $0 == .asserted(isNew: true) }.count
+            var added = 0
+            try execute(text, fileName: path) { if $0 == .asserted(isNew: true) { added += 1 } }
+            return added
         }
         let savedCatalog = catalog
         do {

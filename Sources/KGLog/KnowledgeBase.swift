@@ -98,20 +98,45 @@ public final class KnowledgeBase {
     /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
     @discardableResult
     public func execute(_ text: String, fileName: String = "<input>") throws -> [StatementResult] {
-        let (statements, syntaxErrors) = Parser.parse(text, prefixes: prefixes)
+        var results: [StatementResult] = []
+        try execute(text, fileName: fileName) { results.append($0) }
+        return results
+    }
+
+    /// Texts longer than this are applied as a bulk load (a new file written directly, a
+    /// larger page cache, the source indexes built once at the end).
+    static let bulkTextBytes = 1 << 20
+
+    /// Executes every statement of `text` in order, in one transaction, handing each statement's
+    /// result to `result` as it is applied. The text is checked whole first (every syntax error
+    /// is reported before anything runs), then read again statement by statement, so memory
+    /// stays flat however long the text. When a later statement fails, everything is undone:
+    /// hold what `result` receives until this returns.
+    /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
+    public func execute(_ text: String, fileName: String = "<input>", result: (StatementResult) throws -> Void) throws {
         func report(_ diagnostics: [Diagnostic]) -> DiagnosticReport {
             DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: diagnostics)
         }
+        var staticErrors: [Diagnostic] = []
+        let syntaxErrors = Parser.forEachStatement(in: text, prefixes: prefixes) { staticErrors += KnowledgeBase.staticErrors($0) }
         if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
-        let staticErrors = statements.flatMap(KnowledgeBase.staticErrors)
         if !staticErrors.isEmpty { throw report(staticErrors) }
 
         let savedRules = rules
         let savedCatalog = catalog
         let savedPrefixes = prefixes
+        let startingPrefixes = prefixes
+        let isBulk = text.utf8.count > KnowledgeBase.bulkTextBytes
         do {
-            return try store.transaction {
-                try statements.map { try apply($0) }
+            try store.withDirectWrites(when: isBulk) {
+                try store.transaction {
+                    try store.bulkLoad(when: isBulk) {
+                        var terms = TermCache(store: store)
+                        _ = try Parser.forEachStatement(in: text, prefixes: startingPrefixes) { statement in
+                            try result(try apply(statement, terms: &terms))
+                        }
+                    }
+                }
             }
         } catch {
             rules = savedRules
@@ -199,18 +224,19 @@ public final class KnowledgeBase {
 
     // MARK: - Statements
 
-    private func apply(_ statement: Statement) throws -> StatementResult {
+    private func apply(_ statement: Statement, terms: inout TermCache) throws -> StatementResult {
         switch statement {
         case .prefix(let declaration):
             try store.setPrefix(declaration.name, iri: declaration.iri)
             prefixes[declaration.name] = declaration.iri
             return .prefixDeclared
         case .clause(let clause) where clause.isFact:
+            let isNewPredicate = catalog.arity(of: clause.head.predicate) == nil
             try checkArity(clause.head)
-            let predicate = try store.intern(clause.head.predicate)
-            try store.recordPredicate(predicate, arity: clause.head.arity)
-            let arguments = try clause.head.arguments.map { try store.intern(try KnowledgeBase.constant($0)) }
-            let source = try clause.source.map { try store.intern(try KnowledgeBase.constant($0)) } ?? Store.noSource
+            let predicate = try terms.id(clause.head.predicate)
+            if isNewPredicate { try store.recordPredicate(predicate, arity: clause.head.arity) }
+            let arguments = try clause.head.arguments.map { try terms.id(try KnowledgeBase.constant($0)) }
+            let source = try clause.source.map { try terms.id(try KnowledgeBase.constant($0)) } ?? Store.noSource
             return .asserted(isNew: try store.insertFact(predicate: predicate, arguments: arguments, source: source))
 
         case .clause(let rule):
@@ -322,5 +348,24 @@ extension Store {
 
     func termID(for value: Value) throws -> Int64? {
         try termID(kind: value.kind.rawValue, lexical: value.storageText)
+    }
+}
+
+/// Term ids looked up or added while one text is applied, so that a fact file does not ask
+/// SQLite for the same term again and again. Lives no longer than the text's transaction.
+struct TermCache {
+    let store: Store
+    private var ids: [Value: Int64] = [:]
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    mutating func id(_ value: Value) throws -> Int64 {
+        if let id = ids[value] { return id }
+        let id = try store.intern(value)
+        if ids.count >= 1 << 20 { ids.removeAll(keepingCapacity: true) }   // memory stays flat
+        ids[value] = id
+        return id
     }
 }

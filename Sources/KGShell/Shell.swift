@@ -84,7 +84,11 @@ public final class Shell {
     private func run(_ text: String, fileName: String, _ output: inout Output) {
         let started = clock()
         do {
-            let results = try knowledgeBase.execute(text, fileName: fileName)
+            var results: [StatementResult] = []   // (not one per stored fact: a large file stays small)
+            try knowledgeBase.execute(text, fileName: fileName) { result in
+                if case .asserted = result { return }
+                results.append(result)
+            }
             for result in results {
                 switch result {
                 case .answer(let query, let answer):

@@ -201,7 +201,9 @@ public final class Store {
     /// Runs a large load: a bigger page cache while it runs, and — when the fact tables are empty
     /// — the indexes by source dropped and built again once at the end, which is much faster than
     /// keeping them up to date row by row. Call inside a transaction: a failure undoes it all.
-    public func bulkLoad<T>(_ body: () throws -> T) throws -> T {
+    /// With `when` false it only runs `body`.
+    public func bulkLoad<T>(when: Bool = true, _ body: () throws -> T) throws -> T {
+        guard when else { return try body() }
         try connection.execute("PRAGMA cache_size = -8192")
         defer { try? connection.execute("PRAGMA cache_size = -8192") }
         let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM tuples)") == 1
@@ -223,8 +225,9 @@ public final class Store {
     /// log and copied again. The load stays atomic (the journal holds the few pages it changes),
     /// and the file returns to WAL mode afterwards. With other connections open, or facts already
     /// there, it runs as it is.
-    public func withDirectWrites<T>(_ body: () throws -> T) throws -> T {
-        guard path != ":memory:", !isReadOnly, transactionDepth == 0,
+    /// With `when` false it only runs `body`.
+    public func withDirectWrites<T>(when: Bool = true, _ body: () throws -> T) throws -> T {
+        guard when, path != ":memory:", !isReadOnly, transactionDepth == 0,
               try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM tuples)") == 1 else {
             return try body()
         }

@@ -55,8 +55,9 @@ struct Session {
         var failed = false
         var prefixes = knowledgeBase.prefixes
         for source in sources {
-            let (statements, diagnostics) = Parser.parse(source.text, prefixes: prefixes)
-            for case .prefix(let declaration) in statements { prefixes[declaration.name] = declaration.iri }
+            let diagnostics = Parser.forEachStatement(in: source.text, prefixes: prefixes) { statement in
+                if case .prefix(let declaration) = statement { prefixes[declaration.name] = declaration.iri }
+            }
             if !diagnostics.isEmpty {
                 Session.printError(DiagnosticReport(fileName: source.name, sourceText: source.text, diagnostics: diagnostics).rendered())
                 failed = true
@@ -72,9 +73,16 @@ struct Session {
         for source in sources { _ = try execute(source) }
     }
 
+    /// Runs one file; returns what there is to show (answers, retractions), not one result per
+    /// stored fact, so that a large fact file runs in flat memory.
     func execute(_ source: Source) throws -> [StatementResult] {
         do {
-            return try knowledgeBase.execute(source.text, fileName: source.name)
+            var shown: [StatementResult] = []
+            try knowledgeBase.execute(source.text, fileName: source.name) { result in
+                if case .asserted = result { return }
+                shown.append(result)
+            }
+            return shown
         } catch {
             throw Session.fail(error)
         }

@@ -91,6 +91,40 @@ final class KnowledgeBaseTests: XCTestCase {
         XCTAssertEqual(try kb.execute("retract held-in(nothing, here)."), [.retracted(count: 0)])
     }
 
+    func testResultsArriveInOrderAndALaterErrorUndoesThemAll() throws {
+        let kb = try KnowledgeBase()
+        var seen: [StatementResult] = []
+        try kb.execute("m(a, x). m(a, x). ?- m(a, X). retract m(a, x).") { seen.append($0) }
+        XCTAssertEqual(seen.count, 4)
+        XCTAssertEqual(Array(seen.prefix(2)), [.asserted(isNew: true), .asserted(isNew: false)])
+        XCTAssertEqual(seen.last, .retracted(count: 1))
+        seen = []
+        XCTAssertThrowsError(try kb.execute("m(b, x). ?- m(b, X), Y = 1 / 0.") { seen.append($0) })
+        XCTAssertEqual(seen, [.asserted(isNew: true)])
+        XCTAssertEqual(try rows(kb, "m(b, X)"), [])
+    }
+
+    func testALargeTextIsAppliedAsABulkLoadAndStaysAllOrNothing() throws {
+        // Over a megabyte of facts, some with sources, into a new file: written directly and the
+        // source index built at the end.
+        let file = directory.appendingPathComponent("big.kglog").path
+        let facts = (0..<30_000).map { "edge(node-number-\($0), node-number-\($0 + 1))\($0 % 3 == 0 ? " @ survey" : "").\n" }.joined()
+        XCTAssertGreaterThan(facts.utf8.count, 1 << 20)
+        let kb = try KnowledgeBase(path: file)
+        // A failure at the very end leaves the new file as it was.
+        XCTAssertThrowsError(try kb.execute(facts + "edge(a).\n"))
+        XCTAssertEqual(try kb.predicates(), [])
+        var added = 0
+        try kb.execute(facts + "?- edge(node-number-29999, X).") { if $0 == .asserted(isNew: true) { added += 1 } }
+        XCTAssertEqual(added, 30_000)
+        XCTAssertEqual(try kb.count("?- edge(X, Y) @ survey."), 10_000)
+        XCTAssertEqual(try kb.sources().map(\.facts), [10_000])
+        kb.store.close()
+        let reopened = try KnowledgeBase(path: file)
+        XCTAssertEqual(try reopened.count("?- edge(X, Y)."), 30_000)
+        XCTAssertEqual(try reopened.store.integrityCheck(), "ok")
+    }
+
     func testRetractedFactsNoLongerDeriveAnything() throws {
         let kb = try KnowledgeBase()
         try kb.execute("m(uzbekistan, csto). m(russia, csto). ally(X, Y) :- m(X, O), m(Y, O), X != Y.")
