@@ -24,11 +24,11 @@ let package = Package(
         .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"], exclude: ["README.md"]),
         .target(name: "KGFormats", dependencies: ["KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine", "KGFormats"], exclude: ["README.md"]),
-        .target(name: "KGShell", dependencies: ["KGLog"], exclude: ["README.md"]),
+        .target(name: "KGShell", dependencies: ["KGLog", "KGFormats"], exclude: ["README.md"]),
         .executableTarget(
             name: "kglog",
             dependencies: [
-                "KGLog", "KGShell",
+                "KGLog", "KGShell", "KGFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

@@ -32,6 +32,18 @@ public struct FileError: Error, DiagnosticMessage, Equatable {
     }
 }
 
+/// Reads a whole text file (or pipe, or `/dev/stdin`) as UTF-8.
+public enum TextFile {
+    public static func read(_ path: String) throws(FileError) -> String {
+        let reader = try LineReader(path: path)
+        let bytes = try reader.readAll()
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw FileError(path: path, reason: "the file is not UTF-8 text")
+        }
+        return text
+    }
+}
+
 /// Reads a file line by line in large chunks, so memory stays flat however big the file is.
 /// Lines are handed out as byte buffers without their line ending (`\n` or `\r\n`). Works on
 /// anything `open` can read: files, pipes, `/dev/stdin`.
@@ -92,6 +104,13 @@ public final class LineReader {
             start = 0
             try readChunk()
         }
+    }
+
+    /// Everything not read yet, at once.
+    func readAll() throws(FileError) -> [UInt8] {
+        while !finished { try readChunk() }
+        defer { buffer = [] }
+        return Array(buffer[start...])
     }
 
     /// Appends up to `chunkSize` bytes to the buffer; at the end of the file, sets `finished`.

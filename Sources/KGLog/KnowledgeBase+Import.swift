@@ -55,9 +55,7 @@ extension KnowledgeBase {
     @discardableResult
     public func importFile(_ path: String, options: ImportOptions) throws -> Int {
         if options.format == .kgl {
-            _ = try LineReader(path: path)   // the reason, when the file cannot be opened
-            guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path: path, reason: "it could not be read") }
-            guard let text = String(data: data, encoding: .utf8) else { throw ImportError.notUTF8(path) }
+            let text = try TextFile.read(path)
             var added = 0
             try execute(text, fileName: path) { if $0 == .asserted(isNew: true) { added += 1 } }
             return added
@@ -147,12 +145,10 @@ extension KnowledgeBase {
 
 /// Errors of an import that are not about one line.
 public enum ImportError: DiagnosticMessage, Equatable {
-    case notUTF8(String)
     case needsPredicate(String)
 
     public var message: String {
         switch self {
-        case .notUTF8(let path): return "'\(path)' is not UTF-8 text"
         case .needsPredicate(let what): return "\(what) needs a predicate for its rows (--predicate)"
         }
     }

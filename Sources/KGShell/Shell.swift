@@ -1,5 +1,6 @@
 import Foundation
 import KGEngine
+import KGFormats
 import KGLog
 import KGStore
 import KGSyntax
@@ -303,15 +304,12 @@ public final class Shell {
     }
 
     private func read(_ path: String, _ output: inout Output) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            output.err += "error: cannot read '\(path)': no such file\n"
+        do {
+            return try TextFile.read(path)
+        } catch {
+            output.err += "error: \(error.message)\n"
             return nil
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            output.err += "error: cannot read '\(path)': the file is not UTF-8 text\n"
-            return nil
-        }
-        return text
     }
 
     private func predicates(_ output: inout Output) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KGEngine
+import KGFormats
 import KGLog
 import KGShell
 import KGStore
@@ -38,16 +39,11 @@ struct Session {
     }
 
     static func read(_ path: String) throws -> Source {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-                ? (isDirectory.boolValue ? "it is a directory" : "permission denied") : "no such file"
-            throw fail(message: "cannot read '\(path)': \(reason)")
+        do {
+            return Source(name: path, text: try TextFile.read(path))
+        } catch {
+            throw fail(message: error.message)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw fail(message: "cannot read '\(path)': the file is not UTF-8 text")
-        }
-        return Source(name: path, text: text)
     }
 
     /// Reports every syntax error of every file before anything runs.

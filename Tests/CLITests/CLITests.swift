@@ -159,6 +159,19 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try kglog(["query", "--db", db, "seed(X)"]).stdout, "X\na\n")
     }
 
+    func testRunReadsStandardInputAndReportsFoldersAndBadText() throws {
+        let result = try kglog(["run", "--format", "tsv", "/dev/stdin"], input: "m(a, x). m(b, x).\n?- m(X, x).\n")
+        XCTAssertEqual(result.stdout, "X\na\nb\n")
+        XCTAssertEqual(result.status, 0)
+        let folder = directory.appendingPathComponent("rules.kgl").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        XCTAssertEqual(try kglog(["run", folder]).stderr, "kglog: error: cannot read '\(folder)': it is a directory\n")
+        let latin1 = directory.appendingPathComponent("latin1.kgl").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: latin1, contents: Data([0x70, 0x28, 0xE9, 0x29, 0x2E, 0x0A])))
+        XCTAssertEqual(try kglog(["run", latin1]).stderr, "kglog: error: cannot read '\(latin1)': the file is not UTF-8 text\n")
+        XCTAssertEqual(try kglog([], input: ".load \(folder)\n").stderr, "error: cannot read '\(folder)': it is a directory\n")
+    }
+
     func testImportReadsStandardInput() throws {
         let db = directory.appendingPathComponent("kb.kglog").path
         let result = try kglog(["import", "--db", db, "--format", "nt", "/dev/stdin"],
