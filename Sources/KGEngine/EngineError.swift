@@ -26,7 +26,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case integerOverflow(String)
     case notANumber(operation: String, value: String)
     case invalidDateArithmetic(String)
-    case retractNotGround(String)
+    case retractArgument(String)
     case builtinArity(String, expected: String, found: Int)
     case reservedPredicate(String)
     case sourceOnBuiltin(String)
@@ -60,7 +60,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .integerOverflow(let op): return "integer overflow in '\(op)'"
         case .notANumber(let op, let value): return "cannot apply '\(op)' to \(value)"
         case .invalidDateArithmetic(let text): return "date arithmetic out of range: \(text)"
-        case .retractNotGround(let v): return "retract takes a stored fact: the variable '\(v)' is not allowed"
+        case .retractArgument(let text): return "retract takes constants and variables, not '\(text)'"
         case .builtinArity(let name, let expected, let found):
             return "built-in '\(name)' takes \(expected), not \(found)"
         case .reservedPredicate(let name): return "'\(name)' is a built-in predicate and cannot be defined by facts or rules"

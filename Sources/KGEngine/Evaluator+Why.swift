@@ -19,7 +19,7 @@ extension Evaluator {
         var explainer = Explainer(evaluator: self, clauses: clauses, stratumOf: stratumOf, limit: limit)
         let values = try fact.arguments.map { argument -> Value in
             guard case .constant(let value) = argument.kind else {
-                throw Diagnostic(EngineError.retractNotGround(argument.sourceText), at: argument.location)
+                throw Diagnostic(EngineError.whyNeedsGroundFact(argument.sourceText), at: argument.location)
             }
             return value
         }
@@ -178,7 +178,7 @@ private struct Explainer {
         switch expression.kind {
         case .constant(let v): return v
         case .variable(let name):
-            guard let v = binding[name] else { throw Diagnostic(EngineError.retractNotGround(name), at: expression.location) }
+            guard let v = binding[name] else { throw Diagnostic(EngineError.whyNeedsGroundFact(name), at: expression.location) }
             return v
         default: throw Diagnostic(EngineError.expressionInBodyAtom, at: expression.location)
         }

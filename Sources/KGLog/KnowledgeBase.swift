@@ -212,12 +212,11 @@ public final class KnowledgeBase {
         case .retraction(let retraction):
             return retraction.atom.arguments.compactMap { argument in
                 switch argument.kind {
-                case .constant: return nil
-                case .variable(let v): return Diagnostic(EngineError.retractNotGround(v), at: argument.location)
-                default: return Diagnostic(EngineError.factArgumentNotConstant, at: argument.location)
+                case .constant, .variable: return nil
+                default: return Diagnostic(EngineError.retractArgument(argument.formatted), at: argument.location)
                 }
             }
-        case .sourceRetraction, .prefix:
+        case .ruleRetraction, .sourceRetraction, .prefix:
             return []
         }
     }
@@ -264,6 +263,13 @@ public final class KnowledgeBase {
             guard let source = try store.termID(for: try KnowledgeBase.constant(retraction.source)) else { return .retracted(count: 0) }
             return .retracted(count: try store.deleteFacts(source: source))
 
+        case .ruleRetraction(let retraction):
+            return .rulesRetracted(count: try retractRules(like: retraction.rule))
+
+        case .retraction(let retraction) where !retraction.isGround:
+            try checkArity(retraction.atom)
+            return .retracted(count: try retractFacts(matching: retraction))
+
         case .retraction(let retraction):
             try checkArity(retraction.atom)
             guard let predicate = try store.termID(for: retraction.atom.predicate) else { return .retracted(count: 0) }
@@ -279,6 +285,53 @@ public final class KnowledgeBase {
             }
             return .retracted(count: try store.deleteFact(predicate: predicate, arguments: arguments, source: source))
         }
+    }
+
+    /// Removes the stored facts that match a retraction with variables; returns how many rows
+    /// (fact-source pairs) went.
+    private func retractFacts(matching retraction: Retraction) throws -> Int {
+        let atom = retraction.atom
+        guard let predicate = try store.termID(for: atom.predicate) else { return 0 }
+        // The pattern over a row's arguments followed by its source: a constant's id, or the
+        // first column that the same variable appeared in, or nothing to check.
+        enum Check { case id(Int64), sameAs(Int), any }
+        var checks: [Check] = []
+        var firstColumn: [String: Int] = [:]
+        for (column, expression) in (atom.arguments + [retraction.source].compactMap { $0 }).enumerated() {
+            switch expression.kind {
+            case .constant(let value):
+                guard let id = try store.termID(for: value) else { return 0 }
+                checks.append(.id(id))
+            case .variable(let name) where name != "_":
+                if let first = firstColumn[name] { checks.append(.sameAs(first)) } else { firstColumn[name] = column; checks.append(.any) }
+            default:
+                checks.append(.any)
+            }
+        }
+        var removed = 0
+        for (arguments, source) in try store.factRows(predicate: predicate, arity: atom.arity) {
+            let row = arguments + [source]
+            let matches = checks.enumerated().allSatisfy { column, check in
+                switch check {
+                case .id(let id): return row[column] == id
+                case .sameAs(let other): return row[column] == row[other]
+                case .any: return true
+                }
+            }
+            if matches { removed += try store.deleteFact(predicate: predicate, arguments: arguments, source: source) }
+        }
+        return removed
+    }
+
+    /// Removes every stored rule that reads like `rule` (spacing aside); returns how many.
+    private func retractRules(like rule: Clause) throws -> Int {
+        let stored = try store.rules()
+        precondition(stored.count == rules.count, "the rules in memory are those of the file, in order")
+        let wanted = rule.formatted
+        let matching = rules.indices.filter { rules[$0].formatted == wanted }
+        for index in matching { try store.removeRule(id: stored[index].id) }
+        for index in matching.reversed() { rules.remove(at: index) }
+        return matching.count
     }
 
     /// An evaluator over the current rules, with this knowledge base's checkpoint and limit.

@@ -9,6 +9,8 @@ public enum StatementResult: Sendable, Equatable {
     case ruleAdded
     /// A retraction removed this many fact rows (one per source).
     case retracted(count: Int)
+    /// A rule retraction removed this many rules (the same rule may have been added twice).
+    case rulesRetracted(count: Int)
     /// A prefix was declared.
     case prefixDeclared
     /// A query's answer.

@@ -102,6 +102,8 @@ public final class Shell {
                     emit(text + renderer.render(answer, query: query), &output)
                 case .retracted(let count):
                     output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
+                case .rulesRetracted(let count):
+                    output.out += count == 0 ? "no such rule\n" : "retracted \(count) rule\(count == 1 ? "" : "s")\n"
                 case .asserted, .ruleAdded, .prefixDeclared:
                     break
                 }

@@ -133,7 +133,7 @@ public struct Parser {
             if peek().kind == .name && peek().text == "source" && peek(2).kind != .leftParen && peek(2).kind != .period {
                 return [.sourceRetraction(try parseSourceRetraction())]
             }
-            return [.retraction(try parseRetraction())]
+            return [try parseRetraction()]
         }
         if current.kind == .at { return try parseSourceBlock() }
         if current.kind == .rightBrace { throw expected("a statement") }
@@ -207,17 +207,23 @@ public struct Parser {
         return count
     }
 
-    // [5] retraction ::= "retract" atom [ "@" constant ] "." ;
-    private mutating func parseRetraction() throws(Failure) -> Retraction {
+    // [5] retraction ::= "retract" atom [ "@" ( constant | VARIABLE ) ] "." ;
+    // [5c] rule-retraction ::= "retract" atom ":-" body "." ;
+    private mutating func parseRetraction() throws(Failure) -> Statement {
         let first = take()
-        let atom = try parseAtom(expected: "the fact to retract")
-        var source: Expression?
-        if current.kind == .at {
+        let headStart = current
+        let atom = try parseAtom(expected: "the fact or rule to retract")
+        if current.kind == .implies {
             _ = take()
-            source = try parseConstant(what: "a source constant after '@'")
+            let body = try parseBody()
+            let period = try expect(.period, "'.' at the end of the statement")
+            let rule = Clause(head: atom, source: nil, body: body, location: headStart.location,
+                              text: text(from: headStart, through: period))
+            return .ruleRetraction(RuleRetraction(rule: rule, location: first.location, text: text(from: first, through: period)))
         }
+        let source = try parseSourceTerm()
         let period = try expect(.period, "'.' at the end of the statement")
-        return Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period))
+        return .retraction(Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period)))
     }
 
     // [5b] prefix-declaration ::= "prefix" PNAME-NS IRI "." ;
@@ -295,6 +301,23 @@ public struct Parser {
     // [9] negation ::= "not" atom ;
     // [10] positive ::= atom [ "@" ( constant | VARIABLE ) ] ;
     // [11] comparison ::= expression compare-op expression ;
+    /// `[ "@" ( constant | VARIABLE ) ]`: the source a literal or a retraction names, if any.
+    private mutating func parseSourceTerm() throws(Failure) -> Expression? {
+        guard current.kind == .at else { return nil }
+        _ = take()
+        if current.kind == .variable {
+            let v = take()
+            return Expression(.variable(v.text), at: v.location)
+        } else if current.kind == .prefixedName {
+            let token = take()
+            return Expression(.constant(try resolve(token)), at: token.location)
+        } else if let constant = current.value, current.kind != .variable {
+            let token = take()
+            return Expression(.constant(constant), at: token.location)
+        }
+        throw fail(.sourceMustBeConstantOrVariable(found: current.quoted), at: current.location)
+    }
+
     private mutating func parseLiteral() throws(Failure) -> Literal {
         if isKeyword("not") {
             let not = take()
@@ -310,22 +333,7 @@ public struct Parser {
         guard let atom = atom(from: left) else {
             throw fail(.notAnAtom(start.quoted), at: start.location)
         }
-        var source: Expression?
-        if current.kind == .at {
-            _ = take()
-            if current.kind == .variable {
-                let v = take()
-                source = Expression(.variable(v.text), at: v.location)
-            } else if current.kind == .prefixedName {
-                let token = take()
-                source = Expression(.constant(try resolve(token)), at: token.location)
-            } else if let constant = current.value, current.kind != .variable {
-                let token = take()
-                source = Expression(.constant(constant), at: token.location)
-            } else {
-                throw fail(.sourceMustBeConstantOrVariable(found: current.quoted), at: current.location)
-            }
-        }
+        let source = try parseSourceTerm()
         return .positive(atom, source: source)
     }
 

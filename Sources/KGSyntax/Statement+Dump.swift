@@ -14,6 +14,8 @@ extension Statement {
         case .retraction(let r):
             let source = r.source.map { " (source \($0.dump))" } ?? ""
             return "(retract \(r.atom.dump)\(source))"
+        case .ruleRetraction(let r):
+            return "(retract-rule \(r.rule.head.dump) \(r.rule.body.map(\.dump).joined(separator: " ")))"
         case .sourceRetraction(let r):
             return "(retract-source \(r.source.dump))"
         case .prefix(let p):

@@ -6,8 +6,10 @@ public enum Statement: Sendable, Equatable {
     case clause(Clause)
     /// `?- body.`
     case query(Query)
-    /// `retract atom [@ source].`
+    /// `retract atom [@ source].`: the stored facts that match (the atom may have variables).
     case retraction(Retraction)
+    /// `retract head :- body.`: the rule written so.
+    case ruleRetraction(RuleRetraction)
     /// `retract source s.`: every fact that source asserted.
     case sourceRetraction(SourceRetraction)
     /// `prefix ex: <http://example.org/>.`
@@ -18,6 +20,7 @@ public enum Statement: Sendable, Equatable {
         case .clause(let c): return c.location
         case .query(let q): return q.location
         case .retraction(let r): return r.location
+        case .ruleRetraction(let r): return r.location
         case .sourceRetraction(let r): return r.location
         case .prefix(let p): return p.location
         }
@@ -29,6 +32,7 @@ public enum Statement: Sendable, Equatable {
         case .clause(let c): return c.text
         case .query(let q): return q.text
         case .retraction(let r): return r.text
+        case .ruleRetraction(let r): return r.text
         case .sourceRetraction(let r): return r.text
         case .prefix(let p): return p.text
         }
@@ -100,7 +104,8 @@ public struct Query: Sendable, Equatable {
     }
 }
 
-/// `retract atom [@ source].`
+/// `retract atom [@ source].` The atom's arguments and the source are constants or variables:
+/// every stored fact that matches is removed (a variable twice must match the same term twice).
 public struct Retraction: Sendable, Equatable {
     public var atom: Atom
     public var source: Expression?
@@ -110,6 +115,24 @@ public struct Retraction: Sendable, Equatable {
     public init(atom: Atom, source: Expression?, location: SourceLocation, text: String) {
         self.atom = atom
         self.source = source
+        self.location = location
+        self.text = text
+    }
+
+    /// Whether it names one fact: no variable among the arguments or as the source.
+    public var isGround: Bool {
+        (atom.arguments + [source].compactMap { $0 }).allSatisfy { if case .constant = $0.kind { return true } else { return false } }
+    }
+}
+
+/// `retract head :- body.`: removes the stored rule that reads the same (spacing aside).
+public struct RuleRetraction: Sendable, Equatable {
+    public var rule: Clause
+    public var location: SourceLocation
+    public var text: String
+
+    public init(rule: Clause, location: SourceLocation, text: String) {
+        self.rule = rule
         self.location = location
         self.text = text
     }

@@ -153,11 +153,17 @@ final class ErrorTests: XCTestCase {
             """)
     }
 
-    func testRetractTakesAGroundFact() {
-        XCTAssertEqual(error("retract p(X)."), """
-            t.kgl:1:11: error: retract takes a stored fact: the variable 'X' is not allowed
-            retract p(X).
-                      ^
+    func testRetractTakesConstantsAndVariables() {
+        XCTAssertEqual(error("retract p(X + 1).", setup: "p(1)."), """
+            t.kgl:1:13: error: retract takes constants and variables, not 'X + 1'
+            retract p(X + 1).
+                        ^
+
+            """)
+        XCTAssertEqual(error("retract p(X) @ f(Y).", setup: "p(1)."), """
+            t.kgl:1:17: error: expected '.' at the end of the statement but found '('
+            retract p(X) @ f(Y).
+                            ^
 
             """)
     }

@@ -125,6 +125,54 @@ final class KnowledgeBaseTests: XCTestCase {
         XCTAssertEqual(try reopened.store.integrityCheck(), "ok")
     }
 
+    func testRetractingAPatternRemovesEveryStoredFactThatMatches() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("""
+            m(armenia, csto) @ tass. m(armenia, csto) @ arminfo. m(russia, csto). m(russia, cis). m(belarus, belarus).
+            said(tass, x) @ tass. said(tass, y) @ arminfo. t(1, 2, 3). t(1, 5, 6). t(2, 2, 3).
+            """)
+        XCTAssertEqual(try kb.execute("retract m(X, csto) @ tass."), [.retracted(count: 1)])
+        XCTAssertEqual(try rows(kb, "m(X, O) @ S"), ["armenia, csto, arminfo"])
+        XCTAssertEqual(try kb.execute("retract m(X, csto)."), [.retracted(count: 2)])   // every source
+        XCTAssertEqual(try rows(kb, "m(X, O)"), ["belarus, belarus", "russia, cis"])
+        XCTAssertEqual(try kb.execute("retract m(X, X)."), [.retracted(count: 1)])      // the same term twice
+        XCTAssertEqual(try rows(kb, "m(X, O)"), ["russia, cis"])
+        XCTAssertEqual(try kb.execute("retract said(S, _) @ S."), [.retracted(count: 1)]) // the source is the first argument
+        XCTAssertEqual(try rows(kb, "said(S, X) @ W"), ["tass, y, arminfo"])
+        XCTAssertEqual(try kb.execute("retract t(1, _, _)."), [.retracted(count: 2)])
+        XCTAssertEqual(try rows(kb, "t(A, B, C)"), ["2, 2, 3"])
+        // A constant the knowledge base has never seen matches nothing.
+        XCTAssertEqual(try kb.execute("retract m(X, nato)."), [.retracted(count: 0)])
+        XCTAssertEqual(try kb.execute("retract t(_, _, _) @ nowhere."), [.retracted(count: 0)])
+        XCTAssertThrowsError(try kb.execute("retract m(X)."))   // the arity is checked
+    }
+
+    func testRetractingARuleRemovesItAndWhatItDerived() throws {
+        let file = directory.appendingPathComponent("kb.kglog").path
+        do {
+            let kb = try KnowledgeBase(path: file)
+            try kb.execute("""
+                m(armenia, csto). m(russia, csto).
+                ally(X, Y) :- m(X, O), m(Y, O), X != Y.
+                reach(X, Y) :- ally(X, Y).
+                """)
+            XCTAssertEqual(try rows(kb, "reach(armenia, Y)"), ["russia"])
+            // Written differently (spacing, line breaks), it is the same rule.
+            XCTAssertEqual(try kb.execute("retract ally(X,Y):-m(X,O),\n  m(Y, O), X!=Y."), [.rulesRetracted(count: 1)])
+            XCTAssertEqual(try kb.execute("retract ally(X, Y) :- m(X, O), m(Y, O), X != Y."), [.rulesRetracted(count: 0)])
+            // Other variable names are another rule.
+            XCTAssertEqual(try kb.execute("retract reach(A, B) :- ally(A, B)."), [.rulesRetracted(count: 0)])
+            XCTAssertEqual(try rows(kb, "reach(armenia, Y)"), [])
+        }
+        let reopened = try KnowledgeBase(path: file)
+        XCTAssertEqual(reopened.rules.map(\.text), ["reach(X, Y) :- ally(X, Y)."])
+        XCTAssertEqual(try rows(reopened, "reach(armenia, Y)"), [])
+        // Undone with the rest of its text when a later statement fails.
+        XCTAssertThrowsError(try reopened.execute("retract reach(X, Y) :- ally(X, Y). ?- m(X, Y), Z = 1 / 0."))
+        XCTAssertEqual(reopened.rules.count, 1)
+        XCTAssertEqual(try KnowledgeBase(path: file).rules.count, 1)
+    }
+
     func testRetractedFactsNoLongerDeriveAnything() throws {
         let kb = try KnowledgeBase()
         try kb.execute("m(uzbekistan, csto). m(russia, csto). ally(X, Y) :- m(X, O), m(Y, O), X != Y.")

@@ -72,6 +72,9 @@ final class ShellTests: XCTestCase {
         XCTAssertEqual(shell.handle("?- m(X, _).").out, "X\narmenia\nrussia\ntime: 0.000 s\n")
         _ = shell.handle(".timer off")
         XCTAssertEqual(shell.handle("retract m(russia, 2012-05-03).").out, "retracted 1 fact\n")
+        XCTAssertEqual(shell.handle("n(X) :- m(X, _). retract m(_, _).").out, "retracted 1 fact\n")
+        XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "retracted 1 rule\n")
+        XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "no such rule\n")
         XCTAssertEqual(shell.handle(".mode xml").err, "error: .mode takes table, tsv, csv or json\n")
         XCTAssertEqual(shell.handle(".timer maybe").err, "error: .timer takes on or off\n")
     }

@@ -60,9 +60,11 @@ final class ParserTests: XCTestCase {
     }
 
     func testRetraction() {
-        XCTAssertEqual(dump("retract member-of(uzbekistan, csto). retract p(a) @ s."), [
+        XCTAssertEqual(dump("retract member-of(uzbekistan, csto). retract p(a) @ s. retract p(X, _) @ S. retract q(X) :- p(X, a), not r(X)."), [
             "(retract (atom member-of (name uzbekistan) (name csto)))",
             "(retract (atom p (name a)) (source (name s)))",
+            "(retract (atom p (var X) (var _)) (source (var S)))",
+            "(retract-rule (atom q (var X)) (atom p (var X) (name a)) (not (atom r (var X))))",
         ])
     }
 
