@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
-swift build -c release --product kglog
+swift build -c release --static-swift-stdlib --product kglog
 if [ ! -x "$here/.venv/bin/python" ]; then
     python3 -m venv "$here/.venv"
     "$here/.venv/bin/pip" install --quiet duckdb pyoxigraph cozo-embedded pycozo clingo
