@@ -124,6 +124,19 @@ public final class Evaluator {
             trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")
             try evaluate(stratum, clauses)
         }
+        // A query for a whole relation (one atom, each argument its own variable) is answered
+        // by the relation itself, without copying millions of rows into an answer relation.
+        if query.body.count == 1, case .positive(let atom, nil) = query.body[0], BuiltinPredicate(atom.predicate) == nil {
+            let names = atom.arguments.compactMap { argument -> String? in
+                if case .variable(let name) = argument.kind, name != "_" { return name } else { return nil }
+            }
+            if !names.isEmpty, names.count == atom.arguments.count, Set(names).count == names.count {
+                let whole = try relation(atom.predicate, withSources: false)
+                trace.append("query: \(query.text)")
+                trace.append("  the answer is \(atom.predicate.sourceText) itself: \(whole.count) rows")
+                return whole
+            }
+        }
         let compiled = try RuleCompiler.compile(query, dictionary: dictionary)
         let answer = Relation(arity: compiled.head.count)
         let plan = try planner.plan(compiled, head: answer, deltaAtom: nil)

@@ -4,7 +4,10 @@ import KGSyntax
 /// Runs plans: nested loops over scans, with registers holding the bound variables' term ids.
 ///
 /// The inner loops read flat operands and unowned references only, so they do no reference
-/// counting; expressions and comparisons (rarer) take the general path.
+/// counting; expressions and comparisons (rarer) take the general path. The state the loops
+/// touch is marked `@exclusivity(unchecked)`: an executor runs one plan at a time on one thread,
+/// and the runtime's access checks on every read and write of it cost more than a tenth of a
+/// large evaluation.
 final class Executor {
     /// A step as the inner loop sees it: plain pointers taken when the plan starts to run
     /// (relations and indexes do not change during a run), so the loops do no reference counting.
@@ -46,25 +49,25 @@ final class Executor {
     }
 
     private let dictionary: TermDictionary
-    private var registers: UnsafeMutablePointer<Int64>
-    private var registerCapacity = 16
-    private var headBuffer: UnsafeMutablePointer<Int64>
-    private var headCapacity = 16
-    private var records: [Record] = []
-    private var steps: [Step] = []
-    private var stepCount = 0
+    @exclusivity(unchecked) private var registers: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) private var registerCapacity = 16
+    @exclusivity(unchecked) private var headBuffer: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) private var headCapacity = 16
+    @exclusivity(unchecked) private var records: [Record] = []
+    @exclusivity(unchecked) private var steps: [Step] = []
+    @exclusivity(unchecked) private var stepCount = 0
     /// The head relation of the running plan, held without reference counting (the plan owns it).
-    private var head: Unmanaged<Relation>
-    private var headOperands: UnsafeMutableBufferPointer<Operand>?
-    private var headValues: [Computation] = []
-    private var delta: Range<Int> = 0..<0
+    @exclusivity(unchecked) private var head: Unmanaged<Relation>
+    @exclusivity(unchecked) private var headOperands: UnsafeMutableBufferPointer<Operand>?
+    @exclusivity(unchecked) private var headValues: [Computation] = []
+    @exclusivity(unchecked) private var delta: Range<Int> = 0..<0
     /// Called every so often during a long run; throws to stop the evaluation.
-    var checkpoint: (() throws -> Void)?
+    @exclusivity(unchecked) var checkpoint: (() throws -> Void)?
     /// Rows visited since the checkpoint was last called.
-    private var ticks = 0
+    @exclusivity(unchecked) private var ticks = 0
     /// New facts derived so far in this evaluation, and the most it may derive.
-    private(set) var derivedFacts = 0
-    var maximumDerivedFacts = Int.max
+    @exclusivity(unchecked) private(set) var derivedFacts = 0
+    @exclusivity(unchecked) var maximumDerivedFacts = Int.max
     private let placeholder = Relation(arity: 0)
 
     init(dictionary: TermDictionary) {

@@ -9,29 +9,32 @@
 ///   Derivations in a round mostly share their first column with the one before, so the set they
 ///   probe stays in cache;
 /// - more columns: a hash set of row numbers keyed by the whole row.
+///
+/// The mutable state is `@exclusivity(unchecked)`: a relation is used by one evaluation on one
+/// thread, and the runtime's access checks on each insert were a measurable part of evaluation.
 final class Relation {
     let arity: Int
     /// Columns per row; nullary relations store one dummy column.
     let width: Int
     /// Every row, the committed ones first.
-    private(set) var committed: RowBuffer
+    @exclusivity(unchecked) private(set) var committed: RowBuffer
     /// How many rows are committed (visible).
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
     /// Open addressing: each slot is `hash high bits << 32 | (row + 1)`, 0 when empty.
-    private var slots: UnsafeMutablePointer<UInt64>
-    private var slotMask: Int
-    private var stored = 0
-    private var indexes: [HashIndex] = []
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var slotMask: Int
+    @exclusivity(unchecked) private var stored = 0
+    @exclusivity(unchecked) private var indexes: [HashIndex] = []
     // Width 1 and 2: see the type's documentation.
-    private var unarySet = Int64Set()
-    private var firstColumn = Int64Map()
-    private var secondSets: UnsafeMutablePointer<Int64Set>
-    private var secondCount = 0
-    private var secondCapacity = 16
-    private var lastFirst = Int64Set.empty
-    private var lastSet = 0
+    @exclusivity(unchecked) private var unarySet = Int64Set()
+    @exclusivity(unchecked) private var firstColumn = Int64Map()
+    @exclusivity(unchecked) private var secondSets: UnsafeMutablePointer<Int64Set>
+    @exclusivity(unchecked) private var secondCount = 0
+    @exclusivity(unchecked) private var secondCapacity = 16
+    @exclusivity(unchecked) private var lastFirst = Int64Set.empty
+    @exclusivity(unchecked) private var lastSet = 0
     /// False while rows were appended without the duplicate check (see `appendDistinct`).
-    private var deduplicating = true
+    @exclusivity(unchecked) private var deduplicating = true
 
     init(arity: Int) {
         self.arity = arity
