@@ -108,33 +108,39 @@ public final class KnowledgeBase {
     static let bulkTextBytes = 1 << 20
 
     /// Executes every statement of `text` in order, in one transaction, handing each statement's
-    /// result to `result` as it is applied. The text is checked whole first (every syntax error
-    /// is reported before anything runs), then read again statement by statement, so memory
-    /// stays flat however long the text. When a later statement fails, everything is undone:
-    /// hold what `result` receives until this returns.
+    /// result to `result` as it is applied. The text is read once, statement by statement, so
+    /// memory stays flat however long it is. Every syntax and static error of the whole text is
+    /// reported (after the first, the rest is only read), and they take precedence over an error
+    /// met while applying a statement. On any error everything is undone: hold what `result`
+    /// receives until this returns.
     /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
     public func execute(_ text: String, fileName: String = "<input>", result: (StatementResult) throws -> Void) throws {
         func report(_ diagnostics: [Diagnostic]) -> DiagnosticReport {
             DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: diagnostics)
         }
-        var staticErrors: [Diagnostic] = []
-        let syntaxErrors = Parser.forEachStatement(in: text, prefixes: prefixes) { staticErrors += KnowledgeBase.staticErrors($0) }
-        if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
-        if !staticErrors.isEmpty { throw report(staticErrors) }
-
         let savedRules = rules
         let savedCatalog = catalog
         let savedPrefixes = prefixes
-        let startingPrefixes = prefixes
         let isBulk = text.utf8.count > KnowledgeBase.bulkTextBytes
         do {
             try store.withDirectWrites(when: isBulk) {
                 try store.transaction {
                     try store.bulkLoad(when: isBulk) {
                         var terms = TermCache(store: store)
-                        _ = try Parser.forEachStatement(in: text, prefixes: startingPrefixes) { statement in
-                            try result(try apply(statement, terms: &terms))
+                        var staticErrors: [Diagnostic] = []
+                        var failure: Error?
+                        let syntaxErrors = Parser.forEachStatement(in: text, prefixes: savedPrefixes) { statement, afterAnError in
+                            staticErrors += KnowledgeBase.staticErrors(statement)
+                            guard failure == nil, !afterAnError, staticErrors.isEmpty else { return }
+                            do {
+                                try result(try apply(statement, terms: &terms))
+                            } catch {
+                                failure = error
+                            }
                         }
+                        if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
+                        if !staticErrors.isEmpty { throw report(staticErrors) }
+                        if let failure { throw failure }
                     }
                 }
             }

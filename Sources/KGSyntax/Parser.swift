@@ -42,6 +42,12 @@ public struct Parser {
     /// stays flat however long the text, unless `body` keeps the statements.
     public static func forEachStatement(in text: String, prefixes: [String: String] = [:],
                                         _ body: (Statement) throws -> Void) rethrows -> [Diagnostic] {
+        try forEachStatement(in: text, prefixes: prefixes) { statement, _ in try body(statement) }
+    }
+
+    /// As `forEachStatement`, telling `body` also whether an error came before the statement.
+    public static func forEachStatement(in text: String, prefixes: [String: String] = [:],
+                                        _ body: (Statement, _ afterAnError: Bool) throws -> Void) rethrows -> [Diagnostic] {
         var parser = Parser(text: text, prefixes: prefixes)
         try parser.parseProgram(body)
         let all = parser.lexer.diagnostics + parser.diagnostics
@@ -102,7 +108,7 @@ public struct Parser {
     // MARK: - Statements
 
     // [1] program ::= { statement } END ;
-    private mutating func parseProgram(_ body: (Statement) throws -> Void) rethrows {
+    private mutating func parseProgram(_ body: (Statement, Bool) throws -> Void) rethrows {
         while current.kind != .endOfInput {
             let before = taken
             let start = current.location
@@ -120,7 +126,7 @@ public struct Parser {
                 synchronize()
                 if current.kind == .rightBrace && before == taken { _ = take() }
             }
-            for statement in parsed { try body(statement) }
+            for statement in parsed { try body(statement, !diagnostics.isEmpty || !lexer.diagnostics.isEmpty) }
             if taken == before { _ = take() }
         }
     }

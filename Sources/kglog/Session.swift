@@ -46,8 +46,10 @@ struct Session {
         }
     }
 
-    /// Reports every syntax error of every file before anything runs.
+    /// Reports every syntax error of every file before anything runs. (One file needs no
+    /// reading ahead: running it reports every syntax error in it and applies nothing then.)
     func checkSyntax(_ sources: [Source]) throws {
+        guard sources.count > 1 else { return }
         var failed = false
         var prefixes = knowledgeBase.prefixes
         for source in sources {

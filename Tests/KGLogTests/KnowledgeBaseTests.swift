@@ -104,6 +104,25 @@ final class KnowledgeBaseTests: XCTestCase {
         XCTAssertEqual(try rows(kb, "m(b, X)"), [])
     }
 
+    func testEverySyntaxErrorIsReportedEvenAfterAnErrorWhileApplying() throws {
+        let kb = try KnowledgeBase()
+        // The division by zero comes first, but the syntax errors after it are what is reported.
+        XCTAssertThrowsError(try kb.execute("p(1).\n?- p(X), Y = X / 0.\nq(.\nr(X) :- s(.\n", fileName: "f.kgl")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.map(\.description),
+                           ["3:3: error: expected a term but found '.'", "4:11: error: expected a term but found '.'"])
+        }
+        // So are static errors (here an unsafe rule) after one.
+        XCTAssertThrowsError(try kb.execute("p(1).\n?- p(X), Y = X / 0.\nr(X) :- p(Y).\n")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.count, 1)
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.location.line, 3)
+        }
+        // Alone, the evaluation error is reported; nothing of the text stays.
+        XCTAssertThrowsError(try kb.execute("p(1).\n?- p(X), Y = X / 0.\n")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.message, "division by zero")
+        }
+        XCTAssertEqual(try kb.predicates(), [])
+    }
+
     func testALargeTextIsAppliedAsABulkLoadAndStaysAllOrNothing() throws {
         // Over a megabyte of facts, some with sources, into a new file: written directly and the
         // source index built at the end.
