@@ -16,6 +16,7 @@ public enum FormatError: DiagnosticMessage, Equatable {
     case fieldCount(expected: Int, found: Int)
     case unterminatedQuotedField
     case quoteInUnquotedField
+    case invalidJSONFact(String)
 
     public var message: String {
         switch self {
@@ -33,6 +34,7 @@ public enum FormatError: DiagnosticMessage, Equatable {
         case .fieldCount(let expected, let found): return "expected \(expected) field\(expected == 1 ? "" : "s") but found \(found)"
         case .unterminatedQuotedField: return "unterminated quoted field: expected '\"'"
         case .quoteInUnquotedField: return "a '\"' inside a field that is not quoted: quote the field and double the '\"'"
+        case .invalidJSONFact(let message): return message
         }
     }
 }

@@ -8,7 +8,7 @@ import KGSyntax
 
 /// The file formats kglog reads and writes.
 public enum DataFormat: String, CaseIterable, Sendable {
-    case kgl, nt, nq, csv, tsv
+    case kgl, nt, nq, csv, tsv, jsonl
 
     /// The format a file name's extension names, if any.
     public init?(path: String) {
@@ -19,6 +19,7 @@ public enum DataFormat: String, CaseIterable, Sendable {
         case "nq", "nquads": self = .nq
         case "csv": self = .csv
         case "tsv", "tab": self = .tsv
+        case "jsonl", "ndjson": self = .jsonl
         default: return nil
         }
     }
@@ -73,6 +74,21 @@ extension KnowledgeBase {
                     try importRecords(try LineReader(path: path), options: options, predicate: predicate, loader: &loader)
                     try loader.flush()
                     return loader.added
+                case .jsonl:
+                    var loader = FactLoader(knowledgeBase: self, source: options.source)
+                    try LineReader(path: path).forEachLine { line, number in
+                        let parsed: JSONFacts.Fact?
+                        do throws(FormatDiagnostic) {
+                            parsed = try JSONFacts.parse(line, lineNumber: number)
+                        } catch {
+                            throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
+                        }
+                        guard let fact = parsed else { return }
+                        try loader.add(fact.predicate, fact.arguments, source: fact.source, line: number,
+                                       text: String(decoding: line, as: UTF8.self))
+                    }
+                    try loader.flush()
+                    return loader.added
                 case .kgl:
                     return 0
                 }
@@ -104,6 +120,15 @@ extension KnowledgeBase {
         switch format {
         case .kgl:
             write(try exportText())
+        case .jsonl:
+            for summary in sortedArities {
+                guard let id = try store.termID(for: summary.predicate) else { continue }
+                for (arguments, source) in try store.factRows(predicate: id, arity: summary.arity) {
+                    write(JSONText.fact(predicate: summary.predicate, arguments: try arguments.map(value),
+                                        source: source == Store.noSource ? nil : try value(source)))
+                    written += 1
+                }
+            }
         case .nt, .nq:
             for summary in sortedArities {
                 guard let id = try store.termID(for: summary.predicate) else { continue }
@@ -183,12 +208,13 @@ struct FactLoader {
         return id
     }
 
-    mutating func add(_ predicate: Value, _ arguments: [Value], line: Int, text: String) throws {
+    /// Adds one fact, from `source` when given, else from the import's source (if any).
+    mutating func add(_ predicate: Value, _ arguments: [Value], source factSource: Value? = nil, line: Int, text: String) throws {
         if arities[predicate] != arguments.count {
             try knowledgeBase.declare(predicate, arity: arguments.count, line: line, text: text)
             arities[predicate] = arguments.count
         }
-        let sourceID = try source.map { try id($0) } ?? Store.noSource
+        let sourceID = try (factSource ?? source).map { try id($0) } ?? Store.noSource
         let predicateID = try id(predicate)
         if arguments.count == 2 {
             quads.append(QuadRow(s: try id(arguments[0]), p: predicateID, o: try id(arguments[1]), g: sourceID))

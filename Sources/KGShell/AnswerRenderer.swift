@@ -1,5 +1,6 @@
 import Foundation
 import KGEngine
+import KGFormats
 import KGSyntax
 
 /// Renders query answers as text in one of the output formats.
@@ -95,41 +96,5 @@ public struct AnswerRenderer: Sendable {
             "[" + row.map(JSONText.value).joined(separator: ",") + "]"
         }.joined(separator: ",") + "]}\n"
         return out
-    }
-}
-
-/// Minimal JSON text writing.
-enum JSONText {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    /// A typed value: `{"value":42,"kind":"integer"}`. Numbers are JSON numbers; names,
-    /// strings and IRIs their text; dates ISO text.
-    static func value(_ v: Value) -> String {
-        let plain: String
-        switch v {
-        case .integer(let i): plain = String(i)
-        case .decimal: plain = v.lexical
-        default: plain = string(v.lexical)
-        }
-        return "{\"value\":\(plain),\"kind\":\"\(v.kind.label)\"}"
     }
 }

@@ -1,4 +1,5 @@
 import KGEngine
+import KGFormats
 
 /// Renders a derivation tree as indented text or as JSON.
 public enum WhyRenderer {

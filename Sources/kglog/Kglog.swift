@@ -194,7 +194,7 @@ struct Import: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "The format: kgl, nt, nq, csv or tsv (default: from the file name).")
+    @Option(name: .long, help: "The format: kgl, nt, nq, jsonl, csv or tsv (default: from the file name).")
     var format: DataFormat?
 
     @Option(name: .long, help: "For CSV and TSV: the predicate each row is a fact of.")
@@ -238,13 +238,13 @@ struct Import: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the knowledge base as N-Triples, N-Quads, kglog source (the backup format) or CSV.",
+        abstract: "Export the knowledge base as N-Triples, N-Quads, JSON Lines, kglog source (the backup format) or CSV.",
         discussion: "N-Quads keep each fact's source as the graph name. kgl export is a file that 'kglog run' loads into an equal knowledge base."
     )
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "The format: nt, nq, kgl, csv or tsv.")
+    @Option(name: .long, help: "The format: nt, nq, jsonl, kgl, csv or tsv.")
     var format: DataFormat
 
     @Option(name: .long, help: "For CSV and TSV: the predicate to export.")

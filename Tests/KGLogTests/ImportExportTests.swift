@@ -190,6 +190,47 @@ final class ImportExportTests: XCTestCase {
         }
     }
 
+    // MARK: - JSON Lines
+
+    func testJSONLinesRoundTripKeepsEveryFactSourceAndKind() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("""
+            member-of(armenia, csto) @ tass. member-of(armenia, csto) @ arminfo. member-of(russia, csto).
+            country(armenia). held(council, 2012-05-03, "Астана", 2.50, -7).
+            label(<http://e/x>, "chat"@fr) @ <http://e/g>.
+            """)
+        _ = try kb.importFile(try write("t.nt", "_:b1 <http://e/flag> \"true\"^^<\(xsd)boolean> .\n"), options: ImportOptions(format: .nt))
+        let exported = try export(kb, .jsonl)
+        XCTAssertEqual(exported.split(separator: "\n").count, 7)
+        XCTAssertTrue(exported.contains(#"{"predicate":{"value":"member-of","kind":"name"},"arguments":[{"value":"armenia","kind":"name"},{"value":"csto","kind":"name"}],"source":{"value":"tass","kind":"name"}}"#), exported)
+        let again = try KnowledgeBase()
+        XCTAssertEqual(try again.importFile(try write("kb.jsonl", exported), options: ImportOptions(format: .jsonl)), 7)
+        XCTAssertEqual(try export(again, .jsonl), exported)
+        XCTAssertEqual(try export(again, .kgl), try export(kb, .kgl))
+        XCTAssertEqual(try rows(again, "held(E, D, P, R, N), R > 2, D < 2013-01-01"), ["council, 2012-05-03, \"Астана\", 2.5, -7"])
+    }
+
+    func testABadJSONLineImportsNothingAndSaysWhere() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("p(a, b).")
+        let good = #"{"predicate": {"value": "q", "kind": "name"}, "arguments": [1, 2]}"#
+        let file = try write("bad.jsonl", good + "\n\n" + #"{"predicate": {"value": "p", "kind": "name"}, "arguments": [1]}"# + "\n")
+        XCTAssertThrowsError(try kb.importFile(file, options: ImportOptions(format: .jsonl))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.description,
+                           "3:1: error: predicate 'p' is used with 1 argument here but has 2 elsewhere")
+        }
+        let broken = try write("broken.jsonl", good + "\n" + #"{"predicate": "q", "arguments": [1, 2"# + "\n")
+        XCTAssertThrowsError(try kb.importFile(broken, options: ImportOptions(format: .jsonl))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                \(broken):2:38: error: expected ']' but found the end of the line
+                {"predicate": "q", "arguments": [1, 2
+                                                     ^
+
+                """)
+        }
+        XCTAssertEqual(try kb.predicates().map(\.predicate), [.name("p")])
+    }
+
     func testAnImportFarLargerThanTheReadBufferStreams() throws {
         // 60,000 lines of about 90 bytes: several read chunks, lines split across them.
         let path = directory.appendingPathComponent("big.nt").path
