@@ -1,7 +1,7 @@
 import KGFormats
 
-/// libFuzzer entry: any bytes, line by line, through the N-Triples, N-Quads, CSV and TSV readers,
-/// and every quad read written back.
+/// libFuzzer entry: any bytes, line by line, through the N-Triples, N-Quads, JSON Lines, CSV and
+/// TSV readers, and every quad and fact read written back.
 
 func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
@@ -16,6 +16,9 @@ func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 if let quad = try? NTriplesParser(format: format).parse(line, lineNumber: number) {
                     _ = NTriplesWriter.line(quad)
                 }
+            }
+            if let fact = try? JSONFacts.parse(line, lineNumber: number) {
+                _ = JSONText.fact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source)
             }
             if let record = try? csv.feed(line, lineNumber: number) {
                 for field in record { _ = CSVReader.value(of: field.text, asText: false) }
