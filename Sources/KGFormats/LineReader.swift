@@ -5,28 +5,33 @@ import Darwin
 #endif
 import KGSyntax
 
-/// A file that cannot be opened or read, with the reason in words.
+/// A file that cannot be opened, read or written, with the reason in words.
 public struct FileError: Error, DiagnosticMessage, Equatable {
     public var path: String
     public var reason: String
+    public var writing: Bool
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, writing: Bool = false) {
         self.path = path
         self.reason = reason
+        self.writing = writing
     }
 
     /// The error `errno` describes for `path`.
-    public init(path: String, errno code: Int32) {
-        self.init(path: path, reason: FileError.reason(code))
+    public init(path: String, errno code: Int32, writing: Bool = false) {
+        self.init(path: path, reason: FileError.reason(code), writing: writing)
     }
 
-    public var message: String { "cannot read '\(path)': \(reason)" }
+    public var message: String { "cannot \(writing ? "write" : "read") '\(path)': \(reason)" }
 
     static func reason(_ code: Int32) -> String {
         switch code {
         case ENOENT: return "no such file"
         case EACCES, EPERM: return "permission denied"
         case EISDIR: return "it is a directory"
+        case ENOSPC: return "no space left on the device"
+        case EROFS: return "the file system is read-only"
+        case EFBIG: return "the file would be too large"
         default: return String(cString: strerror(code))
         }
     }

@@ -119,11 +119,11 @@ extension KnowledgeBase {
         let value = TermDecoder(store: store).value
         switch format {
         case .kgl:
-            write(try exportText())
+            try exportText(to: write)
         case .jsonl:
             for summary in sortedArities {
                 guard let id = try store.termID(for: summary.predicate) else { continue }
-                for (arguments, source) in try store.factRows(predicate: id, arity: summary.arity) {
+                try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
                     write(JSONText.fact(predicate: summary.predicate, arguments: try arguments.map(value),
                                         source: source == Store.noSource ? nil : try value(source)))
                     written += 1
@@ -137,13 +137,13 @@ extension KnowledgeBase {
                     continue
                 }
                 var previous: [Int64]?
-                for (arguments, source) in try store.factRows(predicate: id, arity: 2) {
-                    if format == .nt && previous == arguments { continue }
+                try store.forEachFactRow(predicate: id, arity: 2) { arguments, source in
+                    if format == .nt && previous == arguments { return }
                     previous = arguments
                     let subject = try value(arguments[0])
-                    guard NTriplesWriter.canBeSubject(subject) else { skipped += 1; continue }
+                    guard NTriplesWriter.canBeSubject(subject) else { skipped += 1; return }
                     let graph = format == .nq && source != Store.noSource ? try value(source) : nil
-                    if let graph, !NTriplesWriter.canBeSubject(graph) { skipped += 1; continue }
+                    if let graph, !NTriplesWriter.canBeSubject(graph) { skipped += 1; return }
                     write(NTriplesWriter.line(Quad(subject: subject, predicate: summary.predicate, object: try value(arguments[1]), graph: graph)))
                     written += 1
                 }
@@ -152,7 +152,8 @@ extension KnowledgeBase {
             guard let predicate, let arity = catalog.arity(of: predicate) else { throw ImportError.needsPredicate("the export") }
             guard let id = try store.termID(for: predicate) else { return (0, 0) }
             var previous: [Int64]?
-            for (arguments, _) in try store.factRows(predicate: id, arity: arity) where previous != arguments {
+            try store.forEachFactRow(predicate: id, arity: arity) { arguments, _ in
+                guard previous != arguments else { return }
                 previous = arguments
                 let fields = try arguments.map { try value($0).lexical }
                 write((format == .csv ? fields.map(KnowledgeBase.csvField) : fields).joined(separator: format == .csv ? "," : "\t") + "\n")

@@ -78,18 +78,24 @@ public final class KnowledgeBase {
     /// The whole knowledge base as kglog source: every fact with its source, then every rule.
     /// Running the text on a new knowledge base gives an equal one (it is the backup format).
     public func exportText() throws -> String {
-        var out = "% kglog knowledge base export\n"
+        var out = ""
+        try exportText { out += $0 }
+        return out
+    }
+
+    /// The knowledge base as kglog source, handed to `write` a piece at a time.
+    public func exportText(to write: (String) -> Void) throws {
+        write("% kglog knowledge base export\n")
         let value = TermDecoder(store: store).value
         for summary in sortedArities {
             guard let id = try store.termID(for: summary.predicate) else { continue }
-            for (arguments, source) in try store.factRows(predicate: id, arity: summary.arity) {
+            try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
                 let atom = arguments.isEmpty ? summary.predicate.sourceText
                     : "\(summary.predicate.sourceText)(\(try arguments.map { try value($0).sourceText }.joined(separator: ", ")))"
-                out += atom + (source == Store.noSource ? "" : " @ \(try value(source).sourceText)") + ".\n"
+                write(atom + (source == Store.noSource ? "" : " @ \(try value(source).sourceText)") + ".\n")
             }
         }
-        for rule in rules { out += rule.text + "\n" }
-        return out
+        for rule in rules { write(rule.text + "\n") }
     }
 
     // MARK: - Executing text
@@ -388,6 +394,7 @@ final class TermDecoder {
     func value(_ id: Int64) throws -> Value {
         if let known = values[id] { return known }
         let value = try store.value(of: id)
+        if values.count >= 1 << 20 { values.removeAll(keepingCapacity: true) }   // memory stays flat
         values[id] = value
         return value
     }

@@ -29,7 +29,7 @@ public final class Shell {
     public var printsLikeRun = false
     private var printedAnswer = false
     /// Where answers go when `.output FILE` is set.
-    private var outputFile: FileHandle?
+    private var outputFile: OutputFile?
     /// Returns the current time, for `.timer` (replaceable in tests).
     public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
 
@@ -116,7 +116,14 @@ public final class Shell {
 
     private func emit(_ text: String, _ output: inout Output) {
         if let outputFile {
-            outputFile.write(Data(text.utf8))
+            do {
+                try outputFile.write(text)
+            } catch {
+                output.err += "error: \(error.message); answers go to the screen again\n"
+                outputFile.discard()
+                self.outputFile = nil
+                output.out += text
+            }
         } else {
             output.out += text
         }
@@ -217,10 +224,17 @@ public final class Shell {
             let words = argument.split(separator: " ").map(String.init)
             let format = DataFormat(path: words[0]) ?? .kgl
             do {
-                var text = ""
-                let (written, skipped) = try knowledgeBase.export(format, predicate: words.count > 1 ? .name(words[1]) : nil) { text += $0 }
-                try text.write(toFile: words[0], atomically: true, encoding: .utf8)
+                let file = try OutputFile(path: words[0])
+                var writeError: FileError?
+                let (written, skipped) = try knowledgeBase.export(format, predicate: words.count > 1 ? .name(words[1]) : nil) { piece in
+                    guard writeError == nil else { return }
+                    do throws(FileError) { try file.write(piece) } catch { writeError = error }
+                }
+                if let writeError { throw writeError }
+                try file.finish()
                 output.out += "wrote \(words[0])" + (format == .kgl ? "" : ": \(written) facts") + (skipped > 0 ? ", \(skipped) left out (not binary)" : "") + "\n"
+            } catch let error as FileError {
+                output.err += "error: \(error.message)\n"
             } catch {
                 output.err += "error: cannot export to '\(words[0])': \(Shell.describe(error))"
             }
@@ -260,14 +274,16 @@ public final class Shell {
         case ".output":
             guard needs("a file or stdout") else { return }
             if argument == "stdout" {
+                try? outputFile?.finish()
                 outputFile = nil
                 return
             }
-            guard FileManager.default.createFile(atPath: argument, contents: nil), let handle = FileHandle(forWritingAtPath: argument) else {
-                output.err += "error: cannot write '\(argument)'\n"
-                return
+            do {
+                try outputFile?.finish()
+                outputFile = try OutputFile(path: argument, inPlace: true)
+            } catch {
+                output.err += "error: \(error.message)\n"
             }
-            outputFile = handle
         default:
             output.err += "error: unknown command '\(name)': try .help\n"
         }

@@ -389,12 +389,20 @@ public final class Store {
     /// ordered by arguments then source.
     public func factRows(predicate: Int64, arity: Int) throws -> [(arguments: [Int64], source: Int64)] {
         var rows: [([Int64], Int64)] = []
+        try forEachFactRow(predicate: predicate, arity: arity) { rows.append(($0, $1)) }
+        return rows
+    }
+
+    /// Calls `body` with every stored fact row of a predicate and its source, ordered by
+    /// arguments then source, reading them one at a time (memory stays flat). `body` may read
+    /// the store but must not change it.
+    public func forEachFactRow(predicate: Int64, arity: Int, _ body: ([Int64], Int64) throws -> Void) throws {
         if arity == 2 {
             let statement = try connection.prepare("SELECT s, o, g FROM quads WHERE p = ?1 ORDER BY s, o, g")
             defer { statement.reset() }
             statement.bind(1, predicate)
-            while try statement.step() { rows.append(([statement.int64(0), statement.int64(1)], statement.int64(2))) }
-            return rows
+            while try statement.step() { try body([statement.int64(0), statement.int64(1)], statement.int64(2)) }
+            return
         }
         let statement = try connection.prepare("SELECT args, g FROM tuples WHERE p = ?1 ORDER BY args, g")
         defer { statement.reset() }
@@ -402,9 +410,8 @@ public final class Store {
         while try statement.step() {
             let blob = statement.blob(0)
             let arguments = (0..<(blob.count / 8)).map { Int64(littleEndian: blob.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-            rows.append((arguments, statement.int64(1)))
+            try body(arguments, statement.int64(1))
         }
-        return rows
     }
 
     /// Every source with the number of fact rows it asserted, most first.

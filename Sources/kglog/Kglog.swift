@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KGFormats
 import KGLog
 import KGShell
 import KGSyntax
@@ -256,19 +257,30 @@ struct Export: ParsableCommand {
     func run() throws {
         let session = try Session(path: database.db)
         let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
-        var text = ""
+        // Written a megabyte at a time, so memory stays flat however large the export.
+        let file: OutputFile
+        do throws(FileError) {
+            file = try output.map { path throws(FileError) in try OutputFile(path: path) } ?? OutputFile.standardOutput()
+        } catch {
+            throw Session.fail(message: error.message)
+        }
+        var pending = ""
         let result: (written: Int, skipped: Int)
         do {
-            result = try session.knowledgeBase.export(format, predicate: predicateValue) { text += $0 }
+            var writeError: FileError?
+            result = try session.knowledgeBase.export(format, predicate: predicateValue) { piece in
+                pending += piece
+                guard pending.utf8.count >= 1 << 20, writeError == nil else { return }
+                do throws(FileError) { try file.write(pending) } catch { writeError = error }
+                pending = ""
+            }
+            if let writeError { throw writeError }
+            try file.write(pending)
+            try file.finish()
+        } catch let error as FileError {
+            throw Session.fail(message: error.message)
         } catch {
             throw Session.fail(error)
-        }
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                throw Session.fail(message: "cannot write '\(output)'")
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
         }
         if result.skipped > 0 {
             Session.printError("kglog: \(result.skipped) fact\(result.skipped == 1 ? "" : "s") not binary (or with a literal subject) left out of the \(format.rawValue) export\n")

@@ -172,6 +172,40 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try kglog([], input: ".load \(folder)\n").stderr, "error: cannot read '\(folder)': it is a directory\n")
     }
 
+    func testExportsThatCannotBeWrittenFailClearlyAndLeaveFilesAsTheyWere() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto).\n")]).status, 0)
+        // A full device: the error says so (and the device stays a device).
+        let full = try kglog(["export", "--db", db, "--format", "kgl", "--output", "/dev/full"])
+        XCTAssertEqual(full.status, 1)
+        XCTAssertEqual(full.stderr, "kglog: error: cannot write '/dev/full': no space left on the device\n")
+        var status = stat()
+        XCTAssertEqual(lstat("/dev/full", &status), 0)
+        XCTAssertEqual(status.st_mode & S_IFMT, S_IFCHR)
+        let process = Process()
+        process.executableURL = CLITests.executable
+        process.arguments = ["export", "--db", db, "--format", "nt"]
+        process.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                       "kglog: error: cannot write 'standard output': no space left on the device\n")
+        // A missing folder, and a failed export over an existing file, which keeps its content.
+        let missing = directory.appendingPathComponent("no/such/out.nt").path
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "nt", "--output", missing]).stderr,
+                       "kglog: error: cannot write '\(missing)': no such folder\n")
+        let existing = try write("old.csv", "kept\n")
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "csv", "--output", existing]).status, 1)
+        XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "kept\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }, [])
+        // A successful one replaces it.
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "csv", "--predicate", "m", "--output", existing]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "armenia,csto\n")
+    }
+
     func testImportReadsStandardInput() throws {
         let db = directory.appendingPathComponent("kb.kglog").path
         let result = try kglog(["import", "--db", db, "--format", "nt", "/dev/stdin"],

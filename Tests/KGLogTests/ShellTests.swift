@@ -75,6 +75,16 @@ final class ShellTests: XCTestCase {
         XCTAssertEqual(shell.handle("n(X) :- m(X, _). retract m(_, _).").out, "retracted 1 fact\n")
         XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "retracted 1 rule\n")
         XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "no such rule\n")
+        // Answers sent to a file that cannot take them come back to the screen.
+        _ = shell.handle(".mode tsv")
+        _ = shell.handle("m(armenia, csto).")
+        XCTAssertEqual(shell.handle(".output /dev/full").err, "")
+        let failed = shell.handle("?- m(X, _).")
+        XCTAssertEqual(failed.err, "error: cannot write '/dev/full': no space left on the device; answers go to the screen again\n")
+        XCTAssertEqual(failed.out, "X\narmenia\n")
+        XCTAssertEqual(shell.handle("?- m(X, _).").out, "X\narmenia\n")
+        XCTAssertEqual(shell.handle(".output /no/such/folder/x.txt").err, "error: cannot write '/no/such/folder/x.txt': no such folder\n")
+        XCTAssertEqual(shell.handle(".export /no/such/folder/x.kgl").err, "error: cannot write '/no/such/folder/x.kgl': no such folder\n")
         XCTAssertEqual(shell.handle(".mode xml").err, "error: .mode takes table, tsv, csv or json\n")
         XCTAssertEqual(shell.handle(".timer maybe").err, "error: .timer takes on or off\n")
     }
