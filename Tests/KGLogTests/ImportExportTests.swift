@@ -4,24 +4,7 @@ import KGLog
 import KGSyntax
 
 /// Imports and exports through a knowledge base: round trips, typed values, errors, atomicity.
-final class ImportExportTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class ImportExportTests: FolderTestCase {
     func export(_ kb: KnowledgeBase, _ format: DataFormat, predicate: Value? = nil) throws -> String {
         var text = ""
         _ = try kb.export(format, predicate: predicate) { text += $0 }

@@ -3,18 +3,7 @@ import KGEngine
 import KGLog
 import KGSyntax
 
-final class KnowledgeBaseTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class KnowledgeBaseTests: FolderTestCase {
     private func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
         let answer = try kb.query(query)
         if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }

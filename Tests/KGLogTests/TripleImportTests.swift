@@ -4,24 +4,7 @@ import KGSyntax
 
 /// The two-thread N-Triples / N-Quads import: batches, restarts of the term numbering,
 /// stores that already hold terms, errors and cancellation in later batches.
-final class TripleImportTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-triples-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class TripleImportTests: FolderTestCase {
     /// 400 quads over 30 nodes: repeated facts, literals of several kinds, three graphs.
     let quads: String = (0..<400).map { i in
         let object = [
