@@ -98,6 +98,14 @@ public final class KnowledgeBase {
         for rule in rules { write(rule.text + "\n") }
     }
 
+    // MARK: - Upkeep
+
+    /// Removes the terms nothing uses any more (after retractions) and gives the file's free
+    /// space back; returns how many terms went and the file's size before and after, in bytes.
+    public func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64) {
+        try store.compact()
+    }
+
     // MARK: - Executing text
 
     /// Executes every statement of `text` in order, in one transaction.

@@ -129,6 +129,13 @@ public final class Shell {
         }
     }
 
+    /// `removed 3 unused terms; 1.2 MB -> 0.8 MB`
+    public static func compactionReport(_ result: (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64)) -> String {
+        let megabytes = { (bytes: Int64) in String(format: "%.1f MB", Double(bytes) / 1_000_000) }
+        return "removed \(result.removedTerms) unused term\(result.removedTerms == 1 ? "" : "s"); "
+            + "\(megabytes(result.bytesBefore)) -> \(megabytes(result.bytesAfter))\n"
+    }
+
     /// An error as the user reads it: a diagnostic with its source line and caret, or one line.
     public static func describe(_ error: Error) -> String {
         switch error {
@@ -154,6 +161,7 @@ public final class Shell {
         (".import", "FILE [PREDICATE]", "import facts from .kgl, .nt, .nq, .jsonl, or .csv/.tsv rows as facts of PREDICATE"),
         (".export", "FILE [PREDICATE]", "write facts and rules as .kgl (the backup), facts as .nt, .nq, .jsonl, or one predicate as .csv/.tsv"),
         (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
+        (".compact", "", "remove the terms no fact uses any more and give the file's free space back"),
         (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
         (".sources", "", "list sources with the number of facts each asserted"),
         (".why", "FACT", "show why a fact holds, down to stored facts and their sources"),
@@ -240,6 +248,12 @@ public final class Shell {
             }
         case ".predicates":
             predicates(&output)
+        case ".compact":
+            do {
+                output.out += Shell.compactionReport(try knowledgeBase.compact())
+            } catch {
+                output.err += Shell.describe(error)
+            }
         case ".rules":
             let rules = knowledgeBase.rules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
             output.out += rules.isEmpty ? "no rules\n" : rules.map { $0.text + "\n" }.joined()

@@ -535,6 +535,44 @@ public final class Store {
         return littleEndian.withUnsafeBytes(body)
     }
 
+    // MARK: - Compacting
+
+    /// Removes the terms no fact, source or predicate uses any more (retractions leave them
+    /// behind), then rebuilds the file without its free pages. Term ids do not change.
+    /// Returns how many terms went and the file's size before and after, in bytes.
+    public func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64) {
+        let before = try fileBytes()
+        let removed = try transaction { () throws -> Int in
+            try connection.execute("""
+                CREATE TEMP TABLE used_terms(id INTEGER PRIMARY KEY);
+                INSERT OR IGNORE INTO used_terms SELECT s FROM quads UNION SELECT p FROM quads
+                    UNION SELECT o FROM quads UNION SELECT g FROM quads WHERE g != 0;
+                INSERT OR IGNORE INTO used_terms SELECT p FROM tuples UNION SELECT g FROM tuples WHERE g != 0;
+                INSERT OR IGNORE INTO used_terms SELECT id FROM predicates;
+                """)
+            defer { try? connection.execute("DROP TABLE temp.used_terms") }
+            // The arguments of facts of other arities are packed in blobs.
+            let rows = try connection.prepare("SELECT args FROM tuples")
+            let use = try connection.prepare("INSERT OR IGNORE INTO used_terms(id) VALUES (?1)")
+            defer { rows.reset() }
+            while try rows.step() {
+                let blob = rows.blob(0)
+                for i in 0..<(blob.count / 8) {
+                    use.bind(1, Int64(littleEndian: blob.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
+                    try use.run()
+                }
+            }
+            try connection.execute("DELETE FROM terms WHERE id NOT IN (SELECT id FROM used_terms)")
+            return connection.changes
+        }
+        try connection.execute("VACUUM")
+        return (removed, before, try fileBytes())
+    }
+
+    private func fileBytes() throws -> Int64 {
+        try (connection.scalar("PRAGMA page_count") ?? 0) * (connection.scalar("PRAGMA page_size") ?? 0)
+    }
+
     // MARK: - Prefixes
 
     /// The declared prefixes, by name.

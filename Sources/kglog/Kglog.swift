@@ -10,7 +10,7 @@ struct Kglog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
-        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, Import.self, Export.self],
+        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, Import.self, Export.self, Compact.self],
         defaultSubcommand: Shell.self
     )
 }
@@ -284,6 +284,28 @@ struct Export: ParsableCommand {
         }
         if result.skipped > 0 {
             Session.printError("kglog: \(result.skipped) fact\(result.skipped == 1 ? "" : "s") not binary (or with a literal subject) left out of the \(format.rawValue) export\n")
+        }
+    }
+}
+
+struct Compact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove the terms no fact uses any more and give the file's free space back.",
+        discussion: "Retractions leave the terms they used in the dictionary; this removes them and rebuilds the file."
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    func validate() throws {
+        if database.db == nil { throw ValidationError("compact works on a file: give --db FILE") }
+    }
+
+    func run() throws {
+        let session = try Session(path: database.db)
+        do {
+            Session.printError(KGShell.Shell.compactionReport(try session.knowledgeBase.compact()))
+        } catch {
+            throw Session.fail(error)
         }
     }
 }

@@ -206,6 +206,18 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "armenia,csto\n")
     }
 
+    func testCompactReportsWhatItRemoved() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto) @ tass. m(russia, csto).\nretract source tass.\n")]).status, 0)
+        let result = try kglog(["compact", "--db", db])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.hasPrefix("removed 2 unused terms; "), result.stderr)
+        XCTAssertEqual(try kglog(["query", "--db", db, "--format", "tsv", "m(X, csto)"]).stdout, "X\nrussia\n")
+        let usage = try kglog(["compact"])
+        XCTAssertEqual(usage.status, 2)
+        XCTAssertTrue(usage.stderr.contains("compact works on a file: give --db FILE"), usage.stderr)
+    }
+
     func testImportReadsStandardInput() throws {
         let db = directory.appendingPathComponent("kb.kglog").path
         let result = try kglog(["import", "--db", db, "--format", "nt", "/dev/stdin"],

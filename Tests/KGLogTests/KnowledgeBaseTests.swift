@@ -181,6 +181,34 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try KnowledgeBase(path: file).rules.count, 1)
     }
 
+    func testCompactingRemovesTermsNothingUsesAndKeepsEverythingElse() throws {
+        let file = directory.appendingPathComponent("kb.kglog").path
+        let kb = try KnowledgeBase(path: file)
+        let reported = (0..<20_000).map { "said(person-\($0), \"a long enough statement number \($0)\") @ rumour-\($0 % 7).\n" }.joined()
+        try kb.execute(reported + """
+            member-of(armenia, csto) @ tass. country(armenia). meets(council, astana, 2012-05-03).
+            ally(X, Y) :- member-of(X, O), member-of(Y, O).
+            """)
+        let termsBefore = try kb.store.nextTermID() - 1
+        try kb.execute((0..<7).map { "retract source rumour-\($0).\n" }.joined())
+        let result = try kb.compact()
+        // Everything the rumours said, and the rumours themselves, went: 2 terms a fact, 7 sources.
+        XCTAssertEqual(result.removedTerms, 40_007)
+        XCTAssertLessThan(result.bytesAfter, result.bytesBefore / 2)
+        XCTAssertEqual(try kb.store.nextTermID() - 1, termsBefore, "ids are kept, not renumbered")
+        XCTAssertEqual(try kb.store.integrityCheck(), "ok")
+        // What stays answers as before, unary, ternary and predicates known only by arity included.
+        XCTAssertEqual(try rows(kb, "member-of(X, O) @ S"), ["armenia, csto, tass"])
+        XCTAssertEqual(try rows(kb, "meets(E, P, D)"), ["council, astana, 2012-05-03"])
+        XCTAssertEqual(try rows(kb, "country(X)"), ["armenia"])
+        XCTAssertEqual(try rows(kb, "ally(armenia, Y)"), ["armenia"])
+        XCTAssertEqual(try rows(kb, "said(P, W)"), [])
+        XCTAssertEqual(try kb.compact().removedTerms, 0)
+        // New facts after compacting get new ids.
+        try kb.execute("said(someone, \"again\").")
+        XCTAssertEqual(try rows(try KnowledgeBase(path: file), "said(P, W)"), ["someone, \"again\""])
+    }
+
     func testRetractedFactsNoLongerDeriveAnything() throws {
         let kb = try KnowledgeBase()
         try kb.execute("m(uzbekistan, csto). m(russia, csto). ally(X, Y) :- m(X, O), m(Y, O), X != Y.")
