@@ -119,9 +119,33 @@ public struct CSVReader {
     public static func value(of text: String, asText: Bool) -> Value {
         if asText { return .string(text) }
         if let i = Int64(text) { return .integer(i) }
-        if text.range(of: #"^-?[0-9]+\.[0-9]+$"#, options: .regularExpression) != nil, let d = Value(kind: .decimal, lexical: text) { return d }
-        if text.count == 10, let date = CalendarDate(iso: Substring(text)) { return .date(date) }
-        if text.range(of: #"^[a-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$"#, options: .regularExpression) != nil { return .name(text) }
+        let utf8 = text.utf8
+        if isDecimal(utf8), let d = Value(kind: .decimal, lexical: text) { return d }
+        if utf8.count == 10, let date = CalendarDate(iso: Substring(text)) { return .date(date) }
+        if isName(utf8) { return .name(text) }
         return .string(text)
+    }
+
+    private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    /// `-?[0-9]+\.[0-9]+`
+    static func isDecimal(_ text: String.UTF8View) -> Bool {
+        var bytes = text[...]
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        guard let point = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
+        let (whole, fraction) = (bytes[..<point], bytes[bytes.index(after: point)...])
+        return !whole.isEmpty && !fraction.isEmpty && whole.allSatisfy(isDigit) && fraction.allSatisfy(isDigit)
+    }
+
+    /// A kglog name: `[a-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*`.
+    static func isName(_ text: String.UTF8View) -> Bool {
+        guard let first = text.first, first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z"), text.last != UInt8(ascii: "-") else { return false }
+        var previous = first
+        for b in text.dropFirst() {
+            let word = isDigit(b) || b == UInt8(ascii: "_") || (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z"))
+            guard word || (b == UInt8(ascii: "-") && previous != UInt8(ascii: "-")) else { return false }
+            previous = b
+        }
+        return true
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 import KGFormats
+import KGSyntax
 
 /// Every test of the W3C RDF 1.1 N-Triples and N-Quads syntax suites, read from the shared
 /// test data at run time: positive tests must parse, negative tests must be rejected with a
@@ -203,5 +204,10 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(CSVReader.value(of: "member-of", asText: false), .name("member-of"))
         XCTAssertEqual(CSVReader.value(of: "Armenia", asText: false), .string("Armenia"))
         XCTAssertEqual(CSVReader.value(of: "42", asText: true), .string("42"))
+        for (text, kind) in [("a-b", Value.Kind.name), ("x_y9", .name), ("csto-council-2012-05", .name), ("a--b", .string),
+                             ("a-", .string), ("-a", .string), ("a b", .string), ("ünï", .string), ("", .string),
+                             ("1.5", .decimal), ("-0.25", .decimal), ("1.", .string), (".5", .string), ("1.2.3", .string), ("-", .string)] {
+            XCTAssertEqual(CSVReader.value(of: text, asText: false).kind, kind, text)
+        }
     }
 }
