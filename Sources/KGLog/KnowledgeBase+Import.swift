@@ -222,14 +222,20 @@ struct FactLoader {
             if quads.count >= KnowledgeBase.quadsPerWrite { try flush() }
             return
         }
-        let argumentIDs = try arguments.map { try id($0) }
-        if try knowledgeBase.store.insertFact(predicate: predicateID, arguments: argumentIDs, source: sourceID) { added += 1 }
+        tuples.append(TupleRow(p: predicateID, arguments: try arguments.map { try id($0) }, g: sourceID))
+        if tuples.count >= FactLoader.tuplesPerWrite { try flush() }
     }
 
-    /// Writes the waiting binary facts; call once more at the end of the import.
+    /// Facts of other arities wait here likewise, fewer at a time: each holds an array.
+    private var tuples: [TupleRow] = []
+    static let tuplesPerWrite = 1 << 18
+
+    /// Writes the waiting facts; call once more at the end of the import.
     mutating func flush() throws {
         added += try knowledgeBase.store.addQuads(quads)
+        added += try knowledgeBase.store.addTuples(tuples)
         quads.removeAll(keepingCapacity: true)
+        tuples.removeAll(keepingCapacity: true)
     }
 }
 

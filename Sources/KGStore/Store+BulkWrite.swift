@@ -55,6 +55,17 @@ public struct QuadRow: Hashable, Sendable {
     }
 }
 
+/// One fact of an arity other than two as term ids: predicate, arguments, source.
+public struct TupleRow: Hashable, Sendable {
+    public var p: Int64
+    public var arguments: [Int64]
+    public var g: Int64
+
+    public init(p: Int64, arguments: [Int64], g: Int64) {
+        (self.p, self.arguments, self.g) = (p, arguments, g)
+    }
+}
+
 // MARK: - Bulk writing
 
 extension Store {
@@ -130,6 +141,26 @@ extension Store {
             if order == .pso { added = inserted }
         }
         return added
+    }
+
+    /// Adds facts of arities other than two in bulk, sorted as the `tuples` table's key is
+    /// (predicate, packed arguments, source), and returns how many were new.
+    @discardableResult
+    public func addTuples(_ rows: [TupleRow]) throws -> Int {
+        let sorted = rows.sorted { a, b in
+            if a.p != b.p { return a.p < b.p }
+            // The key compares the little-endian packed arguments byte by byte.
+            for (x, y) in zip(a.arguments, b.arguments) where x != y {
+                return UInt64(bitPattern: x).byteSwapped < UInt64(bitPattern: y).byteSwapped
+            }
+            return a.arguments.count != b.arguments.count ? a.arguments.count < b.arguments.count : a.g < b.g
+        }
+        let packed = sorted.map { $0.arguments.map(\.littleEndian) }
+        return try insertRows(into: "tuples(p, args, g)", columns: 3, count: sorted.count) { statement, parameter, row in
+            statement.bind(parameter, sorted[row].p)
+            packed[row].withUnsafeBytes { statement.bind(parameter + 1, blob: $0) }
+            statement.bind(parameter + 2, sorted[row].g)
+        }
     }
 
     /// Inserts `count` rows into `target` ("table(columns)") with multi-row statements, skipping

@@ -210,6 +210,28 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try quadOrders(store.connection).map(\.count), [all.count + 1, all.count + 1, all.count + 1])
     }
 
+    func testFactsOfOtherAritiesAddedInBulkAreStoredOnce() throws {
+        let store = try Store(path: ":memory:")
+        let already = TupleRow(p: 7, arguments: [1, 2, 3], g: 0)
+        XCTAssertTrue(try store.insertFact(predicate: already.p, arguments: already.arguments, source: already.g))
+        // Predicate 4 + n has arity n; the arguments include ids whose packed bytes sort
+        // differently from their values.
+        var generator = SystemRandomNumberGenerator()
+        let rows = (0..<3_000).map { _ -> TupleRow in
+            let arity = [1, 3, 4][Int.random(in: 0..<3, using: &generator)]
+            return TupleRow(p: Int64(arity + 4), arguments: (0..<arity).map { _ in [1, 2, 3, 256, 65_536, 1 << 40][Int.random(in: 0..<6, using: &generator)] },
+                            g: Int64.random(in: 0...1, using: &generator))
+        } + [already]
+        XCTAssertEqual(try store.addTuples(rows), Set(rows).subtracting([already]).count)
+        XCTAssertEqual(try store.addTuples(rows), 0)
+        var stored: [TupleRow] = []
+        for p in [5, 7, 8] as [Int64] {
+            try store.forEachFactRow(predicate: p, arity: Int(p) - 4) { stored.append(TupleRow(p: p, arguments: $0, g: $1)) }
+        }
+        XCTAssertEqual(stored.count, Set(rows).count)
+        XCTAssertEqual(Set(stored), Set(rows))
+    }
+
     func testTheRadixSortOrdersLikeAComparisonSort() {
         var generator = SystemRandomNumberGenerator()
         for range in [UInt64(0)...3, 0...UInt64.max] {
