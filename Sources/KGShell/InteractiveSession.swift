@@ -85,16 +85,18 @@ public final class InteractiveSession {
                 terminal.write(editor.render(prompt: shell.prompt))
             case .interrupt:
                 shell.cancelPending()
+                if let entry = editor.endStatement() { appendHistory(entry) }
                 terminal.write("^C\n" + editor.render(prompt: shell.prompt))
             case .endOfInput:
                 terminal.write("\n")
                 return
             case .submit(let line):
                 terminal.write("\n")
-                appendHistory(line)
                 terminal.restore()
                 Interrupts.reset()
                 let output = shell.handle(line)
+                // A statement typed over several lines is remembered as one entry.
+                if shell.pending.isEmpty, let entry = editor.endStatement() { appendHistory(entry) }
                 write(output)
                 if output.quit { return }
                 terminal.enableRaw()

@@ -79,6 +79,8 @@ public struct LineEditor: Sendable {
     public private(set) var history: [String]
     private var historyIndex: Int
     private var draft: [Character] = []
+    /// Where the lines of the statement being typed begin in `history`, while it goes on.
+    private var statementStart: Int?
 
     /// What the caller should do after a key.
     public enum Action: Equatable, Sendable {
@@ -108,12 +110,27 @@ public struct LineEditor: Sendable {
         return (String(text[start..<cursor]), atStart)
     }
 
+    /// The statement whose lines were submitted since the last call is complete: its lines
+    /// become one history entry, so that a statement typed over several lines comes back
+    /// whole. Returns that entry (nil when nothing was added).
+    @discardableResult
+    public mutating func endStatement() -> String? {
+        defer { statementStart = nil }
+        guard let start = statementStart, start < history.count else { return nil }
+        let entry = history[start...].map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        history.removeSubrange(start...)
+        if history.last != entry { history.append(entry) }
+        historyIndex = history.count
+        return entry
+    }
+
     public mutating func handle(_ key: Key) -> Action {
         switch key {
         case .character(let c):
             insert(String(c))
         case .enter:
             let submitted = line
+            if statementStart == nil { statementStart = history.count }
             if !submitted.trimmingCharacters(in: .whitespaces).isEmpty, history.last != submitted { history.append(submitted) }
             historyIndex = history.count
             text = []

@@ -256,6 +256,25 @@ final class LineEditorTests: XCTestCase {
         XCTAssertEqual(editor.handle(.control("d")), .endOfInput)
     }
 
+    func testAStatementTypedOverSeveralLinesIsOneHistoryEntry() {
+        var editor = LineEditor(history: ["?- p(X)."])
+        for line in ["ally(X, Y) :-", "   member-of(X, O),", "member-of(Y, O)."] {
+            type(&editor, line)
+            _ = editor.handle(.enter)
+        }
+        XCTAssertEqual(editor.endStatement(), "ally(X, Y) :- member-of(X, O), member-of(Y, O).")
+        XCTAssertEqual(editor.history, ["?- p(X).", "ally(X, Y) :- member-of(X, O), member-of(Y, O)."])
+        _ = editor.handle(.up)
+        XCTAssertEqual(editor.line, "ally(X, Y) :- member-of(X, O), member-of(Y, O).")
+        _ = editor.handle(.down)
+        // A one-line statement stays as it is; nothing submitted, nothing to end.
+        type(&editor, "q(a).")
+        _ = editor.handle(.enter)
+        XCTAssertEqual(editor.endStatement(), "q(a).")
+        XCTAssertNil(editor.endStatement())
+        XCTAssertEqual(editor.history.count, 3)
+    }
+
     func testSubmitHistoryAndInterrupt() {
         var editor = LineEditor(history: ["?- p(X)."])
         type(&editor, "q(a).")
