@@ -7,7 +7,13 @@ extension Evaluator {
     /// The derivation tree of a ground fact: its stored sources (with who reported and published
     /// them) and, for each rule that derives it, the first `limit` derivations down to stored
     /// facts. A fact explained once is not expanded again elsewhere in the tree.
+    ///
+    /// Like a query, the explanation is demand driven: only the facts relevant to this one
+    /// (those magic sets would derive for `?- fact.`) are derived, so explaining one path in a
+    /// large graph does not compute its whole closure. Derivations are looked for among them.
     public func why(_ fact: Atom, limit: Int = 3) throws -> WhyNode {
+        if demandDriven { headFilters = try relevantFacts(to: fact) }
+        defer { headFilters = [:] }
         let needed = neededRules(for: [fact.predicate], in: rules)
         let clauses = needed.map { rules[$0] }
         derived = Set(clauses.map(\.head.predicate))
@@ -24,6 +30,31 @@ extension Evaluator {
             return value
         }
         return try explainer.explain(fact.predicate, values)
+    }
+}
+
+extension Evaluator {
+    /// For each derived predicate the magic-set rewrite of `?- fact.` asks about, the facts it
+    /// derives of it: the facts relevant to `fact`. Empty when there is no rewrite.
+    func relevantFacts(to fact: Atom) throws -> [Value: Relation] {
+        let query = Query(body: [.positive(fact, source: nil)], location: fact.location, text: "?- \(fact.sourceText).")
+        guard let rewrite = MagicSets.rewrite(query, rules: rules), (try? Stratifier.stratify(rewrite.rules)) != nil else { return [:] }
+        var demandCatalog = catalog
+        for (predicate, arity) in rewrite.arities { demandCatalog.declare(predicate, arity: arity) }
+        let demand = Evaluator(store: store, catalog: demandCatalog, rules: rewrite.rules)
+        demand.demandDriven = false
+        demand.checkpoint = executor.checkpoint
+        demand.maximumDerivedFacts = maximumDerivedFacts
+        _ = try demand.count(rewrite.query)
+        var relevant: [Value: Relation] = [:]
+        for (adorned, predicate) in rewrite.adorned {
+            let union = relevant[predicate] ?? Relation(arity: catalog.arity(of: predicate) ?? 0)
+            let rows = try demand.relation(adorned, withSources: false)
+            for r in 0..<rows.count { _ = union.insert(rows.row(r)) }
+            relevant[predicate] = union
+        }
+        for union in relevant.values { union.commit() }
+        return relevant
     }
 }
 

@@ -41,6 +41,9 @@ public final class Evaluator {
         let bound: [Int: Int64]
     }
     private var relations: [RelationKey: Relation] = [:]
+    /// While set for a predicate, its rules derive only the facts this relation holds (`why`
+    /// derives only the facts relevant to the one it explains).
+    var headFilters: [Value: Relation] = [:]
     /// Predicates defined by the rules being evaluated.
     var derived = Set<Value>()
     /// Lines describing what was done, for `.explain`.
@@ -187,7 +190,7 @@ public final class Evaluator {
             let plan = try planner.plan(rule, head: head, deltaAtom: nil)
             trace.append("  rule: \(rule.text)")
             trace += plan.explanation.map { "    " + $0 }
-            try executor.run(plan)
+            try executor.run(plan, keepingOnly: headFilters[rule.headPredicate])
         }
         // Each predicate of the stratum once, with its relation and last round's new rows.
         let stratumRelations = Dictionary(zip(compiled.map(\.headPredicate), heads), uniquingKeysWith: { first, _ in first })
@@ -195,21 +198,21 @@ public final class Evaluator {
         guard stratum.isRecursive else { return }
 
         // One plan per rule and recursive body atom, that atom reading the delta.
-        var deltaPlans: [(plan: Plan, delta: Value)] = []
+        var deltaPlans: [(plan: Plan, delta: Value, filter: Relation?)] = []
         for (rule, head) in zip(compiled, heads) {
             for (i, literal) in rule.body.enumerated() {
                 guard case .positive(let atom) = literal, atom.source == nil, stratum.predicates.contains(atom.predicate) else { continue }
                 let plan = try planner.plan(rule, head: head, deltaAtom: i)
                 trace.append("  delta rule (on \(atom.predicate.sourceText)): \(rule.text)")
                 trace += plan.explanation.map { "    " + $0 }
-                deltaPlans.append((plan, atom.predicate))
+                deltaPlans.append((plan, atom.predicate, headFilters[rule.headPredicate]))
             }
         }
         var rounds = 1
         while deltas.values.contains(where: { !$0.isEmpty }) {
-            for (plan, delta) in deltaPlans {
+            for (plan, delta, filter) in deltaPlans {
                 guard let range = deltas[delta], !range.isEmpty else { continue }
-                try executor.run(plan, delta: range)
+                try executor.run(plan, delta: range, keepingOnly: filter)
             }
             for (predicate, relation) in stratumRelations { deltas[predicate] = relation.commit(round: rounds) }
             rounds += 1

@@ -58,6 +58,8 @@ final class Executor {
     @exclusivity(unchecked) private var stepCount = 0
     /// The head relation of the running plan, held without reference counting (the plan owns it).
     @exclusivity(unchecked) private var head: Unmanaged<Relation>
+    /// The rows the head may take, when restricted (the caller owns the relation).
+    @exclusivity(unchecked) private var headFilter: Unmanaged<Relation>?
     @exclusivity(unchecked) private var headOperands: UnsafeMutableBufferPointer<Operand>?
     @exclusivity(unchecked) private var headValues: [Computation] = []
     @exclusivity(unchecked) private var delta: Range<Int> = 0..<0
@@ -82,8 +84,11 @@ final class Executor {
         headBuffer.deallocate()
     }
 
-    /// Runs one plan; `delta` is the row range its delta scan reads.
-    func run(_ plan: Plan, delta: Range<Int> = 0..<0) throws {
+    /// Runs one plan; `delta` is the row range its delta scan reads. With `keepingOnly`, a
+    /// derived row goes into the head only when that relation holds it.
+    func run(_ plan: Plan, delta: Range<Int> = 0..<0, keepingOnly filter: Relation? = nil) throws {
+        headFilter = filter.map { Unmanaged.passUnretained($0) }
+        defer { headFilter = nil }
         if plan.variableCount > registerCapacity {
             registers.deallocate()
             registerCapacity = plan.variableCount * 2
@@ -196,6 +201,7 @@ final class Executor {
             }
         }
         let buffer = headBuffer
+        if let headFilter, !headFilter._withUnsafeGuaranteedRef({ $0.contains(buffer) }) { return }
         let isNew = head._withUnsafeGuaranteedRef { $0.insert(buffer) }
         if isNew {
             derivedFacts += 1

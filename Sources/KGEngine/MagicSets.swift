@@ -18,6 +18,8 @@ public enum MagicSets {
         public var addedRules: [String]
         /// Arities of the predicates the rewrite introduced.
         public var arities: [Value: Int]
+        /// Each adorned predicate (`reach[bf]`) with the predicate it stands for (`reach`).
+        public var adorned: [Value: Value]
     }
 
     /// The rewritten program, or nil when the query binds no argument of a derived predicate
@@ -30,7 +32,7 @@ public enum MagicSets {
         guard !rewriter.added.isEmpty else { return nil }
         let newQuery = Query(body: body, location: query.location, text: query.text)
         return Rewrite(rules: rules + rewriter.added, query: newQuery,
-                       addedRules: rewriter.added.map(\.formatted), arities: rewriter.arities)
+                       addedRules: rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned)
     }
 
     // MARK: - Naming
@@ -63,6 +65,7 @@ public enum MagicSets {
         let derived: Set<Value>
         var added: [Clause] = []
         var arities: [Value: Int] = [:]
+        var adorned: [Value: Value] = [:]
         var seen = Set<String>()
         var worklist: [(Value, String)] = []
 
@@ -178,6 +181,7 @@ public enum MagicSets {
         /// Adorns the rules of every (predicate, adornment) asked for, until none is new.
         mutating func processWorklist() -> Bool {
             while let (predicate, pattern) = worklist.popLast() {
+                adorned[MagicSets.adornedName(predicate, pattern)] = predicate
                 for rule in rules where rule.head.predicate == predicate {
                     var headBound: [Expression] = []
                     for (argument, mode) in zip(rule.head.arguments, pattern) where mode == "b" {
