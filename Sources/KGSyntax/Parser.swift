@@ -89,7 +89,7 @@ public struct Parser {
     }
 
     private mutating func isKeyword(_ word: String) -> Bool {
-        current.kind == .name && current.text == word && (peek().kind == .name || peek().kind == .iri)
+        current.kind == .name && current.text == word && [.name, .iri, .prefixedName].contains(peek().kind)
     }
 
     private func text(from start: Token, through end: Token) -> String {

@@ -66,6 +66,12 @@ final class ParserTests: XCTestCase {
             "(retract (atom p (var X) (var _)) (source (var S)))",
             "(retract-rule (atom q (var X)) (atom p (var X) (name a)) (not (atom r (var X))))",
         ])
+        // Before a prefixed name too ("retract" and "not" are keywords before any predicate).
+        XCTAssertEqual(dump("prefix ex: <http://e/>. retract ex:p(a). q(X) :- r(X), not ex:p(X)."), [
+            "(prefix ex <http://e/>)",
+            "(retract (atom <http://e/p> (name a)))",
+            "(rule (atom q (var X)) (atom r (var X)) (not (atom <http://e/p> (var X))))",
+        ])
     }
 
     func testKeywordsAreOnlyKeywordsBeforeAPredicate() {
