@@ -64,34 +64,9 @@ extension KnowledgeBase {
         let savedCatalog = catalog
         do {
             return try store.withDirectWrites { try store.transaction { try store.bulkLoad {
-                switch options.format {
-                case .nt, .nq:
-                    return try importTriples(path, format: options.format == .nq ? .nQuads : .nTriples, source: options.source,
-                                             limits: options.tripleLimits)
-                case .csv, .tsv:
-                    guard let predicate = options.predicate else { throw ImportError.needsPredicate(path) }
-                    var loader = FactLoader(knowledgeBase: self, source: options.source)
-                    try importRecords(try LineReader(path: path), options: options, predicate: predicate, loader: &loader)
-                    try loader.flush()
-                    return loader.added
-                case .jsonl:
-                    var loader = FactLoader(knowledgeBase: self, source: options.source)
-                    try LineReader(path: path).forEachLine { line, number in
-                        let parsed: JSONFacts.Fact?
-                        do throws(FormatDiagnostic) {
-                            parsed = try JSONFacts.parse(line, lineNumber: number)
-                        } catch {
-                            throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
-                        }
-                        guard let fact = parsed else { return }
-                        try loader.add(fact.predicate, fact.arguments, source: fact.source, line: number,
-                                       text: String(decoding: line, as: UTF8.self))
-                    }
-                    try loader.flush()
-                    return loader.added
-                case .kgl:
-                    return 0
-                }
+                let added = try importFacts(path, options: options)
+                try store.refreshFactCaches()
+                return added
             } } }
         } catch let failure as ImportFailure {
             restoreCatalog(savedCatalog)
@@ -100,6 +75,38 @@ extension KnowledgeBase {
         } catch {
             restoreCatalog(savedCatalog)
             throw error
+        }
+    }
+
+    /// Reads a data file's facts into the store; the caller holds the transaction.
+    private func importFacts(_ path: String, options: ImportOptions) throws -> Int {
+        switch options.format {
+        case .nt, .nq:
+            return try importTriples(path, format: options.format == .nq ? .nQuads : .nTriples, source: options.source,
+                                     limits: options.tripleLimits)
+        case .csv, .tsv:
+            guard let predicate = options.predicate else { throw ImportError.needsPredicate(path) }
+            var loader = FactLoader(knowledgeBase: self, source: options.source)
+            try importRecords(try LineReader(path: path), options: options, predicate: predicate, loader: &loader)
+            try loader.flush()
+            return loader.added
+        case .jsonl:
+            var loader = FactLoader(knowledgeBase: self, source: options.source)
+            try LineReader(path: path).forEachLine { line, number in
+                let parsed: JSONFacts.Fact?
+                do throws(FormatDiagnostic) {
+                    parsed = try JSONFacts.parse(line, lineNumber: number)
+                } catch {
+                    throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
+                }
+                guard let fact = parsed else { return }
+                try loader.add(fact.predicate, fact.arguments, source: fact.source, line: number,
+                               text: String(decoding: line, as: UTF8.self))
+            }
+            try loader.flush()
+            return loader.added
+        case .kgl:
+            return 0
         }
     }
 

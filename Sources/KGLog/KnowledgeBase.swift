@@ -155,6 +155,7 @@ public final class KnowledgeBase {
                         if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
                         if !staticErrors.isEmpty { throw report(staticErrors) }
                         if let failure { throw failure }
+                        if isBulk { try store.refreshFactCaches() }
                     }
                 }
             }

@@ -140,6 +140,9 @@ extension Store {
             }
             if order == .pso { added = inserted }
         }
+        if added > 0 {
+            for predicate in Set(rows.map(\.p)) { try factsChanged(predicate: predicate) }
+        }
         return added
     }
 

@@ -3,12 +3,15 @@ import Foundation
 
 /// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
 ///
-/// Layout of the file (schema version 2):
+/// Layout of the file (schema version 3):
 /// - `terms(id, kind, lexical)`: every constant once; facts hold term ids, so joins compare integers.
 ///   `kind` is a small integer the caller assigns (kglog uses `Value.Kind.rawValue`).
 /// - `quads(s, p, o, g)`: binary facts as (subject, predicate, object, source), the quad store.
 ///   `g` is the source's term id, or 0 for a fact stated without a source. The primary key is
 ///   (p, s, o, g), and an index covers (g) for facts with a source.
+/// - `fact_cache(p, rows)`: for a large binary predicate, its distinct (subject, object) pairs
+///   packed in one blob, which a query reads in one go instead of row by row (see
+///   `Store+FactCache.swift`). Every write to a predicate's facts deletes its blob.
 /// - `quads_pos(p, o, s, g)` and `quads_osp(o, s, p, g)`: the same rows in the two other orders,
 ///   as tables of their own (not indexes) so that a bulk load can write each from rows it sorted
 ///   itself, which is several times faster than SQLite sorting them for `CREATE INDEX`. Every
@@ -20,7 +23,7 @@ import Foundation
 /// - `rules(id, text)`: each rule as its source text, parsed again when the file is opened.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 2
+    public static let schemaVersion: Int32 = 3
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
@@ -78,7 +81,21 @@ public final class Store {
         }
         if path != ":memory:" && !isReadOnly { try connection.execute("PRAGMA journal_mode=WAL") }
         if version < 2 { try upgradeFromSchema1() }
+        if version < 3 && !isReadOnly {
+            try transaction {
+                try connection.execute("\(Store.factCacheTable) PRAGMA user_version = \(Store.schemaVersion);")
+            }
+        }
+        hasFactCache = try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_cache'") == 1
     }
+
+    /// Whether the file has the fact cache table (a read-only file of an older schema has not).
+    private(set) var hasFactCache = false
+    /// The predicates with a cached blob, as read when the current write transaction began.
+    var cachedPredicates = Set<Int64>()
+    /// The binary predicates whose facts changed since `refreshFactCaches` last ran.
+    var changedPredicates = Set<Int64>()
+    var inTransaction: Bool { transactionDepth > 0 }
 
     /// Schema 1 kept the (p, o, s) and (o, s, p) orders as indexes of `quads`. Opened for writing,
     /// the file gets the tables of schema 2 in one transaction; opened read-only, temporary views
@@ -98,7 +115,7 @@ public final class Store {
                 \(Store.quadOrderTables)
                 INSERT INTO quads_pos SELECT p, o, s, g FROM quads ORDER BY p, o, s, g;
                 INSERT INTO quads_osp SELECT o, s, p, g FROM quads ORDER BY o, s, p, g;
-                PRAGMA user_version = \(Store.schemaVersion);
+                PRAGMA user_version = 2;
                 """)
         }
     }
@@ -128,8 +145,10 @@ public final class Store {
                 CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
                 CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
+                \(Store.factCacheTable)
                 """)
         }
+        hasFactCache = true
     }
 
     /// SQLite's `PRAGMA integrity_check`: "ok", or the problems it found.
@@ -149,6 +168,10 @@ public final class Store {
         let depth = transactionDepth
         try connection.execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT s\(depth)")
         transactionDepth += 1
+        // Another process may have cached facts since: read which, now that this one writes.
+        if depth == 0 {
+            do { try readCachedPredicates() } catch { transactionDepth -= 1; try? connection.execute("ROLLBACK"); throw error }
+        }
         do {
             let result = try body()
             transactionDepth -= 1
@@ -297,6 +320,7 @@ public final class Store {
             try statement.run()
             if index == 0 && connection.changes == 0 { return false }
         }
+        try factsChanged(predicate: predicate)
         return true
     }
 
@@ -323,6 +347,7 @@ public final class Store {
                 try statement.run()
                 if index == 0 { removed = connection.changes }
             }
+            if removed > 0 { try factsChanged(predicate: predicate) }
             return removed
         }
         let statement = try connection.prepare(source == nil
@@ -357,6 +382,7 @@ public final class Store {
                 try statement.run()
             }
         }
+        for quad in quads { try factsChanged(predicate: quad.p) }
         var removed = 0
         for sql in ["DELETE FROM quads WHERE g = ?1 AND g != 0", "DELETE FROM tuples WHERE g = ?1 AND g != 0"] {
             let statement = try connection.prepare(sql)
@@ -463,6 +489,7 @@ public final class Store {
     /// `bound` keeps only facts with these ids at these argument positions; for binary facts
     /// the store's indexes find them without reading the others.
     public func facts(predicate: Int64, arity: Int, withSources: Bool = false, bound: [Int: Int64] = [:]) throws -> [Int64] {
+        if arity == 2 && !withSources && bound.isEmpty, let cached = try cachedFacts(predicate: predicate) { return cached }
         var rows: [Int64] = []
         if arity == 2 {
             let statement = try connection.prepare(Store.scanSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)))

@@ -209,6 +209,23 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try rows(try KnowledgeBase(path: file), "said(P, W)"), ["someone, \"again\""])
     }
 
+    func testQueriesOverAnImportedPredicateSeeEveryLaterChange() throws {
+        // 12,000 imported links: enough for the store to keep them as one blob as well.
+        let file = directory.appendingPathComponent("kb.kglog").path
+        let kb = try KnowledgeBase(path: file)
+        let triples = (0..<12_000).map { "<http://e/n\($0)> <http://e/link> <http://e/n\($0 + 1)> .\n" }.joined()
+        XCTAssertEqual(try kb.importFile(try write("links.nt", triples), options: ImportOptions(format: .nt)), 12_000)
+        try kb.execute("prefix e: <http://e/>. reach(X, Y) :- e:link(X, Y). reach(X, Y) :- reach(X, Z), e:link(Z, Y).")
+        XCTAssertEqual(try kb.count("?- e:link(X, Y)."), 12_000)
+        XCTAssertEqual(try kb.count("?- reach(e:n11990, Y)."), 10)
+        try kb.execute("e:link(e:n12000, e:n12001).")
+        XCTAssertEqual(try kb.count("?- e:link(X, Y)."), 12_001)
+        XCTAssertEqual(try kb.count("?- reach(e:n11990, Y)."), 11)
+        try kb.execute("retract e:link(e:n5, _).")
+        XCTAssertEqual(try kb.count("?- e:link(X, Y)."), 12_000)
+        XCTAssertEqual(try KnowledgeBase(path: file).count("?- reach(e:n0, Y)."), 5)
+    }
+
     func testRetractedFactsNoLongerDeriveAnything() throws {
         let kb = try KnowledgeBase()
         try kb.execute("m(uzbekistan, csto). m(russia, csto). ally(X, Y) :- m(X, O), m(Y, O), X != Y.")

@@ -242,6 +242,62 @@ final class StoreTests: XCTestCase {
         }
     }
 
+    private func cacheRows(_ store: Store) throws -> [Int64] {
+        let statement = try store.connection.prepare("SELECT p FROM fact_cache ORDER BY p")
+        defer { statement.reset() }
+        var rows: [Int64] = []
+        while try statement.step() { rows.append(statement.int64(0)) }
+        return rows
+    }
+
+    /// The pairs of predicate 10 as SQLite holds them, without the cache.
+    private func uncachedPairs(_ store: Store) throws -> [Int64] {
+        let statement = try store.connection.prepare("SELECT DISTINCT s, o FROM quads WHERE p = 10 ORDER BY s, o")
+        defer { statement.reset() }
+        var rows: [Int64] = []
+        while try statement.step() { rows += [statement.int64(0), statement.int64(1)] }
+        return rows
+    }
+
+    func testTheFactCacheIsBuiltByBulkLoadsAndDroppedByEveryWrite() throws {
+        let file = path("cache.kglog")
+        let store = try Store(path: file)
+        let many = (0..<12_000).map { QuadRow(s: Int64($0 % 5_000), p: 10, o: Int64($0), g: Int64($0 % 2)) }
+        try store.transaction {
+            try store.addQuads(many + [QuadRow(s: 1, p: 11, o: 2, g: 0)])
+            try store.refreshFactCaches()
+        }
+        XCTAssertEqual(try cacheRows(store), [10], "only a large predicate gets a blob")
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2).count, 24_000)
+        // A write that is rolled back leaves the blob; one that commits drops it.
+        struct Undo: Error {}
+        XCTAssertThrowsError(try store.transaction { try store.insertQuad(subject: 9_999, predicate: 10, object: 1, source: 0); throw Undo() })
+        XCTAssertEqual(try cacheRows(store), [10])
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+        try store.transaction { _ = try store.insertQuad(subject: 9_999, predicate: 10, object: 1, source: 0) }
+        XCTAssertEqual(try cacheRows(store), [])
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2).suffix(2), [9_999, 1])
+        // Retractions drop it too, as do writes from another connection to the same file.
+        let writes: [(Store) throws -> Void] = [
+            { _ = try $0.deleteFact(predicate: 10, arguments: [0, 0], source: nil) },
+            { _ = try $0.deleteFacts(source: 1) },
+        ]
+        for (round, write) in writes.enumerated() {
+            try store.transaction {
+                XCTAssertTrue(try store.insertQuad(subject: 1, predicate: 10, object: Int64(50_000 + round), source: 0))
+                try store.refreshFactCaches()
+            }
+            XCTAssertEqual(try cacheRows(store), [10])
+            let other = try Store(path: file)
+            try other.transaction { try write(other) }
+            other.close()
+            XCTAssertEqual(try cacheRows(store), [])
+            XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+        }
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
+
     /// A file as schema 1 wrote it: the (p, o, s) and (o, s, p) orders were indexes.
     private func writeSchema1File(_ file: String) throws {
         let raw = try SQLiteConnection(path: file)
@@ -276,6 +332,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before)
         let store = try Store(path: file)
         XCTAssertEqual(try store.connection.scalar("PRAGMA user_version"), Int64(Store.schemaVersion))
+        XCTAssertEqual(try cacheRows(store), [], "schema 3's fact cache is there, empty")
         let orders = try quadOrders(store.connection)
         XCTAssertEqual(orders[0], [[1, 10, 2, 0], [3, 10, 2, 7], [3, 10, 4, 0]])
         XCTAssertEqual(orders[1], orders[0])
