@@ -299,8 +299,31 @@ final class HashIndex {
             nextCapacity = capacity
         }
         let n = columns.count
+        // The table grows once, to fit every key the new rows can add (at most one a run).
+        var runs = 0
+        for r in indexedRows..<end {
+            let (row, previous) = (relation.row(r), r > 0 ? relation.row(r - 1) : nil)
+            var same = previous != nil
+            if let previous { for i in 0..<n where previous[columnBuffer[i]] != row[columnBuffer[i]] { same = false; break } }
+            if !same { runs += 1 }
+        }
+        var size = slotMask + 1
+        while (keys + runs) * 2 > size - 1 { size *= 2 }
+        if size > slotMask + 1 { grow(relation, to: size) }
         for r in indexedRows..<end {
             let row = relation.row(r)
+            // Rows read sorted (stored facts come by subject) arrive in runs of one key: a row
+            // with the previous row's key joins its chain right after it, without hashing.
+            if r > 0 {
+                let previous = relation.row(r - 1)
+                var same = true
+                for i in 0..<n where previous[columnBuffer[i]] != row[columnBuffer[i]] { same = false; break }
+                if same {
+                    next[r] = next[r - 1]
+                    next[r - 1] = Int32(r)
+                    continue
+                }
+            }
             let h = hashColumns(row, columnBuffer, n)
             var slot = Int(truncatingIfNeeded: h) & slotMask
             while true {
@@ -322,15 +345,14 @@ final class HashIndex {
                 }
                 slot = (slot + 1) & slotMask
             }
-            if keys * 2 > slotMask { grow(relation) }
+            if keys * 2 > slotMask { grow(relation, to: (slotMask + 1) * 2) }
         }
         indexedRows = end
     }
 
-    private func grow(_ relation: Relation) {
+    private func grow(_ relation: Relation, to newCount: Int) {
         let oldSlots = slots
         let oldCount = slotMask + 1
-        let newCount = oldCount * 2
         slots = LargeMemory.allocate(Int32.self, count: newCount)
         slots.initialize(repeating: -1, count: newCount)
         slotMask = newCount - 1
