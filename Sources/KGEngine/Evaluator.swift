@@ -247,6 +247,13 @@ public final class Evaluator {
         let storedPredicate = MagicSets.storedPredicate(of: predicate) ?? predicate
         if let id = try dictionary.storedID(for: storedPredicate) {
             // The store gives each fact once (with sources: once per source), so no duplicate check.
+            // A large binary predicate's facts come packed in one blob when the store keeps one.
+            if arity == 2 && !withSources && bound.isEmpty,
+               try store.withCachedFacts(predicate: id, { relation.appendDistinct(littleEndian: $0) }) {
+                trace.append("  load \(predicate.sourceText)/2: \(relation.count) rows <- the store's packed copy [p = \(id)]")
+                relations[key] = relation
+                return relation
+            }
             let rows = try store.facts(predicate: id, arity: arity, withSources: withSources, bound: bound)
             if relation.arity == 0 {
                 // A nullary fact has no columns to read: whether it holds is whether a row exists.

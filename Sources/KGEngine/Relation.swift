@@ -87,6 +87,18 @@ final class Relation {
         deduplicating = false
     }
 
+    /// Appends distinct committed rows packed little-endian, row after row, as a store's blob
+    /// holds them.
+    func appendDistinct(littleEndian bytes: UnsafeRawBufferPointer) {
+        precondition(indexes.isEmpty && stored == count, "rows are appended before any index or derivation")
+        guard bytes.count >= 8 else { return }
+        committed.append(littleEndian: bytes)
+        stored += bytes.count / 8 / width
+        count = stored
+        deduplicating = false
+        roundEnds = [(count, -1)]
+    }
+
     /// Appends many distinct committed rows at once, packed row after row.
     func appendDistinct(rows values: [Int64]) {
         precondition(indexes.isEmpty && stored == count, "rows are appended before any index or derivation")

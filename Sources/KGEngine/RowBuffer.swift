@@ -48,6 +48,18 @@ struct RowBuffer {
         if count >= hugePagesFrom + (1 << 19) { adviseHugePages() }
     }
 
+    /// Appends values stored little-endian in `bytes` (which need not be aligned).
+    mutating func append(littleEndian bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count / 8
+        precondition(count + n <= capacity, "a relation outgrew its reserved memory")
+        UnsafeMutableRawPointer(base + count).copyMemory(from: bytes.baseAddress!, byteCount: n * 8)
+        #if _endian(big)
+        for i in count..<(count + n) { base[i] = Int64(littleEndian: base[i]) }
+        #endif
+        count += n
+        if count >= hugePagesFrom + (1 << 19) { adviseHugePages() }
+    }
+
     /// Once a relation is big, the rest of its range is backed by huge pages: far fewer faults.
     private mutating func adviseHugePages() {
         #if os(Linux)

@@ -34,6 +34,19 @@ extension Store {
         }
     }
 
+    /// Calls `body` with the cached pairs of a predicate as the blob holds them (little-endian
+    /// 64-bit ids, subject, object, subject, ...), valid during the call; false when there is no
+    /// blob. Saves the copy `cachedFacts` makes.
+    public func withCachedFacts(predicate: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        guard hasFactCache else { return false }
+        let statement = try connection.prepare("SELECT rows FROM fact_cache WHERE p = ?1")
+        defer { statement.reset() }
+        statement.bind(1, predicate)
+        guard try statement.step() else { return false }
+        try body(statement.blob(0))
+        return true
+    }
+
     /// Notes that a predicate's binary facts changed: its blob goes.
     func factsChanged(predicate: Int64) throws {
         changedPredicates.insert(predicate)
