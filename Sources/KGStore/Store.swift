@@ -565,7 +565,8 @@ public final class Store {
     // MARK: - Compacting
 
     /// Removes the terms no fact, source or predicate uses any more (retractions leave them
-    /// behind), then rebuilds the file without its free pages. Term ids do not change.
+    /// behind), builds the packed copies of large predicates that single writes dropped, then
+    /// rebuilds the file without its free pages. Term ids do not change.
     /// Returns how many terms went and the file's size before and after, in bytes.
     public func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64) {
         let before = try fileBytes()
@@ -590,7 +591,16 @@ public final class Store {
                 }
             }
             try connection.execute("DELETE FROM terms WHERE id NOT IN (SELECT id FROM used_terms)")
-            return connection.changes
+            let removed = connection.changes
+            // Packed copies that single writes dropped are built again.
+            let predicates = try connection.prepare("SELECT DISTINCT p FROM quads")
+            defer { predicates.reset() }
+            while try predicates.step() {
+                let predicate = predicates.int64(0)
+                if !cachedPredicates.contains(predicate) { changedPredicates.insert(predicate) }
+            }
+            try refreshFactCaches()
+            return removed
         }
         try connection.execute("VACUUM")
         return (removed, before, try fileBytes())

@@ -296,6 +296,12 @@ final class StoreTests: XCTestCase {
             XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
         }
         XCTAssertEqual(try store.integrityCheck(), "ok")
+        // Compacting builds again the copies that writes without a bulk load's refresh dropped.
+        try store.transaction { try store.addQuads((0..<6_000).map { QuadRow(s: 7_000, p: 10, o: Int64($0), g: 0) }) }
+        XCTAssertEqual(try cacheRows(store), [])
+        _ = try store.compact()
+        XCTAssertEqual(try cacheRows(store), [10])
+        XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
     }
 
     /// A file as schema 1 wrote it: the (p, o, s) and (o, s, p) orders were indexes.
