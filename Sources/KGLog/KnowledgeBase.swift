@@ -143,10 +143,24 @@ public final class KnowledgeBase {
                         var terms = TermCache(store: store)
                         var staticErrors: [Diagnostic] = []
                         var failure: Error?
+                        // In a bulk text, binary facts wait to be written together (sorted);
+                        // their results wait with them, so results still come in order.
+                        var waiting: [QuadRow] = []
+                        func writeWaiting() throws {
+                            for isNew in try store.addQuadsTellingWhichAreNew(waiting) { try result(.asserted(isNew: isNew)) }
+                            waiting.removeAll(keepingCapacity: true)
+                        }
                         let syntaxErrors = Parser.forEachStatement(in: text, prefixes: savedPrefixes) { statement, afterAnError in
                             staticErrors += KnowledgeBase.staticErrors(statement)
                             guard failure == nil, !afterAnError, staticErrors.isEmpty else { return }
                             do {
+                                if isBulk, case .clause(let clause) = statement, clause.isFact, clause.head.arity == 2 {
+                                    let fact = try storedForm(of: clause, terms: &terms)
+                                    waiting.append(QuadRow(s: fact.arguments[0], p: fact.predicate, o: fact.arguments[1], g: fact.source))
+                                    if waiting.count >= KnowledgeBase.quadsPerWrite { try writeWaiting() }
+                                    return
+                                }
+                                if !waiting.isEmpty { try writeWaiting() }
                                 try result(try apply(statement, terms: &terms))
                             } catch {
                                 failure = error
@@ -155,6 +169,7 @@ public final class KnowledgeBase {
                         if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
                         if !staticErrors.isEmpty { throw report(staticErrors) }
                         if let failure { throw failure }
+                        try writeWaiting()
                         if isBulk { try store.refreshFactCaches() }
                     }
                 }
@@ -251,13 +266,8 @@ public final class KnowledgeBase {
             prefixes[declaration.name] = declaration.iri
             return .prefixDeclared
         case .clause(let clause) where clause.isFact:
-            let isNewPredicate = catalog.arity(of: clause.head.predicate) == nil
-            try checkArity(clause.head)
-            let predicate = try terms.id(clause.head.predicate)
-            if isNewPredicate { try store.recordPredicate(predicate, arity: clause.head.arity) }
-            let arguments = try clause.head.arguments.map { try terms.id(try KnowledgeBase.constant($0)) }
-            let source = try clause.source.map { try terms.id(try KnowledgeBase.constant($0)) } ?? Store.noSource
-            return .asserted(isNew: try store.insertFact(predicate: predicate, arguments: arguments, source: source))
+            let fact = try storedForm(of: clause, terms: &terms)
+            return .asserted(isNew: try store.insertFact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source))
 
         case .clause(let rule):
             let atoms = rule.atoms.filter { BuiltinPredicate($0.predicate) == nil }
@@ -306,6 +316,17 @@ public final class KnowledgeBase {
             }
             return .retracted(count: try store.deleteFact(predicate: predicate, arguments: arguments, source: source))
         }
+    }
+
+    /// A fact's term ids, its arity checked (and recorded when its predicate is new).
+    private func storedForm(of clause: Clause, terms: inout TermCache) throws -> (predicate: Int64, arguments: [Int64], source: Int64) {
+        let isNewPredicate = catalog.arity(of: clause.head.predicate) == nil
+        try checkArity(clause.head)
+        let predicate = try terms.id(clause.head.predicate)
+        if isNewPredicate { try store.recordPredicate(predicate, arity: clause.head.arity) }
+        let arguments = try clause.head.arguments.map { try terms.id(try KnowledgeBase.constant($0)) }
+        let source = try clause.source.map { try terms.id(try KnowledgeBase.constant($0)) } ?? Store.noSource
+        return (predicate, arguments, source)
     }
 
     /// Removes the stored facts that match a retraction with variables; returns how many rows

@@ -146,6 +146,49 @@ extension Store {
         return added
     }
 
+    /// Adds binary facts in bulk and says, for each row in the order given, whether it was new:
+    /// not stored before, and the first of equal rows. The primary table takes the rows one at a
+    /// time in its key order (so each tells whether it went in), the two other orders take the
+    /// new ones with multi-row statements.
+    public func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool] {
+        guard rows.allSatisfy(PackedQuad.canPack) else {
+            return try rows.map { try insertQuad(subject: $0.s, predicate: $0.p, object: $0.o, source: $0.g) }
+        }
+        let keys = rows.map { PackedQuad($0.p, $0.s, $0.o, $0.g) }
+        // Stable: equal rows keep their order, so the first of them is the one that can be new.
+        let order = rows.indices.sorted { keys[$0].high != keys[$1].high ? keys[$0].high < keys[$1].high
+                                                  : keys[$0].low != keys[$1].low ? keys[$0].low < keys[$1].low : $0 < $1 }
+        var isNew = [Bool](repeating: false, count: rows.count)
+        let insert = try connection.prepare(Store.quadInserts[0])
+        var previous: PackedQuad?
+        var added: [QuadRow] = []
+        for index in order where keys[index] != previous {
+            previous = keys[index]
+            let row = rows[index]
+            insert.bind(1, row.s)
+            insert.bind(2, row.p)
+            insert.bind(3, row.o)
+            insert.bind(4, row.g)
+            try insert.run()
+            if connection.changes > 0 {
+                isNew[index] = true
+                added.append(row)
+            }
+        }
+        for order in [QuadOrder.pos, .osp] {
+            let sorted = order.sorted(added)
+            _ = try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
+                let (a, b, c, d) = sorted[row].columns
+                statement.bind(parameter, a)
+                statement.bind(parameter + 1, b)
+                statement.bind(parameter + 2, c)
+                statement.bind(parameter + 3, d)
+            }
+        }
+        for predicate in Set(added.map(\.p)) { try factsChanged(predicate: predicate) }
+        return isNew
+    }
+
     /// Adds facts of arities other than two in bulk, sorted as the `tuples` table's key is
     /// (predicate, packed arguments, source), and returns how many were new.
     @discardableResult

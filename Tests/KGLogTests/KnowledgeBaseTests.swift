@@ -93,6 +93,36 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try rows(kb, "m(b, X)"), [])
     }
 
+    func testABulkTextGivesEveryStatementItsResultInOrder() throws {
+        // Over a megabyte: binary facts are written in batches, yet each still says whether it
+        // was new, and a query between them sees those before it.
+        let kb = try KnowledgeBase()
+        try kb.execute("e(n0, n1). t(n0, n1, n2).")
+        var text = ""
+        var expected: [String] = []
+        for i in 0..<60_000 {
+            text += "e(n\(i), n\(i + 1)).\n"                          // the first is there already
+            expected.append(i == 0 ? "old" : "new")
+            if i % 1000 == 7 { text += "e(n\(i), n\(i + 1)) @ s.\n"; expected.append("new") }   // another source
+            if i % 1000 == 8 { text += "e(n\(i - 1), n\(i)).\n"; expected.append("old") }        // a repeat
+            if i == 12_345 { text += "?- e(n12345, X).\n"; expected.append("answer n12346") }
+            if i == 20_000 { text += "t(n0, n1, n2). t(a, b, c).\n"; expected += ["old", "new"] }
+        }
+        XCTAssertGreaterThan(text.utf8.count, 1 << 20)
+        var seen: [String] = []
+        try kb.execute(text) { result in
+            switch result {
+            case .asserted(let isNew): seen.append(isNew ? "new" : "old")
+            case .answer(_, let answer): seen.append("answer " + answer.rows.map { $0[0].sourceText }.joined(separator: " "))
+            default: seen.append("\(result)")
+            }
+        }
+        XCTAssertEqual(seen.count, expected.count)
+        XCTAssertEqual(seen, expected)
+        XCTAssertEqual(try kb.count("?- e(X, Y)."), 60_000)
+        XCTAssertEqual(try kb.count("?- e(X, Y) @ s."), 60)
+    }
+
     func testEverySyntaxErrorIsReportedEvenAfterAnErrorWhileApplying() throws {
         let kb = try KnowledgeBase()
         // The division by zero comes first, but the syntax errors after it are what is reported.

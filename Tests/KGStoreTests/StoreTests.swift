@@ -210,6 +210,20 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try quadOrders(store.connection).map(\.count), [all.count + 1, all.count + 1, all.count + 1])
     }
 
+    func testBulkQuadsTellWhichRowsWereNew() throws {
+        let store = try Store(path: ":memory:")
+        XCTAssertTrue(try store.insertQuad(subject: 5, predicate: 1, object: 6, source: 0))
+        let rows = [QuadRow(s: 9, p: 1, o: 1, g: 0), QuadRow(s: 5, p: 1, o: 6, g: 0), QuadRow(s: 2, p: 1, o: 3, g: 0),
+                    QuadRow(s: 9, p: 1, o: 1, g: 0), QuadRow(s: 2, p: 1, o: 3, g: 7)]
+        XCTAssertEqual(try store.addQuadsTellingWhichAreNew(rows), [true, false, true, false, true])
+        let orders = try quadOrders(store.connection)
+        XCTAssertEqual(orders[0], [[2, 1, 3, 0], [2, 1, 3, 7], [5, 1, 6, 0], [9, 1, 1, 0]])
+        XCTAssertEqual(orders[1], orders[0])
+        XCTAssertEqual(orders[2], orders[0])
+        XCTAssertEqual(try store.addQuadsTellingWhichAreNew([QuadRow(s: 1 << 33, p: 1, o: 1, g: 0), QuadRow(s: 1 << 33, p: 1, o: 1, g: 0)]),
+                       [true, false])
+    }
+
     func testFactsOfOtherAritiesAddedInBulkAreStoredOnce() throws {
         let store = try Store(path: ":memory:")
         let already = TupleRow(p: 7, arguments: [1, 2, 3], g: 0)
