@@ -131,13 +131,7 @@ extension Store {
         for order in QuadOrder.allCases {
             let sorted = next.result()
             if let following = order.next { next = BackgroundWork { following.sorted(rows) } }
-            let inserted = try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
-                let (a, b, c, d) = sorted[row].columns
-                statement.bind(parameter, a)
-                statement.bind(parameter + 1, b)
-                statement.bind(parameter + 2, c)
-                statement.bind(parameter + 3, d)
-            }
+            let inserted = try insertSorted(sorted, into: order)
             if order == .pso { added = inserted }
         }
         if added > 0 {
@@ -175,16 +169,7 @@ extension Store {
                 added.append(row)
             }
         }
-        for order in [QuadOrder.pos, .osp] {
-            let sorted = order.sorted(added)
-            _ = try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
-                let (a, b, c, d) = sorted[row].columns
-                statement.bind(parameter, a)
-                statement.bind(parameter + 1, b)
-                statement.bind(parameter + 2, c)
-                statement.bind(parameter + 3, d)
-            }
-        }
+        for order in [QuadOrder.pos, .osp] { _ = try insertSorted(order.sorted(added), into: order) }
         for predicate in Set(added.map(\.p)) { try factsChanged(predicate: predicate) }
         return isNew
     }
@@ -206,6 +191,17 @@ extension Store {
             statement.bind(parameter, sorted[row].p)
             packed[row].withUnsafeBytes { statement.bind(parameter + 1, blob: $0) }
             statement.bind(parameter + 2, sorted[row].g)
+        }
+    }
+
+    /// Inserts packed rows, sorted in `order`, into that order's table; returns how many were new.
+    private func insertSorted(_ sorted: [PackedQuad], into order: QuadOrder) throws -> Int {
+        try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
+            let (a, b, c, d) = sorted[row].columns
+            statement.bind(parameter, a)
+            statement.bind(parameter + 1, b)
+            statement.bind(parameter + 2, c)
+            statement.bind(parameter + 3, d)
         }
     }
 
