@@ -77,16 +77,6 @@ final class Relation {
         return true
     }
 
-    /// Appends a committed row known to be new (stored facts come distinct from the store):
-    /// no duplicate check, and no set is built until something is inserted or probed.
-    func appendDistinct(_ values: UnsafePointer<Int64>) {
-        precondition(indexes.isEmpty && stored == count, "rows are appended before any index or derivation")
-        committed.append(values, count: width)
-        stored += 1
-        count = stored
-        deduplicating = false
-    }
-
     /// Appends distinct committed rows packed little-endian, row after row, as a store's blob
     /// holds them.
     func appendDistinct(littleEndian bytes: UnsafeRawBufferPointer) {

@@ -197,7 +197,7 @@ struct ImportFailure: Error {
 struct FactLoader {
     let knowledgeBase: KnowledgeBase
     let source: Value?
-    private var ids: [Value: Int64] = [:]
+    private var terms: TermCache
     private var arities: [Value: Int] = [:]
     /// Binary facts wait here to be written in bulk (sorted, to all three quad tables).
     private var quads: [QuadRow] = []
@@ -206,14 +206,11 @@ struct FactLoader {
     init(knowledgeBase: KnowledgeBase, source: Value?) {
         self.knowledgeBase = knowledgeBase
         self.source = source
+        terms = TermCache(store: knowledgeBase.store)
     }
 
     private mutating func id(_ value: Value) throws -> Int64 {
-        if let id = ids[value] { return id }
-        let id = try knowledgeBase.store.internTerm(kind: value.kind.rawValue, lexical: value.storageText)
-        if ids.count > 1_000_000 { ids.removeAll(keepingCapacity: true) }   // keep memory flat
-        ids[value] = id
-        return id
+        try terms.id(value)
     }
 
     /// Adds one fact, from `source` when given, else from the import's source (if any).

@@ -7,7 +7,6 @@ struct TermNumbering {
     /// The texts of all terms, one after another; term `n` spans `starts[n]..<starts[n + 1]`.
     private var text: [UInt8] = []
     private var starts: [Int] = [0]
-    private var kinds: [UInt8] = []
     /// Open addressing with linear probing; a slot holds what a lookup compares, so that a
     /// lookup touches the slot and the text and nothing else (the table is far larger than
     /// the processor's caches, and each place touched is a likely cache miss).
@@ -28,10 +27,8 @@ struct TermNumbering {
         mask = size - 1
     }
 
-    var count: Int { kinds.count }
+    var count: Int { starts.count - 1 }
 
-    /// Texts start below 4 GiB in `text` (the numbering is cleared long before).
-    static let maximumTextBytes = Int(UInt32.max)
     private static let longText = 0xFF_FFFF
 
     /// The number of a term, and whether this is its first appearance.
@@ -59,20 +56,18 @@ struct TermNumbering {
             }
         }
         if let found { return (found, false) }
-        let number = kinds.count
+        let number = count
         let start = text.count
-        kinds.append(kind)
         text.append(contentsOf: term)
         starts.append(text.count)
         slots[index] = Slot(tagAndNumber: tag | UInt64(number + 1), place: UInt64(start) << 32 | kindAndLength)
-        if kinds.count * 4 > slots.count * 3 { grow() }   // at most three quarters full
+        if count * 4 > slots.count * 3 { grow() }   // at most three quarters full
         return (number, true)
     }
 
-    /// Bytes of text held: past `maximumTextBytes` the numbering must be cleared.
+    /// Bytes of text held. A slot keeps a text's start in 32 bits, so the numbering must be
+    /// cleared long before 4 GiB (the import clears it at 64 MiB).
     var textBytes: Int { text.count }
-
-    func kind(of number: Int) -> UInt8 { kinds[number] }
 
     /// Calls `body` with the text of term `number`.
     func withText<R>(of number: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -84,7 +79,6 @@ struct TermNumbering {
         text.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         starts.append(0)
-        kinds.removeAll(keepingCapacity: true)
         slots.withUnsafeMutableBufferPointer { $0.update(repeating: Slot()) }
     }
 
@@ -98,7 +92,7 @@ struct TermNumbering {
         let largerMask = size - 1
         for slot in slots where slot.tagAndNumber != 0 {
             let number = Int(slot.tagAndNumber & 0xFFFF_FFFF) - 1
-            let hash = withText(of: number) { TermNumbering.hash($0, kind: kinds[number]) }
+            let hash = withText(of: number) { TermNumbering.hash($0, kind: UInt8(truncatingIfNeeded: slot.place >> 24)) }
             var index = Int(truncatingIfNeeded: hash) & largerMask
             while larger[index].tagAndNumber != 0 { index = (index + 1) & largerMask }
             larger[index] = slot

@@ -209,16 +209,6 @@ public final class Store {
         return connection.lastInsertRowID
     }
 
-    /// The id of a term believed new: inserts it, and looks it up only when it was there already.
-    public func internNewTerm(kind: Int, lexical: String) throws -> Int64 {
-        let statement = try connection.prepare("INSERT OR IGNORE INTO terms(kind, lexical) VALUES (?1, ?2)")
-        statement.bind(1, Int64(kind))
-        statement.bind(2, lexical)
-        try statement.run()
-        if connection.changes > 0 { return connection.lastInsertRowID }
-        return try termID(kind: kind, lexical: lexical) ?? internTerm(kind: kind, lexical: lexical)
-    }
-
     // MARK: - Bulk loading
 
     /// Runs a large load: a bigger page cache while it runs, and — when the fact tables are empty
@@ -489,7 +479,6 @@ public final class Store {
     /// `bound` keeps only facts with these ids at these argument positions; for binary facts
     /// the store's indexes find them without reading the others.
     public func facts(predicate: Int64, arity: Int, withSources: Bool = false, bound: [Int: Int64] = [:]) throws -> [Int64] {
-        if arity == 2 && !withSources && bound.isEmpty, let cached = try cachedFacts(predicate: predicate) { return cached }
         var rows: [Int64] = []
         if arity == 2 {
             let statement = try connection.prepare(Store.scanSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)))
@@ -539,19 +528,19 @@ public final class Store {
 
     /// The number of distinct stored facts of a predicate (a fact from two sources counts once).
     public func distinctFactCount(predicate: Int64, arity: Int) throws -> Int {
-        let statement = try connection.prepare(arity == 2
+        try count(arity == 2
             ? "SELECT count(*) FROM (SELECT DISTINCT s, o FROM quads WHERE p = ?1)"
-            : "SELECT count(*) FROM (SELECT DISTINCT args FROM tuples WHERE p = ?1)")
-        defer { statement.reset() }
-        statement.bind(1, predicate)
-        return try statement.step() ? Int(statement.int64(0)) : 0
+            : "SELECT count(*) FROM (SELECT DISTINCT args FROM tuples WHERE p = ?1)", predicate: predicate)
     }
 
     /// The number of stored fact rows of a predicate (counting each source).
     public func factCount(predicate: Int64, arity: Int) throws -> Int {
-        let statement = try connection.prepare(arity == 2
-            ? "SELECT count(*) FROM quads WHERE p = ?1"
-            : "SELECT count(*) FROM tuples WHERE p = ?1")
+        try count(arity == 2 ? "SELECT count(*) FROM quads WHERE p = ?1" : "SELECT count(*) FROM tuples WHERE p = ?1",
+                  predicate: predicate)
+    }
+
+    private func count(_ sql: String, predicate: Int64) throws -> Int {
+        let statement = try connection.prepare(sql)
         defer { statement.reset() }
         statement.bind(1, predicate)
         return try statement.step() ? Int(statement.int64(0)) : 0
