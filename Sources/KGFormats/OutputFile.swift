@@ -66,8 +66,24 @@ public final class OutputFile {
         if !finished { discard() }
     }
 
-    /// Writes all of `text`.
+    /// Text written but not yet handed to the system: a megabyte goes in one call.
+    private var pending = ""
+    private static let bufferBytes = 1 << 20
+
+    /// Writes `text`; it reaches the file by the next megabyte, `flush()` or `finish()`.
     public func write(_ text: String) throws(FileError) {
+        pending += text
+        if pending.utf8.count >= OutputFile.bufferBytes { try flush() }
+    }
+
+    /// Hands everything written so far to the system.
+    public func flush() throws(FileError) {
+        guard !pending.isEmpty else { return }
+        defer { pending = "" }
+        try writeAll(pending)
+    }
+
+    private func writeAll(_ text: String) throws(FileError) {
         var text = text
         let result: Int32 = text.withUTF8 { bytes in
             var offset = 0
@@ -86,6 +102,12 @@ public final class OutputFile {
 
     /// Makes the written text the file's content (renaming the temporary file over it).
     public func finish() throws(FileError) {
+        do {
+            try flush()
+        } catch {
+            discard()
+            throw error
+        }
         finished = true
         guard ownsDescriptor else { return }
         if temporary != nil && fsync(descriptor) != 0 {
@@ -109,6 +131,7 @@ public final class OutputFile {
 
     /// Gives up: the temporary file goes, an existing file keeps its old content.
     public func discard() {
+        pending = ""
         finished = true
         if ownsDescriptor && descriptor >= 0 { close(descriptor) }
         descriptor = -1

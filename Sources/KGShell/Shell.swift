@@ -118,6 +118,7 @@ public final class Shell {
         if let outputFile {
             do {
                 try outputFile.write(text)
+                try outputFile.flush()
             } catch {
                 output.err += "error: \(error.message); answers go to the screen again\n"
                 outputFile.discard()

@@ -17,26 +17,9 @@ extension Store {
 
     static let factCacheTable = "CREATE TABLE fact_cache(p INTEGER PRIMARY KEY, rows BLOB NOT NULL);"
 
-    /// The cached pairs of a predicate, packed subject, object, subject, ...; nil when there is
-    /// no blob.
-    func cachedFacts(predicate: Int64) throws -> [Int64]? {
-        guard hasFactCache else { return nil }
-        let statement = try connection.prepare("SELECT rows FROM fact_cache WHERE p = ?1")
-        defer { statement.reset() }
-        statement.bind(1, predicate)
-        guard try statement.step() else { return nil }
-        let blob = statement.blob(0)
-        let count = blob.count / 8
-        return [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: blob[0..<(count * 8)])) }
-            for i in 0..<count { buffer[i] = Int64(littleEndian: buffer[i]) }
-            initialized = count
-        }
-    }
-
     /// Calls `body` with the cached pairs of a predicate as the blob holds them (little-endian
     /// 64-bit ids, subject, object, subject, ...), valid during the call; false when there is no
-    /// blob. Saves the copy `cachedFacts` makes.
+    /// blob. The evaluator reads relations this way; `facts` always reads the tables.
     public func withCachedFacts(predicate: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         guard hasFactCache else { return false }
         let statement = try connection.prepare("SELECT rows FROM fact_cache WHERE p = ?1")

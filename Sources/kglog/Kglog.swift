@@ -257,25 +257,21 @@ struct Export: ParsableCommand {
     func run() throws {
         let session = try Session(path: database.db)
         let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
-        // Written a megabyte at a time, so memory stays flat however large the export.
+        // Written a megabyte at a time (OutputFile buffers), so memory stays flat.
         let file: OutputFile
         do throws(FileError) {
             file = try output.map { path throws(FileError) in try OutputFile(path: path) } ?? OutputFile.standardOutput()
         } catch {
             throw Session.fail(message: error.message)
         }
-        var pending = ""
         let result: (written: Int, skipped: Int)
         do {
             var writeError: FileError?
             result = try session.knowledgeBase.export(format, predicate: predicateValue) { piece in
-                pending += piece
-                guard pending.utf8.count >= 1 << 20, writeError == nil else { return }
-                do throws(FileError) { try file.write(pending) } catch { writeError = error }
-                pending = ""
+                guard writeError == nil else { return }
+                do throws(FileError) { try file.write(piece) } catch { writeError = error }
             }
             if let writeError { throw writeError }
-            try file.write(pending)
             try file.finish()
         } catch let error as FileError {
             throw Session.fail(message: error.message)

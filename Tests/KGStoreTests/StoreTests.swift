@@ -283,6 +283,11 @@ final class StoreTests: XCTestCase {
         }
         XCTAssertEqual(try cacheRows(store), [10], "only a large predicate gets a blob")
         XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+        var packed: [Int64] = []
+        XCTAssertTrue(try store.withCachedFacts(predicate: 10) { blob in
+            packed = (0..<(blob.count / 8)).map { Int64(littleEndian: blob.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        })
+        XCTAssertEqual(packed, try uncachedPairs(store), "the blob holds the distinct pairs in order")
         XCTAssertEqual(try store.facts(predicate: 10, arity: 2).count, 24_000)
         // A write that is rolled back leaves the blob; one that commits drops it.
         struct Undo: Error {}
