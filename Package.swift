@@ -33,11 +33,15 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax"]),
-        .testTarget(name: "KGStoreTests", dependencies: ["KGStore"]),
-        .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog"]),
-        .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats"]),
-        .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGShell"]),
-        .testTarget(name: "CLITests", dependencies: ["kglog", "KGLog", "KGSyntax"]),
+        // Helpers every test target shares: a temporary folder, subprocesses with deadlines,
+        // a pseudo-terminal, a seeded random generator, what CI must provide.
+        .target(name: "KGTestSupport", path: "Tests/KGTestSupport"),
+        .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax", "KGTestSupport"]),
+        .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGTestSupport"]),
+        .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog", "KGTestSupport"]),
+        .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats", "KGTestSupport"]),
+        .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGTestSupport"]),
+        .testTarget(name: "KGShellTests", dependencies: ["KGShell", "KGLog", "KGTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["kglog", "KGLog", "KGSyntax", "KGTestSupport"]),
     ]
 )

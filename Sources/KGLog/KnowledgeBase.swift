@@ -5,6 +5,9 @@ import KGSyntax
 
 extension StoreError: DiagnosticMessage {}
 
+/// Thrown inside `discardingChanges` to undo its transaction.
+private struct DiscardedChanges: Error {}
+
 /// A knowledge base: the library users embed. Opens a file (or memory), executes kglog text,
 /// answers queries.
 ///
@@ -22,10 +25,32 @@ public final class KnowledgeBase {
     /// The most facts one query may derive before it stops with an error.
     public var maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
 
-    /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil.
-    public init(path: String? = nil) throws {
-        store = try Store(path: path ?? ":memory:")
+    /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil. With
+    /// `readOnly` the file is only read (it must exist): changes are refused, and an older
+    /// schema is read as it is, not upgraded.
+    public init(path: String? = nil, readOnly: Bool = false) throws {
+        store = try Store(path: path ?? ":memory:", readOnly: readOnly && path != nil)
         try loadState()
+    }
+
+    /// Runs `body` in one transaction that is undone at the end: what it executes is seen by
+    /// its own queries and never kept (`kglog query --load` on a file).
+    public func discardingChanges<T>(_ body: () throws -> T) throws -> T {
+        let savedRules = rules, savedCatalog = catalog, savedPrefixes = prefixes
+        defer {
+            rules = savedRules
+            catalog = savedCatalog
+            prefixes = savedPrefixes
+        }
+        var value: T?
+        do {
+            try store.transaction { () throws -> Void in
+                value = try body()
+                throw DiscardedChanges()
+            }
+        } catch is DiscardedChanges {}
+        guard let value else { throw DiscardedChanges() }
+        return value
     }
 
     /// Reads rules and predicate arities back from the store.

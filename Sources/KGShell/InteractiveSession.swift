@@ -42,14 +42,14 @@ public final class InteractiveSession {
             if output.quit { return }
         }
         if !shell.pending.isEmpty {
-            FileHandle.standardError.write(Data("error: the input ends inside a statement: expected '.'\n".utf8))
+            Console.error("error: the input ends inside a statement: expected '.'\n")
             shell.cancelPending()
         }
     }
 
     private func write(_ output: Shell.Output) {
-        if !output.out.isEmpty { FileHandle.standardOutput.write(Data(output.out.utf8)) }
-        if !output.err.isEmpty { FileHandle.standardError.write(Data(output.err.utf8)) }
+        if !output.out.isEmpty { Console.out(output.out) }
+        if !output.err.isEmpty { Console.error(output.err) }
     }
 
     // MARK: - A terminal
@@ -92,8 +92,9 @@ public final class InteractiveSession {
                 return
             case .submit(let line):
                 terminal.write("\n")
-                terminal.restore()
+                // Cleared before Ctrl-C becomes a signal again, so no key pressed from here on is lost.
                 Interrupts.reset()
+                terminal.restore()
                 let output = shell.handle(line)
                 // A statement typed over several lines is remembered as one entry.
                 if shell.pending.isEmpty, let entry = editor.endStatement() { appendHistory(entry) }
@@ -128,7 +129,7 @@ public final class InteractiveSession {
         }
         guard let handle = FileHandle(forWritingAtPath: historyPath) else {
             if !historyWarningShown {
-                FileHandle.standardError.write(Data("warning: cannot write the history file '\(historyPath)'\n".utf8))
+                Console.error("warning: cannot write the history file '\(historyPath)'\n")
                 historyWarningShown = true
             }
             return

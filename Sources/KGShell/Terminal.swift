@@ -53,7 +53,7 @@ final class Terminal {
     }
 
     func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Console.out(text)
     }
 
     /// One byte from the keyboard, or nil at the end of input.

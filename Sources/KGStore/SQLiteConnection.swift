@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A thin owner of one `sqlite3` handle with a cache of prepared statements.
 ///
@@ -21,8 +24,15 @@ final class SQLiteConnection {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         // A second writer waits this long for the first to finish (readers never wait in WAL mode).
-        sqlite3_busy_timeout(db, 30_000)
+        sqlite3_busy_timeout(db, SQLiteConnection.busyTimeoutMilliseconds)
     }
+
+    /// How long a change waits for another process's write to end: 30 s, or
+    /// `KGLOG_BUSY_TIMEOUT_MS` milliseconds from the environment.
+    static let busyTimeoutMilliseconds: Int32 = {
+        if let text = getenv("KGLOG_BUSY_TIMEOUT_MS").map({ String(cString: $0) }), let value = Int32(text), value >= 0 { return value }
+        return 30_000
+    }()
 
     deinit {
         close()

@@ -35,13 +35,16 @@ public final class Store {
 
     /// Opens (or creates) the knowledge base at `path`; `":memory:"` makes a private in-memory one.
     /// With `readOnly`, or when this process may not write the file, queries work and changes
-    /// are refused.
+    /// are refused, and the file is left exactly as it is (no schema upgrade, no journal mode
+    /// change); a missing file is then an error instead of a new knowledge base.
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         if path != ":memory:" {
             let folder = (path as NSString).deletingLastPathComponent
             if FileManager.default.fileExists(atPath: path) {
                 isReadOnly = readOnly || access(path, W_OK) != 0
+            } else if readOnly {
+                throw StoreError.cannotOpen(path: path, reason: "no such file")
             } else if access(folder.isEmpty ? "." : folder, W_OK) != 0 {
                 throw StoreError.cannotOpen(path: path, reason: FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder)
                                             ? "the folder is not writable, so the file cannot be created" : "no such folder")

@@ -26,7 +26,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .newerSchema(let path, let found, let supported):
             return "'\(path)' has schema version \(found), newer than this kglog's \(supported): upgrade kglog to open it"
         case .damaged(let path, let reason): return "'\(path)' is damaged: \(reason)"
-        case .busy(let path): return "'\(path)' is being changed by another process and stayed locked for 30 s: try again when it is done"
+        case .busy(let path):
+            let seconds = Double(SQLiteConnection.busyTimeoutMilliseconds) / 1000
+            let wait = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+            return "'\(path)' is being changed by another process and stayed locked for \(wait): try again when it is done"
         case .readOnly(let path): return "'\(path)' is read-only: it can be queried but not changed"
         case .danglingTerm(let id): return "the knowledge base is damaged: term \(id) is missing from the dictionary"
         }

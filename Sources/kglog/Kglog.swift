@@ -65,7 +65,7 @@ struct Run: ParsableCommand {
         try session.checkSyntax(sources)
         var printer = AnswerPrinter(renderer: output.renderer)
         for source in sources {
-            try printer.print(try session.execute(source))
+            printer.print(try session.execute(source))
         }
     }
 }
@@ -86,7 +86,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print how the query is evaluated: rewrite, strata, join orders, SQL, rounds.")
     var explain = false
 
-    @Flag(name: .long, help: "Print the time the query took (reading the file and evaluating) on standard error.")
+    @Flag(name: .long, help: "Print on standard error the time spent answering (reading stored facts and evaluating) and then writing the answer.")
     var timer = false
 
     @OptionGroup var output: OutputOptions
@@ -95,28 +95,31 @@ struct QueryCommand: ParsableCommand {
     var query: String
 
     func run() throws {
-        let session = try Session(path: database.db, maximumFacts: output.maxFacts)
-        try session.load(loading.load)
-        let source = Session.Source(name: "<query>", text: Query.text(query))
-        try session.checkSyntax([source])
-        let started = ContinuousClock.now
-        defer {
+        let session = try Session(path: database.db, maximumFacts: output.maxFacts, readOnly: loading.load.isEmpty)
+        try session.withLoaded(loading.load) {
+            let source = Session.Source(name: "<query>", text: Query.text(query))
+            try session.checkSyntax([source])
+            let started = ContinuousClock.now
+            let text: String
+            if explain {
+                text = try session.explain(source).joined(separator: "\n") + "\n"
+            } else if count {
+                text = "\(try session.count(source))\n"
+            } else {
+                var printer = AnswerPrinter(renderer: output.renderer)
+                text = printer.text(try session.execute(source))
+            }
+            let answered = ContinuousClock.now
+            Console.out(text)
             if timer {
-                let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                Session.printError(String(format: "time: %.4f s\n", seconds))
+                Session.printError(String(format: "time: %.4f s answering (reading stored facts and evaluating), %.4f s writing the answer\n",
+                                          QueryCommand.seconds(answered - started), QueryCommand.seconds(ContinuousClock.now - answered)))
             }
         }
-        if explain {
-            print(try session.explain(source).joined(separator: "\n"))
-            return
-        }
-        if count {
-            print(try session.count(source))
-            return
-        }
-        var printer = AnswerPrinter(renderer: output.renderer)
-        try printer.print(try session.execute(source))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 
@@ -145,10 +148,9 @@ struct Why: ParsableCommand {
     var fact: String
 
     func run() throws {
-        let session = try Session(path: database.db, maximumFacts: maxFacts)
-        try session.load(loading.load)
-        let node = try session.why(fact, limit: limit)
-        print(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node), terminator: "")
+        let session = try Session(path: database.db, maximumFacts: maxFacts, readOnly: loading.load.isEmpty)
+        let node = try session.withLoaded(loading.load) { try session.why(fact, limit: limit) }
+        Console.out(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node))
     }
 }
 
@@ -255,7 +257,7 @@ struct Export: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let session = try Session(path: database.db)
+        let session = try Session(path: database.db, readOnly: true)
         let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
         // Written a megabyte at a time (OutputFile buffers), so memory stays flat.
         let file: OutputFile

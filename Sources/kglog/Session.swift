@@ -17,9 +17,11 @@ struct Session {
 
     let knowledgeBase: KnowledgeBase
 
-    init(path: String?, maximumFacts: Int? = nil) throws {
+    /// Opens `path` (nil: a new in-memory knowledge base). With `readOnly` the file is only read:
+    /// it must exist, and it is left exactly as it was (no schema upgrade, no journal change).
+    init(path: String?, maximumFacts: Int? = nil, readOnly: Bool = false) throws {
         do {
-            knowledgeBase = try KnowledgeBase(path: path)
+            knowledgeBase = try KnowledgeBase(path: path, readOnly: readOnly)
         } catch {
             throw Session.fail(error)
         }
@@ -62,6 +64,23 @@ struct Session {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    /// Runs `body` on the knowledge base as it is when `paths` is empty (then it only reads);
+    /// else after running the `--load` files, in a transaction undone at the end, so that a
+    /// query never writes to the file.
+    func withLoaded<T>(_ paths: [String], _ body: () throws -> T) throws -> T {
+        if paths.isEmpty { return try body() }
+        do {
+            return try knowledgeBase.discardingChanges {
+                try load(paths)
+                return try body()
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw Session.fail(error)
+        }
     }
 
     /// Runs `--load` files: every syntax error of all of them first, then each in order.
@@ -124,7 +143,7 @@ struct Session {
     }
 
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Console.error(text)
     }
 }
 
@@ -137,7 +156,12 @@ struct AnswerPrinter {
         self.renderer = renderer
     }
 
-    mutating func print(_ results: [StatementResult]) throws {
+    mutating func print(_ results: [StatementResult]) {
+        Console.out(text(results))
+    }
+
+    /// The answers of `results` as text, to be written.
+    mutating func text(_ results: [StatementResult]) -> String {
         var out = ""
         for case .answer(let query, let answer) in results {
             if printedAny && renderer.format != .json { out += "\n" }
@@ -145,6 +169,6 @@ struct AnswerPrinter {
             out += renderer.render(answer, query: query)
             printedAny = true
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        return out
     }
 }

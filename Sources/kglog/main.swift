@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import KGShell
+
+Console.install()
 
 // Exit status: 0 success, 1 bad input (already reported), 2 bad usage.
 do {
@@ -10,9 +13,9 @@ do {
 } catch {
     let status = Kglog.exitCode(for: error)
     if status == .success {
-        print(Kglog.fullMessage(for: error))
+        Console.out(Kglog.fullMessage(for: error) + "\n")
         exit(0)
     }
-    FileHandle.standardError.write(Data((Kglog.fullMessage(for: error) + "\n").utf8))
+    Console.error(Kglog.fullMessage(for: error) + "\n")
     exit(2)
 }

@@ -1,71 +1,18 @@
 import XCTest
+import KGTestSupport
 
 /// Runs the built `kglog` executable as a user would and compares its exact output.
-final class CLITests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static var executable: URL {
-        // The test bundle sits in the build folder next to the kglog executable.
-        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
-        var folder = bundle.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("kglog").path), folder.path != "/" {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("kglog")
-    }
-
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    func kglog(_ arguments: [String], input: String? = nil) throws -> Result {
-        try CLITests.run(arguments, input: input)
-    }
-
-    /// Runs the built kglog with arguments and standard input; returns status and output.
-    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = CLITests.packageRoot
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inPipe
-        try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inPipe.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func write(_ name: String, _ text: String) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+final class CLITests: FolderTestCase {
+    /// Runs the built kglog with arguments and standard input, to its end.
+    func kglog(_ arguments: [String], input: String? = nil) throws -> Subprocess.Result {
+        try Subprocess.kglog(arguments, input: input).wait()
     }
 
     // MARK: - The sample
 
     func testSampleQueriesMatchTheCheckedInOutput() throws {
         let result = try kglog(["run", "--format", "table", "samples/csto.kgl", "samples/queries.kgl"])
-        let expected = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("samples/queries.expected"), encoding: .utf8)
+        let expected = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/queries.expected"), encoding: .utf8)
         XCTAssertEqual(result.stderr, "")
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, expected)
@@ -182,17 +129,10 @@ final class CLITests: XCTestCase {
         var status = stat()
         XCTAssertEqual(lstat("/dev/full", &status), 0)
         XCTAssertEqual(status.st_mode & S_IFMT, S_IFCHR)
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = ["export", "--db", db, "--format", "nt"]
-        process.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
-        XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                       "kglog: error: cannot write 'standard output': no space left on the device\n")
+        let toFull = try Subprocess.kglog(["export", "--db", db, "--format", "nt"],
+                                          standardOutput: try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))).wait()
+        XCTAssertEqual(toFull.status, 1)
+        XCTAssertEqual(toFull.stderr, "kglog: error: cannot write 'standard output': no space left on the device\n")
         // A missing folder, and a failed export over an existing file, which keeps its content.
         let missing = directory.appendingPathComponent("no/such/out.nt").path
         XCTAssertEqual(try kglog(["export", "--db", db, "--format", "nt", "--output", missing]).stderr,
@@ -246,7 +186,7 @@ final class CLITests: XCTestCase {
 extension CLITests {
     func testWhyOnTheSampleMatchesTheCheckedInTree() throws {
         let result = try kglog(["why", "--load", "samples/csto.kgl", "ally(armenia, russia)"])
-        let expected = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("samples/why-ally.expected"), encoding: .utf8)
+        let expected = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/why-ally.expected"), encoding: .utf8)
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, expected)
         let missing = try kglog(["why", "--load", "samples/csto.kgl", "ally(armenia, georgia)"])
@@ -259,7 +199,7 @@ extension CLITests {
 
 extension CLITests {
     func testPipedInputGivesTheSameAnswersAsRun() throws {
-        let script = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("samples/queries.kgl"), encoding: .utf8)
+        let script = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/queries.kgl"), encoding: .utf8)
         let piped = try kglog(["--format", "tsv", "--load", "samples/csto.kgl"], input: script)
         let run = try kglog(["run", "--format", "tsv", "samples/csto.kgl", "samples/queries.kgl"])
         XCTAssertEqual(piped.status, 0)
@@ -277,66 +217,17 @@ extension CLITests {
             """)
     }
 
-    /// Runs kglog in a pseudo-terminal (through python3's pty module), types keys and returns
-    /// what the terminal showed.
-    func terminalSession(_ arguments: [String], keys: [String], home: String) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.fileExists(atPath: "/usr/local/bin/python3")
-                || (try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "0"])) != nil else {
-            throw XCTSkip("python3 is needed to drive a pseudo-terminal")
-        }
-        let driver = """
-            import os, pty, sys, time, select, json
-            args, keys = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-            pid, fd = pty.fork()
-            if pid == 0:
-                os.environ["HOME"] = sys.argv[3]
-                os.environ["TERM"] = "xterm"
-                os.execv(args[0], args)
-            out = b""
-            def drain(seconds):
-                global out
-                end = time.time() + seconds
-                while time.time() < end:
-                    r, _, _ = select.select([fd], [], [], 0.05)
-                    if r:
-                        try:
-                            data = os.read(fd, 65536)
-                        except OSError:
-                            return
-                        if not data:
-                            return
-                        out += data
-            drain(2.0)
-            for k in keys:
-                os.write(fd, k.encode())
-                drain(0.4)
-            drain(1.0)
-            os.waitpid(pid, 0)
-            sys.stdout.write(out.decode("utf-8", "replace"))
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let encode = { (value: Any) throws -> String in String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
-        process.arguments = ["python3", "-c", driver, try encode([CLITests.executable.path] + arguments), try encode(keys), home]
-        process.currentDirectoryURL = CLITests.packageRoot
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     func testATerminalSession() throws {
         let home = directory.path
-        let screen = try terminalSession(["--load", "samples/csto.kgl"], keys: [
-            "?- member-of(X,\r", "  csto), X < b.\r",   // a multi-line query
-            "?- nothing(X).\r",                            // an error
-            "\u{1B}[A\u{1B}[A\u{1B}[A",                     // history: back past the first statement
-            "\u{03}",                                       // Ctrl-C clears the line
-            "?- outs\t",                                   // Tab completes a predicate name
-            "X).\r",
-            "\u{04}",                                      // Ctrl-D leaves
+        let prompt = "kglog> "
+        let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--load", "samples/csto.kgl"], steps: [
+            .type("?- member-of(X,\r", after: prompt), .type("  csto), X < b.\r", after: "...> "),   // a multi-line query
+            .type("?- nothing(X).\r", after: "1 row\r\n"),                                         // an error
+            .type("\u{1B}[A\u{1B}[A\u{1B}[A", after: "no fact or rule defines it\r\n"),            // history: back past the first statement
+            .type("\u{03}", after: "?- member-of(X, csto), X < b."),                               // Ctrl-C clears the line
+            .type("?- outs\t", after: "^C\r\n"),                                                   // Tab completes a predicate name
+            .type("X).\r", after: "outside-csto("),
+            .type("\u{04}", after: "2 rows\r\n"),                                                  // Ctrl-D leaves
         ], home: home)
         let erase = "\u{1B}[K"
         XCTAssertTrue(screen.contains("kglog: a new in-memory knowledge base"), screen)
@@ -350,5 +241,24 @@ extension CLITests {
         XCTAssertTrue(screen.contains("| azerbaijan |\r\n| moldova    |\r\n"), screen)
         let history = try String(contentsOfFile: home + "/.kglog_history", encoding: .utf8)
         XCTAssertEqual(history, "?- member-of(X, csto), X < b.\n?- nothing(X).\n?- outside-csto(X).\n")
+    }
+}
+
+extension CLITests {
+    /// A real Ctrl-C: the terminal turns the key into SIGINT for the running line, which stops
+    /// with nothing of it applied, and the session goes on.
+    func testCtrlCInATerminalCancelsTheRunningQuery() throws {
+        let prompt = "\r\n\rkglog> \u{1B}[K"      // the prompt after a statement
+        let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--max-facts", "1000000000"], steps: [
+            .type("p(1). n(0). n(X) :- n(Y), X = Y + 1.\r", after: "kglog> "),
+            .type("q(1). ?- n(X), X < 0.\r", after: prompt),
+            .typeWhileRunning("\u{03}"),
+            .type("?- p(X), q(X).\r", after: "cancelled: nothing was changed\r\n"),
+            .type("?- p(X).\r", after: prompt),
+            .type("\u{04}", after: "1 row\r\n"),
+        ], home: directory.path)
+        XCTAssertTrue(screen.contains("q(1). ?- n(X), X < 0.\u{1B}[K\r\n^Ccancelled: nothing was changed\r\n"), screen)
+        XCTAssertTrue(screen.contains("<input>:1:10: error: unknown predicate 'q/1': no fact or rule defines it\r\n"), screen)
+        XCTAssertTrue(screen.contains("| X |\r\n+---+\r\n| 1 |\r\n+---+\r\n1 row\r\n"), screen)
     }
 }

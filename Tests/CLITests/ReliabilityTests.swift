@@ -1,27 +1,15 @@
 import Foundation
 import XCTest
+import KGTestSupport
 import KGLog
 import KGSyntax
 
 /// Attacks on the tool: endless rules, Ctrl-C, kills in the middle of a write, concurrent
 /// readers and a writer, a full disk, files that are not knowledge bases, huge input.
-final class ReliabilityTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kglog-rel-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+final class ReliabilityTests: FolderTestCase {
+    func kglog(_ arguments: [String], input: String? = nil) throws -> Subprocess.Result {
+        try Subprocess.kglog(arguments, input: input).wait()
     }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    func kglog(_ arguments: [String], input: String? = nil) throws -> CLITests.Result {
-        try CLITests.run(arguments, input: input)
-    }
-
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// An N-Triples file of `count` facts of predicate `p` (`<http://e/p>`).
     func triples(_ name: String, count: Int, predicate: String = "p", offset: Int = 0) throws -> String {
@@ -31,16 +19,6 @@ final class ReliabilityTests: XCTestCase {
         let file = path(name)
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
-    }
-
-    func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
     }
 
     func count(_ db: String, _ predicate: String) throws -> Int {
@@ -59,21 +37,14 @@ final class ReliabilityTests: XCTestCase {
 
     func testSIGINTCancelsARunningQueryCleanly() throws {
         let db = path("kb.kglog")
-        // Seed the file, then interrupt an endless evaluation.
+        // Seed the file, then interrupt an endless evaluation once its handler is in place.
         XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "n(0).\nn(X) :- n(Y), X = Y + 1.\n")]).status, 0)
-        let query = Process()
-        query.executableURL = CLITests.executable
-        query.arguments = ["query", "--db", db, "--max-facts", "1000000000", "?- n(X), X < 0."]
-        let errors = Pipe()
-        query.standardError = errors
-        query.standardOutput = FileHandle.nullDevice
-        try query.run()
-        Thread.sleep(forTimeInterval: 1.0)
-        kill(query.processIdentifier, SIGINT)
-        query.waitUntilExit()
-        XCTAssertEqual(query.terminationStatus, 130)
-        XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                       "kglog: cancelled: nothing was changed\n")
+        let query = try Subprocess.kglog(["query", "--db", db, "--max-facts", "1000000000", "?- n(X), X < 0."])
+        try query.waitUntilHandling(SIGINT)
+        query.send(SIGINT)
+        let result = try query.wait(timeout: 60)
+        XCTAssertEqual(result.status, 130)
+        XCTAssertEqual(result.stderr, "kglog: cancelled: nothing was changed\n")
         XCTAssertEqual(try KnowledgeBase(path: db).predicates().first { $0.predicate == .name("n") }?.storedFacts, 1)
     }
 
@@ -83,84 +54,109 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
         let fifo = path("stream.nt")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = ["import", "--db", db, fifo]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try Subprocess.kglog(["import", "--db", db, fifo])
         let writer = try XCTUnwrap(FileHandle(forWritingAtPath: fifo))
+        defer { writer.closeFile() }
         writer.write(Data((0..<1000).map { "<http://e/s\($0)> <http://e/p> <http://e/o> .\n" }.joined().utf8))
-        Thread.sleep(forTimeInterval: 0.5)
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        writer.closeFile()
-        XCTAssertEqual(process.terminationStatus, 130)
-        XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                       "kglog: cancelled: nothing was changed\n")
+        try process.waitUntilHandling(SIGINT)
+        process.send(SIGINT)
+        let result = try process.wait(timeout: 60)
+        XCTAssertEqual(result.status, 130)
+        XCTAssertEqual(result.stderr, "kglog: cancelled: nothing was changed\n")
         XCTAssertEqual(try KnowledgeBase(path: db).predicates().map(\.predicate), [.name("seed")])
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
-        return path(name)
     }
 
     // MARK: - Crashes
 
+    /// The size of a file, or -1 when there is none.
+    func size(_ path: String) -> Int64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : -1
+    }
+
+    /// SIGKILL at chosen moments of a 40,000-fact import: before it writes, as soon as its
+    /// transaction writes to the journal or log, shortly after, and after it has committed.
+    /// Every state seen afterwards is all of the batch or none of it, with an intact file.
     func testAKillAtAnyMomentLeavesAllOrNothing() throws {
+        enum Moment: CaseIterable { case beforeWriting, atFirstWrite, afterFirstWrite, afterCommit }
         let batch = 40_000
         let file = try triples("batch.nt", count: batch)
-        var survived = 0
-        var sawNothing = 0, sawAll = 0
-        for round in 0..<8 {
+        var sawNothing = 0, sawAll = 0, killedInsideTheTransaction = 0
+        for (round, (seeded, moment)) in [true, false].flatMap({ seeded in Moment.allCases.map { (seeded, $0) } }).enumerated() {
             let db = path("killed-\(round).kglog")
-            // Even rounds import beside a stored fact (the write-ahead log); odd rounds into a new
-            // file (written directly under a rollback journal).
-            let seeded = round % 2 == 0
+            // Beside a stored fact the import writes to the write-ahead log; into a new file it
+            // writes directly, under a rollback journal.
             if seeded { XCTAssertEqual(try kglog(["run", "--db", db, try write("seed-\(round).kgl", "seed(a).\n")]).status, 0) }
-            let process = try start(["import", "--db", db, file])
-            Thread.sleep(forTimeInterval: 0.05 + 0.12 * Double(round))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let journal = db + (seeded ? "-wal" : "-journal")
+            let process = try Subprocess.kglog(["import", "--db", db, file])
+            switch moment {
+            case .beforeWriting:
+                try process.waitUntilHandling(SIGINT)
+            case .atFirstWrite, .afterFirstWrite:
+                try process.waitUntil("write to \(journal)") { size(journal) > 0 }
+                if moment == .afterFirstWrite { usleep(10_000) }
+            case .afterCommit:
+                try process.waitUntil("report of the import") { process.stderrSoFar.contains("facts imported") }
+            }
+            process.send(SIGKILL)
+            _ = try process.wait(timeout: 60)
+            // A journal left behind is a transaction cut short: the next opening rolls it back.
+            let hotJournal = !seeded && size(journal) > 0
+            let logWritten = seeded && size(journal) > 0
             let kb = try KnowledgeBase(path: db)
             XCTAssertEqual(try kb.store.integrityCheck(), "ok", "round \(round)")
             let facts = kb.catalog.arity(of: .iri("http://e/p")) == nil ? 0 : try count(db, "<http://e/p>")
             XCTAssertTrue(facts == 0 || facts == batch, "round \(round): \(facts) facts")
             if facts == 0 { sawNothing += 1 } else { sawAll += 1 }
+            if hotJournal || (logWritten && facts == 0) { killedInsideTheTransaction += 1 }
+            if moment == .beforeWriting { XCTAssertEqual(facts, 0, "round \(round): killed before writing") }
+            if moment == .afterCommit { XCTAssertEqual(facts, batch, "round \(round): killed after the commit") }
             if seeded { XCTAssertEqual(try kb.query("seed(X)").rows.count, 1) }
-            survived += 1
         }
-        XCTAssertEqual(survived, 8)
-        XCTAssertGreaterThan(sawNothing, 0, "every kill came after the commit: kill earlier")
+        XCTAssertGreaterThan(sawNothing, 0)
+        XCTAssertGreaterThan(sawAll, 0)
+        XCTAssertGreaterThan(killedInsideTheTransaction, 0, "no kill landed inside the write transaction")
     }
 
     // MARK: - Readers and a writer
 
-    func testReadersNeverSeeHalfABatchNorALockError() throws {
+    /// Three imports one after the other while readers query in a loop: each reader sees a
+    /// whole number of batches, never a lock error, and reads complete during every import.
+    /// With `seeded` false the file holds no fact yet, so the first import writes it directly
+    /// under a rollback journal instead of the write-ahead log.
+    func readersBesideAWriter(seeded: Bool) throws {
         let db = path("shared.kglog")
-        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "<http://e/p>(<http://e/seed>, \"seed\").\n")]).status, 0)
+        // The rule gives every import's facts a name to count: one q per subject.
+        let seed = "q(X) :- <http://e/p>(X, Y).\n" + (seeded ? "<http://e/p>(<http://e/seed>, \"seed\").\n" : "")
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", seed)]).status, 0)
+        let first = seeded ? 1 : 0
         let batch = 20_000
-        let files = try (0..<3).map { try triples("b\($0).nt", count: batch, offset: $0 * batch) }
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", files.map { "'\(CLITests.executable.path)' import --db '\(db)' '\($0)'" }.joined(separator: " && ")]
-        writer.standardError = FileHandle.nullDevice
-        try writer.run()
         var seen = Set<Int>()
         var failures: [String] = []
-        let deadline = Date().addingTimeInterval(30)
-        repeat {
-            let result = try kglog(["query", "--db", db, "--count", "<http://e/p>(X, Y)"])
-            if result.status != 0 { failures.append(result.stderr); continue }
-            seen.insert(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
-        } while writer.isRunning && Date() < deadline
-        writer.waitUntilExit()
-        XCTAssertEqual(writer.terminationStatus, 0)
+        for index in 0..<3 {
+            let file = try triples("b\(index).nt", count: batch, offset: index * batch)
+            let writer = try Subprocess.kglog(["import", "--db", db, file])
+            var readsDuringTheWrite = 0
+            repeat {
+                let result = try kglog(["query", "--db", db, "--count", "q(X)"])
+                if result.status != 0 { failures.append(result.stderr); continue }
+                seen.insert(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
+                if writer.process.isRunning { readsDuringTheWrite += 1 }
+            } while writer.process.isRunning
+            XCTAssertEqual(try writer.wait().status, 0)
+            XCTAssertGreaterThan(readsDuringTheWrite, 0, "no read completed during import \(index)")
+        }
         XCTAssertEqual(failures, [])
-        XCTAssertTrue(seen.isSubset(of: [1, 1 + batch, 1 + 2 * batch, 1 + 3 * batch]), "\(seen.sorted())")
-        XCTAssertEqual(try count(db, "<http://e/p>"), 1 + 3 * batch)
+        XCTAssertTrue(seen.isSubset(of: Set((0...3).map { first + $0 * batch })), "\(seen.sorted())")
+        XCTAssertEqual(try KnowledgeBase(path: db).count("?- q(X)."), first + 3 * batch)
+    }
+
+    func testReadersNeverSeeHalfABatchNorALockError() throws {
+        try readersBesideAWriter(seeded: true)
+    }
+
+    func testReadersBesideTheFirstImportIntoAFileWithoutFacts() throws {
+        try readersBesideAWriter(seeded: false)
     }
 
     func testASecondWriterWaitsThenSucceeds() throws {
@@ -168,22 +164,10 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
         let first = try triples("w1.nt", count: 40_000, predicate: "p")
         let second = try triples("w2.nt", count: 40_000, predicate: "q")
-        let writers = try [first, second].map { file -> (Process, Pipe) in
-            let process = Process()
-            process.executableURL = CLITests.executable
-            process.arguments = ["import", "--db", db, file]
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            return (process, errors)
-        }
-        var messages: [String] = []
-        for (process, errors) in writers {
-            messages.append(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, messages.last ?? "")
-        }
-        XCTAssertEqual(messages.sorted(), ["\(first): 40000 facts imported\n", "\(second): 40000 facts imported\n"].sorted())
+        let writers = try [first, second].map { try Subprocess.kglog(["import", "--db", db, $0]) }
+        let results = try writers.map { try $0.wait() }
+        XCTAssertEqual(results.map(\.status), [0, 0], results.map(\.stderr).joined())
+        XCTAssertEqual(results.map(\.stderr), ["\(first): 40000 facts imported\n", "\(second): 40000 facts imported\n"])
         XCTAssertEqual(try count(db, "<http://e/p>"), 40_000)
         XCTAssertEqual(try count(db, "<http://e/q>"), 40_000)
     }
@@ -196,16 +180,9 @@ final class ReliabilityTests: XCTestCase {
         let file = try triples("big.nt", count: 60_000)
         // A 1 MiB file-size limit: SQLite's writes fail part of the way (SIGXFSZ ignored, so the
         // write returns an error instead of killing the process).
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "trap '' XFSZ; ulimit -f 1024; exec '\(CLITests.executable.path)' import --db '\(db)' '\(file)'"]
-        let errors = Pipe()
-        shell.standardError = errors
-        try shell.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        shell.waitUntilExit()
-        XCTAssertEqual(shell.terminationStatus, 1, message)
-        XCTAssertTrue(message.hasPrefix("kglog: error: "), message)
+        let result = try Subprocess.run("/bin/sh", ["-c", "trap '' XFSZ; ulimit -f 1024; exec '\(TestEnvironment.kglog.path)' import --db '\(db)' '\(file)'"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("kglog: error: "), result.stderr)
         let kb = try KnowledgeBase(path: db)
         XCTAssertEqual(try kb.store.integrityCheck(), "ok")
         XCTAssertNil(kb.catalog.arity(of: .iri("http://e/p")))
@@ -221,22 +198,72 @@ final class ReliabilityTests: XCTestCase {
         let cut = data.prefix(data.count / 3)
         try cut.write(to: URL(fileURLWithPath: db))
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-        let result = try kglog(["query", "--db", db, "--count", "<http://e/p>(X, Y)"])
+        for arguments in [["query", "--db", db, "--count", "<http://e/p>(X, Y)"], ["run", "--db", db, try write("m.kgl", "m(a).\n")]] {
+            let result = try kglog(arguments)
+            XCTAssertEqual(result.status, 1)
+            XCTAssertTrue(result.stderr.hasPrefix("kglog: error: '\(db)' is damaged: ") || result.stderr == "kglog: error: '\(db)' is not a kglog knowledge base\n",
+                          result.stderr)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), cut)
+        }
+    }
+
+    /// Files that are not kglog knowledge bases — random bytes, another program's SQLite file,
+    /// a file of a newer kglog — are refused by every command, named, and left byte for byte.
+    func testFilesThatAreNotKnowledgeBasesAreRefusedAndLeftAsTheyAre() throws {
+        var random = SplitMix64(seed: 7)
+        let noise = path("noise.kglog")
+        try Data((0..<65_536).map { _ in UInt8(truncatingIfNeeded: random.next()) }).write(to: URL(fileURLWithPath: noise))
+        // Another program's SQLite file, and a kglog file whose schema version a newer kglog set.
+        let python = try TestEnvironment.tool("python3")
+        let sql = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()"
+        let other = path("other.db")
+        XCTAssertEqual(try Subprocess.run(python, ["-c", sql, other, "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes(body) VALUES ('x');"]).status, 0)
+        let newer = path("newer.kglog")
+        XCTAssertEqual(try kglog(["run", "--db", newer, try write("m.kgl", "m(a).\n")]).status, 0)
+        XCTAssertEqual(try Subprocess.run(python, ["-c", sql, newer, "PRAGMA user_version = 99;"]).status, 0)
+        let statement = try write("n.kgl", "n(a).\n")
+        for (file, message) in [
+            (noise, "kglog: error: '\(noise)' is not a kglog knowledge base\n"),
+            (other, "kglog: error: '\(other)' is not a kglog knowledge base\n"),
+            (newer, "kglog: error: '\(newer)' has schema version 99, newer than this kglog's 3: upgrade kglog to open it\n"),
+        ] {
+            let before = try Data(contentsOf: URL(fileURLWithPath: file))
+            for arguments in [["query", "--db", file, "m(X)"], ["run", "--db", file, statement], ["import", "--db", file, statement],
+                              ["export", "--db", file, "--format", "kgl"]] {
+                let result = try kglog(arguments)
+                XCTAssertEqual(result.status, 1, "\(arguments)")
+                XCTAssertEqual(result.stderr, message, "\(arguments)")
+                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before, "\(arguments) changed \(file)")
+            }
+        }
+    }
+
+    /// A file kept locked by another writer past the wait: the change is refused, saying so.
+    func testAFileLockedByAnotherWriterIsReportedBusy() throws {
+        let db = path("busy.kglog")
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(a).\n")]).status, 0)
+        // Another program takes the write lock and keeps it until it is killed.
+        let locker = try Subprocess(try TestEnvironment.tool("python3"), ["-c", """
+            import sqlite3, sys, time
+            connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            time.sleep(120)
+            """, db])
+        defer { locker.send(SIGKILL) }
+        try locker.waitUntil("lock") { locker.stdoutSoFar.contains("locked") }
+        let result = try Subprocess.kglog(["run", "--db", db, try write("n.kgl", "n(b).\n")], environment: ["KGLOG_BUSY_TIMEOUT_MS": "300"]).wait()
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.hasPrefix("kglog: error: '\(db)' is damaged: ") || result.stderr == "kglog: error: '\(db)' is not a kglog knowledge base\n",
-                      result.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), cut)
+        XCTAssertEqual(result.stderr, "kglog: error: '\(db)' is being changed by another process and stayed locked for 0.3 s: try again when it is done\n")
+        locker.send(SIGKILL)
+        _ = try? locker.wait(timeout: 10)
+        XCTAssertEqual(try kglog(["query", "--db", db, "m(X)"]).stdout, "X\na\n")
     }
 
     /// Sets or clears the immutable attribute (which even root cannot write through).
-    func immutable(_ path: String, _ on: Bool) throws -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [on ? "+i" : "-i", path]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+    func immutable(_ path: String, _ on: Bool) throws {
+        let result = try Subprocess.run(try TestEnvironment.tool("chattr"), [on ? "+i" : "-i", path])
+        if result.status != 0 { throw TestEnvironment.missing("chattr \(on ? "+i" : "-i") failed here: \(result.stderr)") }
     }
 
     func testAReadOnlyFileCanBeQueriedButNotChangedAndAReadOnlyFolderIsReported() throws {
@@ -244,15 +271,15 @@ final class ReliabilityTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let db = folder + "/kb.kglog"
         XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto).\n")]).status, 0)
-        guard try immutable(db, true) else { throw XCTSkip("chattr +i is not available here") }
-        defer { _ = try? immutable(db, false); _ = try? immutable(folder, false) }
+        try immutable(db, true)
+        defer { try? immutable(db, false); try? immutable(folder, false) }
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         XCTAssertEqual(try kglog(["query", "--db", db, "m(X, csto)"]).stdout, "X\narmenia\n")
         let change = try kglog(["run", "--db", db, try write("n.kgl", "m(russia, csto).\n")])
         XCTAssertEqual(change.status, 1)
         XCTAssertEqual(change.stderr, "kglog: error: '\(db)' is read-only: it can be queried but not changed\n")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), before)
-        guard try immutable(folder, true) else { throw XCTSkip("chattr +i is not available for folders here") }
+        try immutable(folder, true)
         let create = try kglog(["run", "--db", folder + "/new.kglog", path("n.kgl")])
         XCTAssertEqual(create.status, 1)
         XCTAssertEqual(create.stderr, "kglog: error: cannot open '\(folder)/new.kglog': the folder is not writable, so the file cannot be created\n")
@@ -267,11 +294,10 @@ final class ReliabilityTests: XCTestCase {
         let big = String(repeating: "x", count: 10_000_000)
         try kb.execute("s(\"\(big)\").")
         XCTAssertEqual(try kb.query("s(S), N = length(S)").rows.first?.last, .integer(10_000_000))
-        // 1,000,000 atoms on one line: read in linear time (parsed here, not stored).
+        // 1,000,000 atoms on one line are read (how the time grows with the count is measured
+        // by bench/linear.sh, not here) ...
         let line = (0..<1_000_000).map { "a(n\($0))." }.joined(separator: " ")
-        let started = Date()
         XCTAssertEqual(Parser.parse(line).statements.count, 1_000_000)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 120, "reading a million atoms should not take minutes")
         // ... and 20,000 of them stored in one statement line.
         try kb.execute((0..<20_000).map { "a(n\($0))." }.joined(separator: " "))
         XCTAssertEqual(try kb.count("?- a(X)."), 20_000)

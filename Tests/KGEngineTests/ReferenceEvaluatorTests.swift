@@ -1,4 +1,5 @@
 import XCTest
+import KGTestSupport
 import KGEngine
 import KGLog
 import KGSyntax
@@ -140,7 +141,7 @@ final class ReferenceEvaluatorTests: XCTestCase {
 
     func testEngineAgreesWithTheReferenceOnRandomPrograms() throws {
         for seed in 1...300 {
-            var rng = Random(state: UInt64(seed))
+            var rng = Random(seed: UInt64(seed))
             let (facts, rules) = randomProgram(&rng)
             var text = facts.map { "\($0.0)(c\($0.1), c\($0.2))." }.joined(separator: "\n") + "\n"
             text += "p0(c0, c0) :- e0(c0, c0).\np1(c0, c0) :- e0(c0, c0).\np2(c0, c0) :- e0(c0, c0).\n"

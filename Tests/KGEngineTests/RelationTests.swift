@@ -1,4 +1,5 @@
 import XCTest
+import KGTestSupport
 @testable import KGEngine
 
 /// The engine's containers against Swift's own, on random operations.
@@ -7,7 +8,7 @@ final class RelationTests: XCTestCase {
 
     func testInt64SetAgreesWithSetAcrossTheBitmapSwitch() {
         for (seed, range) in [(1, 300), (2, 5000), (3, 100_000)] {
-            var rng = Random(state: UInt64(seed))
+            var rng = Random(seed: UInt64(seed))
             var set = Int64Set()
             defer { set.deallocate() }
             var reference = Set<Int64>()
@@ -27,7 +28,7 @@ final class RelationTests: XCTestCase {
     func testRelationDeduplicatesAtEveryWidthAndCommitsDeltas() {
         for width in [0, 1, 2, 3] {
             let relation = Relation(arity: width)
-            var rng = Random(state: UInt64(width + 10))
+            var rng = Random(seed: UInt64(width + 10))
             var reference = Set<[Int64]>()
             var row = [Int64](repeating: 0, count: max(width, 1))
             var committed = 0

@@ -3,20 +3,6 @@ import KGEngine
 import KGLog
 import KGSyntax
 
-/// A tiny deterministic generator (SplitMix64), so a failing random test can be replayed.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
-}
-
 extension XCTestCase {
     /// The answer rows of `query` after loading `program`, each row as `a, b` (or `true`/`false`).
     func answers(_ program: String, _ query: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {

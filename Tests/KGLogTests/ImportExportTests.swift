@@ -1,4 +1,5 @@
 import XCTest
+import KGTestSupport
 import KGEngine
 import KGLog
 import KGSyntax

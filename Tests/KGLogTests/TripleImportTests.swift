@@ -1,4 +1,5 @@
 import XCTest
+import KGTestSupport
 @testable import KGLog
 import KGSyntax
 

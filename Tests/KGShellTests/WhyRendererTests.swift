@@ -1,0 +1,139 @@
+import XCTest
+import KGLog
+import KGShell
+import KGSyntax
+import KGTestSupport
+
+/// Why-trees, as text and as JSON, of stored facts, derivations, recursion and negation.
+final class WhyRendererTests: XCTestCase {
+    func kb() throws -> KnowledgeBase {
+        let kb = try KnowledgeBase()
+        try kb.execute(TestPrograms.provenance)
+        return kb
+    }
+
+    func why(_ fact: String, _ format: String = "text") throws -> String {
+        let node = try kb().why(fact)
+        return format == "json" ? WhyRenderer.json(node) : WhyRenderer.text(node)
+    }
+
+    func testWhyOfAStoredFactWithTwoSources() throws {
+        XCTAssertEqual(try why("member-of(russia, csto)"), """
+            member-of(russia, csto)
+            ├─ stored, from arminfo (reported by zainetdinov; published by arminfo-agency on 2012-04-27)
+            └─ stored, from tass (published by tass-agency)
+
+            """)
+        XCTAssertEqual(try why("member-of(belarus, csto)."), "member-of(belarus, csto)\n└─ stored, without a source\n")
+    }
+
+    func testWhyOfAOneRuleDerivation() throws {
+        XCTAssertEqual(try why("ally(belarus, armenia)"), """
+            ally(belarus, armenia)
+            └─ by ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.
+               with X = belarus, Y = armenia, O = csto
+               ├─ member-of(belarus, csto)
+               │  └─ stored, without a source
+               ├─ member-of(armenia, csto)
+               │  └─ stored, from arminfo (reported by zainetdinov; published by arminfo-agency on 2012-04-27)
+               └─ belarus != armenia: holds
+
+            """)
+    }
+
+    func testWhyOfARecursiveDerivationIsWellFounded() throws {
+        XCTAssertEqual(try why("reach(a, a)"), """
+            reach(a, a)
+            └─ by reach(X, Y) :- reach(X, Z), link(Z, Y).
+               with X = a, Y = a, Z = c
+               ├─ reach(a, c)
+               │  └─ by reach(X, Y) :- reach(X, Z), link(Z, Y).
+               │     with X = a, Y = c, Z = b
+               │     ├─ reach(a, b)
+               │     │  └─ by reach(X, Y) :- link(X, Y).
+               │     │     with X = a, Y = b
+               │     │     └─ link(a, b)
+               │     │        └─ stored, from s1
+               │     └─ link(b, c)
+               │        └─ stored, from s2
+               └─ link(c, a)
+                  └─ stored, from s1
+
+            """)
+    }
+
+    func testWhyThroughNegationAndOfAFactThatDoesNotHold() throws {
+        XCTAssertEqual(try why("outsider(moldova)"), """
+            outsider(moldova)
+            └─ by outsider(X) :- country(X), not member-of(X, csto).
+               with X = moldova
+               ├─ country(moldova)
+               │  └─ stored, without a source
+               └─ not member-of(moldova, csto): holds, no fact matches
+
+            """)
+        XCTAssertEqual(try why("ally(armenia, moldova)"), "ally(armenia, moldova) does not hold\n")
+        XCTAssertEqual(try why("ally(armenia, moldova)", "json"), #"{"fact":"ally(armenia, moldova)","holds":false}"# + "\n")
+    }
+
+    func testWhyDerivesOnlyWhatTheFactNeeds() throws {
+        // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
+        // the facts relevant to reach(n0, n3) are the 399 that start at n0.
+        let kb = try KnowledgeBase()
+        try kb.execute((0..<400).map { "link(n\($0), n\($0 + 1)).\n" }.joined() + """
+            reach(X, Y) :- link(X, Y).
+            reach(X, Y) :- reach(X, Z), link(Z, Y).
+            """)
+        kb.maximumDerivedFacts = 5_000
+        XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
+        let node = try kb.why("reach(n0, n3)")
+        XCTAssertEqual(WhyRenderer.text(node), """
+            reach(n0, n3)
+            └─ by reach(X, Y) :- reach(X, Z), link(Z, Y).
+               with X = n0, Y = n3, Z = n2
+               ├─ reach(n0, n2)
+               │  └─ by reach(X, Y) :- reach(X, Z), link(Z, Y).
+               │     with X = n0, Y = n2, Z = n1
+               │     ├─ reach(n0, n1)
+               │     │  └─ by reach(X, Y) :- link(X, Y).
+               │     │     with X = n0, Y = n1
+               │     │     └─ link(n0, n1)
+               │     │        └─ stored, without a source
+               │     └─ link(n1, n2)
+               │        └─ stored, without a source
+               └─ link(n2, n3)
+                  └─ stored, without a source
+
+            """)
+        XCTAssertFalse(try kb.why("reach(n3, n0)").holds)
+    }
+
+    func testWhyCountsDerivationsBeyondTheLimit() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("e(a, b). e(a, c). e(a, d). e(a, e). e(b, z). e(c, z). e(d, z). e(e, z). two(X, Z) :- e(X, Y), e(Y, Z).")
+        let node = try kb.why("two(a, z)", limit: 2)
+        XCTAssertEqual(node.derivations.map { $0.bindings.map(\.value) }, [["a", "z", "b"], ["a", "z", "c"]])
+        XCTAssertEqual(node.moreDerivations, 2)
+        XCTAssertTrue(WhyRenderer.text(node).hasSuffix("└─ … and 2 more derivations\n"))
+    }
+
+    func testWhyAsJSON() throws {
+        XCTAssertEqual(try why("outsider(moldova)", "json"),
+                       #"{"fact":"outsider(moldova)","holds":true,"sources":[],"storedWithoutSource":false,"derivations":[{"rule":"outsider(X) :- country(X), not member-of(X, csto).","bindings":{"X":"moldova"},"premises":[{"fact":"country(moldova)","holds":true,"sources":[],"storedWithoutSource":true,"derivations":[],"moreDerivations":0},{"not":"member-of(moldova, csto)","holds":true}]}],"moreDerivations":0}"# + "\n")
+    }
+
+    func testWhyErrors() throws {
+        let kb = try kb()
+        XCTAssertThrowsError(try kb.why("ally(X, russia)")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                <fact>:1:9: error: why takes a fact without variables, but 'X' is a variable
+                ?- ally(X, russia).
+                        ^
+
+                """)
+        }
+        XCTAssertThrowsError(try kb.why("nothing(here)")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.message, "unknown predicate 'nothing/1': no fact or rule defines it")
+        }
+    }
+}
