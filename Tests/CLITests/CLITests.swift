@@ -262,3 +262,76 @@ extension CLITests {
         XCTAssertTrue(screen.contains("| X |\r\n+---+\r\n| 1 |\r\n+---+\r\n1 row\r\n"), screen)
     }
 }
+
+// MARK: - Reading without writing, and where answers go
+
+extension CLITests {
+    /// `user_version` of a SQLite file, read by another program.
+    func schemaVersion(_ file: String) throws -> String {
+        try Subprocess.run(try TestEnvironment.tool("python3"), ["-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version').fetchone()[0])", file])
+            .stdout
+    }
+
+    func testQueriesWhyAndExportsLeaveAnOlderFileAsItIsAndLoadKeepsNothing() throws {
+        let db = directory.appendingPathComponent("old.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto).\nm(russia, csto).\n")]).status, 0)
+        // Make it a schema 2 file, as an older kglog wrote it (no fact cache).
+        XCTAssertEqual(try Subprocess.run(try TestEnvironment.tool("python3"), ["-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1]); c.executescript("DROP TABLE fact_cache; PRAGMA user_version = 2; PRAGMA journal_mode = DELETE;"); c.close()
+            """, db]).status, 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let rules = try write("rules.kgl", "co(X, Y) :- m(X, O), m(Y, O), X != Y.\n")
+        for arguments in [["query", "--db", db, "m(X, csto)"], ["why", "--db", db, "m(armenia, csto)"], ["export", "--db", db, "--format", "kgl"]] {
+            XCTAssertEqual(try kglog(arguments).status, 0, "\(arguments)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), before)
+        XCTAssertEqual(try schemaVersion(db), "2\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db + "-wal"))
+        // With --load the file is opened for writing, but what the files add is undone at the end.
+        for _ in 0..<2 {
+            XCTAssertEqual(try kglog(["query", "--db", db, "--load", rules, "co(armenia, Y)"]).stdout, "Y\nrussia\n")
+            XCTAssertEqual(try kglog(["why", "--db", db, "--load", rules, "co(armenia, russia)"]).status, 0)
+        }
+        XCTAssertEqual(try kglog(["query", "--db", db, "co(X, Y)"]).stderr, """
+            <query>:1:4: error: unknown predicate 'co/2': no fact or rule defines it
+            ?- co(X, Y).
+               ^
+
+            """)
+        // A writing command upgrades it (--load above already did).
+        XCTAssertEqual(try schemaVersion(db), "3\n")
+        // A query of a missing file says so, and creates nothing.
+        let missing = directory.appendingPathComponent("missing.kglog").path
+        XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr, "kglog: error: cannot open '\(missing)': no such file\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: missing))
+    }
+
+    func testAnswersToAFullDeviceFailClearlyAndToAClosedPipeEndQuietly() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("l.kgl", (0..<20_000).map { "label(n\($0), \"label \($0)\").\n" }.joined())]).status, 0)
+        for arguments in [["query", "--db", db, "label(X, Y)"], ["query", "--db", db, "--count", "label(X, Y)"],
+                          ["why", "--db", db, "label(n1, \"label 1\")"], ["run", try write("q.kgl", "p(a).\n?- p(X).\n")]] {
+            let full = try Subprocess.kglog(arguments, standardOutput: try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))).wait()
+            XCTAssertEqual(full.status, 1, "\(arguments)")
+            XCTAssertEqual(full.stderr, "kglog: error: cannot write 'standard output': no space left on the device\n", "\(arguments)")
+        }
+        let piped = try Subprocess.kglog(["--format", "tsv", db], input: "?- label(X, Y).\n", standardOutput: try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))).wait()
+        XCTAssertEqual(piped.status, 1)
+        XCTAssertEqual(piped.stderr, "kglog: error: cannot write 'standard output': no space left on the device\n")
+        // `| head -1`: the reader goes away after the first line.
+        let head = try Subprocess.run("/bin/sh", ["-c", "'\(TestEnvironment.kglog.path)' query --db '\(db)' 'label(X, Y)' | head -1; echo \"status ${PIPESTATUS:-}\""])
+        XCTAssertEqual(head.stdout.split(separator: "\n").first, "X\tY")
+        XCTAssertEqual(head.stderr, "")
+        let status = try Subprocess.run("/bin/bash", ["-c", "'\(TestEnvironment.kglog.path)' query --db '\(db)' 'label(X, Y)' | head -1 > /dev/null; echo ${PIPESTATUS[0]}"])
+        XCTAssertEqual(status.stdout, "0\n")
+        XCTAssertEqual(status.stderr, "")
+    }
+
+    func testTheTimerSaysWhatItMeasures() throws {
+        let result = try kglog(["query", "--timer", "--load", "samples/csto.kgl", "member-of(X, csto)"])
+        XCTAssertEqual(result.status, 0)
+        let pattern = #/^time: \d+\.\d{4} s answering \(reading stored facts and evaluating\), \d+\.\d{4} s writing the answer\n$/#
+        XCTAssertNotNil(try pattern.wholeMatch(in: result.stderr), result.stderr)
+    }
+}
