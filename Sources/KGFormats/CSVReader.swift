@@ -3,7 +3,8 @@ import KGSyntax
 /// Reads CSV (RFC 4180) and TSV records, keeping each field's line and column for errors.
 ///
 /// CSV fields may be quoted with `"`; a quoted field may hold commas, doubled quotes and line
-/// breaks. TSV fields are split at tabs, with no quoting.
+/// breaks. TSV fields are split at tabs, with no quoting; `\t`, `\n`, `\r` and `\\` in a
+/// field stand for a tab, a newline, a carriage return and a backslash (`TSVEscaping`).
 public struct CSVReader {
     public enum Dialect: Sendable { case csv, tsv }
 
@@ -47,7 +48,7 @@ public struct CSVReader {
         var startColumn = 1
         for (i, b) in pending.enumerated() {
             if b == 0x09 {
-                fields.append(Field(text: try text(start..<i, line: pendingLine, column: startColumn), line: pendingLine, column: startColumn))
+                fields.append(Field(text: TSVEscaping.unescape(try text(start..<i, line: pendingLine, column: startColumn)), line: pendingLine, column: startColumn))
                 start = i + 1
                 column += 1
                 startColumn = column
@@ -55,7 +56,7 @@ public struct CSVReader {
                 column += 1
             }
         }
-        fields.append(Field(text: try text(start..<pending.count, line: pendingLine, column: startColumn), line: pendingLine, column: startColumn))
+        fields.append(Field(text: TSVEscaping.unescape(try text(start..<pending.count, line: pendingLine, column: startColumn)), line: pendingLine, column: startColumn))
         return fields
     }
 

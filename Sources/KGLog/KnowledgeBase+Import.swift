@@ -163,7 +163,7 @@ extension KnowledgeBase {
                 guard previous != arguments else { return }
                 previous = arguments
                 let fields = try arguments.map { try value($0).lexical }
-                write((format == .csv ? fields.map(KnowledgeBase.csvField) : fields).joined(separator: format == .csv ? "," : "\t") + "\n")
+                write((format == .csv ? fields.map(KnowledgeBase.csvField) : fields.map(TSVEscaping.escape)).joined(separator: format == .csv ? "," : "\t") + "\n")
                 written += 1
             }
         }

@@ -100,7 +100,8 @@ public final class KnowledgeBase {
         try store.sourceCounts().map { id, count in (try store.value(of: id), count) }
     }
 
-    /// The whole knowledge base as kglog source: every fact with its source, then every rule.
+    /// The whole knowledge base as kglog source: its prefixes, every fact with its source, then
+    /// every rule.
     /// Running the text on a new knowledge base gives an equal one (it is the backup format).
     public func exportText() throws -> String {
         var out = ""
@@ -111,6 +112,7 @@ public final class KnowledgeBase {
     /// The knowledge base as kglog source, handed to `write` a piece at a time.
     public func exportText(to write: (String) -> Void) throws {
         write("% kglog knowledge base export\n")
+        for (name, iri) in prefixes.sorted(by: { $0.key < $1.key }) { write("prefix \(name): <\(iri)>.\n") }
         let value = TermDecoder(store: store).value
         for summary in sortedArities {
             guard let id = try store.termID(for: summary.predicate) else { continue }

@@ -63,18 +63,7 @@ public struct AnswerRenderer: Sendable {
 
     /// Plain lexical text; a backslash, tab, newline or carriage return is escaped so rows stay rows.
     private func tsvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: out.append(c)
-            }
-        }
-        return out
+        TSVEscaping.escape(text)
     }
 
     /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
