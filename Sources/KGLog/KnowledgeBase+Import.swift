@@ -40,6 +40,13 @@ public struct ImportOptions: Sendable {
     /// How N-Triples and N-Quads are cut into batches (small ones in tests).
     var tripleLimits = TripleFileReader.Limits()
 
+    /// The options given that mean nothing for the format (`--predicate` for N-Triples): an
+    /// import refuses them rather than ignore them.
+    var optionsThatDoNotApply: [String] {
+        guard format != .csv && format != .tsv else { return [] }
+        return (predicate != nil ? ["--predicate"] : []) + (header != nil ? ["--header"] : []) + (asText ? ["--as-text"] : [])
+    }
+
     public init(format: DataFormat, predicate: Value? = nil, header: Bool? = nil, asText: Bool = false, source: Value? = nil) {
         self.format = format
         self.predicate = predicate
@@ -55,9 +62,14 @@ extension KnowledgeBase {
     /// Returns the number of facts added (a fact already there from the same source is not).
     @discardableResult
     public func importFile(_ path: String, options: ImportOptions) throws -> Int {
+        if let option = options.optionsThatDoNotApply.first {
+            throw ImportError.optionDoesNotApply(option: option, format: options.format.rawValue)
+        }
         if options.format == .kgl {
             let text = try TextFile.read(path)
             var added = 0
+            defaultSource = options.source
+            defer { defaultSource = nil }
             try execute(text, fileName: path) { if $0 == .asserted(isNew: true) { added += 1 } }
             return added
         }
@@ -179,10 +191,13 @@ extension KnowledgeBase {
 /// Errors of an import that are not about one line.
 public enum ImportError: DiagnosticMessage, Equatable {
     case needsPredicate(String)
+    case optionDoesNotApply(option: String, format: String)
 
     public var message: String {
         switch self {
         case .needsPredicate(let what): return "\(what) needs a predicate for its rows (--predicate)"
+        case .optionDoesNotApply(let option, let format):
+            return "\(option) is for CSV and TSV rows; a \(format) file names its own predicates"
         }
     }
 }

@@ -24,6 +24,8 @@ public final class KnowledgeBase {
     public var checkpoint: (() throws -> Void)?
     /// The most facts one query may derive before it stops with an error.
     public var maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
+    /// The source of facts stated without one, while a `.kgl` file is imported with a source.
+    var defaultSource: Value?
 
     /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil. With
     /// `readOnly` the file is only read (it must exist): changes are refused, and an older
@@ -352,7 +354,8 @@ public final class KnowledgeBase {
         let predicate = try terms.id(clause.head.predicate)
         if isNewPredicate { try store.recordPredicate(predicate, arity: clause.head.arity) }
         let arguments = try clause.head.arguments.map { try terms.id(try KnowledgeBase.constant($0)) }
-        let source = try clause.source.map { try terms.id(try KnowledgeBase.constant($0)) } ?? Store.noSource
+        let source = try clause.source.map { try terms.id(try KnowledgeBase.constant($0)) }
+            ?? defaultSource.map { try terms.id($0) } ?? Store.noSource
         return (predicate, arguments, source)
     }
 

@@ -33,6 +33,21 @@ public final class Shell {
     /// Returns the current time, for `.timer` (replaceable in tests).
     public var clock: () -> Double = { Date().timeIntervalSinceReferenceDate }
 
+    /// Where lines come from: a name for errors and the number of the last line read. The
+    /// session's input is at the bottom; each `.read` script in progress stacks on it.
+    private struct LineSource {
+        var name: String
+        var line = 0
+    }
+    private var lineSources = [LineSource(name: "<input>")]
+    /// The line (in its source) where the statement being gathered started.
+    private var pendingFirstLine = 1
+    /// Errors name the line in the whole input (piped input), not in the statement typed; lines
+    /// of a `.read` script are always numbered in the script.
+    public var numbersLinesInInput = false
+    /// How deep `.read` scripts may nest.
+    public static let maximumReadDepth = 16
+
     public static let prompt = "kglog> "
     public static let continuationPrompt = "   ...> "
 
@@ -46,6 +61,7 @@ public final class Shell {
     /// Processes one line of input.
     public func handle(_ line: String) -> Output {
         var output = Output()
+        lineSources[lineSources.count - 1].line += 1
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if pending.isEmpty {
             if trimmed.isEmpty { return output }
@@ -54,11 +70,13 @@ public final class Shell {
                 return output
             }
         }
+        if pending.isEmpty { pendingFirstLine = lineSources[lineSources.count - 1].line }
         pending.append(line)
         let text = pending.joined(separator: "\n")
         guard Shell.isComplete(text) else { return output }
         pending = []
-        run(text, fileName: "<input>", &output)
+        let numbered = numbersLinesInInput || lineSources.count > 1
+        run(text, fileName: lineSources[lineSources.count - 1].name, firstLine: numbered ? pendingFirstLine : 1, &output)
         return output
     }
 
@@ -82,36 +100,60 @@ public final class Shell {
 
     // MARK: - Statements
 
-    private func run(_ text: String, fileName: String, _ output: inout Output) {
-        let started = clock()
+    /// Executes `text` as one transaction and renders what it shows; errors name lines from
+    /// `firstLine` on (the text's first line is that line of `fileName`).
+    private func run(_ text: String, fileName: String, firstLine: Int = 1, _ output: inout Output) {
+        // With the timer on, each statement's time is the time since the previous one ended.
+        var results: [(result: StatementResult, seconds: Double)] = []   // (not one per stored fact unless timed)
+        var last = clock()
         do {
-            var results: [StatementResult] = []   // (not one per stored fact: a large file stays small)
             try knowledgeBase.execute(text, fileName: fileName) { result in
-                if case .asserted = result { return }
-                results.append(result)
+                let now = clock()
+                defer { last = now }
+                if case .asserted = result, !timer { return }
+                results.append((result, now - last))
             }
-            for result in results {
-                switch result {
-                case .answer(let query, let answer):
-                    var text = ""
-                    if printsLikeRun {
-                        if printedAnswer && renderer.format != .json { text += "\n" }
-                        if renderer.format == .table { text += query.text + "\n" }
-                    }
-                    printedAnswer = true
-                    emit(text + renderer.render(answer, query: query), &output)
-                case .retracted(let count):
-                    output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
-                case .rulesRetracted(let count):
-                    output.out += count == 0 ? "no such rule\n" : "retracted \(count) rule\(count == 1 ? "" : "s")\n"
-                case .asserted, .ruleAdded, .prefixDeclared:
-                    break
-                }
-            }
+        } catch var report as DiagnosticReport {
+            if firstLine > 1 { report = Shell.shifted(report, by: firstLine - 1) }
+            output.err += report.rendered()
+            return
         } catch {
             output.err += Shell.describe(error)
+            return
         }
-        if timer { output.out += String(format: "time: %.3f s\n", clock() - started) }
+        for (result, seconds) in results {
+            switch result {
+            case .answer(let query, let answer):
+                var text = ""
+                if printsLikeRun {
+                    if printedAnswer && renderer.format != .json { text += "\n" }
+                    if renderer.format == .table { text += query.text + "\n" }
+                }
+                printedAnswer = true
+                emit(text + renderer.render(answer, query: query), &output)
+            case .retracted(let count):
+                output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
+            case .rulesRetracted(let count):
+                output.out += count == 0 ? "no such rule\n" : "retracted \(count) rule\(count == 1 ? "" : "s")\n"
+            case .asserted, .ruleAdded, .prefixDeclared:
+                break
+            }
+            if timer { output.out += String(format: "time: %.3f s\n", seconds) }
+        }
+    }
+
+    /// The report with its lines moved down by `offset`, the source lines it shows kept.
+    static func shifted(_ report: DiagnosticReport, by offset: Int) -> DiagnosticReport {
+        let lines = report.sourceText.split(separator: "\n", omittingEmptySubsequences: false)
+        var sourceLines: [Int: String] = [:]
+        let diagnostics = report.diagnostics.map { diagnostic -> Diagnostic in
+            var moved = diagnostic
+            let line = diagnostic.location.line
+            if line >= 1 && line <= lines.count { sourceLines[line + offset] = String(lines[line - 1]) }
+            moved.location.line += offset
+            return moved
+        }
+        return DiagnosticReport(fileName: report.fileName, sourceText: "", diagnostics: diagnostics, sourceLines: sourceLines)
     }
 
     private func emit(_ text: String, _ output: inout Output) {
@@ -209,16 +251,36 @@ public final class Shell {
                 output.err += "error: cannot tell the format of '\(words[0])' from its name (.kgl .nt .nq .csv .tsv)\n"
                 return
             }
-            let predicate: Value? = words.count > 1 ? .name(words[1]) : nil
             do {
+                let predicate = try words.count > 1 ? constant(words[1], what: ".import's predicate") : nil
                 let added = try knowledgeBase.importFile(words[0], options: ImportOptions(format: format, predicate: predicate))
                 output.out += "imported \(added) fact\(added == 1 ? "" : "s")\n"
             } catch {
                 output.err += Shell.describe(error)
             }
         case ".read":
-            guard needs("a file"), let text = read(argument, &output) else { return }
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard needs("a file") else { return }
+            if lineSources.dropFirst().contains(where: { $0.name == argument }) {
+                output.err += "error: '\(argument)' is already being read: a script cannot .read itself, directly or through another\n"
+                return
+            }
+            if lineSources.count > Shell.maximumReadDepth {
+                output.err += "error: .read scripts nest more than \(Shell.maximumReadDepth) deep\n"
+                return
+            }
+            guard let text = read(argument, &output) else { return }
+            // The statement being gathered around the .read, if any, waits for the script to end.
+            let outerPending = pending, outerFirstLine = pendingFirstLine
+            pending = []
+            lineSources.append(LineSource(name: argument))
+            defer {
+                lineSources.removeLast()
+                pending = outerPending
+                pendingFirstLine = outerFirstLine
+            }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.last == "" { lines.removeLast() }
+            for line in lines {
                 let result = handle(String(line))
                 output.out += result.out
                 output.err += result.err
@@ -226,7 +288,6 @@ public final class Shell {
             }
             if !pending.isEmpty {
                 output.err += "error: \(argument) ends inside a statement: expected '.'\n"
-                pending = []
             }
         case ".export":
             guard needs("a file") else { return }
@@ -336,6 +397,14 @@ public final class Shell {
         }
     }
 
+    /// A constant typed after a dot-command (`member-of`, `<http://x>`, `ex:p`, `"text"`).
+    private func constant(_ text: String, what: String) throws -> Value {
+        guard let value = Value.constant(text, prefixes: knowledgeBase.prefixes) else {
+            throw ShellError.notAConstant(what: what, text: text)
+        }
+        return value
+    }
+
     private func read(_ path: String, _ output: inout Output) -> String? {
         do {
             return try TextFile.read(path)
@@ -382,6 +451,18 @@ public final class Shell {
             candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue)
         }
         return Array(Set(candidates.filter { $0.hasPrefix(word) })).sorted()
+    }
+}
+
+/// Errors of dot-commands' arguments.
+enum ShellError: DiagnosticMessage {
+    case notAConstant(what: String, text: String)
+
+    var message: String {
+        switch self {
+        case .notAConstant(let what, let text):
+            return "\(what) must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not '\(text)'"
+        }
     }
 }
 

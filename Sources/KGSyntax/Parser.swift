@@ -12,10 +12,15 @@ public struct Parser {
     private var taken = 0
     private var diagnostics: [Diagnostic] = []
     private var depth = 0
+    /// The height of the expression tree the last expression parser returned: every walk over
+    /// expressions recurses that deep, so it is capped like the nesting.
+    private var lastHeight = 0
     /// Declared prefixes, by name without the colon; `prefix` statements add to them.
     private(set) var prefixes: [String: String]
 
-    /// Expressions nested deeper than this are an error rather than a stack overflow.
+    /// Expressions nested deeper than this (parentheses, signs, or a chain of operators such as
+    /// `1 + 1 + ... + 1`, which makes a tree as deep as it is long) are an error rather than a
+    /// stack overflow in the walks over them.
     public static let maximumNesting = 500
 
     /// A thrown syntax error: recorded, then the parser resynchronizes.
@@ -399,14 +404,19 @@ public struct Parser {
     private mutating func parseArguments() throws(Failure) -> [Expression] {
         try expect(.leftParen)
         var arguments: [Expression] = []
+        var height = 0
         if current.kind != .rightParen {
             arguments.append(try parseExpression())
+            height = lastHeight
             while current.kind == .comma {
                 _ = take()
                 arguments.append(try parseExpression())
+                height = max(height, lastHeight)
             }
         }
         try expect(.rightParen, "',' or ')'")
+        // A call is one level above its deepest argument.
+        lastHeight = height + 1
         return arguments
     }
 
@@ -416,23 +426,37 @@ public struct Parser {
         defer { depth -= 1 }
         if depth > Parser.maximumNesting { throw fail(.nestedTooDeeply(limit: Parser.maximumNesting), at: current.location) }
         var left = try parseProduct()
+        var height = lastHeight
         while current.kind == .plus || current.kind == .minus {
             let op = take()
             let right = try parseProduct()
+            height = try grown(height, lastHeight, at: op)
             left = Expression(.binary(op.kind == .plus ? .add : .subtract, left, right), at: op.location)
         }
+        lastHeight = height
         return left
+    }
+
+    /// The height of a binary expression over operands of heights `left` and `right`; an error
+    /// past the nesting limit.
+    private func grown(_ left: Int, _ right: Int, at op: Token) throws(Failure) -> Int {
+        let height = max(left, right) + 1
+        if height > Parser.maximumNesting { throw fail(.tooManyOperations(limit: Parser.maximumNesting), at: op.location) }
+        return height
     }
 
     // [16] product ::= unary { ( "*" | "/" | "%" ) unary } ;
     private mutating func parseProduct() throws(Failure) -> Expression {
         var left = try parseUnary()
+        var height = lastHeight
         while current.kind == .star || current.kind == .slash || current.kind == .percent {
             let op = take()
             let kind: ArithmeticOperator = op.kind == .star ? .multiply : (op.kind == .slash ? .divide : .remainder)
             let right = try parseUnary()
+            height = try grown(height, lastHeight, at: op)
             left = Expression(.binary(kind, left, right), at: op.location)
         }
+        lastHeight = height
         return left
     }
 
@@ -451,6 +475,7 @@ public struct Parser {
         case .constant(.decimal(let d)):
             return Expression(.constant(.decimal(-d)), at: minus.location)
         default:
+            lastHeight = try grown(lastHeight, 0, at: minus)
             return Expression(.unary(.subtract, operand), at: minus.location)
         }
     }
@@ -460,6 +485,7 @@ public struct Parser {
     // [20] constant ::= NAME | STRING | INTEGER | DECIMAL | DATE | IRI ;
     private mutating func parsePrimary() throws(Failure) -> Expression {
         let token = current
+        lastHeight = 1
         switch token.kind {
         case .variable:
             _ = take()

@@ -16,6 +16,7 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
     case ruleInSourceBlock
     case sourceInSourceBlock
     case nestedTooDeeply(limit: Int)
+    case tooManyOperations(limit: Int)
     case expectedDatatype
     case unknownPrefix(String)
 
@@ -37,6 +38,8 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
         case .ruleInSourceBlock: return "only facts may appear in a source block"
         case .sourceInSourceBlock: return "a fact in a source block takes the block's source: remove its '@'"
         case .nestedTooDeeply(let limit): return "expression nested more than \(limit) levels deep"
+        case .tooManyOperations(let limit):
+            return "expression more than \(limit) operations deep: split it with intermediate variables (Y1 = ..., Y = Y1 + ...)"
         case .expectedDatatype: return "expected a datatype IRI such as '<http://www.w3.org/2001/XMLSchema#integer>' after '^^'"
         case .unknownPrefix(let name): return "unknown prefix '\(name)': declare it with 'prefix \(name) <...>.'"
         }

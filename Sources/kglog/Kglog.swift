@@ -176,6 +176,7 @@ struct Shell: ParsableCommand {
         let interactive = isatty(STDIN_FILENO) != 0
         shell.renderer = interactive ? AnswerRenderer(format: output.format ?? .table) : output.renderer
         shell.printsLikeRun = !interactive
+        shell.numbersLinesInInput = !interactive
         let notice = db == nil
             ? "kglog: a new in-memory knowledge base (use .open FILE to keep your work); .help lists the commands"
             : "kglog: \(db!); .help lists the commands"
@@ -224,8 +225,8 @@ struct Import: ParsableCommand {
 
     func run() throws {
         let session = try Session(path: database.db)
-        let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
-        let sourceValue = try source.map { try Session.constant($0, what: "--source") }
+        let predicateValue = try predicate.map { try session.constant($0, what: "--predicate") }
+        let sourceValue = try source.map { try session.constant($0, what: "--source") }
         for file in files {
             let options = ImportOptions(format: format ?? DataFormat(path: file)!, predicate: predicateValue,
                                         header: header, asText: asText, source: sourceValue)
@@ -258,7 +259,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let session = try Session(path: database.db, readOnly: true)
-        let predicateValue = try predicate.map { try Session.constant($0, what: "--predicate") }
+        let predicateValue = try predicate.map { try session.constant($0, what: "--predicate") }
         // Written a megabyte at a time (OutputFile buffers), so memory stays flat.
         let file: OutputFile
         do throws(FileError) {

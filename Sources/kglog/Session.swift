@@ -31,11 +31,10 @@ struct Session {
         if let maximumFacts { knowledgeBase.maximumDerivedFacts = maximumFacts }
     }
 
-    /// A constant given on the command line (`member-of`, `<http://x>`, `"text"`).
-    static func constant(_ text: String, what: String) throws -> Value {
-        let (tokens, diagnostics) = Lexer.tokenize(text)
-        guard diagnostics.isEmpty, tokens.count == 2, let value = tokens[0].value, tokens[0].kind != .variable else {
-            throw fail(message: "\(what) takes a constant such as member-of, not '\(text)'")
+    /// A constant given on the command line (`member-of`, `<http://x>`, `ex:p`, `"text"`).
+    func constant(_ text: String, what: String) throws -> Value {
+        guard let value = Value.constant(text, prefixes: knowledgeBase.prefixes) else {
+            throw Session.fail(message: "\(what) takes a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not '\(text)'")
         }
         return value
     }

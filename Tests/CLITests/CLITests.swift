@@ -209,7 +209,7 @@ extension CLITests {
         let session = try kglog(["--format", "tsv"], input: "p(a).\n?- p(X\n).\n?- q(X).\n.mode csv\n?- p(X), X = a.\nr(\n")
         XCTAssertEqual(session.stdout, "X\na\n\nX\na\n")
         XCTAssertEqual(session.stderr, """
-            <input>:1:4: error: unknown predicate 'q/1': no fact or rule defines it
+            <input>:4:4: error: unknown predicate 'q/1': no fact or rule defines it
             ?- q(X).
                ^
             error: the input ends inside a statement: expected '.'
@@ -333,5 +333,53 @@ extension CLITests {
         XCTAssertEqual(result.status, 0)
         let pattern = #/^time: \d+\.\d{4} s answering \(reading stored facts and evaluating\), \d+\.\d{4} s writing the answer\n$/#
         XCTAssertNotNil(try pattern.wholeMatch(in: result.stderr), result.stderr)
+    }
+}
+
+// MARK: - Import options, limits, exports to a pipe
+
+extension CLITests {
+    func testImportSourceAppliesToKglFactsWithoutOneAndRowOptionsAreRefusedForOtherFormats() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        let facts = try write("f.kgl", "m(armenia, csto).\nm(russia, csto) @ tass.\nco(X, Y) :- m(X, O), m(Y, O), X != Y.\n")
+        let result = try kglog(["import", "--db", db, "--source", "arminfo", facts])
+        XCTAssertEqual(result.stderr, "\(facts): 2 facts imported\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "m(X, Y) @ S"]).stdout, "X\tY\tS\narmenia\tcsto\tarminfo\nrussia\tcsto\ttass\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "co(armenia, Y)"]).stdout, "Y\nrussia\n")
+        let triples = try write("t.nt", "<http://e/a> <http://e/p> <http://e/b> .\n")
+        for (options, file) in [(["--predicate", "p"], facts), (["--as-text"], facts), (["--header"], triples), (["--predicate", "p"], triples)] {
+            let refused = try kglog(["import", "--db", db] + options + [file])
+            XCTAssertEqual(refused.status, 1, "\(options)")
+            XCTAssertEqual(refused.stderr, "kglog: error: \(options[0]) is for CSV and TSV rows; a \(file.hasSuffix(".kgl") ? "kgl" : "nt") file names its own predicates\n")
+        }
+        XCTAssertEqual(try kglog(["query", "--db", db, "--count", "m(X, Y)"]).stdout, "2\n")
+        XCTAssertEqual(try kglog(["import", "--db", db, "--source", "X", facts]).stderr,
+                       "kglog: error: --source takes a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not 'X'\n")
+    }
+
+    func testARunStoppedByTheFactLimitAppliesNothingOfItsFile() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
+        let endless = try write("endless.kgl", "n(0).\nn(X) :- n(Y), X = Y + 1.\n?- n(X), X < 0.\n")
+        let result = try kglog(["run", "--db", db, "--max-facts", "2000", endless])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("\(endless):3:1: error: evaluation stopped after deriving 2000 facts, the limit"), result.stderr)
+        XCTAssertEqual(try kglog(["query", "--db", db, "n(X)"]).stderr, "<query>:1:4: error: unknown predicate 'n/1': no fact or rule defines it\n?- n(X).\n   ^\n")
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "kgl"]).stdout, "% kglog knowledge base export\nseed(a).\n")
+    }
+
+    func testAnExportToAPipeIsWrittenInPlace() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto).\n")]).status, 0)
+        let fifo = directory.appendingPathComponent("out.pipe").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let reader = try Subprocess("/bin/cat", [fifo])
+        let export = try kglog(["export", "--db", db, "--format", "nt", "--output", fifo])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        XCTAssertEqual(try reader.wait(timeout: 30).stdout, "<kglog:armenia> <kglog:m> <kglog:csto> .\n")
+        var status = stat()
+        XCTAssertEqual(lstat(fifo, &status), 0)
+        XCTAssertEqual(status.st_mode & S_IFMT, S_IFIFO)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }, [])
     }
 }

@@ -71,6 +71,11 @@ final class ShellTests: FolderTestCase {
         _ = shell.handle(".headers on")
         _ = shell.handle(".timer on")
         XCTAssertEqual(shell.handle("?- m(X, _).").out, "X\narmenia\nrussia\ntime: 0.000 s\n")
+        // One time for each statement of a line, each its own.
+        var now = 0.0
+        shell.clock = { now += 0.25; return now }
+        XCTAssertEqual(shell.handle("k(1). ?- m(X, _), X < b.").out, "time: 0.250 s\nX\narmenia\ntime: 0.250 s\n")
+        shell.clock = { 0 }
         _ = shell.handle(".timer off")
         XCTAssertEqual(shell.handle("retract m(russia, 2012-05-03).").out, "retracted 1 fact\n")
         XCTAssertEqual(shell.handle("n(X) :- m(X, _). retract m(_, _).").out, "retracted 1 fact\n")
@@ -197,5 +202,45 @@ final class ShellTests: FolderTestCase {
         shell.checkpoint = nil
         XCTAssertEqual(shell.handle("?- p(X).").err, "<input>:1:4: error: unknown predicate 'p/1': no fact or rule defines it\n?- p(X).\n   ^\n")
         XCTAssertEqual(shell.prompt, "kglog> ")
+    }
+
+    func testReadNumbersLinesInTheScriptAndRefusesToReadItself() throws {
+        let shell = try shell()
+        _ = shell.handle(".mode tsv")
+        let script = try write("s.txt", "p(a).\n\n?- q(X).\n.read \(path("s.txt"))\n.read \(path("t.txt"))\n")
+        try write("t.txt", "p(b).\n.read \(script)\n")
+        let output = shell.handle(".read \(script)")
+        XCTAssertEqual(output.err, """
+            \(script):3:4: error: unknown predicate 'q/1': no fact or rule defines it
+            ?- q(X).
+               ^
+            error: '\(script)' is already being read: a script cannot .read itself, directly or through another
+            error: '\(script)' is already being read: a script cannot .read itself, directly or through another
+
+            """)
+        XCTAssertEqual(shell.handle("?- p(X).").out, "X\na\nb\n")
+    }
+
+    func testPipedInputNamesTheLineInTheInput() throws {
+        let shell = try shell()
+        shell.numbersLinesInInput = true
+        for line in ["p(a).", "", "?- p(X", "", "  ).", "?- q(X)."] { _ = shell.handle(line) }
+        XCTAssertEqual(shell.handle("?- p(X), r(").err, "")
+        XCTAssertEqual(shell.handle("  X).").err, "<input>:7:10: error: unknown predicate 'r/1': no fact or rule defines it\n?- p(X), r(\n         ^\n")
+    }
+
+    func testImportTakesAPredicateAsAnyConstant() throws {
+        let shell = try shell()
+        _ = shell.handle(".mode tsv")
+        let rows = try write("m.csv", "armenia,csto\n")
+        _ = shell.handle("prefix ex: <http://example.org/>.")
+        XCTAssertEqual(shell.handle(".import \(rows) <http://e/member-of>").out, "imported 1 fact\n")
+        XCTAssertEqual(shell.handle(".import \(rows) ex:member-of").out, "imported 1 fact\n")
+        XCTAssertEqual(shell.handle(".import \(rows) member-of").out, "imported 1 fact\n")
+        XCTAssertEqual(shell.handle("?- <http://e/member-of>(X, Y), ex:member-of(X, Y), member-of(X, Y).").out, "X\tY\narmenia\tcsto\n")
+        XCTAssertEqual(shell.handle(".import \(rows) zz:p").err,
+                       "error: .import's predicate must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not 'zz:p'\n")
+        XCTAssertEqual(shell.handle(".import \(rows) X").err,
+                       "error: .import's predicate must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not 'X'\n")
     }
 }

@@ -140,6 +140,16 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(errors(deep), ["1:\(8 + Parser.maximumNesting): error: expression nested more than \(Parser.maximumNesting) levels deep"])
     }
 
+    func testALongChainOfOperatorsIsAnErrorNotACrash() {
+        // A chain of n operators is a tree n deep: within the limit it parses, past it it is refused.
+        let ones = { (count: Int, op: String) in "?- X = " + Array(repeating: "1", count: count).joined(separator: " \(op) ") + "." }
+        XCTAssertEqual(errors(ones(Parser.maximumNesting, "+")), [])
+        XCTAssertEqual(errors(ones(Parser.maximumNesting + 1, "*")), [
+            "1:\(6 + 4 * Parser.maximumNesting): error: expression more than \(Parser.maximumNesting) operations deep: split it with intermediate variables (Y1 = ..., Y = Y1 + ...)",
+        ])
+        XCTAssertEqual(errors(ones(100_000, "+")).count, 1)
+    }
+
     // MARK: - Rendering
 
     func testRenderedDiagnosticHasFileLineColumnSourceLineAndCaret() {
