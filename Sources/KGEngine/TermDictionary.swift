@@ -5,14 +5,15 @@ import KGSyntax
 ///
 /// Ids of terms in the store are positive. A value the store does not hold (a constant of a
 /// rule that no fact mentions, a number computed by arithmetic) gets a negative temporary id
-/// that lives only as long as this dictionary, so a query never writes to the file.
+/// that lives only as long as this dictionary, so a query never writes to the file. Without a
+/// store (tests of the planner on programs alone) every value gets a temporary id.
 final class TermDictionary {
-    private let store: Store
+    private let store: Store?
     private var values: [Int64: Value] = [:]
     private var ids: [Value: Int64] = [:]
     private var nextTemporary: Int64 = -1
 
-    init(store: Store) {
+    init(store: Store?) {
         self.store = store
     }
 
@@ -20,7 +21,7 @@ final class TermDictionary {
     func id(for value: Value) throws -> Int64 {
         if let id = ids[value] { return id }
         let id: Int64
-        if let stored = try store.termID(kind: value.kind.rawValue, lexical: value.storageText) {
+        if let stored = try store?.termID(kind: value.kind.rawValue, lexical: value.storageText) {
             id = stored
         } else {
             id = nextTemporary
@@ -40,7 +41,7 @@ final class TermDictionary {
     /// The value of an id.
     func value(of id: Int64) throws -> Value {
         if let value = values[id] { return value }
-        guard let (kind, lexical) = try store.term(id: id),
+        guard let (kind, lexical) = try store?.term(id: id),
               let valueKind = Value.Kind(rawValue: kind),
               let value = Value(kind: valueKind, storageText: lexical) else {
             throw StoreError.danglingTerm(id: id)
