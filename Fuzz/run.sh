@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets and runs each for SECONDS (default 600) on a copy of the seed
-# corpus. Inputs that crash or hang are written to Fuzz/findings/; keep each one as a regression
-# test (Tests/KGSyntaxTests/FuzzRegressionTests.swift, Tests/KGFormatsTests/...).
+# Builds the libFuzzer targets and runs each for SECONDS (default 600) on a seed corpus put
+# together at run time: the samples and the grammar for the parser; the W3C N-Triples and
+# N-Quads suites (../shared/testdata) and Fuzz/corpus/readers for the readers. Inputs that
+# crash or hang are written to Fuzz/findings/; keep each one as a regression test in the
+# tests of the target it broke (Tests/KGSyntaxTests/ParserTests.swift for the parser,
+# Tests/KGFormatsTests/ for the readers).
 # Usage: Fuzz/run.sh [SECONDS] [TARGET...]     TARGET: FuzzParser FuzzReaders
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,8 +19,11 @@ mkdir -p findings
 for target in ${targets[@]}; do
     corpus="$(mktemp -d)"
     case "$target" in
-        FuzzParser) cp corpus/parser/* "$corpus"/ ;;
-        FuzzReaders) cp corpus/readers/* "$corpus"/ ;;
+        FuzzParser) cp ../samples/*.kgl ../Grammar/kglog.ebnf "$corpus"/ ;;
+        FuzzReaders)
+            suites="$here/../../shared/testdata/w3c-rdf11"
+            [ -d "$suites" ] || { echo "the W3C suites are not at $suites" >&2; exit 1; }
+            cp corpus/readers/* "$suites"/rdf-n-triples/*.nt "$suites"/rdf-n-quads/*.nq "$corpus"/ ;;
     esac
     echo "== $target for ${seconds}s"
     .build/release/"$target" "$corpus" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
