@@ -35,7 +35,7 @@ let package = Package(
         ),
         // Helpers every test target shares: a temporary folder, subprocesses with deadlines,
         // a pseudo-terminal, a seeded random generator, what CI must provide.
-        .target(name: "KGTestSupport", path: "Tests/KGTestSupport"),
+        .target(name: "KGTestSupport", path: "Tests/KGTestSupport", exclude: ["README.md"]),
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGTestSupport"]),
         .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog", "KGTestSupport"]),

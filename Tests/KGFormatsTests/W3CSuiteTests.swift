@@ -7,7 +7,7 @@ import KGSyntax
 /// test data at run time (`../shared/testdata/w3c-rdf11`; missing, the test fails in CI):
 /// positive tests must parse, negative tests must be rejected with a line and column. The
 /// Turtle and TriG suites beside them join once their readers exist.
-final class W3CSuiteTests: FolderTestCase {
+final class W3CSuiteTests: XCTestCase {
     static let suites: URL = {
         let path = ProcessInfo.processInfo.environment["KGLOG_W3C_SUITES"]
             ?? TestEnvironment.sharedFolder.appendingPathComponent("testdata/w3c-rdf11").path
@@ -146,16 +146,5 @@ final class W3CSuiteTests: FolderTestCase {
                 XCTAssertEqual([quad.subject, quad.predicate, quad.object] + (quad.graph.map { [$0] } ?? []), values, line)
             }
         }
-    }
-
-    func testAFileThatCannotBeReadIsAnErrorThatLeaksNoDescriptor() throws {
-        let folder: String = directory.path
-        let open = { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
-        let before = try open()
-        for _ in 0..<500 {
-            XCTAssertThrowsError(try LineReader(path: folder)) { XCTAssertEqual(($0 as? FileError)?.message, "cannot read '\(folder)': it is a directory") }
-            XCTAssertThrowsError(try LineReader(path: folder + "/none.nt")) { XCTAssertEqual(($0 as? FileError)?.reason, "no such file") }
-        }
-        XCTAssertEqual(try open(), before)
     }
 }
