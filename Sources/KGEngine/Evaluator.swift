@@ -1,20 +1,6 @@
 import KGStore
 import KGSyntax
 
-/// The answer to a query: column names and distinct rows in a deterministic order.
-public struct QueryAnswer: Sendable, Equatable {
-    public var columns: [String]
-    public var rows: [[Value]]
-
-    public init(columns: [String], rows: [[Value]]) {
-        self.columns = columns
-        self.rows = rows
-    }
-
-    /// For a query without variables: whether it holds.
-    public var holds: Bool { !rows.isEmpty }
-}
-
 /// Evaluates a query over stored facts and rules, bottom-up and semi-naively.
 ///
 /// Only the rules the query depends on are evaluated, stratum by stratum. Stored facts are read
@@ -65,27 +51,53 @@ public final class Evaluator {
 
     // MARK: - Queries
 
-    /// The distinct answers of a query, sorted by their columns.
+    /// The distinct answers of a query, sorted by their columns (or its `order by`), cut to its
+    /// `offset` and `limit`. Each distinct term is decoded once, in bulk; rows are ordered by
+    /// the ranks of their terms (`AnswerOrder`), never by comparing values.
     public func answer(_ query: Query) throws -> QueryAnswer {
         let result = try evaluate(query)
-        var rows: [[Value]] = []
-        rows.reserveCapacity(result.count)
+        let columns = query.answerVariables
+        let width = columns.count
+        guard width > 0 else { return QueryAnswer(holds: result.count > 0) }
+        // Number the distinct ids in the order they are met.
+        var numbering = Int64Map()
+        defer { numbering.deallocate() }
+        var ids: [Int64] = []
+        var cells = [UInt32](repeating: 0, count: result.count * width)
         for r in 0..<result.count {
             let row = result.row(r)
-            rows.append(try (0..<result.arity).map { try dictionary.value(of: row[$0]) })
-        }
-        let columns = query.answerVariables
-        let keys = query.options.orderBy.compactMap { key in columns.firstIndex(of: key.variable).map { ($0, key.descending) } }
-        rows.sort { a, b in
-            for (column, descending) in keys where a[column] != b[column] {
-                return descending ? Value.sortOrder(b[column], a[column]) : Value.sortOrder(a[column], b[column])
+            for c in 0..<width {
+                if let number = numbering.value(for: row[c]) {
+                    cells[r * width + c] = UInt32(number)
+                } else {
+                    numbering.set(Int32(ids.count), for: row[c])
+                    cells[r * width + c] = UInt32(ids.count)
+                    ids.append(row[c])
+                }
             }
-            for (x, y) in zip(a, b) where x != y { return Value.sortOrder(x, y) }
-            return false
         }
-        let start = min(query.options.offset ?? 0, rows.count)
-        let end = query.options.limit.map { min(start + $0, rows.count) } ?? rows.count
-        return QueryAnswer(columns: columns, rows: Array(rows[start..<end]))
+        // Decode each once, rank them in answer order, and order the rows by ranks.
+        let values = try dictionary.values(of: ids)
+        let byRank = values.indices.sorted { Value.sortOrder(values[$0], values[$1]) }
+        var rank = [UInt32](repeating: 0, count: values.count)
+        for (position, number) in byRank.enumerated() { rank[number] = UInt32(position) }
+        for i in cells.indices { cells[i] = rank[Int(cells[i])] }
+        let orderBy = query.options.orderBy.compactMap { key in columns.firstIndex(of: key.variable).map { (column: $0, descending: key.descending) } }
+        let selected = AnswerOrder.select(cells, width: width, orderBy: orderBy, offset: query.options.offset ?? 0, limit: query.options.limit)
+        let terms = byRank.map { values[$0] }
+        let rowCount = selected.count / width
+        guard rowCount < result.count else {
+            return QueryAnswer(columns: columns, terms: terms, cells: selected, rowCount: rowCount)
+        }
+        // A cut answer keeps only the terms its rows use (still in answer order).
+        var used = [UInt32](repeating: UInt32.max, count: terms.count)
+        for cell in selected { used[Int(cell)] = 0 }
+        var kept: [Value] = []
+        for i in used.indices where used[i] == 0 {
+            used[i] = UInt32(kept.count)
+            kept.append(terms[i])
+        }
+        return QueryAnswer(columns: columns, terms: kept, cells: selected.map { used[Int($0)] }, rowCount: rowCount)
     }
 
     /// The number of distinct answers of a query, without decoding them.

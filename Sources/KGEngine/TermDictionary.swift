@@ -38,6 +38,19 @@ final class TermDictionary {
         return id > 0 ? id : nil
     }
 
+    /// The values of many ids, each read once: the stored ones in one pass over the store.
+    func values(of wanted: [Int64]) throws -> [Value] {
+        let missing = wanted.filter { values[$0] == nil && $0 > 0 }.sorted()
+        try store?.forEachTerm(ids: missing) { id, kind, lexical in
+            guard let valueKind = Value.Kind(rawValue: kind), let value = Value(kind: valueKind, storageText: lexical) else {
+                throw StoreError.danglingTerm(id: id)
+            }
+            values[id] = value
+            ids[value] = id
+        }
+        return try wanted.map { try value(of: $0) }
+    }
+
     /// The value of an id.
     func value(of id: Int64) throws -> Value {
         if let value = values[id] { return value }

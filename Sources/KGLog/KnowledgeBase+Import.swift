@@ -175,16 +175,11 @@ extension KnowledgeBase {
                 guard previous != arguments else { return }
                 previous = arguments
                 let fields = try arguments.map { try value($0).lexical }
-                write((format == .csv ? fields.map(KnowledgeBase.csvField) : fields.map(TSVEscaping.escape)).joined(separator: format == .csv ? "," : "\t") + "\n")
+                write((format == .csv ? fields.map(CSVEscaping.quote) : fields.map(TSVEscaping.escape)).joined(separator: format == .csv ? "," : "\t") + "\n")
                 written += 1
             }
         }
         return (written, skipped)
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
 

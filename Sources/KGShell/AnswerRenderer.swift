@@ -1,9 +1,12 @@
-import Foundation
 import KGEngine
 import KGFormats
 import KGSyntax
 
 /// Renders query answers as text in one of the output formats.
+///
+/// Each distinct term of an answer is formatted once (escaped, quoted, padded); rows are then
+/// written by copying those bytes, a megabyte at a time, so an answer of millions of rows costs
+/// a copy per cell and is never held whole as text unless asked for (`render(_:query:)`).
 public struct AnswerRenderer: Sendable {
     public var format: OutputFormat
     /// Print the header line (column names) in table, tsv and csv.
@@ -19,71 +22,134 @@ public struct AnswerRenderer: Sendable {
 
     /// The text of one answer, ending with a newline.
     public func render(_ answer: QueryAnswer, query: Query? = nil) -> String {
-        switch format {
-        case .table: return table(answer)
-        case .tsv: return separated(answer, separator: "\t", field: tsvField)
-        case .csv: return separated(answer, separator: ",", field: csvField)
-        case .json: return json(answer, query: query)
+        var out = ""
+        render(answer, query: query) { out += $0 }
+        return out
+    }
+
+    /// Writes the text of one answer to `write`, a piece (about a megabyte) at a time.
+    public func render(_ answer: QueryAnswer, query: Query? = nil, to write: (String) -> Void) {
+        withoutActuallyEscaping(write) { write in
+            var out = ChunkedText(write: write)
+            switch format {
+            case .table: table(answer, &out)
+            case .tsv: separated(answer, separator: "\t", field: { TSVEscaping.escape($0.lexical) }, &out)
+            case .csv: separated(answer, separator: ",", field: { CSVEscaping.quote($0.lexical) }, &out)
+            case .json: json(answer, query: query, &out)
+            }
+            out.flush()
         }
     }
 
     // MARK: - Table
 
-    private func table(_ answer: QueryAnswer) -> String {
-        if answer.columns.isEmpty { return answer.holds ? "true\n" : "false\n" }
-        let cells = answer.rows.map { $0.map { truncated($0.sourceText, to: maximumCellWidth) } }
+    private func table(_ answer: QueryAnswer, _ out: inout ChunkedText) {
+        if answer.columns.isEmpty { return out.append(answer.holds ? "true\n" : "false\n") }
+        let width = answer.columns.count
+        let texts = answer.terms.map { truncated($0.sourceText, to: maximumCellWidth) }
+        let textWidths = texts.map(displayWidth)
         var widths = answer.columns.map { headers ? displayWidth($0) : 1 }
-        for row in cells {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], displayWidth(cell)) }
-        }
+        for (i, cell) in answer.cells.enumerated() { widths[i % width] = max(widths[i % width], textWidths[Int(cell)]) }
         let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "+\n"
-        func line(_ values: [String]) -> String {
-            "|" + zip(values, widths).map { value, width in
-                " " + value + String(repeating: " ", count: width - displayWidth(value)) + " "
-            }.joined(separator: "|") + "|\n"
+        func padded(_ text: String, _ textWidth: Int, _ column: Int) -> String {
+            " " + text + String(repeating: " ", count: max(0, widths[column] - textWidth)) + " "
         }
-        var out = rule
-        if headers { out += line(answer.columns) + rule }
-        for row in cells { out += line(row) }
-        if !cells.isEmpty { out += rule }
-        out += "\(answer.rows.count) row\(answer.rows.count == 1 ? "" : "s")\n"
-        return out
+        out.append(rule)
+        if headers {
+            out.append("|" + answer.columns.enumerated().map { padded($1, displayWidth($1), $0) }.joined(separator: "|") + "|\n" + rule)
+        }
+        // Each term padded to each column's width, once.
+        let cells = TermTexts((0..<width).flatMap { column in texts.indices.map { padded(texts[$0], textWidths[$0], column) } })
+        out.rows(answer, cells: cells, termsPerColumn: texts.count, before: "|", separator: "|", after: "|\n")
+        if answer.rowCount > 0 { out.append(rule) }
+        out.append("\(answer.rowCount) row\(answer.rowCount == 1 ? "" : "s")\n")
     }
 
     // MARK: - TSV and CSV
 
-    private func separated(_ answer: QueryAnswer, separator: String, field: (String) -> String) -> String {
-        if answer.columns.isEmpty { return answer.holds ? "true\n" : "false\n" }
-        var out = headers ? answer.columns.map(field).joined(separator: separator) + "\n" : ""
-        for row in answer.rows {
-            out += row.map { field($0.lexical) }.joined(separator: separator) + "\n"
+    private func separated(_ answer: QueryAnswer, separator: String, field: (Value) -> String, _ out: inout ChunkedText) {
+        if answer.columns.isEmpty { return out.append(answer.holds ? "true\n" : "false\n") }
+        if headers {
+            let escape = format == .csv ? CSVEscaping.quote : TSVEscaping.escape
+            out.append(answer.columns.map(escape).joined(separator: separator) + "\n")
         }
-        return out
-    }
-
-    /// Plain lexical text; a backslash, tab, newline or carriage return is escaped so rows stay rows.
-    private func tsvField(_ text: String) -> String {
-        TSVEscaping.escape(text)
-    }
-
-    /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
-    private func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        out.rows(answer, cells: TermTexts(answer.terms.map(field)), termsPerColumn: 0, before: "", separator: separator, after: "\n")
     }
 
     // MARK: - JSON
 
-    private func json(_ answer: QueryAnswer, query: Query?) -> String {
-        var out = "{"
-        if let query { out += "\"query\":\(JSONText.string(query.text))," }
-        if answer.columns.isEmpty {
-            return out + "\"holds\":\(answer.holds)}\n"
+    private func json(_ answer: QueryAnswer, query: Query?, _ out: inout ChunkedText) {
+        out.append("{")
+        if let query { out.append("\"query\":\(JSONText.string(query.text)),") }
+        if answer.columns.isEmpty { return out.append("\"holds\":\(answer.holds)}\n") }
+        out.append("\"columns\":[" + answer.columns.map(JSONText.string).joined(separator: ",") + "],\"rows\":[")
+        out.rows(answer, cells: TermTexts(answer.terms.map(JSONText.value)), termsPerColumn: 0, before: "[", separator: ",", after: "],")
+        if answer.rowCount > 0 { out.dropLast() }
+        out.append("]}\n")
+    }
+}
+
+/// The UTF-8 text of each of a list of terms, packed in one buffer.
+struct TermTexts {
+    var bytes: [UInt8] = []
+    var starts: [Int] = [0]
+
+    init(_ texts: [String]) {
+        for text in texts {
+            bytes.append(contentsOf: text.utf8)
+            starts.append(bytes.count)
         }
-        out += "\"columns\":[" + answer.columns.map(JSONText.string).joined(separator: ",") + "],"
-        out += "\"rows\":[" + answer.rows.map { row in
-            "[" + row.map(JSONText.value).joined(separator: ",") + "]"
-        }.joined(separator: ",") + "]}\n"
-        return out
+    }
+}
+
+/// Text written in pieces of about a megabyte, as bytes.
+struct ChunkedText {
+    let write: (String) -> Void
+    private var buffer: [UInt8] = []
+    private static let pieceBytes = 1 << 20
+
+    init(write: @escaping (String) -> Void) {
+        self.write = write
+        buffer.reserveCapacity(ChunkedText.pieceBytes + 4096)
+    }
+
+    mutating func append(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= ChunkedText.pieceBytes { flush() }
+    }
+
+    /// Removes the last byte written (a separator after the last row).
+    mutating func dropLast() {
+        if !buffer.isEmpty { buffer.removeLast() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        write(String(decoding: buffer, as: UTF8.self))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Every row of `answer`: `before`, each cell's text joined by `separator`, `after`. With
+    /// `termsPerColumn` > 0 the texts are per column (cell `t` of column `c` is text
+    /// `c * termsPerColumn + t`), else one per term.
+    mutating func rows(_ answer: QueryAnswer, cells texts: TermTexts, termsPerColumn: Int, before: String, separator: String, after: String) {
+        let width = answer.columns.count
+        let (before, separator, after) = (Array(before.utf8), Array(separator.utf8), Array(after.utf8))
+        texts.bytes.withUnsafeBufferPointer { bytes in
+            texts.starts.withUnsafeBufferPointer { starts in
+                answer.cells.withUnsafeBufferPointer { cells in
+                    for row in 0..<answer.rowCount {
+                        buffer.append(contentsOf: before)
+                        for column in 0..<width {
+                            if column > 0 { buffer.append(contentsOf: separator) }
+                            let text = Int(cells[row * width + column]) + column * termsPerColumn
+                            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[starts[text]..<starts[text + 1]]))
+                        }
+                        buffer.append(contentsOf: after)
+                        if buffer.count >= ChunkedText.pieceBytes { flush() }
+                    }
+                }
+            }
+        }
     }
 }

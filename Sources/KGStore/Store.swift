@@ -265,6 +265,31 @@ public final class Store {
         return (Int(statement.int64(0)), statement.string(1))
     }
 
+    /// The kind and lexical form of each of `ids` (sorted, positive, distinct), handed to `body`
+    /// in id order; an id with no term is skipped. Many ids close together are read in one range
+    /// scan instead of a lookup each.
+    public func forEachTerm(ids: [Int64], _ body: (Int64, Int, String) throws -> Void) throws {
+        guard let first = ids.first, let last = ids.last else { return }
+        if ids.count < 64 || Int64(ids.count) * 8 < last - first {
+            for id in ids {
+                if let (kind, lexical) = try term(id: id) { try body(id, kind, lexical) }
+            }
+            return
+        }
+        let statement = try connection.prepare("SELECT id, kind, lexical FROM terms WHERE id BETWEEN ?1 AND ?2 ORDER BY id")
+        defer { statement.reset() }
+        statement.bind(1, first)
+        statement.bind(2, last)
+        var next = 0
+        while next < ids.count, try statement.step() {
+            let id = statement.int64(0)
+            while next < ids.count && ids[next] < id { next += 1 }
+            guard next < ids.count, ids[next] == id else { continue }
+            try body(id, Int(statement.int64(1)), statement.string(2))
+            next += 1
+        }
+    }
+
     // MARK: - Predicates
 
     /// Every predicate with facts or rules, by term id, with its arity.

@@ -100,17 +100,20 @@ struct QueryCommand: ParsableCommand {
             let source = Session.Source(name: "<query>", text: Query.text(query))
             try session.checkSyntax([source])
             let started = ContinuousClock.now
-            let text: String
+            let write: () -> Void
             if explain {
-                text = try session.explain(source).joined(separator: "\n") + "\n"
+                let lines = try session.explain(source)
+                write = { Console.out(lines.joined(separator: "\n") + "\n") }
             } else if count {
-                text = "\(try session.count(source))\n"
+                let count = try session.count(source)
+                write = { Console.out("\(count)\n") }
             } else {
+                let results = try session.execute(source)
                 var printer = AnswerPrinter(renderer: output.renderer)
-                text = printer.text(try session.execute(source))
+                write = { printer.print(results) }
             }
             let answered = ContinuousClock.now
-            Console.out(text)
+            write()
             if timer {
                 Session.printError(String(format: "time: %.4f s answering (reading stored facts and evaluating), %.4f s writing the answer\n",
                                           QueryCommand.seconds(answered - started), QueryCommand.seconds(ContinuousClock.now - answered)))

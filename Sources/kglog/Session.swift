@@ -155,19 +155,13 @@ struct AnswerPrinter {
         self.renderer = renderer
     }
 
+    /// Writes the answers of `results` to standard output, each as it is rendered.
     mutating func print(_ results: [StatementResult]) {
-        Console.out(text(results))
-    }
-
-    /// The answers of `results` as text, to be written.
-    mutating func text(_ results: [StatementResult]) -> String {
-        var out = ""
         for case .answer(let query, let answer) in results {
-            if printedAny && renderer.format != .json { out += "\n" }
-            if renderer.format == .table { out += query.text + "\n" }
-            out += renderer.render(answer, query: query)
+            if printedAny && renderer.format != .json { Console.out("\n") }
+            if renderer.format == .table { Console.out(query.text + "\n") }
+            renderer.render(answer, query: query, to: Console.out)
             printedAny = true
         }
-        return out
     }
 }

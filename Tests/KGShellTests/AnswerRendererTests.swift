@@ -60,4 +60,23 @@ final class AnswerRendererTests: XCTestCase {
                         + #"[{"value":2.5,"kind":"decimal"},{"value":"tab\there","kind":"string"}]]}"# + "\n")
         XCTAssertEqual(AnswerRenderer(format: .json).render(QueryAnswer(columns: [], rows: [])), "{\"holds\":false}\n")
     }
+
+    func testALargeAnswerIsWrittenInPiecesThatMakeTheSameText() {
+        // Many short terms and a few long ones: several megabytes of text, few terms to format.
+        let padding = String(repeating: "x", count: 100)
+        let rows = (0..<20_000).map { i -> [Value] in [.name("n\(i)"), .string("value \(padding) \(i % 50)")] }
+        let large = QueryAnswer(columns: ["X", "V"], rows: rows)
+        for format in OutputFormat.allCases {
+            let renderer = AnswerRenderer(format: format)
+            var pieces: [String] = []
+            renderer.render(large, query: nil) { pieces.append($0) }
+            XCTAssertGreaterThan(pieces.count, 1, "\(format)")
+            XCTAssertTrue(pieces.allSatisfy { $0.utf8.count <= (1 << 20) + 4096 }, "\(format)")
+            XCTAssertEqual(pieces.joined(), renderer.render(large), "\(format)")
+        }
+        let tsv = AnswerRenderer(format: .tsv).render(large).split(separator: "\n")
+        XCTAssertEqual(tsv.count, 20_001)
+        XCTAssertEqual(tsv[1], "n0\tvalue \(padding) 0")
+        XCTAssertEqual(tsv[20_000], "n19999\tvalue \(padding) 49")
+    }
 }

@@ -39,3 +39,16 @@ public enum TSVEscaping {
         return out
     }
 }
+
+/// How a CSV field is written (RFC 4180): quoted when it holds a comma, a quote or a line
+/// break, with its quotes doubled.
+public enum CSVEscaping {
+    public static func quote(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        var out = "\""
+        for c in text.unicodeScalars {
+            if c == "\"" { out += "\"\"" } else { out.unicodeScalars.append(c) }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,94 @@
+/// Puts answer rows in order by integers alone: each cell is the rank of its term in answer
+/// order, so rows compare as tuples of ranks and no value is compared twice.
+///
+/// The sort key of a row is its `order by` columns (a descending one with its ranks reversed),
+/// then its other columns left to right: a column already in the key adds nothing to it, so the
+/// key is as wide as the row and, rows being distinct, no two keys are equal. Rows of one or two
+/// columns pack their key in one 64-bit integer. With a limit, only the rows that can be in the
+/// answer are selected (a heap of `offset + limit` keys) instead of sorting them all.
+enum AnswerOrder {
+    /// The rows of `ranks` (row after row, `width` to a row) from `offset` on, at most `limit`
+    /// of them, in order; returned as ranks, row after row.
+    static func select(_ ranks: [UInt32], width: Int, orderBy: [(column: Int, descending: Bool)],
+                       offset: Int, limit: Int?) -> [UInt32] {
+        let count = width == 0 ? 0 : ranks.count / width
+        var keyColumns = orderBy
+        for column in 0..<width where !keyColumns.contains(where: { $0.column == column }) {
+            keyColumns.append((column, false))
+        }
+        let wanted = min(count, limit.map { offset + $0 } ?? count)
+        guard wanted > offset else { return [] }
+        // A rank read as a key component: reversed for a descending column.
+        func component(_ row: Int, _ key: Int) -> UInt32 {
+            let rank = ranks[row * width + keyColumns[key].column]
+            return keyColumns[key].descending ? UInt32.max - rank : rank
+        }
+        var out: [UInt32] = []
+        out.reserveCapacity((wanted - offset) * width)
+        if width <= 2 {
+            var keys = (0..<count).map { row -> UInt64 in
+                width == 1 ? UInt64(component(row, 0)) : UInt64(component(row, 0)) << 32 | UInt64(component(row, 1))
+            }
+            keys = smallest(wanted, of: keys, by: <)
+            for key in keys[offset...] {
+                var row = [UInt32](repeating: 0, count: width)
+                let parts = width == 1 ? [UInt32(truncatingIfNeeded: key)] : [UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key)]
+                for (i, part) in parts.enumerated() {
+                    row[keyColumns[i].column] = keyColumns[i].descending ? UInt32.max - part : part
+                }
+                out.append(contentsOf: row)
+            }
+            return out
+        }
+        let keyWidth = keyColumns.count
+        var keys = [UInt32](repeating: 0, count: count * keyWidth)
+        for row in 0..<count { for key in 0..<keyWidth { keys[row * keyWidth + key] = component(row, key) } }
+        let rows = smallest(wanted, of: Array(0..<count)) { a, b in
+            for key in 0..<keyWidth where keys[a * keyWidth + key] != keys[b * keyWidth + key] {
+                return keys[a * keyWidth + key] < keys[b * keyWidth + key]
+            }
+            return false
+        }
+        for row in rows[offset...] { out.append(contentsOf: ranks[(row * width)..<((row + 1) * width)]) }
+        return out
+    }
+
+    /// The `k` smallest elements in order: a full sort when `k` is a large part of the input,
+    /// else a max-heap of `k` elements over one pass.
+    static func smallest<T>(_ k: Int, of elements: [T], by less: (T, T) -> Bool) -> [T] {
+        guard k < elements.count / 8 else {
+            return Array(elements.sorted(by: less).prefix(k))
+        }
+        guard k > 0 else { return [] }
+        var heap: [T] = []
+        heap.reserveCapacity(k)
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var largest = parent
+                if left < heap.count && less(heap[largest], heap[left]) { largest = left }
+                if right < heap.count && less(heap[largest], heap[right]) { largest = right }
+                if largest == parent { return }
+                heap.swapAt(parent, largest)
+                parent = largest
+            }
+        }
+        for element in elements {
+            if heap.count < k {
+                heap.append(element)
+                var child = heap.count - 1
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    guard less(heap[parent], heap[child]) else { break }
+                    heap.swapAt(parent, child)
+                    child = parent
+                }
+            } else if less(element, heap[0]) {
+                heap[0] = element
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: less)
+    }
+}
