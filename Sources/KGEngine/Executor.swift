@@ -276,41 +276,63 @@ final class Executor {
 
     /// Groups the distinct solutions of an aggregate rule's body (rows of `solutions`, one
     /// register a column) by the head's other arguments and inserts one head row per group.
+    /// Groups are found by their ids (two inline, no allocation); `count` and `count-distinct`
+    /// work on ids alone, only `sum`, `min`, `max` and `avg` decode values.
     func aggregate(_ solutions: Relation, rule: CompiledRule, into head: Relation) throws {
-        var groups: [[Int64]: [Accumulator]] = [:]
-        var order: [[Int64]] = []
         let positions = rule.aggregates.keys.sorted()
+        let aggregates = positions.map { rule.aggregates[$0]! }
+        let keyComputations = rule.head.indices.filter { rule.aggregates[$0] == nil }.map { rule.head[$0] }
         if rule.variableNames.count > registerCapacity {
             registers.deallocate()
             registerCapacity = rule.variableNames.count * 2
             registers = .allocate(capacity: registerCapacity)
         }
+        var groupOf: [GroupKey: Int] = [:]
+        var keys: [[Int64]] = []
+        var accumulators: [Accumulator] = []
+        var key: [Int64] = []
+        var inputs = [Value?](repeating: nil, count: aggregates.count)
+        var inputIDs = [Int64](repeating: 0, count: aggregates.count)
         rows: for r in 0..<solutions.count {
             let row = solutions.row(r)
             for v in 0..<rule.variableNames.count { registers[v] = row[v] }
-            var key: [Int64] = []
-            for (position, computation) in rule.head.enumerated() where rule.aggregates[position] == nil {
+            key.removeAll(keepingCapacity: true)
+            for computation in keyComputations {
                 guard let id = try id(of: computation) else { continue rows }
                 key.append(id)
             }
-            var accumulators = groups[key] ?? positions.map { Accumulator(rule.aggregates[$0]!.function) }
-            for (i, position) in positions.enumerated() {
-                let aggregate = rule.aggregates[position]!
-                guard let v = try value(of: aggregate.argument) else { continue rows }
-                try accumulators[i].add(v, id: try dictionary.id(for: v), rule: rule, at: aggregate.location)
+            // Every input first: a solution whose input fails counts in no group.
+            for (i, aggregate) in aggregates.enumerated() {
+                if aggregate.function == .count || aggregate.function == .countDistinct {
+                    guard let id = try id(of: aggregate.argument) else { continue rows }
+                    inputIDs[i] = id
+                } else {
+                    guard let value = try value(of: aggregate.argument) else { continue rows }
+                    inputs[i] = value
+                }
             }
-            if groups[key] == nil { order.append(key) }
-            groups[key] = accumulators
+            let groupKey = GroupKey(key)
+            let group: Int
+            if let known = groupOf[groupKey] {
+                group = known
+            } else {
+                group = keys.count
+                groupOf[groupKey] = group
+                keys.append(key)
+                accumulators += aggregates.map { Accumulator($0.function) }
+            }
+            for (i, aggregate) in aggregates.enumerated() {
+                try accumulators[group * aggregates.count + i].add(inputs[i], id: inputIDs[i], rule: rule, at: aggregate.location)
+            }
         }
         let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: head.width)
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 0, count: head.width)
-        for key in order {
-            let accumulators = groups[key]!
+        for (group, key) in keys.enumerated() {
             var k = 0, a = 0
             for position in 0..<rule.head.count {
                 if rule.aggregates[position] != nil {
-                    buffer[position] = try dictionary.id(for: accumulators[a].result)
+                    buffer[position] = try dictionary.id(for: accumulators[group * aggregates.count + a].result)
                     a += 1
                 } else {
                     buffer[position] = key[k]
@@ -319,6 +341,20 @@ final class Executor {
             }
             head.insert(buffer)
         }
+    }
+}
+
+/// The ids a group of an aggregate is found by: up to two held inline, so looking a group up
+/// allocates nothing in the common case.
+struct GroupKey: Hashable {
+    let first: Int64
+    let second: Int64
+    let rest: [Int64]
+
+    init(_ ids: [Int64]) {
+        first = ids.count > 0 ? ids[0] : 0
+        second = ids.count > 1 ? ids[1] : 0
+        rest = ids.count > 2 ? Array(ids[2...]) : []
     }
 }
 
@@ -334,11 +370,17 @@ struct Accumulator {
         self.function = function
     }
 
-    mutating func add(_ value: Value, id: Int64, rule: CompiledRule, at location: SourceLocation) throws {
+    /// Adds one solution's input: its id for `count` and `count-distinct`, its value otherwise.
+    mutating func add(_ input: Value?, id: Int64, rule: CompiledRule, at location: SourceLocation) throws {
         count += 1
         switch function {
-        case .count: break
-        case .countDistinct: distinct.insert(id)
+        case .count: return
+        case .countDistinct: distinct.insert(id); return
+        default: break
+        }
+        guard let value = input else { return }
+        switch function {
+        case .count, .countDistinct: break
         case .sum, .avg:
             guard value.isNumber else {
                 let name = "\(rule.headPredicate.sourceText)/\(rule.head.count)"
