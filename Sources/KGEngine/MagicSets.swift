@@ -6,8 +6,11 @@ import KGSyntax
 /// For `?- reach(n0, Y).` the rules of `reach` become rules of `reach[bf]` ("first argument
 /// bound, second free") guarded by `magic-reach[bf](X)`, the set of first arguments asked for;
 /// magic rules pass bindings from a rule's head and earlier body atoms to the derived atoms
-/// after them (left to right), and the query seeds `magic-reach[bf](n0)`. Negated atoms keep
-/// the original predicate (computed whole, in a lower stratum), so the result stays stratified.
+/// after them (left to right), and the query seeds `magic-reach[bf](n0)`. Constants in the
+/// bodies of rules evaluated as they are seed demand too (`from-n0(count(Y)) :- reach(n0, Y).`
+/// computes only what starts at n0). A negated atom is adorned by its constants alone, its seed
+/// a fact; without a constant it keeps the original predicate (computed whole, in a lower
+/// stratum), so the result stays stratified.
 public enum MagicSets {
     public struct Rewrite: Sendable {
         /// The original rules followed by the adorned and magic rules.
@@ -28,11 +31,22 @@ public enum MagicSets {
         let derived = Set(rules.map(\.head.predicate))
         var rewriter = Rewriter(rules: rules, derived: derived)
         guard let body = rewriter.adornQuery(query.body) else { return nil }
+        // Demand from the constants of rules evaluated as they are: in
+        // `from-n0(count(Y)) :- reach(n0, Y).` the atom becomes `reach[bf](n0, Y)`, seeded by
+        // `magic-reach[bf](n0).`, so only what starts at n0 is derived.
+        var rewritten = rules
+        var changed: [String] = []
+        for (i, rule) in rules.enumerated() {
+            guard let ruleBody = rewriter.adorn(rule.body, bound: [], magicGuard: nil, onlyAtomsWithConstants: true) else { return nil }
+            guard ruleBody != rule.body else { continue }
+            rewritten[i].body = ruleBody
+            changed.append(Clause(head: rule.head, source: rule.source, body: ruleBody, location: rule.location, text: "").formatted)
+        }
         guard rewriter.processWorklist() else { return nil }
         guard !rewriter.added.isEmpty else { return nil }
         let newQuery = Query(body: body, location: query.location, text: query.text)
-        return Rewrite(rules: rules + rewriter.added, query: newQuery,
-                       addedRules: rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned)
+        return Rewrite(rules: rewritten + rewriter.added, query: newQuery,
+                       addedRules: changed + rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned)
     }
 
     // MARK: - Naming
@@ -75,9 +89,13 @@ public enum MagicSets {
         }
 
         /// The adornment of a positive atom given the bound variables, or nil when it is all free
-        /// (or the atom is not derived): such atoms keep their original predicate.
-        func adornment(_ atom: Atom, source: Expression?, bound: Set<String>) -> String? {
+        /// (or the atom is not derived, or, with `onlyWithConstants`, has no constant
+        /// argument): such atoms keep their original predicate.
+        func adornment(_ atom: Atom, source: Expression?, bound: Set<String>, onlyWithConstants: Bool = false) -> String? {
             guard derived.contains(atom.predicate), source == nil else { return nil }
+            if onlyWithConstants && !atom.arguments.contains(where: { if case .constant = $0.kind { return true } else { return false } }) {
+                return nil
+            }
             let pattern = atom.arguments.map { argument -> Character in
                 switch argument.kind {
                 case .constant: return "b"
@@ -90,7 +108,7 @@ public enum MagicSets {
 
         /// The body with derived atoms renamed to their adorned predicates (left-to-right
         /// binding), and for each renamed atom the magic rule that asks for it.
-        mutating func adorn(_ body: [Literal], bound initial: Set<String>, magicGuard: Atom?) -> [Literal]? {
+        mutating func adorn(_ body: [Literal], bound initial: Set<String>, magicGuard: Atom?, onlyAtomsWithConstants: Bool = false) -> [Literal]? {
             var bound = initial
             var result: [Literal] = []
             // `X = constant` binds X wherever it stands in the body.
@@ -104,7 +122,7 @@ public enum MagicSets {
             for (i, literal) in body.enumerated() {
                 switch literal {
                 case .positive(let atom, let source):
-                    if let pattern = adornment(atom, source: source, bound: bound) {
+                    if let pattern = adornment(atom, source: source, bound: bound, onlyWithConstants: onlyAtomsWithConstants) {
                         let boundArguments = zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0)
                         let magicHead = Atom(predicate: MagicSets.magicName(atom.predicate, pattern),
                                              arguments: boundArguments, at: atom.location)
@@ -122,8 +140,18 @@ public enum MagicSets {
                         bound.formUnion(atom.variables)
                         if let source { bound.formUnion(source.variables) }
                     }
-                case .negated:
-                    result.append(literal)
+                case .negated(let atom, let location):
+                    // Constants alone seed a negated atom's demand (the seed is a fact, so the
+                    // negated predicate stays in a lower stratum); without one it is computed whole.
+                    if let pattern = adornment(atom, source: nil, bound: [], onlyWithConstants: true) {
+                        let magicHead = Atom(predicate: MagicSets.magicName(atom.predicate, pattern),
+                                             arguments: zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0), at: atom.location)
+                        add(Clause(head: magicHead, source: nil, body: [], location: atom.location, text: ""))
+                        enqueue(atom.predicate, pattern)
+                        result.append(.negated(Atom(predicate: MagicSets.adornedName(atom.predicate, pattern), arguments: atom.arguments, at: atom.location), location: location))
+                    } else {
+                        result.append(literal)
+                    }
                 case .comparison(let l, let op, let r, _):
                     result.append(literal)
                     if op == .equal {

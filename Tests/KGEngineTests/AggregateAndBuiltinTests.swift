@@ -214,4 +214,20 @@ final class AggregateAndBuiltinTests: XCTestCase {
 
             """)
     }
+
+    func testAnAggregateOverAConstantDerivesOnlyWhatTheConstantNeeds() throws {
+        // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
+        // the 399 that start at n0 are all the count needs.
+        let kb = try KnowledgeBase()
+        try kb.execute((0..<400).map { "link(n\($0), n\($0 + 1)).\n" }.joined() + """
+            reach(X, Y) :- link(X, Y).
+            reach(X, Y) :- reach(X, Z), link(Z, Y).
+            from-n0(count(Y)) :- reach(n0, Y).
+            from-n5-not-past-n10(count(Y)) :- reach(n5, Y), not reach(n10, Y).
+            """)
+        kb.maximumDerivedFacts = 5_000
+        XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
+        XCTAssertEqual(try kb.query("from-n0(N)").rows, [[.integer(400)]])
+        XCTAssertEqual(try kb.query("from-n5-not-past-n10(N)").rows, [[.integer(5)]])
+    }
 }

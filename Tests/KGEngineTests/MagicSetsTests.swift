@@ -42,4 +42,22 @@ final class MagicSetsTests: XCTestCase {
         let stored = program("reach(X, Y) :- link(X, Y). ?- link(n0, Y).")
         XCTAssertNil(MagicSets.rewrite(stored.query, rules: stored.rules))
     }
+
+    func testAConstantInARuleBodySeedsDemandThroughAnAggregate() throws {
+        let (rules, query) = program("""
+            reach(X, Y) :- link(X, Y).
+            reach(X, Y) :- reach(X, Z), link(Z, Y).
+            from-n0(count(Y)) :- reach(n0, Y).
+            ?- from-n0(N).
+            """)
+        let rewrite = try XCTUnwrap(MagicSets.rewrite(query, rules: rules))
+        XCTAssertEqual(rewrite.addedRules, [
+            "from-n0(count(Y)) :- reach[bf](n0, Y).",
+            "magic-reach[bf](n0).",
+            "reach[bf](X, Y) :- magic-reach[bf](X), link(X, Y).",
+            "reach[bf](X, Y) :- magic-reach[bf](X), reach[bf](X, Z), link(Z, Y).",
+            "reach[bf](A0, A1) :- magic-reach[bf](A0), reach[stored](A0, A1).",
+        ])
+        XCTAssertEqual(rewrite.rules[2].body.count, 1)
+    }
 }

@@ -61,7 +61,8 @@ final class ReferenceEvaluatorTests: XCTestCase {
                 var negative: [(String, [String])] = []
                 if rng.chance(35) {
                     let p = lower[rng.int(lower.count)]
-                    negative.append((p, [pick(), rng.chance(20) ? "_" : pick()]))
+                    // A constant in a negated atom seeds that atom's demand (see MagicSets).
+                    negative.append((p, [rng.chance(15) ? "c\(rng.int(constants))" : pick(), rng.chance(20) ? "_" : pick()]))
                 }
                 var comparisons: [(String, String, String)] = []
                 if rng.chance(30) {
