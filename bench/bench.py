@@ -28,6 +28,9 @@ reach(X, Y) :- edge(X, Y).
 reach(X, Y) :- reach(X, Z), edge(Z, Y).
 sg(X, Y) :- edge(P, X), edge(P, Y), X != Y.
 sg(X, Y) :- edge(A, X), sg(A, B), edge(B, Y).
+reach-count(count(X)) :- reach(X, Y).
+from-n0(count(Y)) :- reach(n0, Y).
+sg-count(count(X)) :- sg(X, Y).
 """
 PEERS = {"tc": ["duckdb", "oxigraph", "sqlite", "clingo", "cozo-mem", "cozo-sqlite"],
          # clingo grounds the whole closure here and runs out of memory (bad_alloc at 12 GiB),

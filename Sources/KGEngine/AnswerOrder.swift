@@ -26,17 +26,32 @@ enum AnswerOrder {
         var out: [UInt32] = []
         out.reserveCapacity((wanted - offset) * width)
         if width <= 2 {
-            var keys = (0..<count).map { row -> UInt64 in
-                width == 1 ? UInt64(component(row, 0)) : UInt64(component(row, 0)) << 32 | UInt64(component(row, 1))
+            // Reversing a rank is flipping its bits: XOR with all ones for a descending column.
+            let (c0, c1) = (keyColumns[0].column, width == 2 ? keyColumns[1].column : 0)
+            let flip0: UInt32 = keyColumns[0].descending ? .max : 0
+            let flip1: UInt32 = width == 2 && keyColumns[1].descending ? .max : 0
+            var keys = [UInt64](repeating: 0, count: count)
+            ranks.withUnsafeBufferPointer { ranks in
+                keys.withUnsafeMutableBufferPointer { keys in
+                    if width == 1 {
+                        for row in 0..<count { keys[row] = UInt64(ranks[row] ^ flip0) }
+                    } else {
+                        for row in 0..<count {
+                            keys[row] = UInt64(ranks[row * 2 + c0] ^ flip0) << 32 | UInt64(ranks[row * 2 + c1] ^ flip1)
+                        }
+                    }
+                }
             }
             keys = smallest(wanted, of: keys, by: <)
-            for key in keys[offset...] {
-                var row = [UInt32](repeating: 0, count: width)
-                let parts = width == 1 ? [UInt32(truncatingIfNeeded: key)] : [UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key)]
-                for (i, part) in parts.enumerated() {
-                    row[keyColumns[i].column] = keyColumns[i].descending ? UInt32.max - part : part
+            // The key holds the whole row: take the ranks back out of it.
+            out = [UInt32](repeating: 0, count: (wanted - offset) * width)
+            for (i, key) in keys[offset...].enumerated() {
+                if width == 1 {
+                    out[i] = UInt32(truncatingIfNeeded: key) ^ flip0
+                } else {
+                    out[i * 2 + c0] = UInt32(truncatingIfNeeded: key >> 32) ^ flip0
+                    out[i * 2 + c1] = UInt32(truncatingIfNeeded: key) ^ flip1
                 }
-                out.append(contentsOf: row)
             }
             return out
         }

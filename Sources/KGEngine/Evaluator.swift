@@ -78,7 +78,7 @@ public final class Evaluator {
         }
         // Decode each once, rank them in answer order, and order the rows by ranks.
         let values = try dictionary.values(of: ids)
-        let byRank = values.indices.sorted { Value.sortOrder(values[$0], values[$1]) }
+        let byRank = Value.indicesInSortOrder(values)
         var rank = [UInt32](repeating: 0, count: values.count)
         for (position, number) in byRank.enumerated() { rank[number] = UInt32(position) }
         for i in cells.indices { cells[i] = rank[Int(cells[i])] }
@@ -235,6 +235,18 @@ public final class Evaluator {
     /// An aggregate rule: its body's distinct solutions (one column a variable), grouped.
     /// Stratification has made every predicate of the body complete already.
     private func aggregate(_ rule: CompiledRule, into head: Relation, planner: Planner) throws {
+        // A body of one atom of distinct variables in column order (`reach(X, Y)`): its
+        // solutions are the relation's rows, distinct already; group them where they are.
+        if rule.body.count == 1, case .positive(let atom) = rule.body[0], atom.source == nil,
+           atom.arguments == (0..<rule.variableNames.count).map({ Slot.variable($0) }),
+           BuiltinPredicate(atom.predicate) == nil {
+            let relation = try planner.relation(atom.predicate, false, [:])
+            trace.append("  aggregate rule: \(rule.text)")
+            trace.append("    the solutions are \(atom.predicate.sourceText) itself: \(relation.count) rows")
+            trace.append("    group by the head's other arguments: " + rule.aggregates.keys.sorted().map { "\(rule.aggregates[$0]!.function.rawValue) at argument \($0 + 1)" }.joined(separator: ", "))
+            try executor.aggregate(relation, rule: rule, into: head)
+            return
+        }
         let solutions = Relation(arity: rule.variableNames.count)
         let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
                                         aggregates: [:], body: rule.body, variableNames: rule.variableNames, text: rule.text)

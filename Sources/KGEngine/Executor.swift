@@ -287,6 +287,15 @@ final class Executor {
             registerCapacity = rule.variableNames.count * 2
             registers = .allocate(capacity: registerCapacity)
         }
+        // `count(X)` alone in the head counts the solutions, which are distinct rows already.
+        if keyComputations.isEmpty, aggregates.count == 1, aggregates[0].function == .count,
+           case .variable = aggregates[0].argument {
+            if solutions.count > 0 {
+                var count = try dictionary.id(for: .integer(Int64(solutions.count)))
+                head.insert(&count)
+            }
+            return
+        }
         var groupOf: [GroupKey: Int] = [:]
         var keys: [[Int64]] = []
         var accumulators: [Accumulator] = []
@@ -311,13 +320,14 @@ final class Executor {
                     inputs[i] = value
                 }
             }
-            let groupKey = GroupKey(key)
             let group: Int
-            if let known = groupOf[groupKey] {
+            if keyComputations.isEmpty && !keys.isEmpty {
+                group = 0    // one group for all (`count(X)` alone in the head)
+            } else if let known = groupOf[GroupKey(key)] {
                 group = known
             } else {
                 group = keys.count
-                groupOf[groupKey] = group
+                groupOf[GroupKey(key)] = group
                 keys.append(key)
                 accumulators += aggregates.map { Accumulator($0.function) }
             }

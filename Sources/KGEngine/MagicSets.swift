@@ -36,7 +36,8 @@ public enum MagicSets {
         // `magic-reach[bf](n0).`, so only what starts at n0 is derived.
         var rewritten = rules
         var changed: [String] = []
-        for (i, rule) in rules.enumerated() {
+        let needed = MagicSets.predicatesReached(from: query.body, rules: rules)
+        for (i, rule) in rules.enumerated() where needed.contains(rule.head.predicate) {
             guard let ruleBody = rewriter.adorn(rule.body, bound: [], magicGuard: nil, onlyAtomsWithConstants: true) else { return nil }
             guard ruleBody != rule.body else { continue }
             rewritten[i].body = ruleBody
@@ -47,6 +48,19 @@ public enum MagicSets {
         let newQuery = Query(body: body, location: query.location, text: query.text)
         return Rewrite(rules: rewritten + rewriter.added, query: newQuery,
                        addedRules: changed + rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned)
+    }
+
+    /// The predicates `body` depends on, through the rules that define them.
+    static func predicatesReached(from body: [Literal], rules: [Clause]) -> Set<Value> {
+        var byHead: [Value: [Clause]] = [:]
+        for rule in rules { byHead[rule.head.predicate, default: []].append(rule) }
+        var reached = Set<Value>()
+        var pending = body.compactMap(\.atom).map(\.predicate)
+        while let predicate = pending.popLast() {
+            guard reached.insert(predicate).inserted else { continue }
+            for rule in byHead[predicate] ?? [] { pending += rule.body.compactMap(\.atom).map(\.predicate) }
+        }
+        return reached
     }
 
     // MARK: - Naming

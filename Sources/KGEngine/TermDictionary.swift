@@ -40,15 +40,29 @@ final class TermDictionary {
 
     /// The values of many ids, each read once: the stored ones in one pass over the store.
     func values(of wanted: [Int64]) throws -> [Value] {
-        let missing = wanted.filter { values[$0] == nil && $0 > 0 }.sorted()
-        try store?.forEachTerm(ids: missing) { id, kind, lexical in
+        var result = [Value?](repeating: nil, count: wanted.count)
+        var missing: [(id: Int64, index: Int)] = []
+        for (index, id) in wanted.enumerated() {
+            if let value = values[id] { result[index] = value } else if id > 0 { missing.append((id, index)) }
+        }
+        missing.sort { $0.id < $1.id }
+        var next = 0
+        try store?.forEachTerm(ids: missing.map(\.id)) { id, kind, lexical in
+            while next < missing.count && missing[next].id < id { next += 1 }
+            guard next < missing.count, missing[next].id == id else { return }
             guard let valueKind = Value.Kind(rawValue: kind), let value = Value(kind: valueKind, storageText: lexical) else {
                 throw StoreError.danglingTerm(id: id)
             }
-            values[id] = value
-            ids[value] = id
+            // Repeated ids come together once sorted.
+            while next < missing.count && missing[next].id == id {
+                result[missing[next].index] = value
+                next += 1
+            }
         }
-        return try wanted.map { try value(of: $0) }
+        return try wanted.indices.map { index in
+            if let value = result[index] { return value }
+            return try value(of: wanted[index])
+        }
     }
 
     /// The value of an id.

@@ -174,17 +174,82 @@ extension Value {
     public static func sortOrder(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.integer(let x), .integer(let y)): return x < y
+        // By code point, which is the order of the UTF-8 bytes (compared without decoding).
         case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)), (.blank(let x), .blank(let y)):
-            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
+            return utf8Precedes(x, y)
         case (.date(let x), .date(let y)): return x < y
         case (.langString, .langString), (.typed, .typed):
-            return a.storageText.unicodeScalars.lexicographicallyPrecedes(b.storageText.unicodeScalars)
+            return utf8Precedes(a.storageText, b.storageText)
         default:
             if let x = a.decimalValue, let y = b.decimalValue {
                 if x != y { return x < y }
                 return a.kind < b.kind
             }
             return a.kind.sortGroup < b.kind.sortGroup
+        }
+    }
+
+    /// The indices of `values` (distinct) in `sortOrder`. Values all of one text kind (names,
+    /// strings, IRIs: the common answer) or all integers are compared as bytes or integers
+    /// directly, without comparing `Value`s.
+    public static func indicesInSortOrder(_ values: [Value]) -> [Int] {
+        func text(_ value: Value) -> String? {
+            switch value {
+            case .name(let x), .string(let x), .iri(let x), .blank(let x): return x
+            default: return nil
+            }
+        }
+        guard let first = values.first else { return [] }
+        if case .integer = first {
+            var numbers: [Int64] = []
+            numbers.reserveCapacity(values.count)
+            for value in values {
+                guard case .integer(let n) = value else { return values.indices.sorted { sortOrder(values[$0], values[$1]) } }
+                numbers.append(n)
+            }
+            return numbers.indices.sorted { numbers[$0] < numbers[$1] }
+        }
+        guard text(first) != nil, values.allSatisfy({ $0.kind == first.kind }) else {
+            return values.indices.sorted { sortOrder(values[$0], values[$1]) }
+        }
+        // Every text in one buffer; indices sorted by comparing byte ranges.
+        var bytes: [UInt8] = []
+        var starts: [Int] = [0]
+        starts.reserveCapacity(values.count + 1)
+        for value in values {
+            bytes.append(contentsOf: text(value)!.utf8)
+            starts.append(bytes.count)
+        }
+        var order = Array(values.indices)
+        bytes.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeBufferPointer { starts in
+                let base = bytes.baseAddress
+                order.sort { a, b in
+                    let (la, lb) = (starts[a + 1] - starts[a], starts[b + 1] - starts[b])
+                    let common = min(la, lb)
+                    if common > 0, let base {
+                        let order = memcmp(base + starts[a], base + starts[b], common)
+                        if order != 0 { return order < 0 }
+                    }
+                    return la < lb
+                }
+            }
+        }
+        return order
+    }
+
+    /// Whether `x` comes before `y` by code point: their UTF-8 bytes compared as unsigned.
+    static func utf8Precedes(_ x: String, _ y: String) -> Bool {
+        var x = x, y = y
+        return x.withUTF8 { a in
+            y.withUTF8 { b in
+                let common = min(a.count, b.count)
+                if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+                    let order = memcmp(pa, pb, common)
+                    if order != 0 { return order < 0 }
+                }
+                return a.count < b.count
+            }
         }
     }
 
