@@ -13,9 +13,9 @@ enum AnswerOrder {
                        offset: Int, limit: Int?) -> [UInt32] {
         let count = width == 0 ? 0 : ranks.count / width
         var keyColumns = orderBy
-        for column in 0..<width where !keyColumns.contains(where: { $0.column == column }) {
-            keyColumns.append((column, false))
-        }
+        var inKey = [Bool](repeating: false, count: width)
+        for key in orderBy { inKey[key.column] = true }
+        for column in 0..<width where !inKey[column] { keyColumns.append((column, false)) }
         let wanted = min(count, limit.map { offset + $0 } ?? count)
         guard wanted > offset else { return [] }
         // A rank read as a key component: reversed for a descending column.

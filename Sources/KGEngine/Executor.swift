@@ -114,7 +114,15 @@ final class Executor {
         headValues = plan.headValues
         self.delta = delta
         defer { head = Unmanaged.passUnretained(placeholder) }
-        try records.withUnsafeBufferPointer { try step(0, $0) }
+        // Each step of a plan is one nested call: a plan of thousands of steps (a body of
+        // thousands of atoms) runs on a thread whose stack is sized for it.
+        if stepCount > DeepStack.stepsOnAnyStack {
+            try DeepStack.run(bytes: max(64 << 20, stepCount * 4096)) {
+                try records.withUnsafeBufferPointer { try step(0, $0) }
+            }
+        } else {
+            try records.withUnsafeBufferPointer { try step(0, $0) }
+        }
     }
 
     // MARK: - Steps

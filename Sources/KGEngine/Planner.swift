@@ -16,86 +16,67 @@ struct Planner {
     let describe: (Int64) -> String
 
     func plan(_ rule: CompiledRule, head: Relation, deltaAtom: Int?) throws -> Plan {
-        var bound = Set<Int>()
+        var state = try PlanningState(rule, planner: self)
         var steps: [Step] = []
-        var remaining = Array(rule.body.indices)
         let names = rule.variableNames
-
         if let delta = deltaAtom, case .positive(let atom) = rule.body[delta] {
-            steps.append(.scan(try scan(atom, bound: &bound, isDelta: true, names: names)))
-            remaining.removeAll { $0 == delta }
+            state.placed[delta] = true
+            let (scan, newlyBound) = try scan(atom, bound: state.bound, isDelta: true, names: names)
+            steps.append(.scan(scan))
+            state.bind(newlyBound)
         }
         while true {
-            try placeReadyConditions(rule, &remaining, &bound, &steps)
-            let atoms = remaining.compactMap { i -> (Int, CompiledAtom)? in
-                if case .positive(let atom) = rule.body[i] { return (i, atom) }
-                return nil
-            }
-            guard !atoms.isEmpty else { break }
-            var best: (index: Int, atom: CompiledAtom, score: (Int, Int))?
-            for (i, atom) in atoms {
-                let boundCount = (atom.arguments + (atom.source.map { [$0] } ?? [])).filter { slot in
-                    switch slot {
-                    case .constant: return true
-                    case .variable(let v): return bound.contains(v)
-                    case .anonymous: return false
-                    }
-                }.count
-                let size = try relation(atom.predicate, atom.source != nil, storeFilter(atom)).count
-                let score = (boundCount > 0 ? 1 : 0, -size)
-                if best == nil || score > best!.score { best = (i, atom, score) }
-            }
-            guard let chosen = best else { break }
-            steps.append(.scan(try scan(chosen.atom, bound: &bound, isDelta: false, names: names)))
-            remaining.removeAll { $0 == chosen.index }
+            try placeReadyConditions(rule, &state, &steps)
+            guard let chosen = state.nextAtom(), case .positive(let atom) = rule.body[chosen] else { break }
+            state.placed[chosen] = true
+            let (scan, newlyBound) = try scan(atom, bound: state.bound, isDelta: false, names: names)
+            steps.append(.scan(scan))
+            state.bind(newlyBound)
         }
         return Plan(steps: steps, head: head, headValues: rule.head, variableNames: names, ruleText: rule.text)
     }
 
-    /// Places every negation, comparison and assignment whose variables are bound, until none is left ready.
-    private func placeReadyConditions(_ rule: CompiledRule, _ remaining: inout [Int], _ bound: inout Set<Int>, _ steps: inout [Step]) throws {
-        var changed = true
-        while changed {
-            changed = false
-            for i in remaining {
-                switch rule.body[i] {
-                case .positive:
+    /// Places every negation, comparison and assignment whose variables are bound, the first
+    /// in body order first, until none is left ready.
+    private func placeReadyConditions(_ rule: CompiledRule, _ state: inout PlanningState, _ steps: inout [Step]) throws {
+        while let i = state.nextReadyCondition() {
+            let bound = state.bound
+            switch rule.body[i] {
+            case .positive:
+                continue
+            case .negated(let atom):
+                steps.append(.negation(try probe(atom, names: rule.variableNames)))
+            case .builtin(let builtin, let arguments, let negated, let location):
+                steps.append(.test(builtin, arguments, negated: negated, location))
+            case .comparison(let l, let op, let r, let location):
+                if l.variables.isSubset(of: bound) && r.variables.isSubset(of: bound) {
+                    steps.append(.filter(l, op, r, location))
+                } else if op == .equal, case .variable(let v) = l, !bound.contains(v), r.variables.isSubset(of: bound) {
+                    steps.append(.assign(v, r))
+                    state.placed[i] = true
+                    state.bind([v])
                     continue
-                case .negated(let atom):
-                    guard atom.variables.isSubset(of: bound) else { continue }
-                    steps.append(.negation(try probe(atom, names: rule.variableNames)))
-                case .builtin(let builtin, let arguments, let negated, let location):
-                    guard rule.body[i].neededVariables.isSubset(of: bound) else { continue }
-                    steps.append(.test(builtin, arguments, negated: negated, location))
-                case .comparison(let l, let op, let r, let location):
-                    if l.variables.isSubset(of: bound) && r.variables.isSubset(of: bound) {
-                        steps.append(.filter(l, op, r, location))
-                    } else if op == .equal, case .variable(let v) = l, !bound.contains(v), r.variables.isSubset(of: bound) {
-                        steps.append(.assign(v, r))
-                        bound.insert(v)
-                    } else if op == .equal, case .variable(let v) = r, !bound.contains(v), l.variables.isSubset(of: bound) {
-                        steps.append(.assign(v, l))
-                        bound.insert(v)
-                    } else {
-                        continue
-                    }
+                } else if op == .equal, case .variable(let v) = r, !bound.contains(v), l.variables.isSubset(of: bound) {
+                    steps.append(.assign(v, l))
+                    state.placed[i] = true
+                    state.bind([v])
+                    continue
                 }
-                remaining.removeAll { $0 == i }
-                changed = true
-                break
             }
+            state.placed[i] = true
         }
     }
 
     /// The constant arguments of an atom of a stored-only predicate, for the store to filter by.
-    private func storeFilter(_ atom: CompiledAtom) -> [Int: Int64] {
+    func storeFilter(_ atom: CompiledAtom) -> [Int: Int64] {
         guard !derived.contains(atom.predicate) else { return [:] }
         var filter: [Int: Int64] = [:]
         for (column, slot) in atom.arguments.enumerated() { if case .constant(let id) = slot { filter[column] = id } }
         return filter
     }
 
-    private func scan(_ atom: CompiledAtom, bound: inout Set<Int>, isDelta: Bool, names: [String]) throws -> Scan {
+    /// The scan of an atom, and the variables it binds.
+    private func scan(_ atom: CompiledAtom, bound: Set<Int>, isDelta: Bool, names: [String]) throws -> (Scan, Set<Int>) {
         let filter = isDelta ? [:] : storeFilter(atom)
         let relation = try relation(atom.predicate, atom.source != nil, filter)
         let columns = atom.arguments + (atom.source.map { [$0] } ?? [])
@@ -120,14 +101,13 @@ struct Planner {
                 boundHere.insert(v)
             }
         }
-        bound.formUnion(boundHere)
         let label = label(atom, names: names)
         if isDelta || keyColumns.isEmpty {
             let keyChecks = zip(keyColumns, key).map { ($0, $1) }
-            return Scan(relation: relation, isDelta: isDelta, index: nil, key: [], checks: keyChecks + checks, binds: binds, label: label)
+            return (Scan(relation: relation, isDelta: isDelta, index: nil, key: [], checks: keyChecks + checks, binds: binds, label: label), boundHere)
         }
-        return Scan(relation: relation, isDelta: false, index: relation.index(on: keyColumns), key: key,
-                    checks: checks, binds: binds, label: label)
+        return (Scan(relation: relation, isDelta: false, index: relation.index(on: keyColumns), key: key,
+                     checks: checks, binds: binds, label: label), boundHere)
     }
 
     private func probe(_ atom: CompiledAtom, names: [String]) throws -> Probe {
@@ -153,5 +133,152 @@ struct Planner {
         let args = atom.arguments.map(text).joined(separator: ", ")
         let source = atom.source.map { " @ \(text($0))" } ?? ""
         return "\(atom.predicate.sourceText)(\(args))\(source)"
+    }
+}
+
+/// What planning one rule keeps track of, so that each step costs about log n for a body of n
+/// literals (a body of thousands of atoms is planned in linear time, not quadratic): the
+/// variables bound so far, the atoms not yet placed in two heaps — those with a bound argument
+/// and the others, each by (relation size, position) — and for each condition how many of the
+/// variables it waits for are still unbound.
+private struct PlanningState {
+    private(set) var bound = Set<Int>()
+    var placed: [Bool]
+    private var sizes: [Int]
+    private var hasBoundArgument: [Bool]
+    private var withBound = MinHeap()
+    private var withoutBound = MinHeap()
+    private var atomsOfVariable: [Int: [Int]] = [:]
+    /// For each condition: variables still unbound of all it uses, and for `X = e` / `e = X`
+    /// of the side that must be bound for an assignment (-1 when it cannot assign).
+    private var unboundAll: [Int]
+    private var unboundLeft: [Int]
+    private var unboundRight: [Int]
+    private var conditionsOfVariable: [Int: [(condition: Int, side: Int)]] = [:]
+    private var ready = MinHeap()
+    private var queued: [Bool]
+
+    init(_ rule: CompiledRule, planner: Planner) throws {
+        let count = rule.body.count
+        placed = Array(repeating: false, count: count)
+        sizes = Array(repeating: 0, count: count)
+        hasBoundArgument = Array(repeating: false, count: count)
+        unboundAll = Array(repeating: 0, count: count)
+        unboundLeft = Array(repeating: -1, count: count)
+        unboundRight = Array(repeating: -1, count: count)
+        queued = Array(repeating: false, count: count)
+        for (i, literal) in rule.body.enumerated() {
+            switch literal {
+            case .positive(let atom):
+                sizes[i] = try planner.relation(atom.predicate, atom.source != nil, planner.storeFilter(atom)).count
+                for slot in atom.arguments + (atom.source.map { [$0] } ?? []) {
+                    if case .constant = slot { hasBoundArgument[i] = true }
+                    if case .variable(let v) = slot { atomsOfVariable[v, default: []].append(i) }
+                }
+                if hasBoundArgument[i] { withBound.push(sizes[i], i) } else { withoutBound.push(sizes[i], i) }
+            case .negated, .builtin:
+                let needed = literal.neededVariables
+                unboundAll[i] = needed.count
+                for v in needed { conditionsOfVariable[v, default: []].append((i, 0)) }
+            case .comparison(let l, let op, let r, _):
+                let all = l.variables.union(r.variables)
+                unboundAll[i] = all.count
+                for v in all { conditionsOfVariable[v, default: []].append((i, 0)) }
+                if op == .equal, case .variable = l {
+                    unboundRight[i] = r.variables.count
+                    for v in r.variables { conditionsOfVariable[v, default: []].append((i, 2)) }
+                }
+                if op == .equal, case .variable = r {
+                    unboundLeft[i] = l.variables.count
+                    for v in l.variables { conditionsOfVariable[v, default: []].append((i, 1)) }
+                }
+            }
+            if case .positive = literal { continue }
+            if unboundAll[i] == 0 || unboundLeft[i] == 0 || unboundRight[i] == 0 { queue(i) }
+        }
+    }
+
+    private mutating func queue(_ condition: Int) {
+        guard !queued[condition] else { return }
+        queued[condition] = true
+        ready.push(condition, condition)
+    }
+
+    /// Records newly bound variables: atoms that use them gain a bound argument, conditions
+    /// that waited only for them become ready.
+    mutating func bind(_ variables: Set<Int>) {
+        for v in variables where bound.insert(v).inserted {
+            for i in atomsOfVariable[v] ?? [] where !placed[i] && !hasBoundArgument[i] {
+                hasBoundArgument[i] = true
+                withBound.push(sizes[i], i)
+            }
+            for (condition, side) in conditionsOfVariable[v] ?? [] {
+                switch side {
+                case 0: unboundAll[condition] -= 1
+                case 1: unboundLeft[condition] -= 1
+                default: unboundRight[condition] -= 1
+                }
+                if unboundAll[condition] == 0 || unboundLeft[condition] == 0 || unboundRight[condition] == 0 { queue(condition) }
+            }
+        }
+    }
+
+    /// The ready condition first in body order, not yet placed.
+    mutating func nextReadyCondition() -> Int? {
+        while let (_, i) = ready.pop() {
+            if !placed[i] { return i }
+        }
+        return nil
+    }
+
+    /// The atom to scan next: one with a bound argument if any, the smallest relation first,
+    /// then the first in body order.
+    mutating func nextAtom() -> Int? {
+        while let (_, i) = withBound.pop() {
+            if !placed[i] { return i }
+        }
+        while let (_, i) = withoutBound.pop() {
+            if !placed[i] && !hasBoundArgument[i] { return i }
+        }
+        return nil
+    }
+}
+
+/// A binary min-heap of (key, position) pairs, ordered by key then position.
+private struct MinHeap {
+    private var items: [(key: Int, position: Int)] = []
+
+    private static func less(_ a: (key: Int, position: Int), _ b: (key: Int, position: Int)) -> Bool {
+        a.key != b.key ? a.key < b.key : a.position < b.position
+    }
+
+    mutating func push(_ key: Int, _ position: Int) {
+        items.append((key, position))
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard MinHeap.less(items[child], items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (key: Int, position: Int)? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count && MinHeap.less(items[left], items[smallest]) { smallest = left }
+                if right < items.count && MinHeap.less(items[right], items[smallest]) { smallest = right }
+                if smallest == parent { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return top
     }
 }

@@ -31,16 +31,22 @@ public struct Expression: Sendable, Equatable {
     }
 
     func collectVariables(into names: inout [String]) {
+        var seen = Set(names)
+        collectVariables(into: &names, seen: &seen)
+    }
+
+    /// Appends the variables not in `seen` yet, in order of appearance (linear in the names).
+    func collectVariables(into names: inout [String], seen: inout Set<String>) {
         switch kind {
         case .constant: break
         case .variable(let name):
-            if name != "_" && !names.contains(name) { names.append(name) }
-        case .unary(_, let e): e.collectVariables(into: &names)
+            if name != "_" && seen.insert(name).inserted { names.append(name) }
+        case .unary(_, let e): e.collectVariables(into: &names, seen: &seen)
         case .binary(_, let a, let b):
-            a.collectVariables(into: &names)
-            b.collectVariables(into: &names)
+            a.collectVariables(into: &names, seen: &seen)
+            b.collectVariables(into: &names, seen: &seen)
         case .call(_, let args):
-            for a in args { a.collectVariables(into: &names) }
+            for a in args { a.collectVariables(into: &names, seen: &seen) }
         }
     }
 }

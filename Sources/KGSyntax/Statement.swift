@@ -88,16 +88,17 @@ public struct Query: Sendable, Equatable {
     /// leaving out `_` and variables that start with `_` (`_Ignored`).
     public var answerVariables: [String] {
         var names: [String] = []
+        var seen = Set<String>()
         for literal in body {
             switch literal {
             case .positive(let atom, let source):
-                for a in atom.arguments { a.collectVariables(into: &names) }
-                source?.collectVariables(into: &names)
+                for a in atom.arguments { a.collectVariables(into: &names, seen: &seen) }
+                source?.collectVariables(into: &names, seen: &seen)
             case .negated(let atom, _):
-                for a in atom.arguments { a.collectVariables(into: &names) }
+                for a in atom.arguments { a.collectVariables(into: &names, seen: &seen) }
             case .comparison(let l, _, let r, _):
-                l.collectVariables(into: &names)
-                r.collectVariables(into: &names)
+                l.collectVariables(into: &names, seen: &seen)
+                r.collectVariables(into: &names, seen: &seen)
             }
         }
         return names.filter { !$0.hasPrefix("_") }

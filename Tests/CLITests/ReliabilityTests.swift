@@ -311,4 +311,20 @@ final class ReliabilityTests: FolderTestCase {
         // 100,000 nested parentheses: an error, not a stack overflow.
         XCTAssertThrowsError(try kb.execute("?- X = " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + "."))
     }
+
+    /// Bodies of tens of thousands of atoms: planned in about linear time and evaluated on a
+    /// stack sized for them (each step of a plan is one nested call), instead of a crash.
+    func testBodiesOfTensOfThousandsOfAtomsAreAnswered() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("p(a). e(a, b). e(b, a).")
+        XCTAssertEqual(try kb.query("?- " + Array(repeating: "p(a)", count: 50_000).joined(separator: ", ") + ".").holds, true)
+        // A chain of 20,001 variables: one answer row of 20,001 columns alternating a and b.
+        let chain = (0..<20_000).map { "e(X\($0), X\($0 + 1))" }.joined(separator: ", ")
+        let answer = try kb.query("?- \(chain), X0 = a.")
+        XCTAssertEqual(answer.columns.count, 20_001)
+        XCTAssertEqual(answer.rows.map { $0.map(\.lexical) }, [(0...20_000).map { $0 % 2 == 0 ? "a" : "b" }])
+        // The same body as a rule, evaluated through strata.
+        try kb.execute("long(X0) :- \(chain).")
+        XCTAssertEqual(try kb.query("long(X)").rows.map { $0.map(\.lexical) }, [["a"], ["b"]])
+    }
 }
