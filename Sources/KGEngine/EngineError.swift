@@ -37,6 +37,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case unknownSortVariable(String)
     case whyNeedsGroundFact(String)
     case tooManyFacts(limit: Int)
+    case tooMuchMemory(limit: Int, facts: Int)
 
     public var message: String {
         switch self {
@@ -74,6 +75,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .whyNeedsGroundFact(let v): return "why takes a fact without variables, but '\(v)' is a variable"
         case .tooManyFacts(let limit):
             return "evaluation stopped after deriving \(limit) facts, the limit: a rule may derive new facts without end (as n(X) :- n(Y), X = Y + 1 does); raise the limit with --max-facts if the answer really is that big"
+        case .tooMuchMemory(let limit, let facts):
+            return "evaluation stopped after deriving \(facts) facts: it holds more than \(ResidentMemory.describe(limit)) of memory, the limit: a rule may derive new facts without end (as n(X) :- n(Y), X = Y + 1 does); raise the limit with --max-memory if the answer really needs it"
         }
     }
 }

@@ -45,6 +45,7 @@ extension Evaluator {
         demand.demandDriven = false
         demand.checkpoint = executor.checkpoint
         demand.maximumDerivedFacts = maximumDerivedFacts
+        demand.maximumMemory = maximumMemory
         _ = try demand.count(rewrite.query)
         var relevant: [Value: Relation] = [:]
         for (adorned, predicate) in rewrite.adorned {

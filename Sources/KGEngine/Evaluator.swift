@@ -19,6 +19,14 @@ public final class Evaluator {
     /// The default limit on derived facts: far more than any answer a person reads, few enough
     /// to stop a rule that never ends long before memory runs out.
     public static let defaultMaximumDerivedFacts = 20_000_000
+    /// The most memory (resident, in bytes) the process may hold while evaluating before it
+    /// stops with an error; checked every 65,536 derived facts.
+    public var maximumMemory: Int {
+        get { executor.maximumMemory }
+        set { executor.maximumMemory = newValue }
+    }
+    /// The default memory limit: 4 GiB.
+    public static let defaultMaximumMemory = 4 << 30
     let dictionary: TermDictionary
     let executor: Executor
     private struct RelationKey: Hashable {
@@ -47,6 +55,7 @@ public final class Evaluator {
         self.dictionary = TermDictionary(store: store)
         self.executor = Executor(dictionary: dictionary)
         self.executor.maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
+        self.executor.maximumMemory = Evaluator.defaultMaximumMemory
     }
 
     // MARK: - Queries

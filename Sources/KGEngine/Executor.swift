@@ -70,6 +70,7 @@ final class Executor {
     /// New facts derived so far in this evaluation, and the most it may derive.
     @exclusivity(unchecked) private(set) var derivedFacts = 0
     @exclusivity(unchecked) var maximumDerivedFacts = Int.max
+    @exclusivity(unchecked) var maximumMemory = Int.max
     private let placeholder = Relation(arity: 0)
 
     init(dictionary: TermDictionary) {
@@ -214,6 +215,9 @@ final class Executor {
         if isNew {
             derivedFacts += 1
             if derivedFacts > maximumDerivedFacts { throw EngineError.tooManyFacts(limit: maximumDerivedFacts) }
+            if derivedFacts & 0xFFFF == 0, ResidentMemory.bytes() > maximumMemory {
+                throw EngineError.tooMuchMemory(limit: maximumMemory, facts: derivedFacts)
+            }
         }
     }
 

@@ -24,6 +24,8 @@ public final class KnowledgeBase {
     public var checkpoint: (() throws -> Void)?
     /// The most facts one query may derive before it stops with an error.
     public var maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
+    /// The most memory (resident bytes) the process may hold while a query is evaluated.
+    public var maximumMemory = Evaluator.defaultMaximumMemory
     /// The source of facts stated without one, while a `.kgl` file is imported with a source.
     var defaultSource: Value?
 
@@ -411,6 +413,7 @@ public final class KnowledgeBase {
         let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
         evaluator.checkpoint = checkpoint
         evaluator.maximumDerivedFacts = maximumDerivedFacts
+        evaluator.maximumMemory = maximumMemory
         return evaluator
     }
 

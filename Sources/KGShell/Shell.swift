@@ -384,6 +384,8 @@ public final class Shell {
         }
         if wanted == nil {
             output.out += "Statements (facts, rules, ?- queries, retract) end with '.' and may span lines.\n"
+            output.out += "Limits: a query may derive \(knowledgeBase.maximumDerivedFacts) facts and hold \(ResidentMemory.describe(knowledgeBase.maximumMemory)) of memory"
+                + " (start kglog with --max-facts N, --max-memory SIZE to change them).\n"
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KGEngine
 import KGFormats
 import KGLog
 import KGShell
@@ -16,6 +17,16 @@ struct Kglog: ParsableCommand {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// `--max-memory 512M`: a size in bytes, or with a unit (K, M, G, also KiB, MB...).
+struct MemorySize: ExpressibleByArgument {
+    let bytes: Int
+
+    init?(argument: String) {
+        guard let bytes = ResidentMemory.parse(argument) else { return nil }
+        self.bytes = bytes
+    }
+}
 
 /// `--db FILE`, shared by the commands that open a knowledge base file.
 struct DatabaseOption: ParsableArguments {
@@ -36,6 +47,11 @@ struct OutputOptions: ParsableArguments {
 
     @Option(name: .long, help: "The most facts one query may derive before it stops with an error (default: 20000000).")
     var maxFacts: Int?
+
+    @Option(name: .long, help: "The most memory kglog may hold while a query is evaluated, such as 512M or 8G (default: 4G).")
+    var maxMemory: MemorySize?
+
+    var limits: Session.Limits { Session.Limits(facts: maxFacts, memory: maxMemory?.bytes) }
 
     var renderer: AnswerRenderer {
         AnswerRenderer(format: format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .tsv))
@@ -60,7 +76,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let session = try Session(path: database.db, maximumFacts: output.maxFacts)
+        let session = try Session(path: database.db, limits: output.limits)
         let sources = try files.map { try Session.read($0) }
         try session.checkSyntax(sources)
         var printer = AnswerPrinter(renderer: output.renderer)
@@ -95,7 +111,7 @@ struct QueryCommand: ParsableCommand {
     var query: String
 
     func run() throws {
-        let session = try Session(path: database.db, maximumFacts: output.maxFacts, readOnly: loading.load.isEmpty)
+        let session = try Session(path: database.db, limits: output.limits, readOnly: loading.load.isEmpty)
         try session.withLoaded(loading.load) {
             let source = Session.Source(name: "<query>", text: Query.text(query))
             try session.checkSyntax([source])
@@ -147,11 +163,14 @@ struct Why: ParsableCommand {
     @Option(name: .long, help: "The most facts the evaluation may derive before it stops with an error.")
     var maxFacts: Int?
 
+    @Option(name: .long, help: "The most memory kglog may hold while evaluating, such as 512M or 8G (default: 4G).")
+    var maxMemory: MemorySize?
+
     @Argument(help: "The fact, such as 'ally(armenia, russia)'.")
     var fact: String
 
     func run() throws {
-        let session = try Session(path: database.db, maximumFacts: maxFacts, readOnly: loading.load.isEmpty)
+        let session = try Session(path: database.db, limits: Session.Limits(facts: maxFacts, memory: maxMemory?.bytes), readOnly: loading.load.isEmpty)
         let node = try session.withLoaded(loading.load) { try session.why(fact, limit: limit) }
         Console.out(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node))
     }
@@ -173,7 +192,7 @@ struct Shell: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let session = try Session(path: db, maximumFacts: output.maxFacts)
+        let session = try Session(path: db, limits: output.limits)
         try session.load(loading.load)
         let shell = KGShell.Shell(knowledgeBase: session.knowledgeBase)
         let interactive = isatty(STDIN_FILENO) != 0

@@ -19,7 +19,13 @@ struct Session {
 
     /// Opens `path` (nil: a new in-memory knowledge base). With `readOnly` the file is only read:
     /// it must exist, and it is left exactly as it was (no schema upgrade, no journal change).
-    init(path: String?, maximumFacts: Int? = nil, readOnly: Bool = false) throws {
+    /// The limits of one evaluation given on the command line (nil: the defaults).
+    struct Limits {
+        var facts: Int?
+        var memory: Int?
+    }
+
+    init(path: String?, limits: Limits = Limits(), readOnly: Bool = false) throws {
         do {
             knowledgeBase = try KnowledgeBase(path: path, readOnly: readOnly)
         } catch {
@@ -28,7 +34,8 @@ struct Session {
         // Ctrl-C (SIGINT) cancels a running evaluation; nothing of its file is applied.
         Interrupts.install()
         knowledgeBase.checkpoint = Interrupts.check
-        if let maximumFacts { knowledgeBase.maximumDerivedFacts = maximumFacts }
+        if let facts = limits.facts { knowledgeBase.maximumDerivedFacts = facts }
+        if let memory = limits.memory { knowledgeBase.maximumMemory = memory }
     }
 
     /// A constant given on the command line (`member-of`, `<http://x>`, `ex:p`, `"text"`).

@@ -35,6 +35,21 @@ final class ReliabilityTests: FolderTestCase {
         XCTAssertTrue(result.stderr.hasPrefix("\(file):3:1: error: evaluation stopped after deriving 5000 facts, the limit"), result.stderr)
     }
 
+    func testAMemoryLimitStopsARuleThatNeverEndsAndAppliesNothing() throws {
+        let db = path("kb.kglog")
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("seed.kgl", "seed(a).\n")]).status, 0)
+        let file = try write("endless.kgl", "m(1).\nn(0).\nn(X) :- n(Y), X = Y + 1.\n?- n(X), X < 0.\n")
+        let result = try kglog(["run", "--db", db, "--max-memory", "150M", file])
+        XCTAssertEqual(result.status, 1)
+        let pattern = #/^.*endless\.kgl:4:1: error: evaluation stopped after deriving \d+ facts: it holds more than 150 MiB of memory, the limit: .* raise the limit with --max-memory if the answer really needs it\n/#
+        XCTAssertNotNil(try pattern.prefixMatch(in: result.stderr), result.stderr)
+        XCTAssertEqual(try kglog(["query", "--db", db, "--count", "seed(X)"]).stdout, "1\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "m(X)"]).status, 1)
+        let bad = try kglog(["run", "--max-memory", "lots", file])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.hasPrefix("Error: The value 'lots' is invalid for '--max-memory <max-memory>'"), bad.stderr)
+    }
+
     func testSIGINTCancelsARunningQueryCleanly() throws {
         let db = path("kb.kglog")
         // Seed the file, then interrupt an endless evaluation once its handler is in place.
