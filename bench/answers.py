@@ -2,7 +2,7 @@
 """What users wait for, side by side with DuckDB in one run: every answer written to a file as
 TSV, and a count through an aggregate rule.
 
-Usage: answers.py [--reps N] [--workloads tc,tcbound,sg]
+Usage: answers.py [--reps N] [--workloads tc,tcbound,sg | growth]
 
 For each repetition and workload, alternating kglog and DuckDB:
 - kglog, the release binary as a user runs it, a new process each time:
@@ -25,7 +25,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the workloads and the knowledge bases they are built into)
 
-COUNTS = {"tc": "reach-count(N)", "tcbound": "from-n0(N)", "sg": "sg-count(N)"}
+COUNTS = {"tc": "reach-count(N)", "tcfrom": "from-n0(N)", "sg": "sg-count(N)"}
+# The growth curve: tc on 1,000 / 2,000 / 4,000 nodes (5 edges a node), sg on binary trees of
+# 2,047 / 4,095 / 8,191 nodes (depth 11, 12, 13).
+GROWTH = "tc,tc2000,tc4000,sg11,sg,sg13"
 
 
 def timed(arguments, stdout):
@@ -52,29 +55,30 @@ def main():
     parser.add_argument("--kglog", default=os.path.join(bench.ROOT, ".build", "release", "kglog"))
     parser.add_argument("--python", default=os.path.join(bench.HERE, ".venv", "bin", "python"))
     args = parser.parse_args()
-    workloads = args.workloads.split(",")
+    workloads = (GROWTH if args.workloads == "growth" else args.workloads).split(",")
     results = {w: {"kglog rows": [], "kglog count": [], "duckdb rows": [], "duckdb count": [], "memory rows": [], "memory count": []}
                for w in workloads}
     ok = True
     for w in workloads:
         tsv, db = bench.prepare(w, args.kglog)
-        _, _, query, expected = bench.WORKLOADS[w]
+        _, kind, query, expected = bench.WORKLOADS[w]
         ours, theirs = os.path.join(bench.DATA, f"{w}.kglog.tsv"), os.path.join(bench.DATA, f"{w}.duckdb.tsv")
         for rep in range(args.reps):
             with open(ours, "wb") as out:
                 seconds, memory = timed([args.kglog, "query", "--db", db, "--format", "tsv", query], out)
             results[w]["kglog rows"].append(seconds)
             results[w]["memory rows"].append(memory)
-            count = subprocess.run([args.kglog, "query", "--db", db, "--format", "tsv", COUNTS[w]], capture_output=True, text=True)
-            seconds, memory = timed([args.kglog, "query", "--db", db, "--format", "tsv", COUNTS[w]], subprocess.DEVNULL)
+            count = subprocess.run([args.kglog, "query", "--db", db, "--format", "tsv", COUNTS[kind]], capture_output=True, text=True)
+            seconds, memory = timed([args.kglog, "query", "--db", db, "--format", "tsv", COUNTS[kind]], subprocess.DEVNULL)
             results[w]["kglog count"].append(seconds)
             results[w]["memory count"].append(memory)
-            duck = subprocess.run([args.python, os.path.join(bench.HERE, "duckdb_answers.py"), w, tsv, theirs],
+            duck = subprocess.run([args.python, os.path.join(bench.HERE, "duckdb_answers.py"), kind, tsv, theirs],
                                   capture_output=True, text=True, check=True).stdout.split()
             results[w]["duckdb rows"].append(float(duck[0]))
             results[w]["duckdb count"].append(float(duck[1]))
             same = digest(ours) == digest(theirs)
             counted = count.stdout.split()[-1]
+            expected = expected if expected is not None else int(duck[2])
             if not same or counted != str(expected) or duck[2] != str(expected):
                 ok = False
                 print(f"MISMATCH {w}: files {'equal' if same else 'differ'}, kglog count {counted}, duckdb count {duck[2]}, expected {expected}")

@@ -22,6 +22,11 @@ WORKLOADS = {
     "tc": (["random", "1000", "5000", "1"], "tc", "reach(X, Y)", 983070),
     "tcbound": (["random", "100000", "300000", "1"], "tcfrom", "reach(n0, Y)", 94076),
     "sg": (["tree", "4095", "0", "1"], "sg", "sg(X, Y)", 5588310),
+    # The growth curve (bench/answers.py --workloads growth): answer sizes checked against DuckDB.
+    "tc2000": (["random", "2000", "10000", "1"], "tc", "reach(X, Y)", None),
+    "tc4000": (["random", "4000", "20000", "1"], "tc", "reach(X, Y)", None),
+    "sg11": (["tree", "2047", "0", "1"], "sg", "sg(X, Y)", None),
+    "sg13": (["tree", "8191", "0", "1"], "sg", "sg(X, Y)", None),
 }
 RULES = """
 reach(X, Y) :- edge(X, Y).

@@ -3,7 +3,7 @@
 writing every answer row sorted to a TSV file with COPY (the same text kglog writes: names
 `n123`, a header line) and counting the answers with count(*).
 
-Usage: duckdb_answers.py WORKLOAD EDGES.tsv OUT.tsv      (WORKLOAD: tc, tcbound, sg)
+Usage: duckdb_answers.py WORKLOAD EDGES.tsv OUT.tsv      (WORKLOAD: tc, tcfrom, sg)
 Prints: copy_seconds count_seconds count"""
 import sys
 import time
@@ -12,13 +12,13 @@ import duckdb
 
 CTE = {
     "tc": "WITH RECURSIVE path(x, y) AS (SELECT s, d FROM edge UNION SELECT path.x, edge.d FROM path JOIN edge ON path.y = edge.s)",
-    "tcbound": "WITH RECURSIVE path(y) AS (SELECT d FROM edge WHERE s = 0 UNION SELECT edge.d FROM path JOIN edge ON path.y = edge.s)",
+    "tcfrom": "WITH RECURSIVE path(y) AS (SELECT d FROM edge WHERE s = 0 UNION SELECT edge.d FROM path JOIN edge ON path.y = edge.s)",
     "sg": ("WITH RECURSIVE path(x, y) AS (SELECT a.d, b.d FROM edge a JOIN edge b ON a.s = b.s WHERE a.d <> b.d "
            "UNION SELECT e1.d, e2.d FROM path JOIN edge e1 ON e1.s = path.x JOIN edge e2 ON e2.s = path.y)"),
 }
 ROWS = {
     "tc": "SELECT 'n' || x AS X, 'n' || y AS Y FROM path ORDER BY X, Y",
-    "tcbound": "SELECT 'n' || y AS Y FROM path ORDER BY Y",
+    "tcfrom": "SELECT 'n' || y AS Y FROM path ORDER BY Y",
     "sg": "SELECT 'n' || x AS X, 'n' || y AS Y FROM path ORDER BY X, Y",
 }
 

@@ -14,11 +14,9 @@ extension Evaluator {
     public func why(_ fact: Atom, limit: Int = 3) throws -> WhyNode {
         if demandDriven { headFilters = try relevantFacts(to: fact) }
         defer { headFilters = [:] }
-        let needed = neededRules(for: [fact.predicate], in: rules)
-        let clauses = needed.map { rules[$0] }
-        derived = Set(clauses.map(\.head.predicate))
+        let (clauses, strata) = try strata(for: [fact.predicate], in: rules)
         var stratumOf: [Value: Int] = [:]
-        for (number, stratum) in try Stratifier.stratify(clauses).enumerated() {
+        for (number, stratum) in strata.enumerated() {
             for predicate in stratum.predicates { stratumOf[predicate] = number }
             try evaluate(stratum, clauses)
         }
@@ -43,6 +41,7 @@ extension Evaluator {
         for (predicate, arity) in rewrite.arities { demandCatalog.declare(predicate, arity: arity) }
         let demand = Evaluator(store: store, catalog: demandCatalog, rules: rewrite.rules)
         demand.demandDriven = false
+        demand.introduced = rewrite.introduced
         demand.checkpoint = executor.checkpoint
         demand.maximumDerivedFacts = maximumDerivedFacts
         demand.maximumMemory = maximumMemory

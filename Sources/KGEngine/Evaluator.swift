@@ -40,6 +40,8 @@ public final class Evaluator {
     var headFilters: [Value: Relation] = [:]
     /// Predicates defined by the rules being evaluated.
     var derived = Set<Value>()
+    /// What each predicate a rewrite introduced (`reach[bf]`, `reach[stored]`) stands for.
+    var introduced: [Value: RewrittenPredicate] = [:]
     /// Lines describing what was done, for `.explain`.
     public private(set) var trace: [String] = []
     /// Called regularly during evaluation; throw from it to cancel (Ctrl-C, limits).
@@ -121,32 +123,54 @@ public final class Evaluator {
         return trace + ["answers: \(count)"]
     }
 
-    /// Evaluates the rules a query needs, then the query; returns the answer relation.
-    private func evaluate(_ original: Query) throws -> Relation {
+    /// A query ready to evaluate: rewritten, with the rules it needs in strata.
+    struct PreparedQuery {
+        let query: Query
+        let clauses: [Clause]
+        let strata: [Stratum]
+    }
+
+    /// The one preparation of a query: the rewrites (sources of derived facts, then demand by
+    /// magic sets, which applies only while the program stays stratified), then the rules the
+    /// query needs, in strata. Each step is recorded in the trace.
+    func prepare(_ original: Query) throws -> PreparedQuery {
         var query = original
         var rules = self.rules
         if let rewrite = SourceTracking.rewrite(query, rules: rules, arities: catalog.arities) {
-            query = rewrite.query
-            rules = rewrite.rules
-            for (predicate, arity) in rewrite.arities { catalog.declare(predicate, arity: arity) }
+            (query, rules) = (rewrite.query, rewrite.rules)
+            record(arities: rewrite.arities, introduced: rewrite.introduced)
             trace.append("sources of derived facts ('@' on derived predicates):")
             trace += rewrite.addedRules.map { "  " + $0 }
         }
-        // The rewrite applies only when the rewritten program is still stratified.
         if demandDriven, let rewrite = MagicSets.rewrite(query, rules: rules), (try? Stratifier.stratify(rewrite.rules)) != nil {
-            query = rewrite.query
-            rules = rewrite.rules
-            for (predicate, arity) in rewrite.arities { catalog.declare(predicate, arity: arity) }
+            (query, rules) = (rewrite.query, rewrite.rules)
+            record(arities: rewrite.arities, introduced: rewrite.introduced)
             trace.append("demand-driven rewrite (magic sets):")
             trace += rewrite.addedRules.map { "  " + $0 }
         }
-        let needed = neededRules(for: query.body.compactMap(\.atom).map(\.predicate), in: rules)
-        let clauses = needed.map { rules[$0] }
+        let (clauses, strata) = try strata(for: query.body.compactMap(\.atom).map(\.predicate), in: rules)
+        return PreparedQuery(query: query, clauses: clauses, strata: strata)
+    }
+
+    /// The rules that `predicates` need, directly or through other rules, and their strata.
+    func strata(for predicates: [Value], in rules: [Clause]) throws -> (clauses: [Clause], strata: [Stratum]) {
+        let clauses = neededRules(for: predicates, in: rules).map { rules[$0] }
         derived = Set(clauses.map(\.head.predicate))
-        let strata = try Stratifier.stratify(clauses)
-        for (number, stratum) in strata.enumerated() {
+        return (clauses, try Stratifier.stratify(clauses))
+    }
+
+    private func record(arities: [Value: Int], introduced: [Value: RewrittenPredicate]) {
+        for (predicate, arity) in arities { catalog.declare(predicate, arity: arity) }
+        self.introduced.merge(introduced) { $1 }
+    }
+
+    /// Evaluates the rules a query needs, then the query; returns the answer relation.
+    private func evaluate(_ original: Query) throws -> Relation {
+        let prepared = try prepare(original)
+        let query = prepared.query
+        for (number, stratum) in prepared.strata.enumerated() {
             trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")
-            try evaluate(stratum, clauses)
+            try evaluate(stratum, prepared.clauses)
         }
         // A query for a whole relation (one atom, each argument its own variable) is answered
         // by the relation itself, without copying millions of rows into an answer relation.
@@ -277,7 +301,7 @@ public final class Evaluator {
         if let existing = relations[key] { return existing }
         let arity = catalog.arity(of: predicate) ?? 0
         let relation = Relation(arity: withSources ? arity + 1 : arity)
-        let storedPredicate = MagicSets.storedPredicate(of: predicate) ?? predicate
+        let storedPredicate = introduced[predicate]?.storedPredicate ?? predicate
         if let id = try dictionary.storedID(for: storedPredicate) {
             // The store gives each fact once (with sources: once per source), so no duplicate check.
             // A large binary predicate's facts come packed in one blob when the store keeps one.

@@ -23,6 +23,8 @@ public enum MagicSets {
         public var arities: [Value: Int]
         /// Each adorned predicate (`reach[bf]`) with the predicate it stands for (`reach`).
         public var adorned: [Value: Value]
+        /// What each predicate the rewrite introduced stands for.
+        var introduced: [Value: RewrittenPredicate]
     }
 
     /// The rewritten program, or nil when the query binds no argument of a derived predicate
@@ -47,7 +49,8 @@ public enum MagicSets {
         guard !rewriter.added.isEmpty else { return nil }
         let newQuery = Query(body: body, location: query.location, text: query.text)
         return Rewrite(rules: rewritten + rewriter.added, query: newQuery,
-                       addedRules: changed + rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned)
+                       addedRules: changed + rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned,
+                       introduced: rewriter.introduced)
     }
 
     /// The predicates `body` depends on, through the rules that define them.
@@ -63,43 +66,26 @@ public enum MagicSets {
         return reached
     }
 
-    // MARK: - Naming
-
-    static func adornedName(_ predicate: Value, _ adornment: String) -> Value {
-        .name("\(predicate.sourceText)[\(adornment)]")
-    }
-
-    static func magicName(_ predicate: Value, _ adornment: String) -> Value {
-        .name("magic-\(predicate.sourceText)[\(adornment)]")
-    }
-
-    /// The stored facts of a predicate alone, without what its rules derive.
-    static func storedName(_ predicate: Value) -> Value {
-        .name("\(predicate.sourceText)\(storedSuffix)")
-    }
-
-    static let storedSuffix = "[stored]"
-
-    /// The predicate whose stored facts `name` stands for, if it is a `storedName`.
-    static func storedPredicate(of name: Value) -> Value? {
-        guard case .name(let text) = name, text.hasSuffix(storedSuffix) else { return nil }
-        let base = String(text.dropLast(storedSuffix.count))
-        if base.hasPrefix("<"), base.hasSuffix(">") { return .iri(String(base.dropFirst().dropLast())) }
-        return .name(base)
-    }
-
     private struct Rewriter {
         let rules: [Clause]
         let derived: Set<Value>
         var added: [Clause] = []
         var arities: [Value: Int] = [:]
         var adorned: [Value: Value] = [:]
+        var introduced: [Value: RewrittenPredicate] = [:]
         var seen = Set<String>()
         var worklist: [(Value, String)] = []
 
         init(rules: [Clause], derived: Set<Value>) {
             self.rules = rules
             self.derived = derived
+        }
+
+        /// The name of an introduced predicate, recorded with what it stands for.
+        mutating func name(_ predicate: RewrittenPredicate) -> Value {
+            let name = predicate.name
+            introduced[name] = predicate
+            return name
         }
 
         /// The adornment of a positive atom given the bound variables, or nil when it is all free
@@ -138,12 +124,12 @@ public enum MagicSets {
                 case .positive(let atom, let source):
                     if let pattern = adornment(atom, source: source, bound: bound, onlyWithConstants: onlyAtomsWithConstants) {
                         let boundArguments = zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0)
-                        let magicHead = Atom(predicate: MagicSets.magicName(atom.predicate, pattern),
+                        let magicHead = Atom(predicate: name(.magic(atom.predicate, adornment: pattern)),
                                              arguments: boundArguments, at: atom.location)
                         guard let magicBody = magicRuleBody(constants + Array(result[0..<i]), magicGuard: magicGuard, needs: magicHead) else { return nil }
                         add(Clause(head: magicHead, source: nil, body: magicBody, location: atom.location, text: ""))
                         enqueue(atom.predicate, pattern)
-                        let renamed = Atom(predicate: MagicSets.adornedName(atom.predicate, pattern),
+                        let renamed = Atom(predicate: name(.adorned(atom.predicate, adornment: pattern)),
                                            arguments: atom.arguments, at: atom.location)
                         result.append(.positive(renamed, source: nil))
                     } else {
@@ -158,11 +144,11 @@ public enum MagicSets {
                     // Constants alone seed a negated atom's demand (the seed is a fact, so the
                     // negated predicate stays in a lower stratum); without one it is computed whole.
                     if let pattern = adornment(atom, source: nil, bound: [], onlyWithConstants: true) {
-                        let magicHead = Atom(predicate: MagicSets.magicName(atom.predicate, pattern),
+                        let magicHead = Atom(predicate: name(.magic(atom.predicate, adornment: pattern)),
                                              arguments: zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0), at: atom.location)
                         add(Clause(head: magicHead, source: nil, body: [], location: atom.location, text: ""))
                         enqueue(atom.predicate, pattern)
-                        result.append(.negated(Atom(predicate: MagicSets.adornedName(atom.predicate, pattern), arguments: atom.arguments, at: atom.location), location: location))
+                        result.append(.negated(Atom(predicate: name(.adorned(atom.predicate, adornment: pattern)), arguments: atom.arguments, at: atom.location), location: location))
                     } else {
                         result.append(literal)
                     }
@@ -223,7 +209,7 @@ public enum MagicSets {
         /// Adorns the rules of every (predicate, adornment) asked for, until none is new.
         mutating func processWorklist() -> Bool {
             while let (predicate, pattern) = worklist.popLast() {
-                adorned[MagicSets.adornedName(predicate, pattern)] = predicate
+                adorned[name(.adorned(predicate, adornment: pattern))] = predicate
                 for rule in rules where rule.head.predicate == predicate {
                     var headBound: [Expression] = []
                     for (argument, mode) in zip(rule.head.arguments, pattern) where mode == "b" {
@@ -232,11 +218,11 @@ public enum MagicSets {
                         default: return false    // a computed head argument cannot be asked for
                         }
                     }
-                    let magicGuard = Atom(predicate: MagicSets.magicName(predicate, pattern), arguments: headBound, at: rule.location)
+                    let magicGuard = Atom(predicate: name(.magic(predicate, adornment: pattern)), arguments: headBound, at: rule.location)
                     arities[magicGuard.predicate] = magicGuard.arity
                     let bound = Set(headBound.flatMap(\.variables))
                     guard let body = adorn(rule.body, bound: bound, magicGuard: magicGuard) else { return false }
-                    let head = Atom(predicate: MagicSets.adornedName(predicate, pattern), arguments: rule.head.arguments, at: rule.head.location)
+                    let head = Atom(predicate: name(.adorned(predicate, adornment: pattern)), arguments: rule.head.arguments, at: rule.head.location)
                     add(Clause(head: head, source: nil, body: [.positive(magicGuard, source: nil)] + body,
                                location: rule.location, text: ""))
                     arities[head.predicate] = head.arity
@@ -245,11 +231,11 @@ public enum MagicSets {
                 guard let example = rules.first(where: { $0.head.predicate == predicate }) else { continue }
                 let variables = (0..<example.head.arity).map { Expression(.variable("A\($0)"), at: example.location) }
                 let boundVariables = zip(variables, pattern).filter { $0.1 == "b" }.map(\.0)
-                let stored = Atom(predicate: MagicSets.storedName(predicate), arguments: variables, at: example.location)
+                let stored = Atom(predicate: name(.stored(predicate)), arguments: variables, at: example.location)
                 arities[stored.predicate] = stored.arity
-                add(Clause(head: Atom(predicate: MagicSets.adornedName(predicate, pattern), arguments: variables, at: example.location),
+                add(Clause(head: Atom(predicate: name(.adorned(predicate, adornment: pattern)), arguments: variables, at: example.location),
                            source: nil,
-                           body: [.positive(Atom(predicate: MagicSets.magicName(predicate, pattern), arguments: boundVariables, at: example.location), source: nil),
+                           body: [.positive(Atom(predicate: name(.magic(predicate, adornment: pattern)), arguments: boundVariables, at: example.location), source: nil),
                                   .positive(stored, source: nil)],
                            location: example.location, text: ""))
             }

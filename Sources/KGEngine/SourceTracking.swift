@@ -13,10 +13,12 @@ public enum SourceTracking {
         public var query: Query
         public var addedRules: [String]
         public var arities: [Value: Int]
+        /// What each predicate the rewrite introduced stands for.
+        var introduced: [Value: RewrittenPredicate]
     }
 
     static func sourcesName(_ predicate: Value) -> Value {
-        .name("\(predicate.sourceText)[sources]")
+        RewrittenPredicate.sources(predicate).name
     }
 
     /// The rewritten program, or nil when no body uses `@` on a derived predicate.
@@ -34,17 +36,20 @@ public enum SourceTracking {
 
         var added: [Clause] = []
         var newArities: [Value: Int] = [:]
+        var introduced: [Value: RewrittenPredicate] = [:]
         var done = Set<Value>()
         while let predicate = needed.popLast() {
             guard done.insert(predicate).inserted, let arity = arities[predicate] else { continue }
             let location = rules.first { $0.head.predicate == predicate }?.location ?? query.location
             func variable(_ name: String) -> Expression { Expression(.variable(name), at: location) }
             newArities[sourcesName(predicate)] = arity + 1
-            newArities[MagicSets.storedName(predicate)] = arity
+            newArities[RewrittenPredicate.stored(predicate).name] = arity
+            introduced[sourcesName(predicate)] = .sources(predicate)
+            introduced[RewrittenPredicate.stored(predicate).name] = .stored(predicate)
             // The stored facts of the predicate, with their sources.
             let arguments = (0..<arity).map { variable("A\($0)") }
             added.append(clause(Atom(predicate: sourcesName(predicate), arguments: arguments + [variable("Source_")], at: location),
-                                [.positive(Atom(predicate: MagicSets.storedName(predicate), arguments: arguments, at: location), source: variable("Source_"))],
+                                [.positive(Atom(predicate: RewrittenPredicate.stored(predicate).name, arguments: arguments, at: location), source: variable("Source_"))],
                                 at: location))
             for rule in rules where rule.head.predicate == predicate {
                 // An aggregate's head values come from the derived fact itself.
@@ -91,7 +96,7 @@ public enum SourceTracking {
         newRules += added
         var newQuery = query
         newQuery.body = replaced(query.body)
-        return Rewrite(rules: newRules, query: newQuery, addedRules: added.map(\.formatted), arities: newArities)
+        return Rewrite(rules: newRules, query: newQuery, addedRules: added.map(\.formatted), arities: newArities, introduced: introduced)
     }
 
     private static func clause(_ head: Atom, _ body: [Literal], at location: SourceLocation) -> Clause {

@@ -1,0 +1,29 @@
+import KGSyntax
+
+/// A predicate a rewrite adds, kept as what it stands for instead of a name to parse back.
+/// `name` is how rules, plans and `--explain` write it (no name a user writes looks like it).
+enum RewrittenPredicate: Hashable, Sendable {
+    /// `reach[bf]`: the facts of `reach` asked for with the arguments marked `b` bound.
+    case adorned(Value, adornment: String)
+    /// `magic-reach[bf]`: the bound arguments asked for.
+    case magic(Value, adornment: String)
+    /// `reach[stored]`: the stored facts of `reach` alone, without what its rules derive.
+    case stored(Value)
+    /// `reach[sources]`: the facts of `reach` with one source each derivation rests on.
+    case sources(Value)
+
+    var name: Value {
+        switch self {
+        case .adorned(let predicate, let adornment): return .name("\(predicate.sourceText)[\(adornment)]")
+        case .magic(let predicate, let adornment): return .name("magic-\(predicate.sourceText)[\(adornment)]")
+        case .stored(let predicate): return .name("\(predicate.sourceText)[stored]")
+        case .sources(let predicate): return .name("\(predicate.sourceText)[sources]")
+        }
+    }
+
+    /// The predicate whose stored facts this one's relation is loaded with, if any.
+    var storedPredicate: Value? {
+        if case .stored(let predicate) = self { return predicate }
+        return nil
+    }
+}
