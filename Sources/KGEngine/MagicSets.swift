@@ -106,11 +106,44 @@ public enum MagicSets {
             return pattern.contains("b") ? String(pattern) : nil
         }
 
-        /// The body with derived atoms renamed to their adorned predicates (left-to-right
-        /// binding), and for each renamed atom the magic rule that asks for it.
+        /// The order in which bindings pass through a body (sideways information passing): next,
+        /// always the first atom in body order with a bound argument, else the first literal
+        /// left. `reach(X, Y) :- reach(Z, Y), edge(X, Z).` asked with X bound passes X through
+        /// `edge` first, so `reach(Z, Y)` is asked with Z bound too.
+        static func sidewaysOrder(_ body: [Literal], bound initial: Set<String>) -> [Int] {
+            var bound = initial
+            var remaining = Array(body.indices)
+            var order: [Int] = []
+            while !remaining.isEmpty {
+                let position = remaining.firstIndex { i in
+                    guard case .positive(let atom, _) = body[i], BuiltinPredicate(atom.predicate) == nil else { return false }
+                    return atom.arguments.contains { argument in
+                        if case .constant = argument.kind { return true }
+                        if case .variable(let v) = argument.kind { return bound.contains(v) }
+                        return false
+                    }
+                } ?? 0
+                let i = remaining.remove(at: position)
+                order.append(i)
+                switch body[i] {
+                case .positive(let atom, let source) where BuiltinPredicate(atom.predicate) == nil:
+                    bound.formUnion(atom.variables)
+                    if let source { bound.formUnion(source.variables) }
+                case .comparison(let l, .equal, let r, _):
+                    if case .variable(let v) = l.kind, r.variables.allSatisfy(bound.contains) { bound.insert(v) }
+                    if case .variable(let v) = r.kind, l.variables.allSatisfy(bound.contains) { bound.insert(v) }
+                default:
+                    break
+                }
+            }
+            return order
+        }
+
+        /// The body with derived atoms renamed to their adorned predicates, bindings passed in
+        /// `sidewaysOrder`, and for each renamed atom the magic rule that asks for it (its body:
+        /// the literals that come before it in that order). The body keeps its own order.
         mutating func adorn(_ body: [Literal], bound initial: Set<String>, magicGuard: Atom?, onlyAtomsWithConstants: Bool = false) -> [Literal]? {
             var bound = initial
-            var result: [Literal] = []
             // `X = constant` binds X wherever it stands in the body.
             let constants = body.filter { literal in
                 guard case .comparison(let l, .equal, let r, _) = literal else { return false }
@@ -119,14 +152,18 @@ public enum MagicSets {
                 return false
             }
             for case .comparison(let l, _, let r, _) in constants { bound.formUnion(l.variables + r.variables) }
-            for (i, literal) in body.enumerated() {
+            var placed: [Literal] = []     // the literals handled so far, in sideways order
+            var adorned = body
+            for i in Rewriter.sidewaysOrder(body, bound: bound) {
+                let literal = body[i]
+                var result: [Literal] = []    // the literal as adorned: one, appended below
                 switch literal {
                 case .positive(let atom, let source):
                     if let pattern = adornment(atom, source: source, bound: bound, onlyWithConstants: onlyAtomsWithConstants) {
                         let boundArguments = zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0)
                         let magicHead = Atom(predicate: name(.magic(atom.predicate, adornment: pattern)),
                                              arguments: boundArguments, at: atom.location)
-                        guard let magicBody = magicRuleBody(constants + Array(result[0..<i]), magicGuard: magicGuard, needs: magicHead) else { return nil }
+                        guard let magicBody = magicRuleBody(constants + placed, magicGuard: magicGuard, needs: magicHead) else { return nil }
                         add(Clause(head: magicHead, source: nil, body: magicBody, location: atom.location, text: ""))
                         enqueue(atom.predicate, pattern)
                         let renamed = Atom(predicate: name(.adorned(atom.predicate, adornment: pattern)),
@@ -159,8 +196,11 @@ public enum MagicSets {
                         if case .variable(let v) = r.kind, l.variables.allSatisfy(bound.contains) { bound.insert(v) }
                     }
                 }
+                guard let adornedLiteral = result.first else { continue }
+                adorned[i] = adornedLiteral
+                placed.append(adornedLiteral)
             }
-            return result
+            return adorned
         }
 
         /// The body of a magic rule: the guard and the earlier literals whose variables are bound

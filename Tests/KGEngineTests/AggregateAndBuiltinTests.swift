@@ -230,4 +230,16 @@ final class AggregateAndBuiltinTests: XCTestCase {
         XCTAssertEqual(try kb.query("from-n0(N)").rows, [[.integer(400)]])
         XCTAssertEqual(try kb.query("from-n5-not-past-n10(N)").rows, [[.integer(5)]])
     }
+
+    func testARecursiveAtomWrittenFirstStaysDemandDriven() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute((0..<400).map { "edge(n\($0), n\($0 + 1)).\n" }.joined() + """
+            reach(X, Y) :- edge(X, Y).
+            reach(X, Y) :- reach(Z, Y), edge(X, Z).
+            """)
+        kb.maximumDerivedFacts = 5_000
+        XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
+        XCTAssertEqual(try kb.count("?- reach(n390, Y)."), 10)
+        XCTAssertEqual(try kb.query("?- reach(n397, Y).").rows, [[.name("n398")], [.name("n399")], [.name("n400")]])
+    }
 }

@@ -60,4 +60,21 @@ final class MagicSetsTests: XCTestCase {
         ])
         XCTAssertEqual(rewrite.rules[2].body.count, 1)
     }
+
+    func testBindingsPassThroughTheAtomThatIsBoundNotTheFirstWritten() throws {
+        // reach(Z, Y) comes first but nothing binds it; edge(X, Z) does, through X.
+        let (rules, query) = program("""
+            reach(X, Y) :- edge(X, Y).
+            reach(X, Y) :- reach(Z, Y), edge(X, Z).
+            ?- reach(n0, Y).
+            """)
+        let rewrite = try XCTUnwrap(MagicSets.rewrite(query, rules: rules))
+        XCTAssertEqual(rewrite.addedRules, [
+            "magic-reach[bf](n0).",
+            "reach[bf](X, Y) :- magic-reach[bf](X), edge(X, Y).",
+            "magic-reach[bf](Z) :- magic-reach[bf](X), edge(X, Z).",
+            "reach[bf](X, Y) :- magic-reach[bf](X), reach[bf](Z, Y), edge(X, Z).",
+            "reach[bf](A0, A1) :- magic-reach[bf](A0), reach[stored](A0, A1).",
+        ])
+    }
 }
