@@ -40,6 +40,12 @@ public enum NTriplesWriter {
     }
 
     static func escapeIRI(_ iri: String) -> String {
+        // Most IRIs need no escape: a byte scan says so without building a new string.
+        let needsEscape = iri.utf8.contains { byte in
+            byte <= 0x20 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x7B || byte == 0x7D
+                || byte == 0x7C || byte == 0x5E || byte == 0x60 || byte == 0x5C
+        }
+        guard needsEscape else { return iri }
         var out = ""
         for scalar in iri.unicodeScalars {
             if scalar.value <= 0x20 || "<>\"{}|^`\\".unicodeScalars.contains(scalar) {

@@ -136,6 +136,7 @@ extension KnowledgeBase {
     public func export(_ format: DataFormat, predicate: Value? = nil, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
         var written = 0, skipped = 0
         let value = TermDecoder(store: store).value
+        let terms = NTriplesTerms(store: store)
         switch format {
         case .kgl:
             try exportText(to: write)
@@ -156,14 +157,19 @@ extension KnowledgeBase {
                     continue
                 }
                 var previous: [Int64]?
+                let predicateText = NTriplesWriter.term(summary.predicate)
                 try store.forEachFactRow(predicate: id, arity: 2) { arguments, source in
                     if format == .nt && previous == arguments { return }
                     previous = arguments
-                    let subject = try value(arguments[0])
-                    guard NTriplesWriter.canBeSubject(subject) else { skipped += 1; return }
-                    let graph = format == .nq && source != Store.noSource ? try value(source) : nil
-                    if let graph, !NTriplesWriter.canBeSubject(graph) { skipped += 1; return }
-                    write(NTriplesWriter.line(Quad(subject: subject, predicate: summary.predicate, object: try value(arguments[1]), graph: graph)))
+                    let subject = try terms.term(arguments[0])
+                    guard subject.canBeSubject else { skipped += 1; return }
+                    var line = subject.text + " " + predicateText + " " + (try terms.term(arguments[1]).text)
+                    if format == .nq && source != Store.noSource {
+                        let graph = try terms.term(source)
+                        guard graph.canBeSubject else { skipped += 1; return }
+                        line += " " + graph.text
+                    }
+                    write(line + " .\n")
                     written += 1
                 }
             }
@@ -326,3 +332,29 @@ struct RecordImporter {
         try loader.add(predicate, record.map { CSVReader.value(of: $0.text, asText: options.asText) }, line: record[0].line, text: text)
     }
 }
+
+/// Each term of an N-Triples or N-Quads export written once: its text and whether it can be a
+/// subject or a graph name, kept by id (a million at most, so memory stays flat).
+final class NTriplesTerms {
+    struct Term {
+        let text: String
+        let canBeSubject: Bool
+    }
+
+    private let store: Store
+    private var terms: [Int64: Term] = [:]
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    func term(_ id: Int64) throws -> Term {
+        if let known = terms[id] { return known }
+        let value = try store.value(of: id)
+        let term = Term(text: NTriplesWriter.term(value), canBeSubject: NTriplesWriter.canBeSubject(value))
+        if terms.count >= 1 << 20 { terms.removeAll(keepingCapacity: true) }
+        terms[id] = term
+        return term
+    }
+}
+

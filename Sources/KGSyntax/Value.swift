@@ -146,6 +146,8 @@ public enum Value: Hashable, Sendable {
 
     /// A string literal with kglog escapes.
     public static func quoted(_ s: String) -> String {
+        // Most texts need no escape: a byte scan says so without building them scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
