@@ -2,6 +2,5 @@
 # Builds kglog in release mode and runs `bench/sizes.py csv` (see its description).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/.."
-swift build -c release --static-swift-stdlib --product kglog
+source "$here/setup.sh"
 exec python3 "$here/sizes.py" csv "$@"

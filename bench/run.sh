@@ -3,10 +3,5 @@
 # side-by-side benchmark. Arguments go to bench.py, e.g. `bench/run.sh --reps 5 --workloads tc`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/.."
-swift build -c release --static-swift-stdlib --product kglog
-if [ ! -x "$here/.venv/bin/python" ]; then
-    python3 -m venv "$here/.venv"
-    "$here/.venv/bin/pip" install --quiet duckdb pyoxigraph cozo-embedded pycozo clingo
-fi
+source "$here/setup.sh" duckdb pyoxigraph cozo-embedded pycozo clingo
 exec python3 "$here/bench.py" "$@"

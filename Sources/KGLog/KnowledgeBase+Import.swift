@@ -136,7 +136,7 @@ extension KnowledgeBase {
     public func export(_ format: DataFormat, predicate: Value? = nil, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
         var written = 0, skipped = 0
         let value = TermDecoder(store: store).value
-        let terms = NTriplesTerms(store: store)
+        let terms = TermDecoder(store: store, making: NTriplesTerm.init)
         switch format {
         case .kgl:
             try exportText(to: write)
@@ -161,11 +161,11 @@ extension KnowledgeBase {
                 try store.forEachFactRow(predicate: id, arity: 2) { arguments, source in
                     if format == .nt && previous == arguments { return }
                     previous = arguments
-                    let subject = try terms.term(arguments[0])
+                    let subject = try terms.value(arguments[0])
                     guard subject.canBeSubject else { skipped += 1; return }
-                    var line = subject.text + " " + predicateText + " " + (try terms.term(arguments[1]).text)
+                    var line = subject.text + " " + predicateText + " " + (try terms.value(arguments[1]).text)
                     if format == .nq && source != Store.noSource {
-                        let graph = try terms.term(source)
+                        let graph = try terms.value(source)
                         guard graph.canBeSubject else { skipped += 1; return }
                         line += " " + graph.text
                     }
@@ -333,28 +333,14 @@ struct RecordImporter {
     }
 }
 
-/// Each term of an N-Triples or N-Quads export written once: its text and whether it can be a
-/// subject or a graph name, kept by id (a million at most, so memory stays flat).
-final class NTriplesTerms {
-    struct Term {
-        let text: String
-        let canBeSubject: Bool
-    }
+/// A term of an N-Triples or N-Quads export: its text, and whether it can be a subject or a
+/// graph name.
+struct NTriplesTerm {
+    let text: String
+    let canBeSubject: Bool
 
-    private let store: Store
-    private var terms: [Int64: Term] = [:]
-
-    init(store: Store) {
-        self.store = store
-    }
-
-    func term(_ id: Int64) throws -> Term {
-        if let known = terms[id] { return known }
-        let value = try store.value(of: id)
-        let term = Term(text: NTriplesWriter.term(value), canBeSubject: NTriplesWriter.canBeSubject(value))
-        if terms.count >= 1 << 20 { terms.removeAll(keepingCapacity: true) }
-        terms[id] = term
-        return term
+    init(_ value: Value) {
+        text = NTriplesWriter.term(value)
+        canBeSubject = NTriplesWriter.canBeSubject(value)
     }
 }
-

@@ -445,21 +445,30 @@ public final class KnowledgeBase {
     }
 }
 
-/// Term ids to values, each id read from the store once.
-final class TermDecoder {
+/// Term ids to what an export writes of them (the value itself, or its text in a format), each
+/// id read from the store and made once; a million at most are kept, so memory stays flat.
+final class TermDecoder<Decoded> {
     private let store: Store
-    private var values: [Int64: Value] = [:]
+    private let make: (Value) -> Decoded
+    private var decoded: [Int64: Decoded] = [:]
 
-    init(store: Store) {
+    init(store: Store, making make: @escaping (Value) -> Decoded) {
         self.store = store
+        self.make = make
     }
 
-    func value(_ id: Int64) throws -> Value {
-        if let known = values[id] { return known }
-        let value = try store.value(of: id)
-        if values.count >= 1 << 20 { values.removeAll(keepingCapacity: true) }   // memory stays flat
-        values[id] = value
+    func value(_ id: Int64) throws -> Decoded {
+        if let known = decoded[id] { return known }
+        let value = make(try store.value(of: id))
+        if decoded.count >= 1 << 20 { decoded.removeAll(keepingCapacity: true) }
+        decoded[id] = value
         return value
+    }
+}
+
+extension TermDecoder where Decoded == Value {
+    convenience init(store: Store) {
+        self.init(store: store) { $0 }
     }
 }
 

@@ -1,4 +1,5 @@
 import XCTest
+import KGTestSupport
 import KGEngine
 import KGLog
 import KGSyntax
@@ -219,9 +220,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
         // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
         // the 399 that start at n0 are all the count needs.
         let kb = try KnowledgeBase()
-        try kb.execute((0..<400).map { "link(n\($0), n\($0 + 1)).\n" }.joined() + """
-            reach(X, Y) :- link(X, Y).
-            reach(X, Y) :- reach(X, Z), link(Z, Y).
+        try kb.execute(TestPrograms.chain(400) + """
             from-n0(count(Y)) :- reach(n0, Y).
             from-n5-not-past-n10(count(Y)) :- reach(n5, Y), not reach(n10, Y).
             """)
@@ -233,10 +232,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
 
     func testARecursiveAtomWrittenFirstStaysDemandDriven() throws {
         let kb = try KnowledgeBase()
-        try kb.execute((0..<400).map { "edge(n\($0), n\($0 + 1)).\n" }.joined() + """
-            reach(X, Y) :- edge(X, Y).
-            reach(X, Y) :- reach(Z, Y), edge(X, Z).
-            """)
+        try kb.execute(TestPrograms.chain(400, predicate: "edge", recursiveAtomFirst: false))
         kb.maximumDerivedFacts = 5_000
         XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
         XCTAssertEqual(try kb.count("?- reach(n390, Y)."), 10)

@@ -80,10 +80,7 @@ final class WhyRendererTests: XCTestCase {
         // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
         // the facts relevant to reach(n0, n3) are the 399 that start at n0.
         let kb = try KnowledgeBase()
-        try kb.execute((0..<400).map { "link(n\($0), n\($0 + 1)).\n" }.joined() + """
-            reach(X, Y) :- link(X, Y).
-            reach(X, Y) :- reach(X, Z), link(Z, Y).
-            """)
+        try kb.execute(TestPrograms.chain(400))
         kb.maximumDerivedFacts = 5_000
         XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
         let node = try kb.why("reach(n0, n3)")

@@ -1,5 +1,14 @@
 /// Programs several test targets run.
 public enum TestPrograms {
+    /// A chain of `length` links `predicate(n0, n1). predicate(n1, n2). ...` and the two rules
+    /// of `reach` over it (recursive atom first or last): its whole closure is
+    /// length * (length + 1) / 2 facts, far more than what one start needs.
+    public static func chain(_ length: Int, predicate: String = "link", recursiveAtomFirst: Bool = true) -> String {
+        (0..<length).map { "\(predicate)(n\($0), n\($0 + 1)).\n" }.joined()
+            + "reach(X, Y) :- \(predicate)(X, Y).\n"
+            + (recursiveAtomFirst ? "reach(X, Y) :- reach(X, Z), \(predicate)(Z, Y).\n" : "reach(X, Y) :- reach(Z, Y), \(predicate)(X, Z).\n")
+    }
+
     /// Facts with sources (one fact from two), the sources' reporters, a rule, recursion and
     /// negation: what provenance and why-trees are tested on.
     public static let provenance = """
