@@ -170,9 +170,12 @@ private struct PlanningState {
         for (i, literal) in rule.body.enumerated() {
             switch literal {
             case .positive(let atom):
-                sizes[i] = try planner.relation(atom.predicate, atom.source != nil, planner.storeFilter(atom)).count
-                for slot in atom.arguments + (atom.source.map { [$0] } ?? []) {
-                    if case .constant = slot { hasBoundArgument[i] = true }
+                // A constant the store filters by is no key to look up: the relation holds only
+                // its rows already, so the atom is a scan of that (smaller) relation.
+                let filter = planner.storeFilter(atom)
+                sizes[i] = try planner.relation(atom.predicate, atom.source != nil, filter).count
+                for (column, slot) in (atom.arguments + (atom.source.map { [$0] } ?? [])).enumerated() {
+                    if case .constant = slot, filter[column] == nil { hasBoundArgument[i] = true }
                     if case .variable(let v) = slot { atomsOfVariable[v, default: []].append(i) }
                 }
                 if hasBoundArgument[i] { withBound.push(sizes[i], i) } else { withoutBound.push(sizes[i], i) }
