@@ -25,8 +25,8 @@ public final class Evaluator {
         get { executor.maximumMemory }
         set { executor.maximumMemory = newValue }
     }
-    /// The default memory limit: 4 GiB.
-    public static let defaultMaximumMemory = 4 << 30
+    /// The default memory limit: 4 GiB, or half the machine's memory when that is less.
+    public static let defaultMaximumMemory = min(4 << 30, ResidentMemory.physicalBytes() / 2)
     let dictionary: TermDictionary
     let executor: Executor
     private struct RelationKey: Hashable {

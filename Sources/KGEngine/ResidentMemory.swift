@@ -19,6 +19,12 @@ public enum ResidentMemory {
         return pages * sysconf(Int32(_SC_PAGESIZE))
     }
 
+    /// The machine's memory (8 GiB assumed when it cannot be read).
+    static func physicalBytes() -> Int {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? pages * size : 8 << 30
+    }
+
     /// `512 MiB`, `4 GiB`, `1.5 GiB`.
     public static func describe(_ bytes: Int) -> String {
         let gib = Double(bytes) / Double(1 << 30)

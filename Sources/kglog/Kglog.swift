@@ -48,7 +48,7 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "The most facts one query may derive before it stops with an error (default: 20000000).")
     var maxFacts: Int?
 
-    @Option(name: .long, help: "The most memory kglog may hold while a query is evaluated, such as 512M or 8G (default: 4G).")
+    @Option(name: .long, help: "The most memory kglog may hold while a query is evaluated, such as 512M or 8G (default: 4G, or half the machine's memory if less).")
     var maxMemory: MemorySize?
 
     var limits: Session.Limits { Session.Limits(facts: maxFacts, memory: maxMemory?.bytes) }
@@ -163,7 +163,7 @@ struct Why: ParsableCommand {
     @Option(name: .long, help: "The most facts the evaluation may derive before it stops with an error.")
     var maxFacts: Int?
 
-    @Option(name: .long, help: "The most memory kglog may hold while evaluating, such as 512M or 8G (default: 4G).")
+    @Option(name: .long, help: "The most memory kglog may hold while evaluating, such as 512M or 8G (default: 4G, or half the machine's memory if less).")
     var maxMemory: MemorySize?
 
     @Argument(help: "The fact, such as 'ally(armenia, russia)'.")
