@@ -176,7 +176,7 @@ public final class Evaluator {
         // by the relation itself, without copying millions of rows into an answer relation.
         if query.body.count == 1, case .positive(let atom, nil) = query.body[0], BuiltinPredicate(atom.predicate) == nil {
             let names = atom.arguments.compactMap { argument -> String? in
-                if case .variable(let name) = argument.kind, name != "_" { return name } else { return nil }
+                if case .variable(let name) = argument.kind, !name.hasPrefix("_") { return name } else { return nil }
             }
             if !names.isEmpty, names.count == atom.arguments.count, Set(names).count == names.count {
                 let whole = try relation(atom.predicate, withSources: false)

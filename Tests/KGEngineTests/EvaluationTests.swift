@@ -160,4 +160,14 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(answers(program, "m(X, csto) @ tass"), ["armenia", "russia"])
         XCTAssertEqual(answers(program, "m(X, csto) @ S, reported-by(S, Who)"), ["armenia, arminfo, zainetdinov"])
     }
+
+    func testVariablesStartingWithAnUnderscoreAreNotAnswerColumns() throws {
+        // `_X` is named but not an answer column: the answer is the distinct values of Y.
+        let kb = try KnowledgeBase()
+        try kb.execute("p(a, b). p(c, b). p(c, d).")
+        XCTAssertEqual(try kb.query("?- p(_X, Y).").rows, [[.name("b")], [.name("d")]])
+        XCTAssertEqual(try kb.query("?- p(X, _Y).").rows, [[.name("a")], [.name("c")]])
+        XCTAssertEqual(try kb.count("?- p(_X, Y)."), 2)
+        XCTAssertEqual(try kb.query("?- p(X, Y).").rows.count, 3)
+    }
 }
