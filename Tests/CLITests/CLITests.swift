@@ -219,15 +219,17 @@ extension CLITests {
 
     func testATerminalSession() throws {
         let home = directory.path
-        let prompt = "kglog> "
+        // Keys are typed once the prompt is back: the line editor has the terminal in raw mode
+        // again (typed earlier, the line discipline would take Ctrl-D itself).
+        let prompt = "kglog> ", next = "\rkglog> \u{1B}[K"
         let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--load", "samples/csto.kgl"], steps: [
             .type("?- member-of(X,\r", after: prompt), .type("  csto), X < b.\r", after: "...> "),   // a multi-line query
-            .type("?- nothing(X).\r", after: "1 row\r\n"),                                         // an error
-            .type("\u{1B}[A\u{1B}[A\u{1B}[A", after: "no fact or rule defines it\r\n"),            // history: back past the first statement
+            .type("?- nothing(X).\r", after: "1 row\r\n" + next),                                  // an error
+            .type("\u{1B}[A\u{1B}[A\u{1B}[A", after: "   ^\r\n" + next),                         // history: back past the first statement
             .type("\u{03}", after: "?- member-of(X, csto), X < b."),                               // Ctrl-C clears the line
             .type("?- outs\t", after: "^C\r\n"),                                                   // Tab completes a predicate name
             .type("X).\r", after: "outside-csto("),
-            .type("\u{04}", after: "2 rows\r\n"),                                                  // Ctrl-D leaves
+            .type("\u{04}", after: "2 rows\r\n" + next),                                           // Ctrl-D leaves
         ], home: home)
         let erase = "\u{1B}[K"
         XCTAssertTrue(screen.contains("kglog: a new in-memory knowledge base"), screen)
@@ -253,9 +255,9 @@ extension CLITests {
             .type("p(1). n(0). n(X) :- n(Y), X = Y + 1.\r", after: "kglog> "),
             .type("q(1). ?- n(X), X < 0.\r", after: prompt),
             .typeWhileRunning("\u{03}"),
-            .type("?- p(X), q(X).\r", after: "cancelled: nothing was changed\r\n"),
+            .type("?- p(X), q(X).\r", after: "cancelled: nothing was changed\r\n\rkglog> \u{1B}[K"),
             .type("?- p(X).\r", after: prompt),
-            .type("\u{04}", after: "1 row\r\n"),
+            .type("\u{04}", after: "1 row\r\n\rkglog> \u{1B}[K"),
         ], home: directory.path)
         XCTAssertTrue(screen.contains("q(1). ?- n(X), X < 0.\u{1B}[K\r\n^Ccancelled: nothing was changed\r\n"), screen)
         XCTAssertTrue(screen.contains("<input>:1:10: error: unknown predicate 'q/1': no fact or rule defines it\r\n"), screen)
