@@ -18,13 +18,6 @@ enum AnswerOrder {
         for column in 0..<width where !inKey[column] { keyColumns.append((column, false)) }
         let wanted = min(count, limit.map { offset + $0 } ?? count)
         guard wanted > offset else { return [] }
-        // A rank read as a key component: reversed for a descending column.
-        func component(_ row: Int, _ key: Int) -> UInt32 {
-            let rank = ranks[row * width + keyColumns[key].column]
-            return keyColumns[key].descending ? UInt32.max - rank : rank
-        }
-        var out: [UInt32] = []
-        out.reserveCapacity((wanted - offset) * width)
         if width <= 2 {
             // Reversing a rank is flipping its bits: XOR with all ones for a descending column.
             let (c0, c1) = (keyColumns[0].column, width == 2 ? keyColumns[1].column : 0)
@@ -44,7 +37,7 @@ enum AnswerOrder {
             }
             keys = smallest(wanted, of: keys, by: <)
             // The key holds the whole row: take the ranks back out of it.
-            out = [UInt32](repeating: 0, count: (wanted - offset) * width)
+            var out = [UInt32](repeating: 0, count: (wanted - offset) * width)
             for (i, key) in keys[offset...].enumerated() {
                 if width == 1 {
                     out[i] = UInt32(truncatingIfNeeded: key) ^ flip0
@@ -55,15 +48,22 @@ enum AnswerOrder {
             }
             return out
         }
+        // Wider rows: keys of ranks, a descending column's reversed, compared column by column.
         let keyWidth = keyColumns.count
         var keys = [UInt32](repeating: 0, count: count * keyWidth)
-        for row in 0..<count { for key in 0..<keyWidth { keys[row * keyWidth + key] = component(row, key) } }
+        for row in 0..<count {
+            for (key, column) in keyColumns.enumerated() {
+                keys[row * keyWidth + key] = ranks[row * width + column.column] ^ (column.descending ? .max : 0)
+            }
+        }
         let rows = smallest(wanted, of: Array(0..<count)) { a, b in
             for key in 0..<keyWidth where keys[a * keyWidth + key] != keys[b * keyWidth + key] {
                 return keys[a * keyWidth + key] < keys[b * keyWidth + key]
             }
             return false
         }
+        var out: [UInt32] = []
+        out.reserveCapacity((wanted - offset) * width)
         for row in rows[offset...] { out.append(contentsOf: ranks[(row * width)..<((row + 1) * width)]) }
         return out
     }
@@ -75,35 +75,17 @@ enum AnswerOrder {
             return Array(elements.sorted(by: less).prefix(k))
         }
         guard k > 0 else { return [] }
-        var heap: [T] = []
-        heap.reserveCapacity(k)
-        func siftDown(_ start: Int) {
-            var parent = start
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var largest = parent
-                if left < heap.count && less(heap[largest], heap[left]) { largest = left }
-                if right < heap.count && less(heap[largest], heap[right]) { largest = right }
-                if largest == parent { return }
-                heap.swapAt(parent, largest)
-                parent = largest
-            }
-        }
-        for element in elements {
-            if heap.count < k {
-                heap.append(element)
-                var child = heap.count - 1
-                while child > 0 {
-                    let parent = (child - 1) / 2
-                    guard less(heap[parent], heap[child]) else { break }
-                    heap.swapAt(parent, child)
-                    child = parent
+        return withoutActuallyEscaping(less) { less in
+            // The k smallest so far, the largest of them on top.
+            var heap = Heap<T> { less($1, $0) }
+            for element in elements {
+                if heap.count < k {
+                    heap.push(element)
+                } else if let largest = heap.first, less(element, largest) {
+                    heap.replaceFirst(with: element)
                 }
-            } else if less(element, heap[0]) {
-                heap[0] = element
-                siftDown(0)
             }
+            return heap.elements.sorted(by: less)
         }
-        return heap.sorted(by: less)
     }
 }

@@ -154,7 +154,7 @@ public final class Evaluator {
 
     /// The rules that `predicates` need, directly or through other rules, and their strata.
     func strata(for predicates: [Value], in rules: [Clause]) throws -> (clauses: [Clause], strata: [Stratum]) {
-        let clauses = neededRules(for: predicates, in: rules).map { rules[$0] }
+        let clauses = Stratifier.rulesNeeded(for: predicates, in: rules).map { rules[$0] }
         derived = Set(clauses.map(\.head.predicate))
         return (clauses, try Stratifier.stratify(clauses))
     }
@@ -193,23 +193,6 @@ public final class Evaluator {
         try executor.run(plan)
         answer.commit()
         return answer
-    }
-
-    /// The rules that define the given predicates, directly or through other rules.
-    func neededRules(for predicates: [Value], in rules: [Clause]) -> [Int] {
-        var byHead: [Value: [Int]] = [:]
-        for (i, rule) in rules.enumerated() { byHead[rule.head.predicate, default: []].append(i) }
-        var seen = Set<Value>()
-        var work = predicates
-        var result: [Int] = []
-        while let predicate = work.popLast() {
-            guard seen.insert(predicate).inserted else { continue }
-            for i in byHead[predicate] ?? [] {
-                result.append(i)
-                work += rules[i].body.compactMap(\.atom).map(\.predicate)
-            }
-        }
-        return result.sorted()
     }
 
     // MARK: - Strata

@@ -38,8 +38,8 @@ public enum MagicSets {
         // `magic-reach[bf](n0).`, so only what starts at n0 is derived.
         var rewritten = rules
         var changed: [String] = []
-        let needed = MagicSets.predicatesReached(from: query.body, rules: rules)
-        for (i, rule) in rules.enumerated() where needed.contains(rule.head.predicate) {
+        for i in Stratifier.rulesNeeded(for: query.body.compactMap(\.atom).map(\.predicate), in: rules) {
+            let rule = rules[i]
             guard let ruleBody = rewriter.adorn(rule.body, bound: [], magicGuard: nil, onlyAtomsWithConstants: true) else { return nil }
             guard ruleBody != rule.body else { continue }
             rewritten[i].body = ruleBody
@@ -51,19 +51,6 @@ public enum MagicSets {
         return Rewrite(rules: rewritten + rewriter.added, query: newQuery,
                        addedRules: changed + rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned,
                        introduced: rewriter.introduced)
-    }
-
-    /// The predicates `body` depends on, through the rules that define them.
-    static func predicatesReached(from body: [Literal], rules: [Clause]) -> Set<Value> {
-        var byHead: [Value: [Clause]] = [:]
-        for rule in rules { byHead[rule.head.predicate, default: []].append(rule) }
-        var reached = Set<Value>()
-        var pending = body.compactMap(\.atom).map(\.predicate)
-        while let predicate = pending.popLast() {
-            guard reached.insert(predicate).inserted else { continue }
-            for rule in byHead[predicate] ?? [] { pending += rule.body.compactMap(\.atom).map(\.predicate) }
-        }
-        return reached
     }
 
     private struct Rewriter {
@@ -106,41 +93,24 @@ public enum MagicSets {
             return pattern.contains("b") ? String(pattern) : nil
         }
 
-        /// The order in which bindings pass through a body (sideways information passing): next,
-        /// always the first atom in body order with a bound argument, else the first literal
-        /// left. `reach(X, Y) :- reach(Z, Y), edge(X, Z).` asked with X bound passes X through
-        /// `edge` first, so `reach(Z, Y)` is asked with Z bound too.
-        static func sidewaysOrder(_ body: [Literal], bound initial: Set<String>) -> [Int] {
-            var bound = initial
-            var remaining = Array(body.indices)
-            var order: [Int] = []
-            while !remaining.isEmpty {
-                let position = remaining.firstIndex { i in
-                    guard case .positive(let atom, _) = body[i], BuiltinPredicate(atom.predicate) == nil else { return false }
-                    return atom.arguments.contains { argument in
-                        if case .constant = argument.kind { return true }
-                        if case .variable(let v) = argument.kind { return bound.contains(v) }
-                        return false
-                    }
-                } ?? 0
-                let i = remaining.remove(at: position)
-                order.append(i)
-                switch body[i] {
-                case .positive(let atom, let source) where BuiltinPredicate(atom.predicate) == nil:
-                    bound.formUnion(atom.variables)
-                    if let source { bound.formUnion(source.variables) }
-                case .comparison(let l, .equal, let r, _):
-                    if case .variable(let v) = l.kind, r.variables.allSatisfy(bound.contains) { bound.insert(v) }
-                    if case .variable(let v) = r.kind, l.variables.allSatisfy(bound.contains) { bound.insert(v) }
-                default:
-                    break
+        /// Sideways information passing: among the literals left (`remaining`, positions in
+        /// `body`), the one to pass bindings through next — the first atom in body order with a
+        /// bound argument, else the first literal left. `reach(X, Y) :- reach(Z, Y), edge(X, Z).`
+        /// asked with X bound passes X through `edge` first, so `reach(Z, Y)` is asked with Z
+        /// bound too. Returns its place in `remaining`.
+        static func nextSideways(_ body: [Literal], _ remaining: [Int], bound: Set<String>) -> Int {
+            remaining.firstIndex { i in
+                guard case .positive(let atom, _) = body[i], BuiltinPredicate(atom.predicate) == nil else { return false }
+                return atom.arguments.contains { argument in
+                    if case .constant = argument.kind { return true }
+                    if case .variable(let v) = argument.kind { return bound.contains(v) }
+                    return false
                 }
-            }
-            return order
+            } ?? 0
         }
 
         /// The body with derived atoms renamed to their adorned predicates, bindings passed in
-        /// `sidewaysOrder`, and for each renamed atom the magic rule that asks for it (its body:
+        /// the order `nextSideways` chooses, and for each renamed atom the magic rule that asks for it (its body:
         /// the literals that come before it in that order). The body keeps its own order.
         mutating func adorn(_ body: [Literal], bound initial: Set<String>, magicGuard: Atom?, onlyAtomsWithConstants: Bool = false) -> [Literal]? {
             var bound = initial
@@ -154,7 +124,9 @@ public enum MagicSets {
             for case .comparison(let l, _, let r, _) in constants { bound.formUnion(l.variables + r.variables) }
             var placed: [Literal] = []     // the literals handled so far, in sideways order
             var adorned = body
-            for i in Rewriter.sidewaysOrder(body, bound: bound) {
+            var remaining = Array(body.indices)
+            while !remaining.isEmpty {
+                let i = remaining.remove(at: Rewriter.nextSideways(body, remaining, bound: bound))
                 let literal = body[i]
                 var result: [Literal] = []    // the literal as adorned: one, appended below
                 switch literal {

@@ -41,6 +41,7 @@ struct Planner {
     private func placeReadyConditions(_ rule: CompiledRule, _ state: inout PlanningState, _ steps: inout [Step]) throws {
         while let i = state.nextReadyCondition() {
             let bound = state.bound
+            state.placed[i] = true
             switch rule.body[i] {
             case .positive:
                 continue
@@ -53,17 +54,12 @@ struct Planner {
                     steps.append(.filter(l, op, r, location))
                 } else if op == .equal, case .variable(let v) = l, !bound.contains(v), r.variables.isSubset(of: bound) {
                     steps.append(.assign(v, r))
-                    state.placed[i] = true
                     state.bind([v])
-                    continue
                 } else if op == .equal, case .variable(let v) = r, !bound.contains(v), l.variables.isSubset(of: bound) {
                     steps.append(.assign(v, l))
-                    state.placed[i] = true
                     state.bind([v])
-                    continue
                 }
             }
-            state.placed[i] = true
         }
     }
 
@@ -146,8 +142,8 @@ private struct PlanningState {
     var placed: [Bool]
     private var sizes: [Int]
     private var hasBoundArgument: [Bool]
-    private var withBound = MinHeap()
-    private var withoutBound = MinHeap()
+    private var withBound = PlanningState.heap()
+    private var withoutBound = PlanningState.heap()
     private var atomsOfVariable: [Int: [Int]] = [:]
     /// For each condition: variables still unbound of all it uses, and for `X = e` / `e = X`
     /// of the side that must be bound for an assignment (-1 when it cannot assign).
@@ -155,8 +151,13 @@ private struct PlanningState {
     private var unboundLeft: [Int]
     private var unboundRight: [Int]
     private var conditionsOfVariable: [Int: [(condition: Int, side: Int)]] = [:]
-    private var ready = MinHeap()
+    private var ready = PlanningState.heap()
     private var queued: [Bool]
+
+    /// Positions by a key (a relation's size, or the position itself), then by position.
+    private static func heap() -> Heap<(key: Int, position: Int)> {
+        Heap { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+    }
 
     init(_ rule: CompiledRule, planner: Planner) throws {
         let count = rule.body.count
@@ -178,7 +179,7 @@ private struct PlanningState {
                     if case .constant = slot, filter[column] == nil { hasBoundArgument[i] = true }
                     if case .variable(let v) = slot { atomsOfVariable[v, default: []].append(i) }
                 }
-                if hasBoundArgument[i] { withBound.push(sizes[i], i) } else { withoutBound.push(sizes[i], i) }
+                if hasBoundArgument[i] { withBound.push((sizes[i], i)) } else { withoutBound.push((sizes[i], i)) }
             case .negated, .builtin:
                 let needed = literal.neededVariables
                 unboundAll[i] = needed.count
@@ -204,7 +205,7 @@ private struct PlanningState {
     private mutating func queue(_ condition: Int) {
         guard !queued[condition] else { return }
         queued[condition] = true
-        ready.push(condition, condition)
+        ready.push((condition, condition))
     }
 
     /// Records newly bound variables: atoms that use them gain a bound argument, conditions
@@ -213,7 +214,7 @@ private struct PlanningState {
         for v in variables where bound.insert(v).inserted {
             for i in atomsOfVariable[v] ?? [] where !placed[i] && !hasBoundArgument[i] {
                 hasBoundArgument[i] = true
-                withBound.push(sizes[i], i)
+                withBound.push((sizes[i], i))
             }
             for (condition, side) in conditionsOfVariable[v] ?? [] {
                 switch side {
@@ -244,44 +245,5 @@ private struct PlanningState {
             if !placed[i] && !hasBoundArgument[i] { return i }
         }
         return nil
-    }
-}
-
-/// A binary min-heap of (key, position) pairs, ordered by key then position.
-private struct MinHeap {
-    private var items: [(key: Int, position: Int)] = []
-
-    private static func less(_ a: (key: Int, position: Int), _ b: (key: Int, position: Int)) -> Bool {
-        a.key != b.key ? a.key < b.key : a.position < b.position
-    }
-
-    mutating func push(_ key: Int, _ position: Int) {
-        items.append((key, position))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard MinHeap.less(items[child], items[parent]) else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (key: Int, position: Int)? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < items.count && MinHeap.less(items[left], items[smallest]) { smallest = left }
-                if right < items.count && MinHeap.less(items[right], items[smallest]) { smallest = right }
-                if smallest == parent { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return top
     }
 }

@@ -18,6 +18,23 @@ public enum Stratifier {
         let to: Value
     }
 
+    /// The indices of the rules that define `predicates`, directly or through other rules.
+    static func rulesNeeded(for predicates: [Value], in rules: [Clause]) -> [Int] {
+        var byHead: [Value: [Int]] = [:]
+        for (i, rule) in rules.enumerated() { byHead[rule.head.predicate, default: []].append(i) }
+        var seen = Set<Value>()
+        var work = predicates
+        var result: [Int] = []
+        while let predicate = work.popLast() {
+            guard seen.insert(predicate).inserted else { continue }
+            for i in byHead[predicate] ?? [] {
+                result.append(i)
+                work += rules[i].body.compactMap(\.atom).map(\.predicate)
+            }
+        }
+        return result.sorted()
+    }
+
     /// The strata of `rules`, each after every stratum it depends on.
     public static func stratify(_ rules: [Clause]) throws(Diagnostic) -> [Stratum] {
         var edges: [Value: [Edge]] = [:]

@@ -38,7 +38,7 @@ final class TermDictionary {
         return id > 0 ? id : nil
     }
 
-    /// The values of many ids, each read once: the stored ones in one pass over the store.
+    /// The values of many distinct ids: the stored ones read in one pass over the store.
     func values(of wanted: [Int64]) throws -> [Value] {
         var result = [Value?](repeating: nil, count: wanted.count)
         var missing: [(id: Int64, index: Int)] = []
@@ -47,17 +47,14 @@ final class TermDictionary {
         }
         missing.sort { $0.id < $1.id }
         var next = 0
+        // Terms come back in id order; an id with none is passed over (and reported below).
         try store?.forEachTerm(ids: missing.map(\.id)) { id, kind, lexical in
-            while next < missing.count && missing[next].id < id { next += 1 }
-            guard next < missing.count, missing[next].id == id else { return }
+            while missing[next].id < id { next += 1 }
             guard let valueKind = Value.Kind(rawValue: kind), let value = Value(kind: valueKind, storageText: lexical) else {
                 throw StoreError.danglingTerm(id: id)
             }
-            // Repeated ids come together once sorted.
-            while next < missing.count && missing[next].id == id {
-                result[missing[next].index] = value
-                next += 1
-            }
+            result[missing[next].index] = value
+            next += 1
         }
         return try wanted.indices.map { index in
             if let value = result[index] { return value }

@@ -39,16 +39,21 @@ public enum NTriplesWriter {
         Value.quoted(s)
     }
 
-    static func escapeIRI(_ iri: String) -> String {
-        // Most IRIs need no escape: a byte scan says so without building a new string.
-        let needsEscape = iri.utf8.contains { byte in
-            byte <= 0x20 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x7B || byte == 0x7D
-                || byte == 0x7C || byte == 0x5E || byte == 0x60 || byte == 0x5C
+    /// Whether an IRI must write this code point as `\uXXXX`: controls, space and `<>"{}|^`\`.
+    private static func mustEscapeInIRI(_ value: UInt32) -> Bool {
+        switch value {
+        case 0...0x20, 0x3C, 0x3E, 0x22, 0x7B, 0x7D, 0x7C, 0x5E, 0x60, 0x5C: return true
+        default: return false
         }
-        guard needsEscape else { return iri }
+    }
+
+    static func escapeIRI(_ iri: String) -> String {
+        // Most IRIs need no escape: a byte scan says so without building a new string (the
+        // characters to escape are ASCII, so no byte of a longer character is one of them).
+        guard iri.utf8.contains(where: { mustEscapeInIRI(UInt32($0)) }) else { return iri }
         var out = ""
         for scalar in iri.unicodeScalars {
-            if scalar.value <= 0x20 || "<>\"{}|^`\\".unicodeScalars.contains(scalar) {
+            if mustEscapeInIRI(scalar.value) {
                 out += String(format: "\\u%04X", scalar.value)
             } else {
                 out.unicodeScalars.append(scalar)

@@ -84,8 +84,15 @@ public final class OutputFile {
     }
 
     private func writeAll(_ text: String) throws(FileError) {
+        let result = OutputFile.write(text, to: descriptor)
+        if result != 0 { throw FileError(path: path, errno: result, writing: true) }
+    }
+
+    /// Writes all of `text` to a descriptor, going on after interruptions; 0, or the `errno`
+    /// of the write that failed.
+    public static func write(_ text: String, to descriptor: Int32) -> Int32 {
         var text = text
-        let result: Int32 = text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
                 let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -97,7 +104,6 @@ public final class OutputFile {
             }
             return 0
         }
-        if result != 0 { throw FileError(path: path, errno: result, writing: true) }
     }
 
     /// Makes the written text the file's content (renaming the temporary file over it).

@@ -59,7 +59,7 @@ public struct AnswerRenderer: Sendable {
             out.append("|" + answer.columns.enumerated().map { padded($1, displayWidth($1), $0) }.joined(separator: "|") + "|\n" + rule)
         }
         // Each term padded to each column's width, once.
-        let cells = TermTexts((0..<width).flatMap { column in texts.indices.map { padded(texts[$0], textWidths[$0], column) } })
+        let cells = PackedTexts((0..<width).flatMap { column in texts.indices.map { padded(texts[$0], textWidths[$0], column) } })
         out.rows(answer, cells: cells, termsPerColumn: texts.count, before: "|", separator: "|", after: "|\n")
         if answer.rowCount > 0 { out.append(rule) }
         out.append("\(answer.rowCount) row\(answer.rowCount == 1 ? "" : "s")\n")
@@ -73,7 +73,7 @@ public struct AnswerRenderer: Sendable {
             let escape = format == .csv ? CSVEscaping.quote : TSVEscaping.escape
             out.append(answer.columns.map(escape).joined(separator: separator) + "\n")
         }
-        out.rows(answer, cells: TermTexts(answer.terms.map(field)), termsPerColumn: 0, before: "", separator: separator, after: "\n")
+        out.rows(answer, cells: PackedTexts(answer.terms.map(field)), termsPerColumn: 0, before: "", separator: separator, after: "\n")
     }
 
     // MARK: - JSON
@@ -83,22 +83,9 @@ public struct AnswerRenderer: Sendable {
         if let query { out.append("\"query\":\(JSONText.string(query.text)),") }
         if answer.columns.isEmpty { return out.append("\"holds\":\(answer.holds)}\n") }
         out.append("\"columns\":[" + answer.columns.map(JSONText.string).joined(separator: ",") + "],\"rows\":[")
-        out.rows(answer, cells: TermTexts(answer.terms.map(JSONText.value)), termsPerColumn: 0, before: "[", separator: ",", after: "],")
+        out.rows(answer, cells: PackedTexts(answer.terms.map(JSONText.value)), termsPerColumn: 0, before: "[", separator: ",", after: "],")
         if answer.rowCount > 0 { out.dropLast() }
         out.append("]}\n")
-    }
-}
-
-/// The UTF-8 text of each of a list of terms, packed in one buffer.
-struct TermTexts {
-    var bytes: [UInt8] = []
-    var starts: [Int] = [0]
-
-    init(_ texts: [String]) {
-        for text in texts {
-            bytes.append(contentsOf: text.utf8)
-            starts.append(bytes.count)
-        }
     }
 }
 
@@ -132,7 +119,7 @@ struct ChunkedText {
     /// Every row of `answer`: `before`, each cell's text joined by `separator`, `after`. With
     /// `termsPerColumn` > 0 the texts are per column (cell `t` of column `c` is text
     /// `c * termsPerColumn + t`), else one per term.
-    mutating func rows(_ answer: QueryAnswer, cells texts: TermTexts, termsPerColumn: Int, before: String, separator: String, after: String) {
+    mutating func rows(_ answer: QueryAnswer, cells texts: PackedTexts, termsPerColumn: Int, before: String, separator: String, after: String) {
         let width = answer.columns.count
         let (before, separator, after) = (Array(before.utf8), Array(separator.utf8), Array(after.utf8))
         texts.bytes.withUnsafeBufferPointer { bytes in

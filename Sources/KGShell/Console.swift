@@ -25,24 +25,12 @@ public enum Console {
     }
 
     private static func write(_ text: String, to descriptor: Int32, name: String) {
-        var text = text
-        let failure: Int32 = text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return 0
-        }
+        let failure = OutputFile.write(text, to: descriptor)
         guard failure != 0 else { return }
         if failure == EPIPE { exit(0) }
         if descriptor != STDERR_FILENO {
             let message = "kglog: error: \(FileError(path: name, errno: failure, writing: true).message)\n"
-            _ = message.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+            _ = OutputFile.write(message, to: STDERR_FILENO)
         }
         exit(1)
     }

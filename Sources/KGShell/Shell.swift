@@ -114,7 +114,7 @@ public final class Shell {
                 results.append((result, now - last))
             }
         } catch var report as DiagnosticReport {
-            if firstLine > 1 { report = Shell.shifted(report, by: firstLine - 1) }
+            if firstLine > 1 { report = report.movedDown(by: firstLine - 1) }
             output.err += report.rendered()
             return
         } catch {
@@ -140,20 +140,6 @@ public final class Shell {
             }
             if timer { output.out += String(format: "time: %.3f s\n", seconds) }
         }
-    }
-
-    /// The report with its lines moved down by `offset`, the source lines it shows kept.
-    static func shifted(_ report: DiagnosticReport, by offset: Int) -> DiagnosticReport {
-        let lines = report.sourceText.split(separator: "\n", omittingEmptySubsequences: false)
-        var sourceLines: [Int: String] = [:]
-        let diagnostics = report.diagnostics.map { diagnostic -> Diagnostic in
-            var moved = diagnostic
-            let line = diagnostic.location.line
-            if line >= 1 && line <= lines.count { sourceLines[line + offset] = String(lines[line - 1]) }
-            moved.location.line += offset
-            return moved
-        }
-        return DiagnosticReport(fileName: report.fileName, sourceText: "", diagnostics: diagnostics, sourceLines: sourceLines)
     }
 
     private func emit(_ text: String, _ output: inout Output) {

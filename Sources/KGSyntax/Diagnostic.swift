@@ -33,6 +33,21 @@ public struct DiagnosticReport: Error, Sendable {
         self.sourceLines = sourceLines
     }
 
+    /// The report of a text that starts at line `offset + 1` of its file: every line number moved
+    /// down by `offset`, the source lines it shows kept.
+    public func movedDown(by offset: Int) -> DiagnosticReport {
+        let lines = sourceText.split(separator: "\n", omittingEmptySubsequences: false)
+        var moved = sourceLines.reduce(into: [Int: String]()) { $0[$1.key + offset] = $1.value }
+        let diagnostics = diagnostics.map { diagnostic -> Diagnostic in
+            var diagnostic = diagnostic
+            let line = diagnostic.location.line
+            if moved[line + offset] == nil, line >= 1, line <= lines.count { moved[line + offset] = String(lines[line - 1]) }
+            diagnostic.location.line += offset
+            return diagnostic
+        }
+        return DiagnosticReport(fileName: fileName, sourceText: "", diagnostics: diagnostics, sourceLines: moved)
+    }
+
     /// `FILE:LINE:COLUMN: error: MESSAGE`, the source line, a caret under the column.
     public func rendered() -> String {
         let lines = sourceText.split(separator: "\n", omittingEmptySubsequences: false)

@@ -215,16 +215,10 @@ extension Value {
             return values.indices.sorted { sortOrder(values[$0], values[$1]) }
         }
         // Every text in one buffer; indices sorted by comparing byte ranges.
-        var bytes: [UInt8] = []
-        var starts: [Int] = [0]
-        starts.reserveCapacity(values.count + 1)
-        for value in values {
-            bytes.append(contentsOf: text(value)!.utf8)
-            starts.append(bytes.count)
-        }
+        let texts = PackedTexts(values.lazy.map { text($0) ?? "" })
         var order = Array(values.indices)
-        bytes.withUnsafeBufferPointer { bytes in
-            starts.withUnsafeBufferPointer { starts in
+        texts.bytes.withUnsafeBufferPointer { bytes in
+            texts.starts.withUnsafeBufferPointer { starts in
                 let base = bytes.baseAddress
                 order.sort { a, b in
                     let (la, lb) = (starts[a + 1] - starts[a], starts[b + 1] - starts[b])

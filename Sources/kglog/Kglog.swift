@@ -40,18 +40,21 @@ struct LoadOption: ParsableArguments {
     var load: [String] = []
 }
 
-/// Options shared by the commands that print answers.
-struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: table, tsv, csv or json (default: table on a terminal, tsv otherwise).")
-    var format: OutputFormat?
-
+/// `--max-facts` and `--max-memory`, shared by the commands that evaluate.
+struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "The most facts one query may derive before it stops with an error (default: 20000000).")
     var maxFacts: Int?
 
     @Option(name: .long, help: "The most memory kglog may hold while a query is evaluated, such as 512M or 8G (default: 4G, or half the machine's memory if less).")
     var maxMemory: MemorySize?
+}
 
-    var limits: Session.Limits { Session.Limits(facts: maxFacts, memory: maxMemory?.bytes) }
+/// Options shared by the commands that print answers.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table, tsv, csv or json (default: table on a terminal, tsv otherwise).")
+    var format: OutputFormat?
+
+    @OptionGroup var limits: LimitOptions
 
     var renderer: AnswerRenderer {
         AnswerRenderer(format: format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .tsv))
@@ -160,17 +163,13 @@ struct Why: ParsableCommand {
     @Option(name: .long, help: "How many derivations to show for each fact.")
     var limit = 3
 
-    @Option(name: .long, help: "The most facts the evaluation may derive before it stops with an error.")
-    var maxFacts: Int?
-
-    @Option(name: .long, help: "The most memory kglog may hold while evaluating, such as 512M or 8G (default: 4G, or half the machine's memory if less).")
-    var maxMemory: MemorySize?
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "The fact, such as 'ally(armenia, russia)'.")
     var fact: String
 
     func run() throws {
-        let session = try Session(path: database.db, limits: Session.Limits(facts: maxFacts, memory: maxMemory?.bytes), readOnly: loading.load.isEmpty)
+        let session = try Session(path: database.db, limits: limits, readOnly: loading.load.isEmpty)
         let node = try session.withLoaded(loading.load) { try session.why(fact, limit: limit) }
         Console.out(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node))
     }

@@ -17,15 +17,10 @@ struct Session {
 
     let knowledgeBase: KnowledgeBase
 
-    /// Opens `path` (nil: a new in-memory knowledge base). With `readOnly` the file is only read:
-    /// it must exist, and it is left exactly as it was (no schema upgrade, no journal change).
-    /// The limits of one evaluation given on the command line (nil: the defaults).
-    struct Limits {
-        var facts: Int?
-        var memory: Int?
-    }
-
-    init(path: String?, limits: Limits = Limits(), readOnly: Bool = false) throws {
+    /// Opens `path` (nil: a new in-memory knowledge base), with the evaluation `limits` given
+    /// (nil: the defaults). With `readOnly` the file is only read: it must exist, and it is left
+    /// exactly as it was (no schema upgrade, no journal change).
+    init(path: String?, limits: LimitOptions? = nil, readOnly: Bool = false) throws {
         do {
             knowledgeBase = try KnowledgeBase(path: path, readOnly: readOnly)
         } catch {
@@ -34,8 +29,8 @@ struct Session {
         // Ctrl-C (SIGINT) cancels a running evaluation; nothing of its file is applied.
         Interrupts.install()
         knowledgeBase.checkpoint = Interrupts.check
-        if let facts = limits.facts { knowledgeBase.maximumDerivedFacts = facts }
-        if let memory = limits.memory { knowledgeBase.maximumMemory = memory }
+        if let facts = limits?.maxFacts { knowledgeBase.maximumDerivedFacts = facts }
+        if let memory = limits?.maxMemory { knowledgeBase.maximumMemory = memory.bytes }
     }
 
     /// A constant given on the command line (`member-of`, `<http://x>`, `ex:p`, `"text"`).
