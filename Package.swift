@@ -20,7 +20,7 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(name: "KGSyntax", exclude: ["README.md"]),
-        .target(name: "KGStore", dependencies: ["CSQLite"], exclude: ["README.md"]),
+        .target(name: "KGStore", dependencies: ["CSQLite", "KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"], exclude: ["README.md"]),
         .target(name: "KGFormats", dependencies: ["KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine", "KGFormats"], exclude: ["README.md"]),
@@ -37,7 +37,7 @@ let package = Package(
         // a pseudo-terminal, a seeded random generator, what CI must provide.
         .target(name: "KGTestSupport", path: "Tests/KGTestSupport", exclude: ["README.md"]),
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax", "KGTestSupport"]),
-        .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGTestSupport"]),
+        .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog", "KGTestSupport"]),
         .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats", "KGTestSupport"]),
         .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGTestSupport"]),

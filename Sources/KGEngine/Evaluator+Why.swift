@@ -107,7 +107,7 @@ private struct Explainer {
     /// The stored sources of a fact, with what is said of each source.
     private func addSources(of predicate: Value, _ ids: [Int64], to node: inout WhyNode) throws {
         let store = evaluator.store
-        guard ids.allSatisfy({ $0 > 0 }), let predicateID = try evaluator.dictionary.storedID(for: predicate) else { return }
+        guard ids.allSatisfy(TermCode.isStorable), let predicateID = try evaluator.dictionary.storedID(for: predicate) else { return }
         for source in try store.sources(ofFact: predicateID, arguments: ids) {
             if source == Store.noSource {
                 node.storedWithoutSource = true

@@ -472,23 +472,6 @@ extension TermDecoder where Decoded == Value {
     }
 }
 
-extension Store {
-    /// The value a term id stands for.
-    func value(of id: Int64) throws -> Value {
-        guard let (kind, text) = try term(id: id), let valueKind = Value.Kind(rawValue: kind),
-              let value = Value(kind: valueKind, storageText: text) else { throw StoreError.danglingTerm(id: id) }
-        return value
-    }
-
-    func intern(_ value: Value) throws -> Int64 {
-        try internTerm(kind: value.kind.rawValue, lexical: value.storageText)
-    }
-
-    func termID(for value: Value) throws -> Int64? {
-        try termID(kind: value.kind.rawValue, lexical: value.storageText)
-    }
-}
-
 /// Term ids looked up or added while one text is applied, so that a fact file does not ask
 /// SQLite for the same term again and again. Lives no longer than the text's transaction.
 struct TermCache {

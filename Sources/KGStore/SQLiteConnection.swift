@@ -9,10 +9,12 @@ import Glibc
 final class SQLiteConnection {
     private(set) var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
+    /// The file's path, as errors name it.
     let path: String
 
-    init(path: String, readOnly: Bool = false) throws {
-        self.path = path
+    /// Opens `path`; errors name `reportedPath` when given (a copy in memory of a file names the file).
+    init(path: String, readOnly: Bool = false, reportedPath: String? = nil) throws {
+        self.path = reportedPath ?? path
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -43,6 +45,16 @@ final class SQLiteConnection {
         statements.removeAll()
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
+    }
+
+    /// Copies the whole database into `target` (SQLite's online backup, all pages in one step).
+    func copy(into target: SQLiteConnection) throws {
+        guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
+            throw target.error(sqlite3_errcode(target.handle))
+        }
+        let rc = sqlite3_backup_step(backup, -1)
+        sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE else { throw error(rc) }
     }
 
     func error(_ rc: Int32) -> StoreError {

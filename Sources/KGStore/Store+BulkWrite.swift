@@ -1,6 +1,7 @@
 import CSQLite
 import Dispatch
 import Foundation
+import KGSyntax
 
 /// Terms to add in bulk: kinds and UTF-8 texts, the texts one after another in one buffer.
 public struct TermList: Sendable {
@@ -86,14 +87,17 @@ extension Store {
     public func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64] {
         var ids = [Int64](repeating: 0, count: terms.count)
         var missing: [Int] = []
-        if allNew {
-            missing = Array(0..<terms.count)
-        } else {
-            let lookup = try connection.prepare("SELECT id FROM terms WHERE kind = ?1 AND lexical = ?2")
-            try terms.bytes.withUnsafeBufferPointer { bytes in
-                for index in 0..<terms.count {
+        let lookup = try connection.prepare("SELECT id FROM terms WHERE kind = ?1 AND lexical = ?2")
+        try terms.bytes.withUnsafeBufferPointer { bytes in
+            for index in 0..<terms.count {
+                let text = UnsafeBufferPointer(rebasing: bytes[terms.textRange(index)])
+                if let inline = TermCode.inlineID(kind: Int(terms.kinds[index]), text: text) {
+                    ids[index] = inline
+                } else if allNew {
+                    missing.append(index)
+                } else {
                     lookup.bind(1, Int64(terms.kinds[index]))
-                    lookup.bind(2, text: UnsafeBufferPointer(rebasing: bytes[terms.textRange(index)]))
+                    lookup.bind(2, text: text)
                     if try lookup.step() { ids[index] = lookup.int64(0) } else { missing.append(index) }
                     lookup.reset()
                 }

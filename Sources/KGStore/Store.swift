@@ -1,11 +1,16 @@
 import CSQLite
 import Foundation
+import KGSyntax
 
 /// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
 ///
-/// Layout of the file (schema version 3):
-/// - `terms(id, kind, lexical)`: every constant once; facts hold term ids, so joins compare integers.
-///   `kind` is a small integer the caller assigns (kglog uses `Value.Kind.rawValue`).
+/// Layout of the file (schema version 4):
+/// - `terms(id, kind, lexical)`: every constant that is not inline once; facts hold term ids, so
+///   joins compare integers. `kind` is `Value.Kind.rawValue`, `lexical` the `storageText`.
+///   Integers, dates and small decimals are not here: their ids hold them (`TermCode`), and every
+///   method that speaks of terms by kind and text returns and accepts those ids too. (Schema 3
+///   and older kept every number in this table; such a file is moved to the inline ids the
+///   first time it is opened for writing, and a copy in memory is moved when it is only read.)
 /// - `quads(s, p, o, g)`: binary facts as (subject, predicate, object, source), the quad store.
 ///   `g` is the source's term id, or 0 for a fact stated without a source. The primary key is
 ///   (p, s, o, g), and an index covers (g) for facts with a source.
@@ -23,14 +28,14 @@ import Foundation
 /// - `rules(id, text)`: each rule as its source text, parsed again when the file is opened.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 3
+    public static let schemaVersion: Int32 = 4
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
     public static let noSource: Int64 = 0
 
     public let path: String
-    let connection: SQLiteConnection
+    private(set) var connection: SQLiteConnection
     private var transactionDepth = 0
 
     /// Opens (or creates) the knowledge base at `path`; `":memory:"` makes a private in-memory one.
@@ -82,17 +87,101 @@ public final class Store {
         guard version <= Int64(Store.schemaVersion) else {
             throw StoreError.newerSchema(path: path, found: Int32(truncatingIfNeeded: version), supported: Store.schemaVersion)
         }
-        if path != ":memory:" && !isReadOnly { try connection.execute("PRAGMA journal_mode=WAL") }
+        if version < 4 && isReadOnly {
+            try copyIntoMemory()
+        } else if path != ":memory:" && !isReadOnly {
+            try connection.execute("PRAGMA journal_mode=WAL")
+        }
         if version < 2 { try upgradeFromSchema1() }
-        if version < 3 && !isReadOnly {
+        if version < 3 {
             try transaction {
-                try connection.execute("\(Store.factCacheTable) PRAGMA user_version = \(Store.schemaVersion);")
+                try connection.execute("\(Store.factCacheTable) PRAGMA user_version = 3;")
             }
         }
         hasFactCache = try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_cache'") == 1
+        if version < 4 { try moveNumbersInline() }
+        if isReadOnly && version < 4 { try connection.execute("PRAGMA query_only = ON") }
     }
 
-    /// Whether the file has the fact cache table (a read-only file of an older schema has not).
+    /// Replaces the connection to a file of an older schema opened read-only by a private copy in
+    /// memory, which the upgrades then change, so the file is left exactly as it is.
+    private func copyIntoMemory() throws {
+        let memory = try SQLiteConnection(path: ":memory:", reportedPath: path)
+        try connection.copy(into: memory)
+        connection.close()
+        connection = memory
+    }
+
+    /// Schema 4 keeps integers, dates and small decimals in their ids: each such term of the
+    /// dictionary is replaced by its inline id in every fact and source, then removed, in one
+    /// transaction. The packed copies of predicates are dropped and built again.
+    private func moveNumbersInline() throws {
+        try transaction {
+            var moved: [(old: Int64, new: Int64)] = []
+            let numbers = try connection.prepare("SELECT id, kind, lexical FROM terms WHERE kind IN (\(Store.inlineKinds))")
+            while try numbers.step() {
+                if let new = TermCode.inlineID(kind: Int(numbers.int64(1)), text: Array(numbers.string(2).utf8)) {
+                    moved.append((numbers.int64(0), new))
+                }
+            }
+            numbers.reset()
+            if !moved.isEmpty {
+                try connection.execute("CREATE TEMP TABLE moved_terms(old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+                defer { try? connection.execute("DROP TABLE temp.moved_terms") }
+                let insert = try connection.prepare("INSERT INTO moved_terms(old, new) VALUES (?1, ?2)")
+                for (old, new) in moved {
+                    insert.bind(1, old)
+                    insert.bind(2, new)
+                    try insert.run()
+                }
+                // The new ids are negative, so no row can meet a row it becomes: no key clashes.
+                for table in ["quads", "quads_pos", "quads_osp", "tuples"] {
+                    for column in table == "tuples" ? ["g"] : ["s", "o", "g"] {
+                        try connection.execute("""
+                            UPDATE \(table) SET \(column) = (SELECT new FROM moved_terms WHERE old = \(column))
+                            WHERE \(column) IN (SELECT old FROM moved_terms)
+                            """)
+                    }
+                }
+                try moveInlineArguments(Dictionary(uniqueKeysWithValues: moved))
+                try connection.execute("DELETE FROM terms WHERE id IN (SELECT old FROM moved_terms)")
+                // The packed copies hold the old ids: each is built again (in memory, dropped).
+                changedPredicates = cachedPredicates
+                try connection.execute("DELETE FROM fact_cache")
+                try refreshFactCaches()
+            }
+            try connection.execute("PRAGMA user_version = 4")
+        }
+    }
+
+    /// The kinds whose terms may be inline, as SQL.
+    private static let inlineKinds = [Value.Kind.integer, .decimal, .date].map { String($0.rawValue) }.joined(separator: ", ")
+
+    /// Rewrites the packed arguments of facts of other arities that hold a moved term.
+    private func moveInlineArguments(_ moved: [Int64: Int64]) throws {
+        var changed: [(p: Int64, old: [UInt8], new: [UInt8], g: Int64)] = []
+        let rows = try connection.prepare("SELECT p, args, g FROM tuples")
+        while try rows.step() {
+            let blob = rows.blob(1)
+            var arguments = (0..<(blob.count / 8)).map { Int64(littleEndian: blob.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            guard arguments.contains(where: { moved[$0] != nil }) else { continue }
+            let old = Array(blob.bindMemory(to: UInt8.self))
+            arguments = arguments.map { moved[$0] ?? $0 }
+            let new = Store.withPacked(arguments) { Array($0.bindMemory(to: UInt8.self)) }
+            changed.append((rows.int64(0), old, new, rows.int64(2)))
+        }
+        rows.reset()
+        let update = try connection.prepare("UPDATE tuples SET args = ?3 WHERE p = ?1 AND args = ?2 AND g = ?4")
+        for row in changed {
+            update.bind(1, row.p)
+            row.old.withUnsafeBytes { update.bind(2, blob: $0) }
+            row.new.withUnsafeBytes { update.bind(3, blob: $0) }
+            update.bind(4, row.g)
+            try update.run()
+        }
+    }
+
+    /// Whether the file has the fact cache table.
     private(set) var hasFactCache = false
     /// The predicates with a cached blob, as read when the current write transaction began.
     var cachedPredicates = Set<Int64>()
@@ -100,17 +189,9 @@ public final class Store {
     var changedPredicates = Set<Int64>()
     var inTransaction: Bool { transactionDepth > 0 }
 
-    /// Schema 1 kept the (p, o, s) and (o, s, p) orders as indexes of `quads`. Opened for writing,
-    /// the file gets the tables of schema 2 in one transaction; opened read-only, temporary views
-    /// of the same names over `quads` let the same SQL run (SQLite then uses the old indexes).
+    /// Schema 1 kept the (p, o, s) and (o, s, p) orders as indexes of `quads`; schema 2 has them
+    /// as tables, written in one transaction.
     private func upgradeFromSchema1() throws {
-        if isReadOnly {
-            try connection.execute("""
-                CREATE TEMP VIEW quads_pos AS SELECT p, o, s, g FROM main.quads;
-                CREATE TEMP VIEW quads_osp AS SELECT o, s, p, g FROM main.quads;
-                """)
-            return
-        }
         try transaction {
             try connection.execute("""
                 DROP INDEX IF EXISTS quads_pos;
@@ -169,7 +250,9 @@ public final class Store {
     /// Nested calls become savepoints, so an inner failure can be undone on its own.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         let depth = transactionDepth
-        try connection.execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT s\(depth)")
+        // A read-only store begins a deferred transaction: it only reads (and a copy in memory
+        // of an older file refuses IMMEDIATE, being `query_only`).
+        try connection.execute(depth > 0 ? "SAVEPOINT s\(depth)" : isReadOnly ? "BEGIN" : "BEGIN IMMEDIATE")
         transactionDepth += 1
         // Another process may have cached facts since: read which, now that this one writes.
         if depth == 0 {
@@ -193,8 +276,10 @@ public final class Store {
 
     // MARK: - Terms
 
-    /// The id of a term, or nil when the dictionary does not hold it.
+    /// The id of a term, or nil when the dictionary does not hold it. An inline term (a number,
+    /// a date) has its id whether or not any fact holds it.
     public func termID(kind: Int, lexical: String) throws -> Int64? {
+        if let inline = TermCode.inlineID(kind: kind, text: lexical.utf8) { return inline }
         let statement = try connection.prepare("SELECT id FROM terms WHERE kind = ?1 AND lexical = ?2")
         defer { statement.reset() }
         statement.bind(1, Int64(kind))
@@ -202,7 +287,7 @@ public final class Store {
         return try statement.step() ? statement.int64(0) : nil
     }
 
-    /// The id of a term, adding it to the dictionary when it is new.
+    /// The id of a term, adding it to the dictionary when it is new (and not inline).
     public func internTerm(kind: Int, lexical: String) throws -> Int64 {
         if let id = try termID(kind: kind, lexical: lexical) { return id }
         let statement = try connection.prepare("INSERT INTO terms(kind, lexical) VALUES (?1, ?2)")
@@ -210,6 +295,29 @@ public final class Store {
         statement.bind(2, lexical)
         try statement.run()
         return connection.lastInsertRowID
+    }
+
+    /// The id of a value, or nil when it is neither inline nor in the dictionary.
+    public func termID(for value: Value) throws -> Int64? {
+        if let inline = TermCode.inlineID(value) { return inline }
+        let (kind, text) = TermCode.dictionaryKey(of: value)
+        return try termID(kind: kind, lexical: text)
+    }
+
+    /// The id of a value, adding it to the dictionary when it is new (and not inline).
+    public func intern(_ value: Value) throws -> Int64 {
+        if let inline = TermCode.inlineID(value) { return inline }
+        let (kind, text) = TermCode.dictionaryKey(of: value)
+        return try internTerm(kind: kind, lexical: text)
+    }
+
+    /// The value of a term id (inline or in the dictionary).
+    public func value(of id: Int64) throws -> Value {
+        if let inline = TermCode.inlineValue(id) { return inline }
+        guard let (kind, text) = try term(id: id), let value = TermCode.value(kind: kind, text: text) else {
+            throw StoreError.danglingTerm(id: id)
+        }
+        return value
     }
 
     // MARK: - Bulk loading
@@ -256,8 +364,9 @@ public final class Store {
         return try body()
     }
 
-    /// The kind and lexical form of a term id.
+    /// The kind and lexical form of a term id (inline or in the dictionary).
     public func term(id: Int64) throws -> (kind: Int, lexical: String)? {
+        if let inline = TermCode.inlineKey(id) { return (inline.kind, inline.text) }
         let statement = try connection.prepare("SELECT kind, lexical FROM terms WHERE id = ?1")
         defer { statement.reset() }
         statement.bind(1, id)
@@ -265,10 +374,15 @@ public final class Store {
         return (Int(statement.int64(0)), statement.string(1))
     }
 
-    /// The kind and lexical form of each of `ids` (sorted, positive, distinct), handed to `body`
-    /// in id order; an id with no term is skipped. Many ids close together are read in one range
-    /// scan instead of a lookup each.
+    /// The kind and lexical form of each of `ids` (sorted, distinct), handed to `body` in id
+    /// order; an id with no term is skipped. Many dictionary ids close together are read in one
+    /// range scan instead of a lookup each.
     public func forEachTerm(ids: [Int64], _ body: (Int64, Int, String) throws -> Void) throws {
+        let firstStored = ids.firstIndex(where: TermCode.isDictionary) ?? ids.count
+        for id in ids[..<firstStored] {
+            if let (kind, text) = TermCode.inlineKey(id) { try body(id, kind, text) }
+        }
+        let ids = ids[firstStored...]
         guard let first = ids.first, let last = ids.last else { return }
         if ids.count < 64 || Int64(ids.count) * 8 < last - first {
             for id in ids {
@@ -280,11 +394,11 @@ public final class Store {
         defer { statement.reset() }
         statement.bind(1, first)
         statement.bind(2, last)
-        var next = 0
-        while next < ids.count, try statement.step() {
+        var next = ids.startIndex
+        while next < ids.endIndex, try statement.step() {
             let id = statement.int64(0)
-            while next < ids.count && ids[next] < id { next += 1 }
-            guard next < ids.count, ids[next] == id else { continue }
+            while next < ids.endIndex && ids[next] < id { next += 1 }
+            guard next < ids.endIndex, ids[next] == id else { continue }
             try body(id, Int(statement.int64(1)), statement.string(2))
             next += 1
         }

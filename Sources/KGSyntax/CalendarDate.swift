@@ -21,12 +21,17 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.daysSinceEpoch = era * 146_097 + doe - 719_468
     }
 
-    /// Parses `YYYY-MM-DD`; nil when it is not a real day.
+    /// Parses `YYYY-MM-DD` (a year before 1 as `-YYYY`, after 9999 with more digits); nil when it
+    /// is not a real day.
     public init?(iso text: Substring) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+        let negative = text.first == "-"
+        let parts = text.dropFirst(negative ? 1 : 0).split(separator: "-", omittingEmptySubsequences: false)
+        // A year of four digits, or more without a leading zero (as `description` writes it).
+        guard parts.count == 3, parts[0].count == 4 || (parts[0].count > 4 && parts[0].first != "0"),
+              parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }),
               let y = Int64(parts[0]), let m = Int64(parts[1]), let d = Int64(parts[2]) else { return nil }
-        self.init(year: y, month: m, day: d)
+        self.init(year: negative ? -y : y, month: m, day: d)
     }
 
     public static func isLeapYear(_ year: Int64) -> Bool {

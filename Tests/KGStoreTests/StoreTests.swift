@@ -1,6 +1,7 @@
 import XCTest
 import KGTestSupport
 @testable import KGStore
+import KGSyntax
 
 final class StoreTests: FolderTestCase {
     private func facts(_ store: Store, _ predicate: Int64, arity: Int, withSources: Bool = false) throws -> [[Int64]] {
@@ -340,9 +341,15 @@ final class StoreTests: FolderTestCase {
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
         let reader = try Store(path: file, readOnly: true)
         XCTAssertEqual(try reader.facts(predicate: 10, arity: 2, bound: [1: 2]), [1, 2, 3, 2])
-        XCTAssertEqual(try reader.connection.scalar("PRAGMA user_version"), 1)
+        // It reads a copy in memory, upgraded there, which refuses changes as the file would.
+        XCTAssertThrowsError(try reader.transaction { _ = try reader.internTerm(kind: 5, lexical: "x") }) { error in
+            XCTAssertEqual(error as? StoreError, .readOnly(path: file))
+        }
         reader.close()
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before)
+        let raw = try SQLiteConnection(path: file, readOnly: true)
+        XCTAssertEqual(try raw.scalar("PRAGMA user_version"), 1)
+        raw.close()
         let store = try Store(path: file)
         XCTAssertEqual(try store.connection.scalar("PRAGMA user_version"), Int64(Store.schemaVersion))
         XCTAssertEqual(try cacheRows(store), [], "schema 3's fact cache is there, empty")
@@ -352,6 +359,54 @@ final class StoreTests: FolderTestCase {
         XCTAssertEqual(orders[2], orders[0])
         XCTAssertEqual(try store.facts(predicate: 10, arity: 2, bound: [1: 2]), [1, 2, 3, 2])
         XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
+
+    /// Schema 3 kept numbers in the dictionary; schema 4 moves each into its inline id in every
+    /// quad table, source, packed argument list and packed copy, in one transaction.
+    func testASchema3FileGetsInlineNumbersInEveryTable() throws {
+        let file = path("schema3.kglog")
+        let store = try Store(path: file)
+        // Terms 1...20_000 are the integers 0..<20_000 as schema 3 kept them; 30_000 is a name.
+        let integer = Int64(Value.Kind.integer.rawValue), name = Int64(Value.Kind.name.rawValue)
+        try store.transaction {
+            let insert = try store.connection.prepare("INSERT INTO terms(id, kind, lexical) VALUES (?1, ?2, ?3)")
+            for n in 0..<20_000 {
+                insert.bind(1, Int64(n + 1)); insert.bind(2, integer); insert.bind(3, String(n)); try insert.run()
+            }
+            insert.bind(1, 30_000); insert.bind(2, name); insert.bind(3, "next"); try insert.run()
+            insert.bind(1, 30_001); insert.bind(2, integer); insert.bind(3, "9223372036854775807"); try insert.run()
+            try store.bulkLoad {
+                let rows: [QuadRow] = (0..<12_000).map { (n: Int) -> QuadRow in
+                    QuadRow(s: Int64(n + 1), p: 30_000, o: Int64(n + 2), g: n == 0 ? 30_001 : 0)
+                }
+                _ = try store.addQuads(rows)
+                _ = try store.addTuples([TupleRow(p: 30_000, arguments: [1, 30_000, 30_001], g: 3)])
+                try store.refreshFactCaches()
+            }
+            try store.connection.execute("PRAGMA user_version = 3")
+        }
+        XCTAssertEqual(try cacheRows(store), [30_000])
+        store.close()
+
+        let upgraded = try Store(path: file)
+        XCTAssertEqual(try upgraded.connection.scalar("PRAGMA user_version"), 4)
+        XCTAssertEqual(try upgraded.connection.scalar("SELECT count(*) FROM terms"), 2, "the name and the integer too large")
+        let id = { (n: Int64) in TermCode.integerID(n)! }
+        let pairs = try upgraded.facts(predicate: 30_000, arity: 2)
+        XCTAssertEqual(try cacheRows(upgraded), [30_000], "the packed copy is built again")
+        XCTAssertEqual(pairs.count, 24_000)
+        let found: Set<[Int64]> = Set(stride(from: 0, to: pairs.count, by: 2).map { (i: Int) -> [Int64] in [pairs[i], pairs[i + 1]] })
+        let wanted: Set<[Int64]> = Set((0..<12_000).map { (n: Int) -> [Int64] in [id(Int64(n)), id(Int64(n + 1))] })
+        XCTAssertEqual(found, wanted)
+        let orders = try quadOrders(upgraded.connection)
+        XCTAssertEqual(orders[1], orders[0])
+        XCTAssertEqual(orders[2], orders[0])
+        XCTAssertEqual(try upgraded.facts(predicate: 30_000, arity: 2, withSources: true, bound: [0: id(0)]), [id(0), id(1), 30_001])
+        XCTAssertEqual(try upgraded.factRows(predicate: 30_000, arity: 3).map(\.arguments), [[id(0), 30_000, 30_001]])
+        XCTAssertEqual(try upgraded.factRows(predicate: 30_000, arity: 3).map(\.source), [id(2)])
+        XCTAssertEqual(try upgraded.value(of: id(11_999)), .integer(11_999))
+        XCTAssertEqual(try upgraded.termID(kind: Int(integer), lexical: "9223372036854775807"), 30_001)
+        XCTAssertEqual(try upgraded.integrityCheck(), "ok")
     }
 
     func testAMissingFolderCannotBeOpened() throws {
