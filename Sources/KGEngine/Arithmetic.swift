@@ -72,7 +72,30 @@ enum Arithmetic {
     /// kinds that cannot be ordered against each other are unequal and never less or greater.
     static func holds(_ a: Value, _ op: ComparisonOperator, _ b: Value) -> Bool {
         guard let order = Value.compare(a, b) else { return op == .notEqual }
+        return op.holds(order)
+    }
+
+    /// The inline id of `x op y` for the operations that cannot fail otherwise than by
+    /// overflowing; nil when it overflows, leaves the inline range, or is another operation
+    /// (the general path then reports the error).
+    @inline(__always)
+    static func inlineInteger(_ op: ArithmeticOperator, _ x: Int64, _ y: Int64) -> Int64? {
+        let result: (partialValue: Int64, overflow: Bool)
         switch op {
+        case .add: result = x.addingReportingOverflow(y)
+        case .subtract: result = x.subtractingReportingOverflow(y)
+        case .multiply: result = x.multipliedReportingOverflow(by: y)
+        default: return nil
+        }
+        return result.overflow ? nil : TermCode.integerID(result.partialValue)
+    }
+}
+
+extension ComparisonOperator {
+    /// Whether the operator holds between two values in this order.
+    @inline(__always)
+    func holds(_ order: ComparisonResult) -> Bool {
+        switch self {
         case .equal: return order == .orderedSame
         case .notEqual: return order != .orderedSame
         case .less: return order == .orderedAscending

@@ -15,6 +15,16 @@ indirect enum Computation {
     case binary(ArithmeticOperator, Computation, Computation, SourceLocation)
     case call(BuiltinFunction, [Computation], SourceLocation)
 
+    /// Whether the expression is variables and constants under arithmetic, with no function call.
+    var isArithmetic: Bool {
+        switch self {
+        case .constant, .variable: return true
+        case .unary(_, let e, _): return e.isArithmetic
+        case .binary(_, let a, let b, _): return a.isArithmetic && b.isArithmetic
+        case .call: return false
+        }
+    }
+
     /// The expression as a slot, when it is a plain variable or constant.
     var slot: Slot? {
         switch self {

@@ -36,8 +36,9 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case aggregateNotANumber(function: String, value: String, rule: String)
     case unknownSortVariable(String)
     case whyNeedsGroundFact(String)
-    case tooManyFacts(limit: Int)
-    case tooMuchMemory(limit: Int, facts: Int)
+    /// `rule` is the text of the rule that was deriving when the limit was reached.
+    case tooManyFacts(limit: Int, rule: String?)
+    case tooMuchMemory(limit: Int, facts: Int, rule: String?)
 
     public var message: String {
         switch self {
@@ -73,10 +74,27 @@ public enum EngineError: DiagnosticMessage, Equatable {
             return "'\(function)' in rule '\(rule)' needs numbers, not \(value)"
         case .unknownSortVariable(let v): return "cannot order by '\(v)': it is not a variable of the answer"
         case .whyNeedsGroundFact(let v): return "why takes a fact without variables, but '\(v)' is a variable"
-        case .tooManyFacts(let limit):
-            return "evaluation stopped after deriving \(limit) facts, the limit: a rule may derive new facts without end (as n(X) :- n(Y), X = Y + 1 does); raise the limit with --max-facts if the answer really is that big"
-        case .tooMuchMemory(let limit, let facts):
-            return "evaluation stopped after deriving \(facts) facts: it holds more than \(ResidentMemory.describe(limit)) of memory, the limit: a rule may derive new facts without end (as n(X) :- n(Y), X = Y + 1 does); raise the limit with --max-memory if the answer really needs it"
+        case .tooManyFacts(let limit, let rule):
+            return "evaluation stopped after deriving \(limit) facts, the limit\(EngineError.naming(rule)); raise the limit with --max-facts if the answer really is that big"
+        case .tooMuchMemory(let limit, let facts, let rule):
+            return "evaluation stopped after deriving \(facts) facts: it holds more than \(ResidentMemory.describe(limit)) of memory, the limit\(EngineError.naming(rule)); raise the limit with --max-memory if the answer really needs it"
+        }
+    }
+}
+
+extension EngineError {
+    /// What a limit's message says of the rule that reached it.
+    static func naming(_ rule: String?) -> String {
+        guard let rule else { return ": a rule may derive new facts without end (as n(X) :- n(Y), X = Y + 1 does)" }
+        return ", in the rule '\(rule)', which may derive new facts without end"
+    }
+
+    /// The same error, naming the rule that was deriving (when it names none yet).
+    func naming(rule: String) -> EngineError {
+        switch self {
+        case .tooManyFacts(let limit, nil): return .tooManyFacts(limit: limit, rule: rule)
+        case .tooMuchMemory(let limit, let facts, nil): return .tooMuchMemory(limit: limit, facts: facts, rule: rule)
+        default: return self
         }
     }
 }

@@ -12,6 +12,7 @@ extension Evaluator {
     /// (those magic sets would derive for `?- fact.`) are derived, so explaining one path in a
     /// large graph does not compute its whole closure. Derivations are looked for among them.
     public func why(_ fact: Atom, limit: Int = 3) throws -> WhyNode {
+        tracksRounds = true
         if demandDriven { headFilters = try relevantFacts(to: fact) }
         defer { headFilters = [:] }
         let (clauses, strata) = try strata(for: [fact.predicate], in: rules)

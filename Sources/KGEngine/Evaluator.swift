@@ -35,6 +35,11 @@ public final class Evaluator {
         let bound: [Int: Int64]
     }
     private var relations: [RelationKey: Relation] = [:]
+    /// Whether relations record the round of each commit (explanations need it); set before
+    /// the first relation is made.
+    var tracksRounds = false {
+        willSet { precondition(relations.isEmpty, "rounds are recorded from the first relation on") }
+    }
     /// While set for a predicate, its rules derive only the facts this relation holds (`why`
     /// derives only the facts relevant to the one it explains).
     var headFilters: [Value: Relation] = [:]
@@ -218,34 +223,52 @@ public final class Evaluator {
             let plan = try planner.plan(rule, head: head, deltaAtom: nil)
             trace.append("  rule: \(rule.text)")
             trace += plan.explanation.map { "    " + $0 }
-            try executor.run(plan, keepingOnly: headFilters[rule.headPredicate])
+            try naming(rule) { try executor.run(plan, keepingOnly: headFilters[rule.headPredicate]) }
         }
-        // Each predicate of the stratum once, with its relation and last round's new rows.
-        let stratumRelations = Dictionary(zip(compiled.map(\.headPredicate), heads), uniquingKeysWith: { first, _ in first })
-        var deltas = stratumRelations.mapValues { $0.commit() }
+        // Each predicate of the stratum once, by position, with its relation and last round's
+        // new rows; the rounds below then look nothing up by name.
+        var position: [Value: Int] = [:]
+        var stratumRelations: [Relation] = []
+        for (rule, head) in zip(compiled, heads) where position[rule.headPredicate] == nil {
+            position[rule.headPredicate] = stratumRelations.count
+            stratumRelations.append(head)
+        }
+        var deltas = stratumRelations.map { $0.commit() }
         guard stratum.isRecursive else { return }
 
         // One plan per rule and recursive body atom, that atom reading the delta.
-        var deltaPlans: [(plan: Plan, delta: Value, filter: Relation?)] = []
-        for (rule, head) in zip(compiled, heads) {
+        var deltaPlans: [(plan: Plan, delta: Int, filter: Relation?, rule: Int)] = []
+        for (r, (rule, head)) in zip(compiled, heads).enumerated() {
             for (i, literal) in rule.body.enumerated() {
-                guard case .positive(let atom) = literal, atom.source == nil, stratum.predicates.contains(atom.predicate) else { continue }
+                guard case .positive(let atom) = literal, atom.source == nil, let delta = position[atom.predicate] else { continue }
                 let plan = try planner.plan(rule, head: head, deltaAtom: i)
                 trace.append("  delta rule (on \(atom.predicate.sourceText)): \(rule.text)")
                 trace += plan.explanation.map { "    " + $0 }
-                deltaPlans.append((plan, atom.predicate, headFilters[rule.headPredicate]))
+                deltaPlans.append((plan, delta, headFilters[rule.headPredicate], r))
             }
         }
         var rounds = 1
-        while deltas.values.contains(where: { !$0.isEmpty }) {
-            for (plan, delta, filter) in deltaPlans {
-                guard let range = deltas[delta], !range.isEmpty else { continue }
-                try executor.run(plan, delta: range, keepingOnly: filter)
+        while deltas.contains(where: { !$0.isEmpty }) {
+            for (plan, delta, filter, rule) in deltaPlans where !deltas[delta].isEmpty {
+                do {
+                    try executor.run(plan, delta: deltas[delta], keepingOnly: filter)
+                } catch let error as EngineError {
+                    throw error.naming(rule: compiled[rule].text)
+                }
             }
-            for (predicate, relation) in stratumRelations { deltas[predicate] = relation.commit(round: rounds) }
+            for i in stratumRelations.indices { deltas[i] = stratumRelations[i].commit(round: rounds) }
             rounds += 1
         }
         trace.append("  \(rounds) rounds")
+    }
+
+    /// Runs `body`, naming `rule` in a limit's error it throws.
+    private func naming(_ rule: CompiledRule, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as EngineError {
+            throw error.naming(rule: rule.text)
+        }
     }
 
     /// An aggregate rule: its body's distinct solutions (one column a variable), grouped.
@@ -270,7 +293,7 @@ public final class Evaluator {
         trace.append("  aggregate rule: \(rule.text)")
         trace += plan.explanation.map { "    " + $0 }
         trace.append("    group by the head's other arguments: " + rule.aggregates.keys.sorted().map { "\(rule.aggregates[$0]!.function.rawValue) at argument \($0 + 1)" }.joined(separator: ", "))
-        try executor.run(plan)
+        try naming(rule) { try executor.run(plan) }
         solutions.commit()
         try executor.aggregate(solutions, rule: rule, into: head)
     }
@@ -284,6 +307,7 @@ public final class Evaluator {
         if let existing = relations[key] { return existing }
         let arity = catalog.arity(of: predicate) ?? 0
         let relation = Relation(arity: withSources ? arity + 1 : arity)
+        relation.tracksRounds = tracksRounds
         let storedPredicate = introduced[predicate]?.storedPredicate ?? predicate
         if let id = try dictionary.storedID(for: storedPredicate) {
             // The store gives each fact once (with sources: once per source), so no duplicate check.

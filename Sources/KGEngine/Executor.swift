@@ -102,11 +102,13 @@ final class Executor {
         }
         headBuffer.initialize(repeating: 0, count: plan.head.width)
         steps = plan.steps
-        records = plan.steps.enumerated().map { i, step in
+        // The same array each run (a recursive rule runs once a round, rounds may be millions).
+        records.removeAll(keepingCapacity: true)
+        for (i, step) in plan.steps.enumerated() {
             switch step {
-            case .scan(let scan): return Record(scan: scan, index: i, delta: delta)
-            case .negation: return Record(kind: .negation, index: i)
-            case .filter, .assign, .test: return Record(kind: .condition, index: i)
+            case .scan(let scan): records.append(Record(scan: scan, index: i, delta: delta))
+            case .negation: records.append(Record(kind: .negation, index: i))
+            case .filter, .assign, .test: records.append(Record(kind: .condition, index: i))
             }
         }
         stepCount = steps.count
@@ -214,20 +216,29 @@ final class Executor {
         let isNew = head._withUnsafeGuaranteedRef { $0.insert(buffer) }
         if isNew {
             derivedFacts += 1
-            if derivedFacts > maximumDerivedFacts { throw EngineError.tooManyFacts(limit: maximumDerivedFacts) }
+            if derivedFacts > maximumDerivedFacts { throw EngineError.tooManyFacts(limit: maximumDerivedFacts, rule: nil) }
             if derivedFacts & 0xFFFF == 0, ResidentMemory.bytes() > maximumMemory {
-                throw EngineError.tooMuchMemory(limit: maximumMemory, facts: derivedFacts)
+                throw EngineError.tooMuchMemory(limit: maximumMemory, facts: derivedFacts, rule: nil)
             }
         }
     }
 
     // MARK: - Expressions
 
-    /// The term id of an expression's value; nil when a function in it fails.
+    /// The term id of an expression's value; nil when a function in it fails. Integer
+    /// arithmetic on inline ids stays on ids: nothing is decoded, looked up or allocated.
     private func id(of computation: Computation) throws -> Int64? {
         switch computation {
         case .variable(let v): return registers[v]
         case .constant(_, let id): return id
+        case .binary(let op, let a, let b, let location):
+            guard let x = try id(of: a), let y = try id(of: b) else { return nil }
+            if let i = TermCode.integer(x), let j = TermCode.integer(y), let id = Arithmetic.inlineInteger(op, i, j) {
+                return id
+            }
+            do {
+                return try dictionary.id(for: try Arithmetic.apply(op, dictionary.value(of: x), dictionary.value(of: y)))
+            } catch let error as EngineError { throw Diagnostic(error, at: location) }
         default: return try value(of: computation).map { try dictionary.id(for: $0) }
         }
     }
@@ -263,6 +274,13 @@ final class Executor {
         if op == .equal || op == .notEqual, let a = l.slot, let b = r.slot,
            Operand(a).value(registers) == Operand(b).value(registers) {
             return op == .equal
+        }
+        // Variables, constants and arithmetic compare as ids (numbers and dates inline, without
+        // decoding); a function's result (often a string) is compared as the value it made.
+        if l.isArithmetic && r.isArithmetic {
+            guard let a = try id(of: l), let b = try id(of: r) else { return false }
+            if let order = TermCode.inlineOrder(a, b) { return op.holds(order) }
+            return Arithmetic.holds(try dictionary.value(of: a), op, try dictionary.value(of: b))
         }
         guard let x = try value(of: l), let y = try value(of: r) else { return false }
         return Arithmetic.holds(x, op, y)

@@ -59,7 +59,7 @@ struct Int64Set {
         hashed += 1
         count += 1
         if key > largestKey { largestKey = key }
-        if hashed * 2 > mask { grow() }
+        if hashed * 3 > mask * 2 { grow() }   // at most two thirds full
         return true
     }
 
@@ -106,10 +106,17 @@ struct Int64Set {
             rebuild(size: 16, with: outliers, freeing: old)
             return
         }
-        var keys: [Int64] = []
-        keys.reserveCapacity(hashed)
-        for i in 0..<oldSize where old[i] != Int64Set.empty { keys.append(old[i]) }
-        rebuild(size: oldSize * 2, with: keys, freeing: old)
+        // Straight from the old table into the new one: no copy of the keys in between.
+        let size = oldSize * 2
+        slots = LargeMemory.allocate(Int64.self, count: size)
+        slots.initialize(repeating: Int64Set.empty, count: size)
+        mask = size - 1
+        for i in 0..<oldSize where old[i] != Int64Set.empty {
+            var slot = Int64Set.hash(old[i]) & mask
+            while slots[slot] != Int64Set.empty { slot = (slot + 1) & mask }
+            slots[slot] = old[i]
+        }
+        old.deallocate()
     }
 
     private mutating func rebuild(size: Int, with keys: [Int64], freeing old: UnsafeMutablePointer<Int64>) {

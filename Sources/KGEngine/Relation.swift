@@ -219,7 +219,7 @@ final class Relation {
         count = stored
         let end = count
         for index in indexes { index.extend(self, through: end) }
-        roundEnds.append((end, round))
+        if tracksRounds { roundEnds.append((end, round)) }
         return start..<end
     }
 
@@ -230,9 +230,15 @@ final class Relation {
     private var roundEnds: [(end: Int, round: Int)] = []
     private var positions: [[Int64]: Int]?
 
+    /// Whether commits record their round, for `round(ofRow:)`. Only explanations ask, and a
+    /// rule that derives one fact a round for millions of rounds would otherwise keep a record
+    /// per round.
+    var tracksRounds = false
+
     /// The evaluation round a row was derived in: -1 for stored rows.
     func round(ofRow row: Int) -> Int {
-        roundEnds.first { $0.end > row }?.round ?? -1
+        precondition(tracksRounds, "rounds are recorded only for explanations")
+        return roundEnds.first { $0.end > row }?.round ?? -1
     }
 
     /// The number of a committed row, or nil when the relation does not hold it.

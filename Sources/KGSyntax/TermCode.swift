@@ -102,6 +102,15 @@ public enum TermCode {
         }
     }
 
+    /// How two inline ids of the same kind compare (integers and dates by their payload, which
+    /// keeps their order); nil when either is of another kind, or they differ in kind.
+    @inline(__always)
+    public static func inlineOrder(_ a: Int64, _ b: Int64) -> ComparisonResult? {
+        guard a & ~payloadMask == b & ~payloadMask, let tag = tag(of: a), tag == .integer || tag == .date else { return nil }
+        let (x, y) = (signedPayload(a), signedPayload(b))
+        return x < y ? .orderedAscending : x == y ? .orderedSame : .orderedDescending
+    }
+
     /// The kind of value an inline id holds, nil for any other id.
     public static func inlineKind(_ id: Int64) -> Value.Kind? {
         switch tag(of: id) {
