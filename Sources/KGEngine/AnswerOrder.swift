@@ -35,7 +35,7 @@ enum AnswerOrder {
                     }
                 }
             }
-            keys = smallest(wanted, of: keys, by: <)
+            keys = wanted >= count / 8 ? Array(radixSorted(keys).prefix(wanted)) : smallest(wanted, of: keys, by: <)
             // The key holds the whole row: take the ranks back out of it.
             var out = [UInt32](repeating: 0, count: (wanted - offset) * width)
             for (i, key) in keys[offset...].enumerated() {
@@ -66,6 +66,49 @@ enum AnswerOrder {
         out.reserveCapacity((wanted - offset) * width)
         for row in rows[offset...] { out.append(contentsOf: ranks[(row * width)..<((row + 1) * width)]) }
         return out
+    }
+
+    /// The keys in ascending order, by a least-significant-digit radix sort on bytes: one pass
+    /// counts every byte position, then a pass for each position where the keys differ (ranks
+    /// of a few thousand terms use two or three of the eight). Several times faster than
+    /// comparing keys for the millions of rows of a large answer.
+    static func radixSorted(_ keys: [UInt64]) -> [UInt64] {
+        let n = keys.count
+        guard n > 1 else { return keys }
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        keys.withUnsafeBufferPointer { keys in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for key in keys {
+                    for byte in 0..<8 { counts[byte * 256 + Int((key >> (UInt64(byte) * 8)) & 0xFF)] += 1 }
+                }
+            }
+        }
+        var source = keys
+        var target = [UInt64](repeating: 0, count: n)
+        for byte in 0..<8 {
+            // All keys share this byte: the pass would change nothing.
+            if counts[byte * 256 ..< byte * 256 + 256].contains(n) { continue }
+            var offsets = [Int](repeating: 0, count: 256)
+            var total = 0
+            for digit in 0..<256 {
+                offsets[digit] = total
+                total += counts[byte * 256 + digit]
+            }
+            let shift = UInt64(byte) * 8
+            source.withUnsafeBufferPointer { source in
+                target.withUnsafeMutableBufferPointer { target in
+                    offsets.withUnsafeMutableBufferPointer { offsets in
+                        for key in source {
+                            let digit = Int((key >> shift) & 0xFF)
+                            target[offsets[digit]] = key
+                            offsets[digit] += 1
+                        }
+                    }
+                }
+            }
+            swap(&source, &target)
+        }
+        return source
     }
 
     /// The `k` smallest elements in order: a full sort when `k` is a large part of the input,

@@ -120,23 +120,51 @@ struct ChunkedText {
     /// `termsPerColumn` > 0 the texts are per column (cell `t` of column `c` is text
     /// `c * termsPerColumn + t`), else one per term.
     mutating func rows(_ answer: QueryAnswer, cells texts: PackedTexts, termsPerColumn: Int, before: String, separator: String, after: String) {
+        let layout = RowLayout(answer: answer, texts: texts, termsPerColumn: termsPerColumn,
+                               before: Array(before.utf8), separator: Array(separator.utf8), after: Array(after.utf8))
+        var next = 0
+        while next < answer.rowCount {
+            next = layout.render(from: next, into: &buffer, until: ChunkedText.pieceBytes)
+            if buffer.count >= ChunkedText.pieceBytes { flush() }
+        }
+    }
+}
+
+/// What rendering a row needs: the texts of the terms, and what goes around them.
+private struct RowLayout {
+    let answer: QueryAnswer
+    let texts: PackedTexts
+    let termsPerColumn: Int
+    let before, separator, after: [UInt8]
+
+    /// Appends rows from `start` on to `buffer` until it holds `limit` bytes or the rows end,
+    /// reading everything through pointers taken once (no reference counting per cell); returns
+    /// the next row.
+    func render(from start: Int, into buffer: inout [UInt8], until limit: Int) -> Int {
         let width = answer.columns.count
-        let (before, separator, after) = (Array(before.utf8), Array(separator.utf8), Array(after.utf8))
+        var row = start
         texts.bytes.withUnsafeBufferPointer { bytes in
             texts.starts.withUnsafeBufferPointer { starts in
                 answer.cells.withUnsafeBufferPointer { cells in
-                    for row in 0..<answer.rowCount {
-                        buffer.append(contentsOf: before)
-                        for column in 0..<width {
-                            if column > 0 { buffer.append(contentsOf: separator) }
-                            let text = Int(cells[row * width + column]) + column * termsPerColumn
-                            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[starts[text]..<starts[text + 1]]))
+                    before.withUnsafeBufferPointer { before in
+                        separator.withUnsafeBufferPointer { separator in
+                            after.withUnsafeBufferPointer { after in
+                                while row < answer.rowCount && buffer.count < limit {
+                                    buffer.append(contentsOf: before)
+                                    for column in 0..<width {
+                                        if column > 0 { buffer.append(contentsOf: separator) }
+                                        let text = Int(cells[row * width + column]) + column * termsPerColumn
+                                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[starts[text]..<starts[text + 1]]))
+                                    }
+                                    buffer.append(contentsOf: after)
+                                    row += 1
+                                }
+                            }
                         }
-                        buffer.append(contentsOf: after)
-                        if buffer.count >= ChunkedText.pieceBytes { flush() }
                     }
                 }
             }
         }
+        return row
     }
 }

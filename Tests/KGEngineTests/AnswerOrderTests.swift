@@ -45,4 +45,16 @@ final class AnswerOrderTests: XCTestCase {
             XCTAssertEqual(AnswerOrder.smallest(k, of: elements, by: <), Array(elements.sorted().prefix(k)), "k = \(k)")
         }
     }
+
+    func testTheRadixSortSortsAsComparisonsDo() {
+        var random = SplitMix64(seed: 77)
+        for round in 0..<200 {
+            // Keys that differ in few bytes (ranks of a few terms) or in all of them.
+            let bits = [1, 8, 13, 26, 40, 64][round % 6]
+            let keys = (0..<random.int(3_000)).map { _ in bits == 64 ? random.next() : random.next() & ((1 << UInt64(bits)) - 1) }
+            XCTAssertEqual(AnswerOrder.radixSorted(keys), keys.sorted(), "round \(round), \(bits) bits")
+        }
+        XCTAssertEqual(AnswerOrder.radixSorted([]), [])
+        XCTAssertEqual(AnswerOrder.radixSorted([5, 5, 5]), [5, 5, 5])
+    }
 }
