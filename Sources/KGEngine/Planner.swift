@@ -63,11 +63,14 @@ struct Planner {
         }
     }
 
-    /// The constant arguments of an atom of a stored-only predicate, for the store to filter by.
+    /// The constant arguments of an atom of a stored-only predicate, and its constant source (as
+    /// the column after the arguments), for the store to filter by.
     func storeFilter(_ atom: CompiledAtom) -> [Int: Int64] {
         guard !derived.contains(atom.predicate) else { return [:] }
         var filter: [Int: Int64] = [:]
-        for (column, slot) in atom.arguments.enumerated() { if case .constant(let id) = slot { filter[column] = id } }
+        for (column, slot) in (atom.arguments + (atom.source.map { [$0] } ?? [])).enumerated() {
+            if case .constant(let id) = slot { filter[column] = id }
+        }
         return filter
     }
 

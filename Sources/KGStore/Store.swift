@@ -618,8 +618,8 @@ public final class Store {
 
     /// The arguments of every stored fact of a predicate, each fact once, packed row after row
     /// (`arity` ids a row; with `withSources`, one more: the source, as in `scanFacts`).
-    /// `bound` keeps only facts with these ids at these argument positions; for binary facts
-    /// the store's indexes find them without reading the others.
+    /// `bound` keeps only facts with these ids at these columns (with sources, column `arity` is
+    /// the source); for binary facts the store's indexes find them without reading the others.
     public func facts(predicate: Int64, arity: Int, withSources: Bool = false, bound: [Int: Int64] = [:]) throws -> [Int64] {
         var rows: [Int64] = []
         if arity == 2 {
@@ -628,6 +628,7 @@ public final class Store {
             statement.bind(1, predicate)
             if let subject = bound[0] { statement.bind(2, subject) }
             if let object = bound[1] { statement.bind(3, object) }
+            if withSources, let source = bound[2] { statement.bind(4, source) }
             // Rows come in index order, so the same fact from several sources comes in a run.
             var (lastSubject, lastObject) = (Int64.min, Int64.min)
             while try statement.step() {
@@ -653,8 +654,8 @@ public final class Store {
         return rows
     }
 
-    /// The SQL that reads a predicate's facts, for `.explain`: `?1` is the predicate, `?2` and
-    /// `?3` the subject and object when bound. Binary facts come ordered by subject (the order
+    /// The SQL that reads a predicate's facts, for `.explain`: `?1` is the predicate, `?2`,
+    /// `?3` and `?4` the subject, object and source when bound. Binary facts come ordered by subject (the order
     /// of the primary key), which keeps later derivations about one subject together.
     public static func scanSQL(arity: Int, withSources: Bool, boundColumns: Set<Int> = []) -> String {
         guard arity == 2 else {
@@ -662,9 +663,11 @@ public final class Store {
         }
         let subject = boundColumns.contains(0) ? " AND s = ?2" : ""
         let object = boundColumns.contains(1) ? " AND o = ?3" : ""
+        // A bound source reads only that source's rows, through the index on sources.
+        let source = withSources && boundColumns.contains(2) ? " AND g = ?4" : ""
         // With only the object bound, the (p, o, s) order holds the rows together.
         let table = boundColumns == [1] ? "quads_pos" : "quads"
-        return "SELECT s, o\(withSources ? ", g" : "") FROM \(table) WHERE p = ?1" + subject + object
+        return "SELECT s, o\(withSources ? ", g" : "") FROM \(table) WHERE p = ?1" + subject + object + source
             + (withSources ? " AND g != 0" : "") + " ORDER BY s, o"
     }
 

@@ -28,6 +28,9 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(try rows(kb, "member-of(X, O) @ tass"), ["moldova, cis", "russia, csto"])
         XCTAssertEqual(try rows(kb, "member-of(belarus, csto) @ S"), [])
         XCTAssertEqual(try rows(kb, "member-of(russia, csto) @ arminfo"), ["true"])
+        // A constant source is read from the store alone: the SQL filters on it.
+        let explained = try kb.explain("?- member-of(X, O) @ tass.")
+        XCTAssertTrue(explained.contains { $0.contains("load member-of/2 with sources: 2 rows <- SELECT s, o, g FROM quads WHERE p = ?1 AND g = ?4 AND g != 0") }, "\(explained)")
     }
 
     func testSourcesOfDerivedAtomsAreThoseTheirDerivationsRestOn() throws {

@@ -409,6 +409,24 @@ final class StoreTests: FolderTestCase {
         XCTAssertEqual(try upgraded.integrityCheck(), "ok")
     }
 
+    func testFactsOfOneSourceAreReadThroughTheIndexOnSources() throws {
+        let store = try Store(path: path("sources.kglog"))
+        try store.transaction {
+            let rows: [QuadRow] = (0..<3_000).map { (n: Int) -> QuadRow in QuadRow(s: Int64(n % 100 + 1), p: 500, o: Int64(n / 100 + 1), g: Int64(600 + n % 3)) }
+            _ = try store.addQuads(rows)
+        }
+        let one = try store.facts(predicate: 500, arity: 2, withSources: true, bound: [2: 601])
+        XCTAssertEqual(one.count, 3 * 1_000)
+        XCTAssertTrue(stride(from: 2, to: one.count, by: 3).allSatisfy { one[$0] == 601 })
+        XCTAssertEqual(try store.facts(predicate: 500, arity: 2, withSources: true, bound: [0: 2, 2: 601]).count, 3 * 10)
+        // SQLite reads the rows of that source alone.
+        let plan = try store.connection.prepare("EXPLAIN QUERY PLAN " + Store.scanSQL(arity: 2, withSources: true, boundColumns: [2]))
+        defer { plan.reset() }
+        var details: [String] = []
+        while try plan.step() { details.append(plan.string(3)) }
+        XCTAssertTrue(details.contains { $0.contains("USING") && $0.contains("quads_g") }, "\(details)")
+    }
+
     func testAMissingFolderCannotBeOpened() throws {
         let file = path("no/such/folder/kb.kglog")
         XCTAssertThrowsError(try Store(path: file)) { error in
