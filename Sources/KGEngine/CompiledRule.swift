@@ -160,10 +160,10 @@ struct RuleCompiler {
         switch literal {
         case .positive(let a, _) where BuiltinPredicate(a.predicate) != nil:
             return .builtin(BuiltinPredicate(a.predicate)!, try a.arguments.map { try computation($0) }, negated: false, a.location)
-        case .negated(let a, let location) where BuiltinPredicate(a.predicate) != nil:
+        case .negated(let a, _, let location) where BuiltinPredicate(a.predicate) != nil:
             return .builtin(BuiltinPredicate(a.predicate)!, try a.arguments.map { try computation($0) }, negated: true, location)
         case .positive(let a, let source): return .positive(try atom(a, source: source))
-        case .negated(let a, _): return .negated(try atom(a, source: nil))
+        case .negated(let a, let source, _): return .negated(try atom(a, source: source))
         case .comparison(let l, let op, let r, let location):
             return .comparison(try computation(l), op, try computation(r), location)
         }

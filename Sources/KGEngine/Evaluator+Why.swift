@@ -159,7 +159,7 @@ private struct Explainer {
             let names: [String]
             switch literal {
             case .positive(let atom, let source): names = atom.variables + (source?.variables ?? [])
-            case .negated(let atom, _): names = atom.variables
+            case .negated(let atom, let source, _): names = atom.variables + (source?.variables ?? [])
             case .comparison(let l, _, let r, _): names = l.variables + r.variables
             }
             for name in names where !order.contains(name) { order.append(name) }
@@ -243,9 +243,9 @@ private struct Explainer {
             case .positive(let atom, _):
                 let instance = Atom(predicate: atom.predicate, arguments: atom.arguments.map { Explainer.instantiate($0, binding) }, at: atom.location)
                 result.append(.condition(instance.sourceText))
-            case .negated(let atom, _):
+            case .negated(let atom, let source, _):
                 let instance = Atom(predicate: atom.predicate, arguments: atom.arguments.map { Explainer.instantiate($0, binding) }, at: atom.location)
-                result.append(.negation(instance.sourceText))
+                result.append(.negation(instance.sourceText + (source.map { " @ " + Explainer.instantiate($0, binding).formatted } ?? "")))
             case .comparison(let l, let op, let r, _):
                 result.append(.condition("\(Explainer.instantiate(l, binding).formatted) \(op.rawValue) \(Explainer.instantiate(r, binding).formatted)"))
             }

@@ -149,15 +149,17 @@ public enum MagicSets {
                         bound.formUnion(atom.variables)
                         if let source { bound.formUnion(source.variables) }
                     }
-                case .negated(let atom, let location):
+                case .negated(let atom, let source, let location):
                     // Constants alone seed a negated atom's demand (the seed is a fact, so the
-                    // negated predicate stays in a lower stratum); without one it is computed whole.
-                    if let pattern = adornment(atom, source: nil, bound: [], onlyWithConstants: true) {
+                    // negated predicate stays in a lower stratum); without one, or with a source,
+                    // it is computed whole.
+                    if source == nil, let pattern = adornment(atom, source: nil, bound: [], onlyWithConstants: true) {
                         let magicHead = Atom(predicate: name(.magic(atom.predicate, adornment: pattern)),
                                              arguments: zip(atom.arguments, pattern).filter { $0.1 == "b" }.map(\.0), at: atom.location)
                         add(Clause(head: magicHead, source: nil, body: [], location: atom.location, text: ""))
                         enqueue(atom.predicate, pattern)
-                        result.append(.negated(Atom(predicate: name(.adorned(atom.predicate, adornment: pattern)), arguments: atom.arguments, at: atom.location), location: location))
+                        result.append(.negated(Atom(predicate: name(.adorned(atom.predicate, adornment: pattern)), arguments: atom.arguments, at: atom.location),
+                                               source: nil, location: location))
                     } else {
                         result.append(literal)
                     }
@@ -189,8 +191,8 @@ public enum MagicSets {
                 switch literal {
                 case .positive(let atom, _):
                     if BuiltinPredicate(atom.predicate) != nil, Set(atom.variables).isSubset(of: bound) { candidates.append(literal) }
-                case .negated(let atom, _):
-                    if Set(atom.variables).isSubset(of: bound) { candidates.append(literal) }
+                case .negated(let atom, let source, _):
+                    if Set(atom.variables + (source?.variables ?? [])).isSubset(of: bound) { candidates.append(literal) }
                 case .comparison(let l, _, let r, _):
                     if Set(l.variables + r.variables).isSubset(of: bound) { candidates.append(literal) }
                 }

@@ -110,15 +110,17 @@ struct Planner {
     }
 
     private func probe(_ atom: CompiledAtom, names: [String]) throws -> Probe {
-        // Negated atoms never carry `@` (the grammar has no place for it).
-        let relation = try relation(atom.predicate, false, [:])
+        // `not atom @ s` (on a stored predicate; the rewrite turned a derived one's into its
+        // `[sources]` relation) looks in the rows with sources, the source one more column.
+        let relation = try relation(atom.predicate, atom.source != nil, storeFilter(atom))
         let label = label(atom, names: names)
-        if !atom.arguments.contains(.anonymous) {
-            return Probe(relation: relation, index: nil, key: atom.arguments, label: label)
+        let arguments = atom.arguments + (atom.source.map { [$0] } ?? [])
+        if !arguments.contains(.anonymous) {
+            return Probe(relation: relation, index: nil, key: arguments, label: label)
         }
-        let columns = atom.arguments.indices.filter { atom.arguments[$0] != .anonymous }
+        let columns = arguments.indices.filter { arguments[$0] != .anonymous }
         return Probe(relation: relation, index: columns.isEmpty ? nil : relation.index(on: columns),
-                     key: columns.map { atom.arguments[$0] }, label: label)
+                     key: columns.map { arguments[$0] }, label: label)
     }
 
     func label(_ atom: CompiledAtom, names: [String]) -> String {

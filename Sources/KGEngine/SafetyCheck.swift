@@ -100,9 +100,9 @@ public enum SafetyCheck {
                 if let v = occurrences.first(where: { !bound.contains($0.name) }) {
                     diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(.builtin), rule: rule ?? ""), at: v.location))
                 }
-            case .negated(let atom, _):
+            case .negated(let atom, let source, _):
                 let isBuiltin = BuiltinPredicate(atom.predicate) != nil
-                for argument in atom.arguments {
+                for argument in atom.arguments + (source.map { [$0] } ?? []) {
                     if let v = variableOccurrences(in: argument).first(where: { !bound.contains($0.name) }) {
                         diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(isBuiltin ? .builtin : .negation), rule: rule ?? ""), at: v.location))
                         break
@@ -129,7 +129,7 @@ public enum SafetyCheck {
             var source: KGSyntax.Expression?
             switch literal {
             case .positive(let a, let s): atom = a; source = s
-            case .negated(let a, _): atom = a
+            case .negated(let a, let s, _): atom = a; source = s
             case .comparison(let l, _, let r, _):
                 diagnostics += checkFunctions(l) + checkFunctions(r)
                 continue

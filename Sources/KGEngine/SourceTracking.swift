@@ -26,8 +26,12 @@ public enum SourceTracking {
         let derived = Set(rules.map(\.head.predicate))
         var needed: [Value] = []
         func collect(_ body: [Literal]) {
-            for case .positive(let atom, _?) in body where derived.contains(atom.predicate) && !needed.contains(atom.predicate) {
-                needed.append(atom.predicate)
+            for literal in body {
+                switch literal {
+                case .positive(let atom, _?), .negated(let atom, _?, _):
+                    if derived.contains(atom.predicate) && !needed.contains(atom.predicate) { needed.append(atom.predicate) }
+                default: break
+                }
             }
         }
         collect(query.body)
@@ -84,8 +88,15 @@ public enum SourceTracking {
         // Every `@` on a derived predicate now reads its `[sources]` relation.
         func replaced(_ body: [Literal]) -> [Literal] {
             body.map { literal in
-                guard case .positive(let atom, let source?) = literal, derived.contains(atom.predicate) else { return literal }
-                return .positive(Atom(predicate: sourcesName(atom.predicate), arguments: atom.arguments + [source], at: atom.location), source: nil)
+                switch literal {
+                case .positive(let atom, let source?) where derived.contains(atom.predicate):
+                    return .positive(Atom(predicate: sourcesName(atom.predicate), arguments: atom.arguments + [source], at: atom.location), source: nil)
+                case .negated(let atom, let source?, let location) where derived.contains(atom.predicate):
+                    return .negated(Atom(predicate: sourcesName(atom.predicate), arguments: atom.arguments + [source], at: atom.location),
+                                    source: nil, location: location)
+                default:
+                    return literal
+                }
             }
         }
         var newRules = rules.map { rule -> Clause in

@@ -27,15 +27,16 @@ public struct Atom: Sendable, Equatable {
 public enum Literal: Sendable, Equatable {
     /// A positive atom, optionally with `@ S` binding or filtering the source of stored facts.
     case positive(Atom, source: Expression?)
-    /// `not atom`: holds when no fact matches.
-    case negated(Atom, location: SourceLocation)
+    /// `not atom`: holds when no fact matches; with `@ S`, when no fact from that source does
+    /// (for a derived predicate: no derivation rests on a fact from it).
+    case negated(Atom, source: Expression?, location: SourceLocation)
     /// `lhs op rhs`; with `=` and one side an unbound variable, it binds that variable.
     case comparison(Expression, ComparisonOperator, Expression, location: SourceLocation)
 
     public var location: SourceLocation {
         switch self {
         case .positive(let atom, _): return atom.location
-        case .negated(_, let location), .comparison(_, _, _, let location): return location
+        case .negated(_, _, let location), .comparison(_, _, _, let location): return location
         }
     }
 }
@@ -44,7 +45,7 @@ extension Literal {
     /// The atom of a positive or negated literal.
     public var atom: Atom? {
         switch self {
-        case .positive(let atom, _), .negated(let atom, _): return atom
+        case .positive(let atom, _), .negated(let atom, _, _): return atom
         case .comparison: return nil
         }
     }

@@ -309,7 +309,7 @@ public struct Parser {
     }
 
     // [8] literal ::= negation | comparison | positive ;
-    // [9] negation ::= "not" atom ;
+    // [9] negation ::= "not" atom [ "@" ( constant | VARIABLE ) ] ;
     // [10] positive ::= atom [ "@" ( constant | VARIABLE ) ] ;
     // [11] comparison ::= expression compare-op expression ;
     /// `[ "@" ( constant | VARIABLE ) ]`: the source a literal or a retraction names, if any.
@@ -332,7 +332,8 @@ public struct Parser {
     private mutating func parseLiteral() throws(Failure) -> Literal {
         if isKeyword("not") {
             let not = take()
-            return .negated(try parseAtom(expected: "an atom after 'not'"), location: not.location)
+            let atom = try parseAtom(expected: "an atom after 'not'")
+            return .negated(atom, source: try parseSourceTerm(), location: not.location)
         }
         let start = current
         let left = try parseExpression()

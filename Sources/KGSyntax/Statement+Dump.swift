@@ -30,8 +30,9 @@ extension Literal {
         case .positive(let atom, let source):
             guard let source else { return atom.dump }
             return "(@ \(atom.dump) \(source.dump))"
-        case .negated(let atom, _):
-            return "(not \(atom.dump))"
+        case .negated(let atom, let source, _):
+            guard let source else { return "(not \(atom.dump))" }
+            return "(not (@ \(atom.dump) \(source.dump)))"
         case .comparison(let l, let op, let r, _):
             return "(\(op.rawValue) \(l.dump) \(r.dump))"
         }

@@ -13,8 +13,8 @@ extension Literal {
         switch self {
         case .positive(let atom, let source):
             return atom.sourceText + (source.map { " @ \($0.formatted)" } ?? "")
-        case .negated(let atom, _):
-            return "not " + atom.sourceText
+        case .negated(let atom, let source, _):
+            return "not " + atom.sourceText + (source.map { " @ \($0.formatted)" } ?? "")
         case .comparison(let l, let op, let r, _):
             return "\(l.formatted) \(op.rawValue) \(r.formatted)"
         }

@@ -94,8 +94,9 @@ public struct Query: Sendable, Equatable {
             case .positive(let atom, let source):
                 for a in atom.arguments { a.collectVariables(into: &names, seen: &seen) }
                 source?.collectVariables(into: &names, seen: &seen)
-            case .negated(let atom, _):
+            case .negated(let atom, let source, _):
                 for a in atom.arguments { a.collectVariables(into: &names, seen: &seen) }
+                source?.collectVariables(into: &names, seen: &seen)
             case .comparison(let l, _, let r, _):
                 l.collectVariables(into: &names, seen: &seen)
                 r.collectVariables(into: &names, seen: &seen)

@@ -52,6 +52,27 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(try rows(kb, "outsider(X) @ S"), ["georgia, geo"])
     }
 
+    func testNegationWithASource() throws {
+        let kb = try kb()
+        // What one source says and another does not: the difference of two reports.
+        XCTAssertEqual(try rows(kb, "member-of(X, O) @ arminfo, not member-of(X, O) @ tass"), ["armenia, csto"])
+        XCTAssertEqual(try rows(kb, "member-of(X, O) @ tass, not member-of(X, O) @ arminfo"), ["moldova, cis"])
+        // The source may be a variable bound before, and the predicate a derived one.
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) @ S, not member-of(X, csto) @ tass"), ["armenia, arminfo"])
+        // ally(armenia, russia) rests on tass too (russia's membership), ally(armenia, belarus) not.
+        XCTAssertEqual(try rows(kb, "ally(X, Y) @ arminfo, X < Y, not ally(X, Y) @ tass"), ["armenia, belarus"])
+        // In a stored rule, written back as it was given.
+        try kb.execute("unconfirmed(X, O) :- member-of(X, O) @ arminfo, not member-of(X, O) @ tass.")
+        XCTAssertEqual(try rows(kb, "unconfirmed(X, O)"), ["armenia, csto"])
+        XCTAssertTrue(kb.rules.map(\.formatted).contains("unconfirmed(X, O) :- member-of(X, O) @ arminfo, not member-of(X, O) @ tass."))
+        let why = try kb.why("unconfirmed(armenia, csto)")
+        XCTAssertEqual(why.derivations.first?.premises.last, .negation("member-of(armenia, csto) @ tass"))
+        // The source of a negated atom must be bound elsewhere.
+        XCTAssertThrowsError(try kb.query("member-of(X, O), not member-of(X, O) @ S")) { error in
+            XCTAssertTrue("\(error)".contains("'S'"), "\(error)")
+        }
+    }
+
     func testSourcesThroughAnAggregate() throws {
         let kb = try kb()
         try kb.execute("members(O, count(X)) :- member-of(X, O).")

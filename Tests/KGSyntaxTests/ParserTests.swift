@@ -36,6 +36,9 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(dump("outsider(X) :- country(X), not member-of(X, csto)."), [
             "(rule (atom outsider (var X)) (atom country (var X)) (not (atom member-of (var X) (name csto))))",
         ])
+        XCTAssertEqual(dump("dropped(X) :- m(X) @ a, not m(X) @ b, not m(X) @ S, s(S)."), [
+            "(rule (atom dropped (var X)) (@ (atom m (var X)) (name a)) (not (@ (atom m (var X)) (name b))) (not (@ (atom m (var X)) (var S))) (atom s (var S)))",
+        ])
         XCTAssertEqual(dump("sum(X, Y, X + Y * 2) :- n(X), n(Y)."), [
             "(rule (atom sum (var X) (var Y) (+ (var X) (* (var Y) (integer 2)))) (atom n (var X)) (atom n (var Y)))",
         ])
