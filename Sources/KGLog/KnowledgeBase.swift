@@ -301,6 +301,9 @@ public final class KnowledgeBase {
             return .asserted(isNew: try store.insertFact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source))
 
         case .clause(let rule):
+            // Rules are a set, as facts are: the same rule twice would derive everything twice.
+            let formatted = rule.formatted
+            if rules.contains(where: { $0.formatted == formatted }) { return .ruleAlreadyStored(formatted, location: rule.location) }
             let atoms = rule.atoms.filter { BuiltinPredicate($0.predicate) == nil }
             for atom in atoms { try checkArity(atom) }
             rules.append(rule)

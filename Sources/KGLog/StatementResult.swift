@@ -7,6 +7,9 @@ public enum StatementResult: Sendable, Equatable {
     case asserted(isNew: Bool)
     /// A rule was added.
     case ruleAdded
+    /// The rule was stored already (the same rule, written the same up to spacing and comments):
+    /// nothing was added. Its formatted text, and where the statement is.
+    case ruleAlreadyStored(String, location: SourceLocation)
     /// A retraction removed this many fact rows (one per source).
     case retracted(count: Int)
     /// A rule retraction removed this many rules (the same rule may have been added twice).

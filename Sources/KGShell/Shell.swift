@@ -135,6 +135,8 @@ public final class Shell {
                 output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
             case .rulesRetracted(let count):
                 output.out += count == 0 ? "no such rule\n" : "retracted \(count) rule\(count == 1 ? "" : "s")\n"
+            case .ruleAlreadyStored(let rule, _):
+                output.out += "the rule is stored already, nothing added: \(rule)\n"
             case .asserted, .ruleAdded, .prefixDeclared:
                 break
             }

@@ -84,7 +84,7 @@ struct Run: ParsableCommand {
         try session.checkSyntax(sources)
         var printer = AnswerPrinter(renderer: output.renderer)
         for source in sources {
-            printer.print(try session.execute(source))
+            printer.print(try session.execute(source), from: source.name)
         }
     }
 }
@@ -129,7 +129,7 @@ struct QueryCommand: ParsableCommand {
             } else {
                 let results = try session.execute(source)
                 var printer = AnswerPrinter(renderer: output.renderer)
-                write = { printer.print(results) }
+                write = { printer.print(results, from: source.name) }
             }
             let answered = ContinuousClock.now
             write()

@@ -157,13 +157,21 @@ struct AnswerPrinter {
         self.renderer = renderer
     }
 
-    /// Writes the answers of `results` to standard output, each as it is rendered.
-    mutating func print(_ results: [StatementResult]) {
-        for case .answer(let query, let answer) in results {
-            if printedAny && renderer.format != .json { Console.out("\n") }
-            if renderer.format == .table { Console.out(query.text + "\n") }
-            renderer.render(answer, query: query, to: Console.out)
-            printedAny = true
+    /// Writes the answers of `results` to standard output, each as it is rendered; notes (a
+    /// rule stored already) go to standard error, so that the output stays answers only.
+    mutating func print(_ results: [StatementResult], from name: String) {
+        for result in results {
+            switch result {
+            case .answer(let query, let answer):
+                if printedAny && renderer.format != .json { Console.out("\n") }
+                if renderer.format == .table { Console.out(query.text + "\n") }
+                renderer.render(answer, query: query, to: Console.out)
+                printedAny = true
+            case .ruleAlreadyStored(let rule, let location):
+                Console.error("\(name):\(location.line):\(location.column): note: the rule is stored already, nothing added: \(rule)\n")
+            default:
+                break
+            }
         }
     }
 }

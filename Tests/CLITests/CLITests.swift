@@ -45,6 +45,11 @@ final class CLITests: FolderTestCase {
         let retract = try write("retract.kgl", "retract member-of(uzbekistan, csto).\n?- member-of(uzbekistan, csto).\n")
         XCTAssertEqual(try kglog(["run", "--db", db, retract]).stdout, "false\n")
         XCTAssertEqual(try kglog(["query", "--db", db, "member-of(uzbekistan, cis)"]).stdout, "true\n")
+        // Running the same rules again adds none: a note on standard error says so for each.
+        let again = try write("again.kgl", "ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.\n?- ally(armenia, belarus).\n")
+        let result2 = try kglog(["run", "--db", db, again])
+        XCTAssertEqual(result2.stdout, "true\n")
+        XCTAssertEqual(result2.stderr, "\(again):1:1: note: the rule is stored already, nothing added: ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.\n")
     }
 
     // MARK: - Errors and exit codes

@@ -212,6 +212,21 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try KnowledgeBase(path: file).rules.count, 1)
     }
 
+    func testTheSameRuleIsStoredOnce() throws {
+        let file = directory.appendingPathComponent("rules.kglog").path
+        do {
+            let kb = try KnowledgeBase(path: file)
+            XCTAssertEqual(try kb.execute("m(a). r(X) :- m(X)."), [.asserted(isNew: true), .ruleAdded])
+            // Written differently (spacing, a comment), it is the same rule: nothing is added.
+            XCTAssertEqual(try kb.execute("m(b).\nr(X)  :-\n  m(X). % again"),
+                           [.asserted(isNew: true), .ruleAlreadyStored("r(X) :- m(X).", location: SourceLocation(line: 2, column: 1))])
+            // Other variable names make another rule.
+            XCTAssertEqual(try kb.execute("r(Y) :- m(Y)."), [.ruleAdded])
+            XCTAssertEqual(kb.rules.map(\.formatted), ["r(X) :- m(X).", "r(Y) :- m(Y)."])
+        }
+        XCTAssertEqual(try KnowledgeBase(path: file).rules.count, 2)
+    }
+
     func testCompactingRemovesTermsNothingUsesAndKeepsEverythingElse() throws {
         let file = directory.appendingPathComponent("kb.kglog").path
         let kb = try KnowledgeBase(path: file)

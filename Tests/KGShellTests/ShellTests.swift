@@ -79,6 +79,8 @@ final class ShellTests: FolderTestCase {
         _ = shell.handle(".timer off")
         XCTAssertEqual(shell.handle("retract m(russia, 2012-05-03).").out, "retracted 1 fact\n")
         XCTAssertEqual(shell.handle("n(X) :- m(X, _). retract m(_, _).").out, "retracted 1 fact\n")
+        XCTAssertEqual(shell.handle("k(X) :- m(X, _).").out, "")
+        XCTAssertEqual(shell.handle("k(X)  :-  m(X, _).").out, "the rule is stored already, nothing added: k(X) :- m(X, _).\n")
         XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "retracted 1 rule\n")
         XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "no such rule\n")
         // Answers sent to a file that cannot take them come back to the screen.
