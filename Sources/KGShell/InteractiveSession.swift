@@ -116,13 +116,18 @@ public final class InteractiveSession {
 
     // MARK: - History
 
+    /// In the history file each entry is one line; the line breaks of a statement typed over
+    /// several lines are kept as U+001E (record separator), which typing cannot produce.
+    static let lineBreakInHistory: Character = "\u{1E}"
+
     private func loadHistory() -> [String] {
         guard let historyPath, let text = try? String(contentsOfFile: historyPath, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").map(String.init).suffix(1000)
+        return text.split(separator: "\n").map { String($0.map { $0 == InteractiveSession.lineBreakInHistory ? "\n" : $0 }) }.suffix(1000)
     }
 
-    private func appendHistory(_ line: String) {
-        guard let historyPath, !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+    private func appendHistory(_ entry: String) {
+        guard let historyPath, !entry.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+        let line = String(entry.map { $0 == "\n" ? InteractiveSession.lineBreakInHistory : $0 })
         let data = Data((line + "\n").utf8)
         if !FileManager.default.fileExists(atPath: historyPath) {
             _ = FileManager.default.createFile(atPath: historyPath, contents: nil)

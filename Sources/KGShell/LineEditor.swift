@@ -111,13 +111,14 @@ public struct LineEditor: Sendable {
     }
 
     /// The statement whose lines were submitted since the last call is complete: its lines
-    /// become one history entry, so that a statement typed over several lines comes back
-    /// whole. Returns that entry (nil when nothing was added).
+    /// become one history entry, line breaks kept (so a `% comment` stays a comment), so that
+    /// a statement typed over several lines comes back whole. Returns that entry (nil when
+    /// nothing was added).
     @discardableResult
     public mutating func endStatement() -> String? {
         defer { statementStart = nil }
         guard let start = statementStart, start < history.count else { return nil }
-        let entry = history[start...].map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        let entry = history[start...].joined(separator: "\n")
         history.removeSubrange(start...)
         if history.last != entry { history.append(entry) }
         historyIndex = history.count
@@ -192,10 +193,15 @@ public struct LineEditor: Sendable {
         cursor += string.count
     }
 
-    /// The escape codes that redraw the line after `prompt`, with the cursor in place.
+    /// The escape codes that redraw the line after `prompt`, with the cursor in place. A line
+    /// break of a recalled statement shows as `⏎` (the statement is still sent with it).
     public func render(prompt: String) -> String {
-        let after = displayWidth(String(text[cursor...]))
-        return "\r" + prompt + line + "\u{1B}[K" + (after > 0 ? "\u{1B}[\(after)D" : "")
+        let after = displayWidth(LineEditor.shown(text[cursor...]))
+        return "\r" + prompt + LineEditor.shown(text[...]) + "\u{1B}[K" + (after > 0 ? "\u{1B}[\(after)D" : "")
+    }
+
+    static func shown(_ characters: ArraySlice<Character>) -> String {
+        String(characters.map { $0 == "\n" ? "⏎" : $0 })
     }
 }
 

@@ -69,6 +69,10 @@ public final class Shell {
                 command(trimmed, &output)
                 return output
             }
+        } else if Shell.isCommand(trimmed) {
+            // At a continuation prompt too: the statement waits, still unfinished.
+            command(trimmed, &output)
+            return output
         }
         if pending.isEmpty { pendingFirstLine = lineSources[lineSources.count - 1].line }
         pending.append(line)
@@ -78,6 +82,12 @@ public final class Shell {
         let numbered = numbersLinesInInput || lineSources.count > 1
         run(text, fileName: lineSources[lineSources.count - 1].name, firstLine: numbered ? pendingFirstLine : 1, &output)
         return output
+    }
+
+    /// Whether a line typed at a continuation prompt is a dot-command: `.` then a letter (a line
+    /// of `.` alone, or `. p(b).`, ends the statement instead).
+    static func isCommand(_ trimmed: String) -> Bool {
+        trimmed.hasPrefix(".") && trimmed.dropFirst().first.map { $0.isLetter } == true
     }
 
     /// Clears a statement being gathered (Ctrl-C at a continuation prompt).

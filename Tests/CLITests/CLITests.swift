@@ -231,7 +231,7 @@ extension CLITests {
             .type("?- member-of(X,\r", after: prompt), .type("  csto), X < b.\r", after: "...> "),   // a multi-line query
             .type("?- nothing(X).\r", after: "1 row\r\n" + next),                                  // an error
             .type("\u{1B}[A\u{1B}[A\u{1B}[A", after: "   ^\r\n" + next),                         // history: back past the first statement
-            .type("\u{03}", after: "?- member-of(X, csto), X < b."),                               // Ctrl-C clears the line
+            .type("\u{03}", after: "?- member-of(X,⏎  csto), X < b."),                              // Ctrl-C clears the line
             .type("?- outs\t", after: "^C\r\n"),                                                   // Tab completes a predicate name
             .type("X).\r", after: "outside-csto("),
             .type("\u{04}", after: "2 rows\r\n" + next),                                           // Ctrl-D leaves
@@ -242,12 +242,25 @@ extension CLITests {
         XCTAssertTrue(screen.contains("\r   ...>   csto), X < b.\(erase)\r\n"), screen)
         XCTAssertTrue(screen.contains("| armenia |\r\n+---------+\r\n1 row\r\n"), screen)
         XCTAssertTrue(screen.contains("<input>:1:4: error: unknown predicate 'nothing/1': no fact or rule defines it\r\n"), screen)
-        // The query typed over two lines comes back as one.
-        XCTAssertTrue(screen.contains("\rkglog> ?- member-of(X, csto), X < b.\(erase)^C\r\n"), screen)
+        // The query typed over two lines comes back as one, its line break shown as ⏎.
+        XCTAssertTrue(screen.contains("\rkglog> ?- member-of(X,⏎  csto), X < b.\(erase)^C\r\n"), screen)
         XCTAssertTrue(screen.contains("\rkglog> ?- outside-csto(\(erase)"), screen)
         XCTAssertTrue(screen.contains("| azerbaijan |\r\n| moldova    |\r\n"), screen)
         let history = try String(contentsOfFile: home + "/.kglog_history", encoding: .utf8)
-        XCTAssertEqual(history, "?- member-of(X, csto), X < b.\n?- nothing(X).\n?- outside-csto(X).\n")
+        // In the file, one entry a line: the statement's line break is kept as U+001E.
+        XCTAssertEqual(history, "?- member-of(X,\u{1E}  csto), X < b.\n?- nothing(X).\n?- outside-csto(X).\n")
+    }
+
+    func testAStatementOfSeveralLinesWithACommentRunsAgainFromHistory() throws {
+        let home = directory.path
+        try "?- member-of(X, O), % which ones\u{1E}   O = csto, X < b.\n".write(toFile: home + "/.kglog_history", atomically: true, encoding: .utf8)
+        let prompt = "kglog> ", next = "\rkglog> \u{1B}[K"
+        let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--load", "samples/csto.kgl"], steps: [
+            .type("\u{1B}[A", after: prompt),
+            .type("\r", after: "% which ones⏎   O = csto, X < b."),
+            .type("\u{04}", after: "1 row\r\n" + next),
+        ], home: home)
+        XCTAssertTrue(screen.contains("| X       | O    |\r\n+---------+------+\r\n| armenia | csto |\r\n"), screen)
     }
 }
 

@@ -58,15 +58,25 @@ final class LineEditorTests: XCTestCase {
 
     func testAStatementTypedOverSeveralLinesIsOneHistoryEntry() {
         var editor = LineEditor(history: ["?- p(X)."])
-        for line in ["ally(X, Y) :-", "   member-of(X, O),", "member-of(Y, O)."] {
+        for line in ["ally(X, Y) :-", "   member-of(X, O),  % same organization", "member-of(Y, O)."] {
             type(&editor, line)
             _ = editor.handle(.enter)
         }
-        XCTAssertEqual(editor.endStatement(), "ally(X, Y) :- member-of(X, O), member-of(Y, O).")
-        XCTAssertEqual(editor.history, ["?- p(X).", "ally(X, Y) :- member-of(X, O), member-of(Y, O)."])
+        // Its line breaks are kept: the comment stays a comment.
+        let statement = "ally(X, Y) :-\n   member-of(X, O),  % same organization\nmember-of(Y, O)."
+        XCTAssertEqual(editor.endStatement(), statement)
+        XCTAssertEqual(editor.history, ["?- p(X).", statement])
         _ = editor.handle(.up)
-        XCTAssertEqual(editor.line, "ally(X, Y) :- member-of(X, O), member-of(Y, O).")
-        _ = editor.handle(.down)
+        XCTAssertEqual(editor.line, statement)
+        // Shown on one line, each break as ⏎, the cursor at the end.
+        XCTAssertEqual(editor.render(prompt: "kglog> "),
+                       "\rkglog> ally(X, Y) :-⏎   member-of(X, O),  % same organization⏎member-of(Y, O).\u{1B}[K")
+        _ = editor.handle(.left)
+        XCTAssertTrue(editor.render(prompt: "> ").hasSuffix("\u{1B}[K\u{1B}[1D"))
+        // Sent again as it is, it is not added twice.
+        XCTAssertEqual(editor.handle(.enter), .submit(statement))
+        XCTAssertNil(editor.endStatement())
+        XCTAssertEqual(editor.history, ["?- p(X).", statement])
         // A one-line statement stays as it is; nothing submitted, nothing to end.
         type(&editor, "q(a).")
         _ = editor.handle(.enter)

@@ -79,6 +79,16 @@ final class ShellTests: FolderTestCase {
         _ = shell.handle(".timer off")
         XCTAssertEqual(shell.handle("retract m(russia, 2012-05-03).").out, "retracted 1 fact\n")
         XCTAssertEqual(shell.handle("n(X) :- m(X, _). retract m(_, _).").out, "retracted 1 fact\n")
+        // A statement recalled from history comes whole, line breaks and comments in it.
+        XCTAssertEqual(shell.handle("j(X) :-\n  m(X, _), % a comment, then more\n  X != a.").out, "")
+        XCTAssertEqual(shell.pending, [])
+        // A dot-command at a continuation prompt runs; the statement waits for its end.
+        XCTAssertEqual(shell.handle("h(X) :-").out, "")
+        XCTAssertEqual(shell.handle(".rules").out.contains("j(X) :-"), true)
+        XCTAssertEqual(shell.pending, ["h(X) :-"])
+        XCTAssertEqual(shell.handle("  m(X, _)").out, "")
+        XCTAssertEqual(shell.handle(".").out, "")
+        XCTAssertEqual(shell.pending, [])
         XCTAssertEqual(shell.handle("k(X) :- m(X, _).").out, "")
         XCTAssertEqual(shell.handle("k(X)  :-  m(X, _).").out, "the rule is stored already, nothing added: k(X) :- m(X, _).\n")
         XCTAssertEqual(shell.handle("retract n(X) :- m(X, _).").out, "retracted 1 rule\n")
