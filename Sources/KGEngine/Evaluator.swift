@@ -118,7 +118,10 @@ public final class Evaluator {
 
     /// The number of distinct answers of a query, without decoding them.
     public func count(_ query: Query) throws -> Int {
-        try evaluate(query).count
+        let total = try evaluate(query).count
+        // Counted as shown: after `offset`, at most `limit`.
+        let offset = query.options.offset ?? 0
+        return max(0, min(total, query.options.limit.map { offset + $0 } ?? total) - offset)
     }
 
     /// Evaluates a query and describes how: the rewrite, strata, join orders, loads and rounds.
@@ -195,7 +198,16 @@ public final class Evaluator {
         let plan = try planner.plan(compiled, head: answer, deltaAtom: nil)
         trace.append("query: \(query.text)")
         trace += plan.explanation.map { "  " + $0 }
-        try executor.run(plan)
+        // `limit` without `order by` asks for any N answers: the join stops once it has them
+        // (the offset's first), instead of finding every answer and cutting.
+        if let limit = query.options.limit, query.options.orderBy.isEmpty {
+            let wanted = (query.options.offset ?? 0) + limit
+            if try executor.run(plan, stoppingAfter: wanted) {
+                trace.append("  stopped after \(wanted) answers (limit without order by)")
+            }
+        } else {
+            try executor.run(plan)
+        }
         answer.commit()
         return answer
     }

@@ -85,6 +85,24 @@ final class Executor {
         headBuffer.deallocate()
     }
 
+    /// Runs a plan until its head has `rows` new rows; returns whether it stopped early.
+    func run(_ plan: Plan, stoppingAfter rows: Int) throws -> Bool {
+        guard rows > 0 else { return true }
+        stopAfter = derivedFacts + rows
+        defer { stopAfter = Int.max }
+        do {
+            try run(plan)
+            return false
+        } catch is Enough {
+            return true
+        }
+    }
+
+    /// Thrown from the innermost loop when the head has the rows asked for.
+    private struct Enough: Error {}
+    /// The count of derived facts at which the running plan stops.
+    @exclusivity(unchecked) private var stopAfter = Int.max
+
     /// Runs one plan; `delta` is the row range its delta scan reads. With `keepingOnly`, a
     /// derived row goes into the head only when that relation holds it.
     func run(_ plan: Plan, delta: Range<Int> = 0..<0, keepingOnly filter: Relation? = nil) throws {
@@ -216,6 +234,7 @@ final class Executor {
         let isNew = head._withUnsafeGuaranteedRef { $0.insert(buffer) }
         if isNew {
             derivedFacts += 1
+            if derivedFacts >= stopAfter { throw Enough() }
             if derivedFacts > maximumDerivedFacts { throw EngineError.tooManyFacts(limit: maximumDerivedFacts, rule: nil) }
             if derivedFacts & 0xFFFF == 0, ResidentMemory.bytes() > maximumMemory {
                 throw EngineError.tooMuchMemory(limit: maximumMemory, facts: derivedFacts, rule: nil)

@@ -47,7 +47,8 @@ public enum MagicSets {
         }
         guard rewriter.processWorklist() else { return nil }
         guard !rewriter.added.isEmpty else { return nil }
-        let newQuery = Query(body: body, location: query.location, text: query.text)
+        var newQuery = query
+        newQuery.body = body
         return Rewrite(rules: rewritten + rewriter.added, query: newQuery,
                        addedRules: changed + rewriter.added.map(\.formatted), arities: rewriter.arities, adorned: rewriter.adorned,
                        introduced: rewriter.introduced)

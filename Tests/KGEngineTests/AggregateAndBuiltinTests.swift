@@ -201,6 +201,30 @@ final class AggregateAndBuiltinTests: XCTestCase {
         XCTAssertEqual(answers(program, "m(X, O) order by O asc limit 0"), [])
     }
 
+    func testALimitWithoutOrderByStopsTheJoinOnceItHasTheAnswers() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute((0..<200).map { "e(n\($0), n\($0 + 1))." }.joined(separator: " ") + " f(X, Z) :- e(X, Y), e(Y, Z).")
+        let text = { (answer: QueryAnswer) in answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") } }
+        let all = text(try kb.query("e(X, Y), e(Y, Z)"))
+        XCTAssertEqual(all.count, 199)
+        // Some three answers (the first found), shown in answer order.
+        let three = text(try kb.query("e(X, Y), e(Y, Z) limit 3"))
+        XCTAssertEqual(three.count, 3)
+        XCTAssertTrue(Set(three).isSubset(of: all))
+        XCTAssertEqual(three, three.sorted { all.firstIndex(of: $0)! < all.firstIndex(of: $1)! })
+        XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 3.").contains("  stopped after 3 answers (limit without order by)"))
+        XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 2 offset 5.").contains("  stopped after 7 answers (limit without order by)"))
+        // With order by, the first in that order, all answers considered.
+        XCTAssertEqual(text(try kb.query("e(X, Y), e(Y, Z) order by X limit 3")), Array(all.prefix(3)))
+        XCTAssertFalse(try kb.explain("?- e(X, Y), e(Y, Z) order by X limit 3.").contains { $0.contains("stopped") })
+        // Counted as shown; more than there are is all there are.
+        XCTAssertEqual(try kb.count("?- e(X, Y), e(Y, Z) limit 3 offset 2."), 3)
+        XCTAssertEqual(try kb.count("?- e(X, Y), e(Y, Z) limit 5 offset 197."), 2)
+        XCTAssertEqual(try kb.count("?- e(X, Y), e(Y, Z) limit 500."), 199)
+        XCTAssertEqual(try kb.count("?- f(X, Z) limit 4."), 4)
+        XCTAssertEqual(text(try kb.query("e(X, Y), e(Y, Z) limit 0")), [])
+    }
+
     func testOrderByErrors() {
         XCTAssertEqual(error("p(a). ?- p(X) order by Y."), """
             t.kgl:1:24: error: cannot order by 'Y': it is not a variable of the answer
