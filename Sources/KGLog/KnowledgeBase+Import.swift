@@ -35,8 +35,22 @@ public struct ImportOptions: Sendable {
     public var header: Bool?
     /// For CSV and TSV: keep every field as a string.
     public var asText: Bool
-    /// The source of every fact imported (N-Quads facts in a named graph keep the graph).
+    /// The source of every fact imported (N-Quads facts in a named graph keep the graph; a CSV
+    /// row with a source column keeps the source in it).
     public var source: Value?
+    /// For CSV and TSV: the column that holds each row's source instead of an argument.
+    public var sourceColumn: SourceColumn?
+
+    /// A column named by its header, or numbered from 1.
+    public enum SourceColumn: Sendable, Equatable {
+        case named(String)
+        case number(Int)
+
+        /// `2` is a number; anything else names a header.
+        public init(_ text: String) {
+            if let n = Int(text) { self = .number(n) } else { self = .named(text) }
+        }
+    }
     /// How N-Triples and N-Quads are cut into batches (small ones in tests).
     var tripleLimits = TripleFileReader.Limits()
 
@@ -45,14 +59,17 @@ public struct ImportOptions: Sendable {
     var optionsThatDoNotApply: [String] {
         guard format != .csv && format != .tsv else { return [] }
         return (predicate != nil ? ["--predicate"] : []) + (header != nil ? ["--header"] : []) + (asText ? ["--as-text"] : [])
+            + (sourceColumn != nil ? ["--source-column"] : [])
     }
 
-    public init(format: DataFormat, predicate: Value? = nil, header: Bool? = nil, asText: Bool = false, source: Value? = nil) {
+    public init(format: DataFormat, predicate: Value? = nil, header: Bool? = nil, asText: Bool = false, source: Value? = nil,
+                sourceColumn: SourceColumn? = nil) {
         self.format = format
         self.predicate = predicate
         self.header = header
         self.asText = asText
         self.source = source
+        self.sourceColumn = sourceColumn
     }
 }
 
@@ -193,12 +210,21 @@ extension KnowledgeBase {
 public enum ImportError: DiagnosticMessage, Equatable {
     case needsPredicate(String)
     case optionDoesNotApply(option: String, format: String)
+    case noSuchSourceColumn(String, columns: Int)
+    case sourceColumnNeedsHeader(String)
+    case onlyTheSourceColumn
 
     public var message: String {
         switch self {
         case .needsPredicate(let what): return "\(what) needs a predicate for its rows (--predicate)"
         case .optionDoesNotApply(let option, let format):
             return "\(option) is for CSV and TSV rows; a \(format) file names its own predicates"
+        case .noSuchSourceColumn(let column, let columns):
+            return "the source column \(column) is not one of the \(columns) columns"
+        case .sourceColumnNeedsHeader(let name):
+            return "the source column '\(name)' is named, but the file has no header row: give its number (--source-column 1 for the first)"
+        case .onlyTheSourceColumn:
+            return "a row of only the source column makes no fact: the predicate needs at least one other column"
         }
     }
 }
@@ -268,6 +294,8 @@ struct RecordImporter {
     private var arity: Int?
     private var first: (record: [CSVReader.Field], text: String)?
     private var decided = false
+    /// The column holding each row's source, once the header is decided.
+    private var sourceIndex: Int?
     /// The text of the lines of the record being read, for error reports.
     private var lines: [Int: String] = [:]
 
@@ -294,8 +322,13 @@ struct RecordImporter {
             guard let (header, headerText) = first else {
                 first = (record, recordText)
                 arity = record.count
-                if let header = options.header {
-                    decided = true
+                // A source column named by a field of the first row makes that row the header.
+                var header = options.header
+                if header == nil, case .named(let name)? = options.sourceColumn, record.contains(where: { $0.text == name }) {
+                    header = true
+                }
+                if let header {
+                    try decide(header: header ? record : nil, recordText)
                     if !header { try add(record, recordText, into: &loader) }
                 }
                 return
@@ -305,7 +338,7 @@ struct RecordImporter {
                 let (top, below) = (CSVReader.value(of: h.text, asText: false), CSVReader.value(of: r.text, asText: false))
                 return !top.isNumber && top.kind != .date && (below.isNumber || below.kind == .date)
             }
-            decided = true
+            try decide(header: isHeader ? header : nil, headerText)
             if !isHeader { try add(header, headerText, into: &loader) }
             try add(record, recordText, into: &loader)
             return
@@ -320,7 +353,30 @@ struct RecordImporter {
             throw ImportFailure(diagnostic: error.diagnostic, line: lines[error.line] ?? "")
         }
         // A file of one record: it is data unless said to be a header.
-        if !decided, let (record, text) = first { try add(record, text, into: &loader) }
+        if !decided, let (record, text) = first {
+            try decide(header: nil, text)
+            try add(record, text, into: &loader)
+        }
+    }
+
+    /// The header is known (nil: there is none): finds the source column, if one is asked for.
+    private mutating func decide(header: [CSVReader.Field]?, _ text: String) throws {
+        decided = true
+        guard let column = options.sourceColumn, let arity else { return }
+        let line = first?.record.first?.line ?? 1
+        func fail(_ error: ImportError) -> ImportFailure {
+            ImportFailure(diagnostic: Diagnostic(error, at: SourceLocation(line: line, column: 1)), line: text)
+        }
+        switch column {
+        case .number(let n):
+            guard (1...arity).contains(n) else { throw fail(.noSuchSourceColumn("\(n)", columns: arity)) }
+            sourceIndex = n - 1
+        case .named(let name):
+            guard let header else { throw fail(.sourceColumnNeedsHeader(name)) }
+            guard let index = header.firstIndex(where: { $0.text == name }) else { throw fail(.noSuchSourceColumn("'\(name)'", columns: arity)) }
+            sourceIndex = index
+        }
+        if arity == 1 { throw fail(.onlyTheSourceColumn) }
     }
 
     private func add(_ record: [CSVReader.Field], _ text: String, into loader: inout FactLoader) throws {
@@ -329,7 +385,14 @@ struct RecordImporter {
             throw ImportFailure(diagnostic: Diagnostic(FormatError.fieldCount(expected: arity, found: record.count),
                                                        at: SourceLocation(line: record[0].line, column: column)), line: text)
         }
-        try loader.add(predicate, record.map { CSVReader.value(of: $0.text, asText: options.asText) }, line: record[0].line, text: text)
+        var values = record.map { CSVReader.value(of: $0.text, asText: options.asText) }
+        // The row's source, when a column holds it (an empty field: the import's source, or none).
+        var source: Value?
+        if let sourceIndex {
+            source = record[sourceIndex].text.isEmpty ? nil : values[sourceIndex]
+            values.remove(at: sourceIndex)
+        }
+        try loader.add(predicate, values, source: source, line: record[0].line, text: text)
     }
 }
 

@@ -199,7 +199,7 @@ public final class Shell {
         (".help", "[COMMAND]", "show this list, or the help of one command"),
         (".open", "FILE", "close this knowledge base and open (or create) FILE"),
         (".load", "FILE", "run the statements of a .kgl file, as one transaction"),
-        (".import", "FILE [PREDICATE]", "import facts from .kgl, .nt, .nq, .jsonl, or .csv/.tsv rows as facts of PREDICATE"),
+        (".import", "FILE [PREDICATE] [--source S] [--source-column C]", "import facts from .kgl, .nt, .nq, .jsonl, or .csv/.tsv rows as facts of PREDICATE, from source S or the column C (header or number)"),
         (".export", "FILE [PREDICATE]", "write facts and rules as .kgl (the backup), facts as .nt, .nq, .jsonl, or one predicate as .csv/.tsv"),
         (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
         (".compact", "", "remove the terms no fact uses any more and give the file's free space back"),
@@ -250,8 +250,30 @@ public final class Shell {
                 return
             }
             do {
-                let predicate = try words.count > 1 ? constant(words[1], what: ".import's predicate") : nil
-                let added = try knowledgeBase.importFile(words[0], options: ImportOptions(format: format, predicate: predicate))
+                // FILE [PREDICATE] [--source S] [--source-column C], the options in any order.
+                var options = ImportOptions(format: format)
+                var rest = words.dropFirst()
+                while let word = rest.popFirst() {
+                    switch word {
+                    case "--source", "--source-column":
+                        guard let value = rest.popFirst() else {
+                            output.err += "error: \(word) needs a value\n"
+                            return
+                        }
+                        if word == "--source" {
+                            options.source = try constant(value, what: ".import's --source")
+                        } else {
+                            options.sourceColumn = ImportOptions.SourceColumn(value)
+                        }
+                    default:
+                        guard options.predicate == nil, !word.hasPrefix("--") else {
+                            output.err += "error: .import takes FILE [PREDICATE] [--source S] [--source-column C], not '\(word)'\n"
+                            return
+                        }
+                        options.predicate = try constant(word, what: ".import's predicate")
+                    }
+                }
+                let added = try knowledgeBase.importFile(words[0], options: options)
                 output.out += "imported \(added) fact\(added == 1 ? "" : "s")\n"
             } catch {
                 output.err += Shell.describe(error)

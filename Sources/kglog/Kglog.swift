@@ -234,6 +234,9 @@ struct Import: ParsableCommand {
     @Option(name: .long, help: "A source for every imported fact (a kglog constant, such as arminfo-2012-04-27).")
     var source: String?
 
+    @Option(name: .long, help: "For CSV and TSV: the column (its header, or its number from 1) that holds each row's source; rows with it empty take --source.")
+    var sourceColumn: String?
+
     @Argument(help: "The files to import.")
     var files: [String]
 
@@ -250,7 +253,8 @@ struct Import: ParsableCommand {
         let sourceValue = try source.map { try session.constant($0, what: "--source") }
         for file in files {
             let options = ImportOptions(format: format ?? DataFormat(path: file)!, predicate: predicateValue,
-                                        header: header, asText: asText, source: sourceValue)
+                                        header: header, asText: asText, source: sourceValue,
+                                        sourceColumn: sourceColumn.map(ImportOptions.SourceColumn.init))
             do {
                 let added = try session.knowledgeBase.importFile(file, options: options)
                 Session.printError("\(file): \(added) fact\(added == 1 ? "" : "s") imported\n")

@@ -169,6 +169,42 @@ final class ImportExportTests: FolderTestCase {
         XCTAssertEqual(try KnowledgeBase(path: path).predicates(), [])
     }
 
+    func testACSVColumnCanHoldEachRowsSource() throws {
+        let kb = try KnowledgeBase()
+        let file = try write("editions.csv", "country,org,edition\narmenia,csto,ed-2024\nrussia,csto,ed-2024\narmenia,csto,ed-2025\nbelarus,csto,\n")
+        // Named by the header (which the name makes a header): an empty field takes --source.
+        XCTAssertEqual(try kb.importFile(file, options: ImportOptions(format: .csv, predicate: .name("member-of"), source: .name("base"),
+                                                                  sourceColumn: .named("edition"))), 4)
+        XCTAssertEqual(try rows(kb, "member-of(X, O) @ S"),
+                       ["armenia, csto, ed-2024", "armenia, csto, ed-2025", "belarus, csto, base", "russia, csto, ed-2024"])
+        XCTAssertEqual(try rows(kb, "member-of(X, O) @ ed-2024, not member-of(X, O) @ ed-2025"), ["russia, csto"])
+        // By number, in TSV, without a header; an empty field and no --source: no source.
+        let tsv = try write("editions.tsv", "ed-1\tarmenia\t1992\n\tbelarus\t1994\n")
+        XCTAssertEqual(try kb.importFile(tsv, options: ImportOptions(format: .tsv, predicate: .name("joined"), sourceColumn: .number(1))), 2)
+        XCTAssertEqual(try rows(kb, "joined(X, Y) @ S"), ["armenia, 1992, ed-1"])
+        XCTAssertEqual(try rows(kb, "joined(X, Y)"), ["armenia, 1992", "belarus, 1994"])
+        // Errors name the file and the first line, and import nothing.
+        let cases: [(ImportOptions.SourceColumn, String, String)] = [
+            (.number(4), "the source column 4 is not one of the 3 columns", "country,org,edition"),
+            (.named("year"), "the source column 'year' is named, but the file has no header row: give its number (--source-column 1 for the first)", "country,org,edition"),
+        ]
+        for (column, message, line) in cases {
+            XCTAssertThrowsError(try kb.importFile(file, options: ImportOptions(format: .csv, predicate: .name("other"), sourceColumn: column))) { error in
+                XCTAssertEqual((error as? DiagnosticReport)?.rendered(), "\(file):1:1: error: \(message)\n\(line)\n^\n")
+            }
+        }
+        let single = try write("single.csv", "s1\ns2\n")
+        XCTAssertThrowsError(try kb.importFile(single, options: ImportOptions(format: .csv, predicate: .name("other"), sourceColumn: .number(1)))) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(),
+                           "\(single):1:1: error: a row of only the source column makes no fact: the predicate needs at least one other column\ns1\n^\n")
+        }
+        XCTAssertThrowsError(try kb.query("other(X, Y)"))
+        // Only rows have columns.
+        XCTAssertThrowsError(try kb.importFile(try write("x.nt", ""), options: ImportOptions(format: .nt, sourceColumn: .number(1)))) { error in
+            XCTAssertEqual(error as? ImportError, .optionDoesNotApply(option: "--source-column", format: "nt"))
+        }
+    }
+
     func testCSVErrorsNameFileLineAndColumn() throws {
         let kb = try KnowledgeBase()
         let file = try write("bad.csv", "a,b\nc,d,e\n")

@@ -254,5 +254,13 @@ final class ShellTests: FolderTestCase {
                        "error: .import's predicate must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not 'zz:p'\n")
         XCTAssertEqual(shell.handle(".import \(rows) X").err,
                        "error: .import's predicate must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not 'X'\n")
+        // A source for every row, or a column that holds each row's.
+        XCTAssertEqual(shell.handle(".import \(rows) m2 --source tass").out, "imported 1 fact\n")
+        let editions = try write("e.csv", "ed-1,russia,csto\n")
+        XCTAssertEqual(shell.handle(".import \(editions) --source-column 1 m3").out, "imported 1 fact\n")
+        XCTAssertEqual(shell.handle("?- m2(X, Y) @ S.").out, "X\tY\tS\narmenia\tcsto\ttass\n")
+        XCTAssertEqual(shell.handle("?- m3(X, Y) @ S.").out, "X\tY\tS\nrussia\tcsto\ted-1\n")
+        XCTAssertEqual(shell.handle(".import \(rows) m4 --source").err, "error: --source needs a value\n")
+        XCTAssertEqual(shell.handle(".import \(rows) m4 m5").err, "error: .import takes FILE [PREDICATE] [--source S] [--source-column C], not 'm5'\n")
     }
 }
