@@ -130,6 +130,7 @@ extension Store {
             // More than four billion terms: row by row.
             return try rows.reduce(0) { try $0 + (insertQuad(subject: $1.s, predicate: $1.p, object: $1.o, source: $1.g) ? 1 : 0) }
         }
+        let newPairs = try pairsNotStored(rows)
         var added = 0
         var next = BackgroundWork { QuadOrder.pso.sorted(rows) }
         for order in QuadOrder.allCases {
@@ -138,9 +139,7 @@ extension Store {
             let inserted = try insertSorted(sorted, into: order)
             if order == .pso { added = inserted }
         }
-        if added > 0 {
-            for predicate in Set(rows.map(\.p)) { try factsChanged(predicate: predicate) }
-        }
+        if added > 0 { try factsAdded(predicates: Set(rows.map(\.p)), newPairs: newPairs) }
         return added
     }
 
@@ -157,6 +156,7 @@ extension Store {
         let order = rows.indices.sorted { keys[$0].high != keys[$1].high ? keys[$0].high < keys[$1].high
                                                   : keys[$0].low != keys[$1].low ? keys[$0].low < keys[$1].low : $0 < $1 }
         var isNew = [Bool](repeating: false, count: rows.count)
+        let newPairs = try pairsNotStored(rows)
         let insert = try connection.prepare(Store.quadInserts[0])
         var previous: PackedQuad?
         var added: [QuadRow] = []
@@ -174,7 +174,7 @@ extension Store {
             }
         }
         for order in [QuadOrder.pos, .osp] { _ = try insertSorted(order.sorted(added), into: order) }
-        for predicate in Set(added.map(\.p)) { try factsChanged(predicate: predicate) }
+        try factsAdded(predicates: Set(added.map(\.p)), newPairs: newPairs)
         return isNew
     }
 

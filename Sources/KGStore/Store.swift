@@ -99,6 +99,8 @@ public final class Store {
             }
         }
         hasFactCache = try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_cache'") == 1
+        if !isReadOnly && hasFactCache { try connection.execute(Store.addedPairsTable) }
+        hasAddedPairs = try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_cache_added'") == 1
         if version < 4 { try moveNumbersInline() }
         if isReadOnly && version < 4 { try connection.execute("PRAGMA query_only = ON") }
     }
@@ -148,6 +150,8 @@ public final class Store {
                 // The packed copies hold the old ids: each is built again (in memory, dropped).
                 changedPredicates = cachedPredicates
                 try connection.execute("DELETE FROM fact_cache")
+                if hasAddedPairs { try connection.execute("DELETE FROM fact_cache_added") }
+                cachedPredicates = []
                 try refreshFactCaches()
             }
             try connection.execute("PRAGMA user_version = 4")
@@ -181,8 +185,9 @@ public final class Store {
         }
     }
 
-    /// Whether the file has the fact cache table.
+    /// Whether the file has the fact cache table, and the table of pairs added since.
     private(set) var hasFactCache = false
+    private(set) var hasAddedPairs = false
     /// The predicates with a cached blob, as read when the current write transaction began.
     var cachedPredicates = Set<Int64>()
     /// The binary predicates whose facts changed since `refreshFactCaches` last ran.
@@ -230,9 +235,11 @@ public final class Store {
                 CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
                 \(Store.factCacheTable)
+                \(Store.addedPairsTable)
                 """)
         }
         hasFactCache = true
+        hasAddedPairs = true
     }
 
     /// SQLite's `PRAGMA integrity_check`: "ok", or the problems it found.
@@ -443,6 +450,7 @@ public final class Store {
     /// the same source.
     @discardableResult
     public func insertQuad(subject: Int64, predicate: Int64, object: Int64, source: Int64) throws -> Bool {
+        let newPairs = try pairsNotStored([QuadRow(s: subject, p: predicate, o: object, g: source)])
         for (index, sql) in Store.quadInserts.enumerated() {
             let statement = try connection.prepare(sql)
             statement.bind(1, subject)
@@ -452,7 +460,7 @@ public final class Store {
             try statement.run()
             if index == 0 && connection.changes == 0 { return false }
         }
-        try factsChanged(predicate: predicate)
+        try factsAdded(predicates: [predicate], newPairs: newPairs)
         return true
     }
 
@@ -684,7 +692,7 @@ public final class Store {
                   predicate: predicate)
     }
 
-    private func count(_ sql: String, predicate: Int64) throws -> Int {
+    func count(_ sql: String, predicate: Int64) throws -> Int {
         let statement = try connection.prepare(sql)
         defer { statement.reset() }
         statement.bind(1, predicate)
@@ -732,6 +740,14 @@ public final class Store {
             while try predicates.step() {
                 let predicate = predicates.int64(0)
                 if !cachedPredicates.contains(predicate) { changedPredicates.insert(predicate) }
+            }
+            // A blob with pairs added since is built again whole.
+            if hasAddedPairs {
+                let added = try connection.prepare("SELECT DISTINCT p FROM fact_cache_added")
+                var folded: [Int64] = []
+                while try added.step() { folded.append(added.int64(0)) }
+                added.reset()
+                for predicate in folded { try factsChanged(predicate: predicate) }
             }
             try refreshFactCaches()
             return removed

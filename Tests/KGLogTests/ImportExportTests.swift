@@ -205,6 +205,26 @@ final class ImportExportTests: FolderTestCase {
         }
     }
 
+    func testSmallImportsIntoALargePredicateAreSeenByQueries() throws {
+        let file = directory.appendingPathComponent("large.kglog").path
+        let kb = try KnowledgeBase(path: file)
+        // 12,000 pairs in one import: the predicate gets its packed copy.
+        let text = (0..<12_000).map { "c\($0 % 3_000),o\($0 / 3_000)" }.joined(separator: "\n") + "\n"
+        XCTAssertEqual(try kb.importFile(try write("big.csv", text), options: ImportOptions(format: .csv, predicate: .name("m"), header: false, source: .name("e1"))), 12_000)
+        // Small imports after it: new pairs, a known pair from a new source, a row from two sources.
+        XCTAssertEqual(try kb.importFile(try write("e2.csv", "c1,o9\nc0,o0\nnew,o1\n"), options: ImportOptions(format: .csv, predicate: .name("m"), header: false, source: .name("e2"))), 3)
+        try kb.execute("m(new, o1) @ e3. m(another, o2).")
+        XCTAssertEqual(try kb.count("?- m(X, Y)."), 12_003)
+        XCTAssertEqual(try rows(kb, "m(X, o9)"), ["c1"])
+        XCTAssertEqual(try rows(kb, "m(new, Y) @ S"), ["o1, e2", "o1, e3"])
+        // Every c has 4 objects (12 ordered pairs of them); c1 has a fifth (20).
+        XCTAssertEqual(try kb.count("?- m(X, Y), m(X, Z), Y != Z."), 3_000 * 12 + 8)
+        // A retraction is seen too, and so is the file reopened.
+        try kb.execute("retract m(c1, o9). retract m(c2, o0) @ e1.")
+        XCTAssertEqual(try kb.count("?- m(X, Y)."), 12_001)
+        XCTAssertEqual(try KnowledgeBase(path: file, readOnly: true).count("?- m(X, Y)."), 12_001)
+    }
+
     func testCSVErrorsNameFileLineAndColumn() throws {
         let kb = try KnowledgeBase()
         let file = try write("bad.csv", "a,b\nc,d,e\n")

@@ -262,7 +262,25 @@ final class StoreTests: FolderTestCase {
         return rows
     }
 
-    func testTheFactCacheIsBuiltByBulkLoadsAndDroppedByEveryWrite() throws {
+    /// The pairs `withCachedFacts` gives (blob, then pairs added since), sorted; nil without a blob.
+    private func cachedPairs(_ store: Store, _ predicate: Int64 = 10) throws -> [[Int64]]? {
+        var pairs: [[Int64]] = []
+        let cached = try store.withCachedFacts(predicate: predicate) { bytes in
+            let ids = (0..<(bytes.count / 8)).map { Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            for i in stride(from: 0, to: ids.count, by: 2) { pairs.append([ids[i], ids[i + 1]]) }
+        }
+        return cached ? pairs.sorted { $0.lexicographicallyPrecedes($1) } : nil
+    }
+
+    private func pairs(_ flat: [Int64]) -> [[Int64]] {
+        stride(from: 0, to: flat.count, by: 2).map { [flat[$0], flat[$0 + 1]] }
+    }
+
+    private func addedPairCount(_ store: Store) throws -> Int64? {
+        try store.connection.scalar("SELECT count(*) FROM fact_cache_added")
+    }
+
+    func testTheFactCacheIsBuiltByBulkLoadsFollowsAdditionsAndIsDroppedByRemovals() throws {
         let file = path("cache.kglog")
         let store = try Store(path: file)
         let many = (0..<12_000).map { QuadRow(s: Int64($0 % 5_000), p: 10, o: Int64($0), g: Int64($0 % 2)) }
@@ -278,15 +296,25 @@ final class StoreTests: FolderTestCase {
         })
         XCTAssertEqual(packed, try uncachedPairs(store), "the blob holds the distinct pairs in order")
         XCTAssertEqual(try store.facts(predicate: 10, arity: 2).count, 24_000)
-        // A write that is rolled back leaves the blob; one that commits drops it.
+        // A write that is rolled back leaves everything as it was.
         struct Undo: Error {}
         XCTAssertThrowsError(try store.transaction { try store.insertQuad(subject: 9_999, predicate: 10, object: 1, source: 0); throw Undo() })
-        XCTAssertEqual(try cacheRows(store), [10])
-        XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+        XCTAssertEqual(try addedPairCount(store), 0)
+        // A new pair joins the added pairs; the blob stays; the same pair from another source,
+        // or a pair the blob holds, adds nothing.
         try store.transaction { _ = try store.insertQuad(subject: 9_999, predicate: 10, object: 1, source: 0) }
+        try store.transaction { _ = try store.insertQuad(subject: 9_999, predicate: 10, object: 1, source: 7) }
+        try store.transaction { try store.addQuads([QuadRow(s: 0, p: 10, o: 0, g: 5), QuadRow(s: 9_998, p: 10, o: 3, g: 0), QuadRow(s: 9_998, p: 10, o: 3, g: 1)]) }
+        XCTAssertEqual(try cacheRows(store), [10])
+        XCTAssertEqual(try addedPairCount(store), 2)
+        XCTAssertEqual(try cachedPairs(store), pairs(try uncachedPairs(store)))
+        // Additions of more than an eighth of the blob drop it; a bulk load builds it again.
+        try store.transaction { try store.addQuads((0..<2_000).map { QuadRow(s: 20_000, p: 10, o: Int64($0), g: 0) }) }
         XCTAssertEqual(try cacheRows(store), [])
-        XCTAssertEqual(try store.facts(predicate: 10, arity: 2).suffix(2), [9_999, 1])
-        // Retractions drop it too, as do writes from another connection to the same file.
+        XCTAssertEqual(try addedPairCount(store), 0)
+        try store.transaction { try store.addQuads([QuadRow(s: 20_001, p: 10, o: 1, g: 0)]); try store.refreshFactCaches() }
+        XCTAssertEqual(try cachedPairs(store), pairs(try uncachedPairs(store)))
+        // Removals drop blob and added pairs, also those written from another connection.
         let writes: [(Store) throws -> Void] = [
             { _ = try $0.deleteFact(predicate: 10, arguments: [0, 0], source: nil) },
             { _ = try $0.deleteFacts(source: 1) },
@@ -301,15 +329,25 @@ final class StoreTests: FolderTestCase {
             try other.transaction { try write(other) }
             other.close()
             XCTAssertEqual(try cacheRows(store), [])
+            XCTAssertEqual(try addedPairCount(store), 0)
+            XCTAssertNil(try cachedPairs(store))
             XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+            // (Enough pairs again for a blob.)
+            try store.transaction { try store.addQuads((0..<4_000).map { QuadRow(s: Int64(30_000 + round), p: 10, o: Int64($0), g: 0) }); try store.refreshFactCaches() }
         }
+        XCTAssertEqual(try cacheRows(store), [10])
         XCTAssertEqual(try store.integrityCheck(), "ok")
-        // Compacting builds again the copies that writes without a bulk load's refresh dropped.
-        try store.transaction { try store.addQuads((0..<6_000).map { QuadRow(s: 7_000, p: 10, o: Int64($0), g: 0) }) }
-        XCTAssertEqual(try cacheRows(store), [])
+        // Compacting builds again the blob with the pairs added since in it.
+        try store.transaction { try store.addQuads((0..<100).map { QuadRow(s: 40_000, p: 10, o: Int64($0), g: 0) }) }
+        XCTAssertEqual(try addedPairCount(store), 100)
         _ = try store.compact()
         XCTAssertEqual(try cacheRows(store), [10])
-        XCTAssertEqual(try store.facts(predicate: 10, arity: 2), try uncachedPairs(store))
+        XCTAssertEqual(try addedPairCount(store), 0)
+        packed = []
+        _ = try store.withCachedFacts(predicate: 10) { blob in
+            packed += (0..<(blob.count / 8)).map { Int64(littleEndian: blob.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        }
+        XCTAssertEqual(packed, try uncachedPairs(store))
     }
 
     /// A file as schema 1 wrote it: the (p, o, s) and (o, s, p) orders were indexes.
