@@ -123,6 +123,15 @@ private struct Explainer {
                                           reportedBy: try about("reported-by"), publishedBy: try about("published-by"),
                                           publishedOn: try about("published-on")))
         }
+        // Earliest publication first; sources without a date after, by name.
+        node.sources.sort { a, b in
+            switch (a.publishedOn.min(), b.publishedOn.min()) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a.source < b.source
+            }
+        }
     }
 
     /// The derivations of a fact by one rule: the shown ones and how many there are in all.

@@ -104,6 +104,47 @@ public final class KnowledgeBase {
         try store.sourceCounts().map { id, count in (try store.value(of: id), count) }
     }
 
+    /// One source: how many facts it asserted, and what the knowledge base says of it.
+    public struct SourceSummary: Sendable, Equatable {
+        public var source: Value
+        public var facts: Int
+        public var publishedOn: [Value]
+        public var publishedBy: [Value]
+        public var reportedBy: [Value]
+    }
+
+    /// The sources whose text contains `pattern` (ignoring case) and, when `from` or `until`
+    /// is given, published in that span (both ends included; an undated source is then left
+    /// out), with their `published-on`, `published-by` and `reported-by` facts; earliest
+    /// publication first, undated sources after, each group by name.
+    public func sourceSummaries(matching pattern: String? = nil, from: CalendarDate? = nil, until: CalendarDate? = nil) throws -> [SourceSummary] {
+        func about(_ name: String, _ source: Int64) throws -> [Value] {
+            guard catalog.arity(of: .name(name)) == 2, let predicate = try store.termID(for: .name(name)) else { return [] }
+            let rows = try store.facts(predicate: predicate, arity: 2, bound: [0: source])
+            return try stride(from: 1, to: rows.count, by: 2).map { try store.value(of: rows[$0]) }.sorted(by: Value.sortOrder)
+        }
+        var result: [SourceSummary] = []
+        for (id, count) in try store.sourceCounts() {
+            let source = try store.value(of: id)
+            if let pattern, !pattern.isEmpty, source.sourceText.range(of: pattern, options: .caseInsensitive) == nil { continue }
+            let summary = SourceSummary(source: source, facts: count, publishedOn: try about("published-on", id),
+                                        publishedBy: try about("published-by", id), reportedBy: try about("reported-by", id))
+            if from != nil || until != nil {
+                let dates = summary.publishedOn.compactMap { value -> CalendarDate? in if case .date(let d) = value { return d } else { return nil } }
+                guard dates.contains(where: { date in (from.map { date >= $0 } ?? true) && (until.map { date <= $0 } ?? true) }) else { continue }
+            }
+            result.append(summary)
+        }
+        return result.sorted { a, b in
+            switch (a.publishedOn.first, b.publishedOn.first) {
+            case let (x?, y?) where x != y: return Value.sortOrder(x, y)
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return Value.sortOrder(a.source, b.source)
+            }
+        }
+    }
+
     /// The whole knowledge base as kglog source: its prefixes, every fact with its source, then
     /// every rule.
     /// Running the text on a new knowledge base gives an equal one (it is the backup format).

@@ -204,8 +204,8 @@ public final class Shell {
         (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
         (".compact", "", "remove the terms no fact uses any more and give the file's free space back"),
         (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
-        (".sources", "", "list sources with the number of facts each asserted"),
-        (".why", "FACT", "show why a fact holds, down to stored facts and their sources"),
+        (".sources", "[PATTERN] [--from DATE] [--until DATE]", "list sources (those whose name contains PATTERN, published in the span), earliest first: when, by whom, who reported, how many facts"),
+        (".why", "FACT [--all]", "show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)"),
         (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
         (".timer", "on|off", "show the time each statement takes"),
         (".mode", "table|tsv|csv|json", "set how answers are printed"),
@@ -340,11 +340,14 @@ public final class Shell {
             let rules = knowledgeBase.rules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
             output.out += rules.isEmpty ? "no rules\n" : rules.map { $0.text + "\n" }.joined()
         case ".sources":
-            sources(&output)
+            sources(argument, &output)
         case ".why":
             guard needs("a fact, such as .why ally(armenia, russia)") else { return }
+            // `--all` after the fact lists every source of a stored fact, not the first three.
+            let all = argument.hasSuffix(" --all")
+            let fact = all ? String(argument.dropLast(" --all".count)) : argument
             do {
-                output.out += WhyRenderer.text(try knowledgeBase.why(argument))
+                output.out += WhyRenderer.text(try knowledgeBase.why(fact), sourceLimit: all ? nil : 3)
             } catch {
                 output.err += Shell.describe(error)
             }
@@ -448,13 +451,41 @@ public final class Shell {
         }
     }
 
-    private func sources(_ output: inout Output) {
+    /// `.sources [PATTERN] [--from DATE] [--until DATE]`: each source with when and by whom it
+    /// was published, who reported it and how many facts it asserted, earliest first.
+    private func sources(_ argument: String, _ output: inout Output) {
+        var words = argument.split(separator: " ").map(String.init)[...]
+        var pattern: String?
+        var from: CalendarDate?, until: CalendarDate?
+        while let word = words.popFirst() {
+            if word == "--from" || word == "--until" {
+                guard let text = words.popFirst(), let date = CalendarDate(iso: Substring(text)) else {
+                    output.err += "error: \(word) takes a date such as 2026-01-31\n"
+                    return
+                }
+                if word == "--from" { from = date } else { until = date }
+            } else if pattern == nil {
+                pattern = word
+            } else {
+                output.err += "error: .sources takes [PATTERN] [--from DATE] [--until DATE], not '\(word)'\n"
+                return
+            }
+        }
         do {
-            let rows = try knowledgeBase.sources().map { [$0.source, .integer(Int64($0.facts))] }
-            output.out += AnswerRenderer(format: .table).render(QueryAnswer(columns: ["source", "facts"], rows: rows))
+            var table = renderer
+            table.headers = true
+            output.out += table.render(Shell.sourcesAnswer(try knowledgeBase.sourceSummaries(matching: pattern, from: from, until: until)))
         } catch {
             output.err += Shell.describe(error)
         }
+    }
+
+    /// Sources as an answer to print: source, published on, published by, reported by, facts.
+    public static func sourcesAnswer(_ summaries: [KnowledgeBase.SourceSummary]) -> QueryAnswer {
+        // Lists shown as they read (a name is printed as it is, a string would be quoted).
+        func list(_ values: [Value]) -> Value { .name(values.map(\.sourceText).joined(separator: ", ")) }
+        let rows: [[Value]] = summaries.map { [$0.source, list($0.publishedOn), list($0.publishedBy), list($0.reportedBy), .integer(Int64($0.facts))] }
+        return QueryAnswer(columns: ["source", "published on", "published by", "reported by", "facts"], rows: rows)
     }
 
     /// Dot-commands whose argument is a file path.

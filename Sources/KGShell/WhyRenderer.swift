@@ -6,23 +6,34 @@ public enum WhyRenderer {
     // MARK: - Text
 
     /// The tree drawn with branches: each rule applied with its bindings, down to stored facts
-    /// and their sources.
-    public static func text(_ node: WhyNode) -> String {
+    /// and their sources. A fact stored from more than `sourceLimit` sources shows how many and
+    /// the span of their dates, then the first of them (nil: every source).
+    public static func text(_ node: WhyNode, sourceLimit: Int? = 3) -> String {
         guard node.holds else { return "\(node.fact) does not hold\n" }
         var lines = [node.fact + (node.explainedAbove ? " (explained above)" : "")]
-        appendChildren(of: node, prefix: "", to: &lines)
+        appendChildren(of: node, prefix: "", sourceLimit: sourceLimit, to: &lines)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private enum Child {
+    private indirect enum Child {
         case line(String)
+        case group(String, [Child])
         case derivation(WhyDerivation)
         case fact(WhyNode)
     }
 
-    private static func children(of node: WhyNode) -> [Child] {
+    private static func children(of node: WhyNode, sourceLimit: Int?) -> [Child] {
         guard !node.explainedAbove else { return [] }
-        var children: [Child] = node.sources.map { .line("stored, from " + describe($0)) }
+        var children: [Child]
+        if let limit = sourceLimit, node.sources.count > limit {
+            let dates = node.sources.flatMap(\.publishedOn).sorted()
+            let span = dates.isEmpty ? "" : dates.first == dates.last ? " (published \(dates[0]))" : " (published \(dates.first!) … \(dates.last!))"
+            var shown: [Child] = node.sources.prefix(limit).map { .line(describe($0)) }
+            shown.append(.line("… and \(node.sources.count - limit) more (--all shows every source)"))
+            children = [.group("stored, from \(node.sources.count) sources\(span), the first\(limit == 1 ? "" : " \(limit)"):", shown)]
+        } else {
+            children = node.sources.map { .line("stored, from " + describe($0)) }
+        }
         if node.storedWithoutSource { children.append(.line("stored, without a source")) }
         children += node.derivations.map { .derivation($0) }
         if node.moreDerivations > 0 {
@@ -31,11 +42,11 @@ public enum WhyRenderer {
         return children
     }
 
-    private static func appendChildren(of node: WhyNode, prefix: String, to lines: inout [String]) {
-        append(children(of: node), prefix: prefix, to: &lines)
+    private static func appendChildren(of node: WhyNode, prefix: String, sourceLimit: Int?, to lines: inout [String]) {
+        append(children(of: node, sourceLimit: sourceLimit), prefix: prefix, sourceLimit: sourceLimit, to: &lines)
     }
 
-    private static func append(_ children: [Child], prefix: String, to lines: inout [String]) {
+    private static func append(_ children: [Child], prefix: String, sourceLimit: Int?, to lines: inout [String]) {
         for (i, child) in children.enumerated() {
             let last = i == children.count - 1
             let branch = prefix + (last ? "└─ " : "├─ ")
@@ -43,13 +54,16 @@ public enum WhyRenderer {
             switch child {
             case .line(let text):
                 lines.append(branch + text)
+            case .group(let text, let members):
+                lines.append(branch + text)
+                append(members, prefix: inner, sourceLimit: sourceLimit, to: &lines)
             case .fact(let node):
                 guard node.holds else {
                     lines.append(branch + node.fact + ": does not hold")
                     continue
                 }
                 lines.append(branch + node.fact + (node.explainedAbove ? " (explained above)" : ""))
-                appendChildren(of: node, prefix: inner, to: &lines)
+                appendChildren(of: node, prefix: inner, sourceLimit: sourceLimit, to: &lines)
             case .derivation(let derivation):
                 lines.append(branch + "by " + derivation.rule)
                 var details: [Child] = []
@@ -67,7 +81,7 @@ public enum WhyRenderer {
                 if derivation.moreSolutions > 0 {
                     details.append(.line("… and the premises of \(derivation.moreSolutions) more solution\(derivation.moreSolutions == 1 ? "" : "s")"))
                 }
-                append(details, prefix: inner, to: &lines)
+                append(details, prefix: inner, sourceLimit: sourceLimit, to: &lines)
             }
         }
     }

@@ -11,7 +11,7 @@ struct Kglog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
-        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, Import.self, Export.self, Compact.self],
+        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, Import.self, Export.self, Compact.self],
         defaultSubcommand: Shell.self
     )
 }
@@ -160,8 +160,11 @@ struct Why: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
 
-    @Option(name: .long, help: "How many derivations to show for each fact.")
+    @Option(name: .long, help: "How many derivations, and sources of a stored fact, to show for each fact.")
     var limit = 3
+
+    @Flag(name: .long, help: "Show every source of a stored fact (with --limit, derivations stay capped).")
+    var all = false
 
     @OptionGroup var limits: LimitOptions
 
@@ -171,11 +174,50 @@ struct Why: ParsableCommand {
     func run() throws {
         let session = try Session(path: database.db, limits: limits, readOnly: loading.load.isEmpty)
         let node = try session.withLoaded(loading.load) { try session.why(fact, limit: limit) }
-        Console.out(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node))
+        Console.out(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node, sourceLimit: all ? nil : limit))
     }
 }
 
 /// `kglog [DB]`: the interactive session.
+struct SourcesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sources",
+        abstract: "List the sources: when and by whom each was published, who reported it, how many facts it asserted.",
+        discussion: "Earliest publication first, undated sources after. Example: kglog sources --db kb.kglog --from 2026-01-01 tass"
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(name: .long, help: "Only sources published on or after this day (YYYY-MM-DD).")
+    var from: String?
+
+    @Option(name: .long, help: "Only sources published on or before this day (YYYY-MM-DD).")
+    var until: String?
+
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "Only sources whose name contains this text (ignoring case).")
+    var pattern: String?
+
+    func validate() throws {
+        for (name, text) in [("--from", from), ("--until", until)] {
+            if let text, CalendarDate(iso: Substring(text)) == nil { throw ValidationError("\(name) takes a date such as 2026-01-31, not '\(text)'") }
+        }
+    }
+
+    func run() throws {
+        let session = try Session(path: database.db, readOnly: true)
+        let summaries: [KnowledgeBase.SourceSummary]
+        do {
+            summaries = try session.knowledgeBase.sourceSummaries(matching: pattern, from: from.flatMap { CalendarDate(iso: Substring($0)) },
+                                                                   until: until.flatMap { CalendarDate(iso: Substring($0)) })
+        } catch {
+            throw Session.fail(error)
+        }
+        output.renderer.render(KGShell.Shell.sourcesAnswer(summaries), to: Console.out)
+    }
+}
+
 struct Shell: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",

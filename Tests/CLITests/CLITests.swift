@@ -198,6 +198,26 @@ extension CLITests {
         XCTAssertEqual(missing.stdout, "ally(armenia, georgia) does not hold\n")
         XCTAssertEqual(try kglog(["why", "ally(X, Y)"]).status, 1)
     }
+
+    func testSourcesAndWhyOfAFactFromManySources() throws {
+        let db = directory.appendingPathComponent("editions.kglog").path
+        let text = (1...6).map { "published-on(e\($0), 2020-0\($0)-01). m(am, csto) @ e\($0)." }.joined(separator: "\n") + "\nm(by, csto) @ e2.\n"
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("editions.kgl", text)]).status, 0)
+        XCTAssertEqual(try kglog(["sources", "--db", db, "--from", "2020-02-01", "--until", "2020-03-31"]).stdout,
+                       "source\tpublished on\tpublished by\treported by\tfacts\ne2\t2020-02-01\t\t\t2\ne3\t2020-03-01\t\t\t1\n")
+        XCTAssertEqual(try kglog(["sources", "--db", db, "--format", "csv", "E6"]).stdout, "source,published on,published by,reported by,facts\ne6,2020-06-01,,,1\n")
+        XCTAssertEqual(try kglog(["sources", "--db", db, "--from", "June"]).stderr.split(separator: "\n").first,
+                       "Error: --from takes a date such as 2026-01-31, not 'June'")
+        XCTAssertEqual(try kglog(["why", "--db", db, "--limit", "2", "m(am, csto)"]).stdout, """
+            m(am, csto)
+            └─ stored, from 6 sources (published 2020-01-01 … 2020-06-01), the first 2:
+               ├─ e1 (published on 2020-01-01)
+               ├─ e2 (published on 2020-02-01)
+               └─ … and 4 more (--all shows every source)
+
+            """)
+        XCTAssertEqual(try kglog(["why", "--db", db, "--all", "m(am, csto)"]).stdout.split(separator: "\n").count, 7)
+    }
 }
 
 // MARK: - The interactive session

@@ -114,7 +114,7 @@ final class ShellTests: FolderTestCase {
                         ".explain", ".timer", ".mode", ".headers", ".output", ".read", ".quit"] {
             XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
         }
-        XCTAssertEqual(shell.handle(".help why").out, ".why FACT  show why a fact holds, down to stored facts and their sources\n")
+        XCTAssertEqual(shell.handle(".help why").out, ".why FACT [--all]  show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)\n")
         XCTAssertEqual(shell.handle(".help nothing").err, "error: unknown command 'nothing': try .help\n")
         XCTAssertEqual(shell.handle(".frob").err, "error: unknown command '.frob': try .help\n")
         XCTAssertTrue(shell.handle(".quit").quit)
@@ -139,16 +139,28 @@ final class ShellTests: FolderTestCase {
             """)
         XCTAssertEqual(shell.handle(".rules").out, "ally(X, Y) :- m(X, O), m(Y, O), X != Y.\n")
         XCTAssertEqual(shell.handle(".rules m").out, "no rules\n")
+        _ = shell.handle("published-on(tass, 2012-05-03). published-on(arminfo, 2012-04-27). reported-by(arminfo, zainetdinov). published-on(other, 2020-01-01). m(z, w) @ other. m(z, v) @ undated.")
+        // Earliest first, undated last, with what is said of each.
         XCTAssertEqual(shell.handle(".sources").out, """
-            +---------+-------+
-            | source  | facts |
-            +---------+-------+
-            | arminfo | 2     |
-            | tass    | 1     |
-            +---------+-------+
-            2 rows
+            +---------+--------------+--------------+-------------+-------+
+            | source  | published on | published by | reported by | facts |
+            +---------+--------------+--------------+-------------+-------+
+            | arminfo | 2012-04-27   |              | zainetdinov | 2     |
+            | tass    | 2012-05-03   |              |             | 1     |
+            | other   | 2020-01-01   |              |             | 1     |
+            | undated |              |              |             | 1     |
+            +---------+--------------+--------------+-------------+-------+
+            4 rows
 
             """)
+        // Filtered by a part of the name (any case) and by a span of publication dates.
+        _ = shell.handle(".mode tsv")
+        XCTAssertEqual(shell.handle(".sources ARM").out, "source\tpublished on\tpublished by\treported by\tfacts\narminfo\t2012-04-27\t\tzainetdinov\t2\n")
+        XCTAssertEqual(shell.handle(".sources --from 2012-05-01 --until 2019-12-31").out, "source\tpublished on\tpublished by\treported by\tfacts\ntass\t2012-05-03\t\t\t1\n")
+        XCTAssertEqual(shell.handle(".sources --from 2030-01-01").out, "source\tpublished on\tpublished by\treported by\tfacts\n")
+        XCTAssertEqual(shell.handle(".sources --until 2012-13-01").err, "error: --until takes a date such as 2026-01-31\n")
+        XCTAssertEqual(shell.handle(".sources a b").err, "error: .sources takes [PATTERN] [--from DATE] [--until DATE], not 'b'\n")
+        _ = shell.handle(".mode table")
         XCTAssertTrue(shell.handle(".why ally(armenia, russia)").out.hasPrefix("ally(armenia, russia)\n└─ by ally(X, Y)"))
         XCTAssertEqual(shell.handle(".why ally(armenia, armenia)").out, "ally(armenia, armenia) does not hold\n")
         XCTAssertTrue(shell.handle(".explain ally(armenia, Y)").out.contains("demand-driven rewrite (magic sets):"))

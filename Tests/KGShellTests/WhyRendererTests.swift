@@ -27,6 +27,36 @@ final class WhyRendererTests: XCTestCase {
         XCTAssertEqual(try why("member-of(belarus, csto)."), "member-of(belarus, csto)\n└─ stored, without a source\n")
     }
 
+    func testAFactFromManySourcesIsSummedUpThenListedByDate() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("""
+            published-on(e1, 2014-07-12). published-on(e2, 2015-01-03). published-on(e3, 2016-05-05). published-on(e4, 2026-05-17).
+            reported-by(e1, cia).
+            m(am, csto) @ e4. m(am, csto) @ e2. m(am, csto) @ e1. m(am, csto) @ e3. m(am, csto) @ undated.
+            """)
+        let node = try kb.why("m(am, csto)")
+        XCTAssertEqual(WhyRenderer.text(node), """
+            m(am, csto)
+            └─ stored, from 5 sources (published 2014-07-12 … 2026-05-17), the first 3:
+               ├─ e1 (reported by cia; published on 2014-07-12)
+               ├─ e2 (published on 2015-01-03)
+               ├─ e3 (published on 2016-05-05)
+               └─ … and 2 more (--all shows every source)
+
+            """)
+        XCTAssertEqual(WhyRenderer.text(node, sourceLimit: 1).split(separator: "\n")[1], "└─ stored, from 5 sources (published 2014-07-12 … 2026-05-17), the first:")
+        // Every source, earliest first, undated last.
+        XCTAssertEqual(WhyRenderer.text(node, sourceLimit: nil), """
+            m(am, csto)
+            ├─ stored, from e1 (reported by cia; published on 2014-07-12)
+            ├─ stored, from e2 (published on 2015-01-03)
+            ├─ stored, from e3 (published on 2016-05-05)
+            ├─ stored, from e4 (published on 2026-05-17)
+            └─ stored, from undated
+
+            """)
+    }
+
     func testWhyOfAOneRuleDerivation() throws {
         XCTAssertEqual(try why("ally(belarus, armenia)"), """
             ally(belarus, armenia)
