@@ -15,8 +15,27 @@ public struct WhyNode: Sendable, Equatable {
     public var moreDerivations: Int
     /// True when this fact was explained earlier in the same tree and is not expanded again.
     public var explainedAbove: Bool
+    /// For a fact that does not hold: for each rule that could derive it, where it fails.
+    public var whyNot: [WhyNot] = []
 
     public var isStored: Bool { !sources.isEmpty || storedWithoutSource }
+}
+
+/// Why a rule does not derive a fact: its first body literal that no solution of the ones
+/// before it satisfies.
+public struct WhyNot: Sendable, Equatable {
+    /// The rule as written.
+    public var rule: String
+    /// The values of the rule's variables: those the fact gives, and a solution of the literals
+    /// before the failing one (when there are any).
+    public var bindings: [WhyDerivation.Binding]
+    /// The failing literal with the fact's values put in, and why it fails.
+    public var failing: String
+    public var reason: String
+
+    public init(rule: String, bindings: [WhyDerivation.Binding], failing: String, reason: String) {
+        (self.rule, self.bindings, self.failing, self.reason) = (rule, bindings, failing, reason)
+    }
 }
 
 /// A source of a stored fact, with what the knowledge base says about it.
@@ -42,6 +61,11 @@ public struct WhyDerivation: Sendable, Equatable {
     public struct Binding: Sendable, Equatable {
         public var variable: String
         public var value: String
+
+        public init(variable: String, value: String) {
+            self.variable = variable
+            self.value = value
+        }
     }
 }
 

@@ -286,7 +286,90 @@ public final class KnowledgeBase {
             if let variable = atom.arguments.first(where: { if case .constant = $0.kind { return false } else { return true } }) {
                 throw Diagnostic(EngineError.whyNeedsGroundFact(variable.sourceText), at: variable.location)
             }
-            return try evaluator.why(atom, limit: limit)
+            var node = try evaluator.why(atom, limit: limit)
+            if !node.holds {
+                let values = atom.arguments.compactMap { argument -> Value? in if case .constant(let v) = argument.kind { return v } else { return nil } }
+                node.whyNot = try whyNot(atom.predicate, values, at: atom.location)
+            }
+            return node
+        }
+    }
+
+    /// Why a fact does not hold: for each rule whose head can take it, the first body literal
+    /// that fails, found by asking the body's first literals as queries (with the fact's values
+    /// put in) until one has no answer.
+    private func whyNot(_ predicate: Value, _ values: [Value], at location: SourceLocation) throws -> [WhyNot] {
+        var result: [WhyNot] = []
+        rules: for rule in rules where rule.head.predicate == predicate && rule.head.arity == values.count {
+            // The head's variables take the fact's values; a constant must be the fact's.
+            var binding: [String: Value] = [:]
+            for (argument, value) in zip(rule.head.arguments, values) {
+                switch argument.kind {
+                case .constant(let c) where c == value: continue
+                case .variable(let name) where binding[name] == nil || binding[name] == value: binding[name] = value
+                case .variable(let name) where !name.hasPrefix("_"):
+                    result.append(WhyNot(rule: rule.text, bindings: [], failing: rule.head.sourceText,
+                                         reason: "its head would need \(name) to be both \(binding[name]!.sourceText) and \(value.sourceText)"))
+                    continue rules
+                case .variable: continue
+                default:
+                    result.append(WhyNot(rule: rule.text, bindings: [], failing: rule.head.sourceText,
+                                         reason: "its head does not take \(KnowledgeBase.text(predicate, values))"))
+                    continue rules
+                }
+            }
+            let body = rule.body.map { KnowledgeBase.substitute($0, binding) }
+            var example: [(variable: String, value: Value)] = []   // a solution of the literals before
+            for end in 1...max(body.count, 1) where end <= body.count {
+                let prefix = Query(body: Array(body[..<end]), location: location, text: "")
+                guard SafetyCheck.check(prefix).isEmpty else { continue }   // not testable before later literals
+                let answer = try evaluator().answer(prefix)
+                if answer.holds {
+                    example = Array(zip(answer.columns, answer.rows.first ?? []))
+                    continue
+                }
+                let failing = body[end - 1]
+                var reason: String
+                switch failing {
+                case .positive: reason = "no fact matches"
+                case .negated: reason = "the negated atom holds"
+                case .comparison: reason = "it is false"
+                }
+                // It fails for every solution of the literals before it; one is shown.
+                let tried = example.filter { binding[$0.variable] == nil && !$0.variable.hasPrefix("_") }
+                if !tried.isEmpty {
+                    reason += " for any solution of the premises before it (such as "
+                        + tried.map { "\($0.variable) = \($0.value.sourceText)" }.joined(separator: ", ") + ")"
+                }
+                let shown = rule.head.variables.reduce(into: [String]()) { names, name in if !names.contains(name) { names.append(name) } }
+                    .compactMap { name in binding[name].map { WhyDerivation.Binding(variable: name, value: $0.sourceText) } }
+                result.append(WhyNot(rule: rule.text, bindings: shown, failing: KnowledgeBase.substitute(failing, binding).sourceText, reason: reason))
+                continue rules
+            }
+        }
+        return result
+    }
+
+    private static func text(_ predicate: Value, _ values: [Value]) -> String {
+        values.isEmpty ? predicate.sourceText : "\(predicate.sourceText)(\(values.map(\.sourceText).joined(separator: ", ")))"
+    }
+
+    /// The literal with bound variables replaced by their values.
+    private static func substitute(_ literal: Literal, _ binding: [String: Value]) -> Literal {
+        func expression(_ e: KGSyntax.Expression) -> KGSyntax.Expression {
+            switch e.kind {
+            case .variable(let name): return binding[name].map { KGSyntax.Expression(.constant($0), at: e.location) } ?? e
+            case .constant: return e
+            case .unary(let op, let a): return KGSyntax.Expression(.unary(op, expression(a)), at: e.location)
+            case .binary(let op, let a, let b): return KGSyntax.Expression(.binary(op, expression(a), expression(b)), at: e.location)
+            case .call(let name, let arguments): return KGSyntax.Expression(.call(name, arguments.map(expression)), at: e.location)
+            }
+        }
+        func atom(_ a: Atom) -> Atom { Atom(predicate: a.predicate, arguments: a.arguments.map(expression), at: a.location) }
+        switch literal {
+        case .positive(let a, let source): return .positive(atom(a), source: source.map(expression))
+        case .negated(let a, let source, let location): return .negated(atom(a), source: source.map(expression), location: location)
+        case .comparison(let l, let op, let r, let location): return .comparison(expression(l), op, expression(r), location: location)
         }
     }
 

@@ -9,9 +9,26 @@ public enum WhyRenderer {
     /// and their sources. A fact stored from more than `sourceLimit` sources shows how many and
     /// the span of their dates, then the first of them (nil: every source).
     public static func text(_ node: WhyNode, sourceLimit: Int? = 3) -> String {
-        guard node.holds else { return "\(node.fact) does not hold\n" }
+        guard node.holds else { return whyNot(node) }
         var lines = [node.fact + (node.explainedAbove ? " (explained above)" : "")]
         appendChildren(of: node, prefix: "", sourceLimit: sourceLimit, to: &lines)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A fact that does not hold: it is not stored, and for each rule that could derive it, the
+    /// first premise that fails with the values tried.
+    private static func whyNot(_ node: WhyNode) -> String {
+        var lines = ["\(node.fact) does not hold"]
+        var children: [Child] = [.line("no such fact is stored")]
+        for reason in node.whyNot {
+            var details: [Child] = []
+            if !reason.bindings.isEmpty {
+                details.append(.line("with " + reason.bindings.map { "\($0.variable) = \($0.value)" }.joined(separator: ", ")))
+            }
+            details.append(.line("\(reason.failing): \(reason.reason)"))
+            children.append(.group("not by " + reason.rule, details))
+        }
+        append(children, prefix: "", sourceLimit: nil, to: &lines)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -108,6 +125,13 @@ public enum WhyRenderer {
         if node.explainedAbove {
             fields.append("\"explainedAbove\":true")
             return "{" + fields.joined(separator: ",") + "}"
+        }
+        if !node.holds {
+            fields.append("\"whyNot\":[" + node.whyNot.map { reason in
+                "{\"rule\":\(JSONText.string(reason.rule)),\"bindings\":{"
+                    + reason.bindings.map { "\(JSONText.string($0.variable)):\(JSONText.string($0.value))" }.joined(separator: ",")
+                    + "},\"fails\":\(JSONText.string(reason.failing)),\"reason\":\(JSONText.string(reason.reason))}"
+            }.joined(separator: ",") + "]")
         }
         if node.holds {
             fields.append("\"sources\":[" + node.sources.map(object).joined(separator: ",") + "]")

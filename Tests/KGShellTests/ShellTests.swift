@@ -162,7 +162,7 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.handle(".sources a b").err, "error: .sources takes [PATTERN] [--from DATE] [--until DATE], not 'b'\n")
         _ = shell.handle(".mode table")
         XCTAssertTrue(shell.handle(".why ally(armenia, russia)").out.hasPrefix("ally(armenia, russia)\n└─ by ally(X, Y)"))
-        XCTAssertEqual(shell.handle(".why ally(armenia, armenia)").out, "ally(armenia, armenia) does not hold\n")
+        XCTAssertTrue(shell.handle(".why ally(armenia, armenia)").out.hasPrefix("ally(armenia, armenia) does not hold\n├─ no such fact is stored\n└─ not by ally(X, Y)"))
         XCTAssertTrue(shell.handle(".explain ally(armenia, Y)").out.contains("demand-driven rewrite (magic sets):"))
         XCTAssertEqual(shell.handle(".why").err, "error: .why needs a fact, such as .why ally(armenia, russia)\n")
     }

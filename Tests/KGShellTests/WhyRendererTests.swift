@@ -102,8 +102,33 @@ final class WhyRendererTests: XCTestCase {
                └─ not member-of(moldova, csto): holds, no fact matches
 
             """)
-        XCTAssertEqual(try why("ally(armenia, moldova)"), "ally(armenia, moldova) does not hold\n")
-        XCTAssertEqual(try why("ally(armenia, moldova)", "json"), #"{"fact":"ally(armenia, moldova)","holds":false}"# + "\n")
+        // Why not: for each rule, the first premise that fails, with the values tried.
+        XCTAssertEqual(try why("ally(armenia, moldova)"), """
+            ally(armenia, moldova) does not hold
+            ├─ no such fact is stored
+            └─ not by ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.
+               ├─ with X = armenia, Y = moldova
+               └─ member-of(moldova, O): no fact matches for any solution of the premises before it (such as O = csto)
+
+            """)
+        XCTAssertEqual(try why("ally(armenia, moldova)", "json"), #"{"fact":"ally(armenia, moldova)","holds":false,"whyNot":[{"rule":"ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.","bindings":{"X":"armenia","Y":"moldova"},"fails":"member-of(moldova, O)","reason":"no fact matches for any solution of the premises before it (such as O = csto)"}]}"# + "\n")
+        XCTAssertEqual(try why("ally(armenia, armenia)").split(separator: "\n").last,
+                       "   └─ armenia != armenia: it is false for any solution of the premises before it (such as O = csto)")
+        XCTAssertEqual(try why("outsider(georgia)"), "outsider(georgia)\n└─ by outsider(X) :- country(X), not member-of(X, csto).\n   with X = georgia\n   ├─ country(georgia)\n   │  └─ stored, without a source\n   └─ not member-of(georgia, csto): holds, no fact matches\n")
+        XCTAssertEqual(try why("outsider(russia)"), """
+            outsider(russia) does not hold
+            ├─ no such fact is stored
+            └─ not by outsider(X) :- country(X), not member-of(X, csto).
+               ├─ with X = russia
+               └─ country(russia): no fact matches
+
+            """)
+        // A stored predicate: no rule to try. A head with a constant that is not the fact's.
+        XCTAssertEqual(try why("member-of(georgia, csto)"), "member-of(georgia, csto) does not hold\n└─ no such fact is stored\n")
+        let kb = try kb()
+        try kb.execute("founder(X, csto) :- member-of(X, csto), X = russia. twin(X, X) :- country(X).")
+        XCTAssertEqual(WhyRenderer.text(try kb.why("founder(russia, cis)")), "founder(russia, cis) does not hold\n├─ no such fact is stored\n└─ not by founder(X, csto) :- member-of(X, csto), X = russia.\n   └─ founder(X, csto): its head does not take founder(russia, cis)\n")
+        XCTAssertEqual(WhyRenderer.text(try kb.why("twin(georgia, moldova)")), "twin(georgia, moldova) does not hold\n├─ no such fact is stored\n└─ not by twin(X, X) :- country(X).\n   └─ twin(X, X): its head would need X to be both georgia and moldova\n")
     }
 
     func testWhyDerivesOnlyWhatTheFactNeeds() throws {
