@@ -104,6 +104,12 @@ public final class KnowledgeBase {
         try store.sourceCounts().map { id, count in (try store.value(of: id), count) }
     }
 
+    /// Names the knowledge base holds (constants and sources) that start with `prefix`, in order,
+    /// at most `limit`: what Tab completes in an argument.
+    public func names(startingWith prefix: String, limit: Int = 200) throws -> [String] {
+        try store.termTexts(kind: Value.Kind.name.rawValue, startingWith: prefix, limit: limit)
+    }
+
     /// One source: how many facts it asserted, and what the knowledge base says of it.
     public struct SourceSummary: Sendable, Equatable {
         public var source: Value

@@ -70,12 +70,14 @@ public final class InteractiveSession {
                 terminal.write(editor.render(prompt: shell.prompt))
             case .complete:
                 let (word, atStart) = editor.wordBeforeCursor
-                let candidates = shell.completions(for: word, atLineStart: atStart && shell.pending.isEmpty, line: editor.line)
+                let typed = String(editor.text[..<editor.cursor])
+                let candidates = shell.completions(for: word, atLineStart: atStart && shell.pending.isEmpty, line: typed)
                 let common = InteractiveSession.commonPrefix(candidates)
                 if common.count > word.count {
                     // A unique predicate gets its '(', a command its space; a path is left as it is.
                     var suffix = ""
-                    if candidates.count == 1 && !common.hasSuffix("/") && !editor.line.hasPrefix(".") { suffix = "(" }
+                    let isPredicate = !Shell.isArgumentPosition(String(typed.dropLast(word.count)))
+                    if candidates.count == 1 && isPredicate && !common.hasSuffix("/") && !editor.line.hasPrefix(".") { suffix = "(" }
                     if candidates.count == 1 && word.hasPrefix(".") && atStart { suffix = " " }
                     editor.insert(String(common.dropFirst(word.count)) + suffix)
                 } else if candidates.count > 1 && lastTabWord == word {

@@ -493,6 +493,9 @@ public final class Shell {
 
     /// What a Tab press can complete `word` to: dot-commands at the start of a line, file paths
     /// after a command that takes a file, predicate names elsewhere.
+    /// `line` is the text typed before the cursor (it ends with `word`): inside an atom's
+    /// parentheses or after `@`, Tab completes names the knowledge base holds (constants and
+    /// sources); elsewhere, predicate names.
     public func completions(for word: String, atLineStart: Bool, line: String = "") -> [String] {
         var candidates: [String] = []
         if let command = line.split(separator: " ").first, Shell.fileCommands.contains(String(command)), line.contains(" ") {
@@ -500,10 +503,35 @@ public final class Shell {
         }
         if atLineStart && word.hasPrefix(".") {
             candidates = Shell.commands.map(\.name)
+        } else if Shell.isArgumentPosition(String(line.dropLast(word.count))) {
+            return (try? knowledgeBase.names(startingWith: word)) ?? []
         } else {
             candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue)
         }
         return Array(Set(candidates.filter { $0.hasPrefix(word) })).sorted()
+    }
+
+    /// Whether text typed so far leaves the cursor where a constant goes: inside an atom's
+    /// parentheses (outside strings), or right after `@`.
+    public static func isArgumentPosition(_ before: String) -> Bool {
+        if before.trimmingCharacters(in: .whitespaces).hasSuffix("@") { return true }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for character in before {
+            if inString {
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+                continue
+            }
+            switch character {
+            case "\"": inString = true
+            case "(": depth += 1
+            case ")": depth = max(0, depth - 1)
+            case ".": depth = 0
+            default: break
+            }
+        }
+        return depth > 0
     }
 }
 

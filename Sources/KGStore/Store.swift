@@ -304,6 +304,20 @@ public final class Store {
         return connection.lastInsertRowID
     }
 
+    /// The texts of the dictionary's terms of one kind that start with `prefix`, in order, at
+    /// most `limit` of them (the index on terms finds them without reading the others).
+    public func termTexts(kind: Int, startingWith prefix: String, limit: Int) throws -> [String] {
+        let statement = try connection.prepare("SELECT lexical FROM terms WHERE kind = ?1 AND lexical >= ?2 AND lexical < ?3 ORDER BY lexical LIMIT ?4")
+        defer { statement.reset() }
+        statement.bind(1, Int64(kind))
+        statement.bind(2, prefix)
+        statement.bind(3, prefix + "\u{10FFFF}")
+        statement.bind(4, Int64(limit))
+        var texts: [String] = []
+        while try statement.step() { texts.append(statement.string(0)) }
+        return texts
+    }
+
     /// The id of a value, or nil when it is neither inline nor in the dictionary.
     public func termID(for value: Value) throws -> Int64? {
         if let inline = TermCode.inlineID(value) { return inline }

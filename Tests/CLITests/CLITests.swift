@@ -278,6 +278,18 @@ extension CLITests {
         XCTAssertEqual(history, "?- member-of(X,\u{1E}  csto), X < b.\n?- nothing(X).\n?- outside-csto(X).\n")
     }
 
+    func testTabCompletesANameInAnArgument() throws {
+        let prompt = "kglog> ", next = "\rkglog> \u{1B}[K"
+        let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--load", "samples/csto.kgl"], steps: [
+            .type("?- member-of(kazak\t", after: prompt),
+            .type(", O).\r", after: "member-of(kazakhstan"),
+            .type("\u{04}", after: "rows\r\n" + next),
+        ], home: directory.path)
+        // The name is completed as it is, with no '(' after it (that is for predicates).
+        XCTAssertTrue(screen.contains("\rkglog> ?- member-of(kazakhstan, O).\u{1B}[K\r\n"), screen)
+        XCTAssertTrue(screen.contains("| csto |"), screen)
+    }
+
     func testAStatementOfSeveralLinesWithACommentRunsAgainFromHistory() throws {
         let home = directory.path
         try "?- member-of(X, O), % which ones\u{1E}   O = csto, X < b.\n".write(toFile: home + "/.kglog_history", atomically: true, encoding: .utf8)

@@ -206,6 +206,16 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.completions(for: "mem", atLineStart: true), ["member-of", "members"])
         XCTAssertEqual(shell.completions(for: ".he", atLineStart: true), [".headers", ".help"])
         XCTAssertEqual(shell.completions(for: "con", atLineStart: false), ["contains"])
+        // In an argument or after @: the names the knowledge base holds; a predicate elsewhere.
+        _ = shell.handle("member-of(armenia, csto) @ arminfo-2012. member-of(azerbaijan, cis) @ tass.")
+        XCTAssertEqual(shell.completions(for: "a", atLineStart: false, line: "?- member-of(a"), ["a", "armenia", "arminfo-2012", "azerbaijan"])
+        XCTAssertEqual(shell.completions(for: "cs", atLineStart: false, line: "?- member-of(armenia, cs"), ["csto"])
+        XCTAssertEqual(shell.completions(for: "ar", atLineStart: false, line: "?- member-of(X, Y) @ ar"), ["armenia", "arminfo-2012"])
+        XCTAssertEqual(shell.completions(for: "mem", atLineStart: false, line: "?- member-of(X, \"a(\"), mem"), ["member-of", "members"])
+        XCTAssertEqual(shell.completions(for: "zz", atLineStart: false, line: "?- p(zz"), [])
+        XCTAssertTrue(Shell.isArgumentPosition("p(a, "))
+        XCTAssertFalse(Shell.isArgumentPosition("p(a). "))
+        XCTAssertFalse(Shell.isArgumentPosition("p(a), "))
         XCTAssertEqual(InteractiveSession.commonPrefix(["member-of", "members"]), "member")
         // File paths after the commands that take a file.
         let folder: URL = directory
