@@ -387,12 +387,13 @@ public final class KnowledgeBase {
         guard statements.count == 1, case .query(let query) = statements[0] else {
             throw report([Diagnostic(SyntaxError.expected("one query", found: "\(statements.count) statements"), at: SourceLocation(line: 1, column: 1))])
         }
-        let safety = SafetyCheck.check(query)
+        let safety = KnowledgeBase.staticErrors(.query(query))
         if !safety.isEmpty { throw report(safety) }
         do {
             for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
                 if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
             }
+            if let (rewritten, rule) = QueryAggregates.rewrite(query) { return try body(evaluator(adding: rule), rewritten) }
             return try body(evaluator(), query)
         } catch let error as EngineError {
             throw report([Diagnostic(error, at: query.location)])
@@ -405,7 +406,10 @@ public final class KnowledgeBase {
     private static func staticErrors(_ statement: Statement) -> [Diagnostic] {
         switch statement {
         case .clause(let clause): return SafetyCheck.check(clause)
-        case .query(let query): return SafetyCheck.check(query)
+        case .query(let query):
+            // Aggregates in a query are checked as the rule they become.
+            if let (rewritten, rule) = QueryAggregates.rewrite(query) { return SafetyCheck.check(rule) + SafetyCheck.check(rewritten) }
+            return SafetyCheck.check(query)
         case .retraction(let retraction):
             return retraction.atom.arguments.compactMap { argument in
                 switch argument.kind {
@@ -449,6 +453,9 @@ public final class KnowledgeBase {
                 if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
             }
             do {
+                if let (rewritten, rule) = QueryAggregates.rewrite(query) {
+                    return .answer(query, try evaluator(adding: rule).answer(rewritten))
+                }
                 return .answer(query, try evaluator().answer(query))
             } catch let error as EngineError {
                 throw Diagnostic(error, at: query.location)
@@ -542,8 +549,10 @@ public final class KnowledgeBase {
     }
 
     /// An evaluator over the current rules, with this knowledge base's checkpoint and limit.
-    private func evaluator() -> Evaluator {
-        let evaluator = Evaluator(store: store, catalog: catalog, rules: rules)
+    private func evaluator(adding rule: Clause? = nil) -> Evaluator {
+        var catalog = self.catalog
+        if let rule { catalog.declare(rule.head.predicate, arity: rule.head.arity) }
+        let evaluator = Evaluator(store: store, catalog: catalog, rules: rules + (rule.map { [$0] } ?? []))
         evaluator.checkpoint = checkpoint
         evaluator.maximumDerivedFacts = maximumDerivedFacts
         evaluator.maximumMemory = maximumMemory

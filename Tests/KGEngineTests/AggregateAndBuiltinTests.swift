@@ -225,6 +225,33 @@ final class AggregateAndBuiltinTests: XCTestCase {
         XCTAssertEqual(text(try kb.query("e(X, Y), e(Y, Z) limit 0")), [])
     }
 
+    func testAggregatesInAQueryStoreNothing() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("""
+            m(armenia, csto) @ e1. m(russia, csto) @ e1. m(belarus, csto) @ e2. m(russia, cis) @ e2. m(moldova, cis) @ e2.
+            budget(csto, 2020, 10). budget(csto, 2021, 12). budget(cis, 2021, 7).
+            """)
+        let text = { (query: String) in try kb.query(query).rows.map { $0.map(\.sourceText).joined(separator: ", ") } }
+        // Grouped by the query's other variables; ordered and cut like any answer.
+        XCTAssertEqual(try text("m(X, O), N = count(X)"), ["cis, 2", "csto, 3"])
+        XCTAssertEqual(try text("m(X, O), N = count(X) order by N desc limit 1"), ["csto, 3"])
+        XCTAssertEqual(try kb.query("m(X, O), N = count(X)").columns, ["O", "N"])
+        XCTAssertEqual(try text("m(X, O) @ S, N = count(X)"), ["cis, e2, 2", "csto, e1, 2", "csto, e2, 1"])
+        XCTAssertEqual(try text("m(X, O) @ e2, N = count(X)"), ["cis, 2", "csto, 1"])
+        // Several at once, over no group; the other aggregates too.
+        XCTAssertEqual(try text("m(X, O), N = count(X), K = count-distinct(O)"), ["5, 2"])
+        XCTAssertEqual(try text("budget(O, Y, B), T = sum(B), L = min(Y), H = max(B), A = avg(B)"), ["cis, 7, 2021, 7, 7.0", "csto, 22, 2020, 12, 11.0"])
+        XCTAssertEqual(try kb.count("?- m(X, O), N = count(X)."), 2)
+        XCTAssertTrue(try kb.explain("?- m(X, O), N = count(X).").contains { $0.contains("aggregate[query](O, count(X)) :- m(X, O).") })
+        // Nothing is stored: no rule, no predicate.
+        XCTAssertEqual(kb.rules, [])
+        XCTAssertThrowsError(try kb.query("aggregate[query](O, N)"))
+        // The aggregated variable must be bound by the query.
+        XCTAssertThrowsError(try kb.query("m(X, O), N = count(Y)")) { error in
+            XCTAssertTrue("\(error)".contains("variable 'Y'"), "\(error)")
+        }
+    }
+
     func testOrderByErrors() {
         XCTAssertEqual(error("p(a). ?- p(X) order by Y."), """
             t.kgl:1:24: error: cannot order by 'Y': it is not a variable of the answer
