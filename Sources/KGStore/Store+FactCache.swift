@@ -17,6 +17,10 @@ import CSQLite
 /// Which predicates have a blob is read again at the start of each write transaction, so a
 /// write by another process is seen.
 extension Store {
+    /// More rows than this in one write to a predicate with a blob: the blob is built again
+    /// rather than each row's pair looked up.
+    static let lookupLimit = 1 << 20
+
     /// Predicates with fewer facts are read row by row: their blob would save little.
     public static let factCacheMinimumFacts = 10_000
 
@@ -51,17 +55,15 @@ extension Store {
     }
 
     /// The pairs of `rows` that a predicate with a blob holds no fact of yet, by predicate:
-    /// call before the rows are written, then `factsAdded` after. A predicate given more rows
-    /// than an eighth of its blob maps to nil: its blob is built again instead.
+    /// call before the rows are written, then `factsAdded` after. A predicate given more than
+    /// `lookupLimit` rows maps to nil: its blob is built again instead (cheaper than so many
+    /// lookups). Rows restating known pairs from another source (a new edition) add nothing.
     func pairsNotStored(_ rows: [QuadRow]) throws -> [Int64: Set<PackedPair>?] {
         guard hasFactCache, hasAddedPairs, !cachedPredicates.isEmpty else { return [:] }
         var result: [Int64: Set<PackedPair>?] = [:]
         var counts: [Int64: Int] = [:]
         for row in rows where cachedPredicates.contains(row.p) { counts[row.p, default: 0] += 1 }
-        for (predicate, count) in counts {
-            let blobPairs = try self.count("SELECT length(rows) / 16 FROM fact_cache WHERE p = ?1", predicate: predicate)
-            result[predicate] = count * 8 > blobPairs ? .some(nil) : .some([])
-        }
+        for (predicate, count) in counts { result[predicate] = count > Store.lookupLimit ? .some(nil) : .some([]) }
         let lookup = try connection.prepare("SELECT 1 FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3 LIMIT 1")
         for row in rows where result[row.p] != nil && result[row.p]! != nil {
             let pair = PackedPair(s: row.s, o: row.o)
