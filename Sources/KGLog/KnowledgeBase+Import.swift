@@ -150,7 +150,10 @@ extension KnowledgeBase {
     /// Writes the knowledge base's binary facts as N-Triples (each fact once) or N-Quads (one
     /// line per source, the source as graph name), or one predicate's facts as CSV. Facts of
     /// other arities have no RDF form: they are counted and left out.
-    public func export(_ format: DataFormat, predicate: Value? = nil, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
+    /// With `sourceColumn`, CSV and TSV rows end with the fact's source (empty for none), one row
+    /// per source, as `--source-column` reads them back.
+    public func export(_ format: DataFormat, predicate: Value? = nil, sourceColumn: Bool = false,
+                       to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
         var written = 0, skipped = 0
         let value = TermDecoder(store: store).value
         let terms = TermDecoder(store: store, making: NTriplesTerm.init)
@@ -194,10 +197,13 @@ extension KnowledgeBase {
             guard let predicate, let arity = catalog.arity(of: predicate) else { throw ImportError.needsPredicate("the export") }
             guard let id = try store.termID(for: predicate) else { return (0, 0) }
             var previous: [Int64]?
-            try store.forEachFactRow(predicate: id, arity: arity) { arguments, _ in
-                guard previous != arguments else { return }
-                previous = arguments
-                let fields = try arguments.map { try value($0).lexical }
+            try store.forEachFactRow(predicate: id, arity: arity) { arguments, source in
+                if !sourceColumn {
+                    guard previous != arguments else { return }
+                    previous = arguments
+                }
+                var fields = try arguments.map { try value($0).lexical }
+                if sourceColumn { fields.append(source == Store.noSource ? "" : try value(source).lexical) }
                 write((format == .csv ? fields.map(CSVEscaping.quote) : fields.map(TSVEscaping.escape)).joined(separator: format == .csv ? "," : "\t") + "\n")
                 written += 1
             }

@@ -321,8 +321,17 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "For CSV and TSV: the predicate to export.")
     var predicate: String?
 
+    @Flag(name: .long, help: "For CSV and TSV: end each row with the fact's source (one row per source), as import --source-column reads it.")
+    var withSources = false
+
     @Option(name: .long, help: "The file to write (default: standard output).")
     var output: String?
+
+    func validate() throws {
+        if withSources && format != .csv && format != .tsv {
+            throw ValidationError("--with-sources is for CSV and TSV; N-Quads, JSON Lines and kgl keep sources themselves")
+        }
+    }
 
     func run() throws {
         let session = try Session(path: database.db, readOnly: true)
@@ -337,7 +346,7 @@ struct Export: ParsableCommand {
         let result: (written: Int, skipped: Int)
         do {
             var writeError: FileError?
-            result = try session.knowledgeBase.export(format, predicate: predicateValue) { piece in
+            result = try session.knowledgeBase.export(format, predicate: predicateValue, sourceColumn: withSources) { piece in
                 guard writeError == nil else { return }
                 do throws(FileError) { try file.write(piece) } catch { writeError = error }
             }

@@ -6,9 +6,9 @@ import KGSyntax
 
 /// Imports and exports through a knowledge base: round trips, typed values, errors, atomicity.
 final class ImportExportTests: FolderTestCase {
-    func export(_ kb: KnowledgeBase, _ format: DataFormat, predicate: Value? = nil) throws -> String {
+    func export(_ kb: KnowledgeBase, _ format: DataFormat, predicate: Value? = nil, sourceColumn: Bool = false) throws -> String {
         var text = ""
-        _ = try kb.export(format, predicate: predicate) { text += $0 }
+        _ = try kb.export(format, predicate: predicate, sourceColumn: sourceColumn) { text += $0 }
         return text
     }
 
@@ -203,6 +203,18 @@ final class ImportExportTests: FolderTestCase {
         XCTAssertThrowsError(try kb.importFile(try write("x.nt", ""), options: ImportOptions(format: .nt, sourceColumn: .number(1)))) { error in
             XCTAssertEqual(error as? ImportError, .optionDoesNotApply(option: "--source-column", format: "nt"))
         }
+    }
+
+    func testACSVExportWithSourcesImportsBackTheSame() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("m(armenia, csto) @ e1. m(armenia, csto) @ e2. m(russia, \"a, b\") @ e1. m(belarus, csto).")
+        let csv = try export(kb, .csv, predicate: .name("m"), sourceColumn: true)
+        XCTAssertEqual(csv, "armenia,csto,e1\narmenia,csto,e2\nrussia,\"a, b\",e1\nbelarus,csto,\n")
+        XCTAssertEqual(try export(kb, .tsv, predicate: .name("m")), "armenia\tcsto\nrussia\ta, b\nbelarus\tcsto\n")
+        let copy = try KnowledgeBase()
+        XCTAssertEqual(try copy.importFile(try write("m.csv", csv), options: ImportOptions(format: .csv, predicate: .name("m"), header: false, sourceColumn: .number(3))), 4)
+        XCTAssertEqual(try rows(copy, "m(X, Y) @ S"), try rows(kb, "m(X, Y) @ S"))
+        XCTAssertEqual(try rows(copy, "m(X, Y)"), try rows(kb, "m(X, Y)"))
     }
 
     func testSmallImportsIntoALargePredicateAreSeenByQueries() throws {
