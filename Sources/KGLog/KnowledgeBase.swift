@@ -407,8 +407,14 @@ public final class KnowledgeBase {
         switch statement {
         case .clause(let clause): return SafetyCheck.check(clause)
         case .query(let query):
-            // Aggregates in a query are checked as the rule they become.
-            if let (rewritten, rule) = QueryAggregates.rewrite(query) { return SafetyCheck.check(rule) + SafetyCheck.check(rewritten) }
+            // Aggregates in a query are checked as the rule they become, and its errors speak of
+            // the query: an unbound variable is one of the query's.
+            if let (rewritten, rule) = QueryAggregates.rewrite(query) {
+                return (SafetyCheck.check(rule) + SafetyCheck.check(rewritten)).map { diagnostic in
+                    guard case .unsafeVariable(let name, _, _)? = diagnostic.error as? EngineError else { return diagnostic }
+                    return Diagnostic(EngineError.unsafeVariable(name, place: .query, rule: ""), at: diagnostic.location)
+                }
+            }
             return SafetyCheck.check(query)
         case .retraction(let retraction):
             return retraction.atom.arguments.compactMap { argument in
