@@ -447,7 +447,7 @@ public final class KnowledgeBase {
             let atoms = rule.atoms.filter { BuiltinPredicate($0.predicate) == nil }
             for atom in atoms { try checkArity(atom) }
             rules.append(rule)
-            _ = try Stratifier.stratify(rules)
+            _ = try Stratifier.stratify(rules + sessionRules)
             for atom in atoms {
                 try store.recordPredicate(try store.intern(atom.predicate), arity: atom.arity)
             }
@@ -544,6 +544,40 @@ public final class KnowledgeBase {
     }
 
     /// Removes every stored rule that reads like `rule` (spacing aside); returns how many.
+    /// Rules for this session only (`.local` in the REPL): queries and explanations use them,
+    /// the file never holds them.
+    public private(set) var sessionRules: [Clause] = []
+
+    /// Adds one rule for this session only; the same checks as a stored rule's. Returns
+    /// `.ruleAdded`, or `.ruleAlreadyStored` when it is a stored or session rule already.
+    /// - Throws: `DiagnosticReport` when the text is not one well-formed, safe rule.
+    public func addSessionRule(_ text: String, fileName: String = "<input>") throws -> StatementResult {
+        let report = { (d: [Diagnostic]) in DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: d) }
+        let (statements, syntaxErrors) = Parser.parse(text, prefixes: prefixes)
+        if !syntaxErrors.isEmpty { throw report(syntaxErrors) }
+        guard statements.count == 1, case .clause(let rule) = statements[0], !rule.isFact else {
+            throw report([Diagnostic(SyntaxError.expected("one rule such as 'near(X, Y) :- border(X, Y).'", found: "'\(text)'"),
+                                     at: SourceLocation(line: 1, column: 1))])
+        }
+        let safety = SafetyCheck.check(rule)
+        if !safety.isEmpty { throw report(safety) }
+        let formatted = rule.formatted
+        if (rules + sessionRules).contains(where: { $0.formatted == formatted }) { return .ruleAlreadyStored(formatted, location: rule.location) }
+        let savedCatalog = catalog
+        do {
+            for atom in rule.atoms where BuiltinPredicate(atom.predicate) == nil { try checkArity(atom) }
+            _ = try Stratifier.stratify(rules + sessionRules + [rule])
+        } catch let diagnostic as Diagnostic {
+            catalog = savedCatalog
+            throw report([diagnostic])
+        } catch let error as EngineError {
+            catalog = savedCatalog
+            throw report([Diagnostic(error, at: rule.location)])
+        }
+        sessionRules.append(rule)
+        return .ruleAdded
+    }
+
     private func retractRules(like rule: Clause) throws -> Int {
         let stored = try store.rules()
         precondition(stored.count == rules.count, "the rules in memory are those of the file, in order")
@@ -558,7 +592,7 @@ public final class KnowledgeBase {
     private func evaluator(adding rule: Clause? = nil) -> Evaluator {
         var catalog = self.catalog
         if let rule { catalog.declare(rule.head.predicate, arity: rule.head.arity) }
-        let evaluator = Evaluator(store: store, catalog: catalog, rules: rules + (rule.map { [$0] } ?? []))
+        let evaluator = Evaluator(store: store, catalog: catalog, rules: rules + sessionRules + (rule.map { [$0] } ?? []))
         evaluator.checkpoint = checkpoint
         evaluator.maximumDerivedFacts = maximumDerivedFacts
         evaluator.maximumMemory = maximumMemory

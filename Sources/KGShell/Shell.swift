@@ -204,6 +204,7 @@ public final class Shell {
         (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
         (".compact", "", "remove the terms no fact uses any more and give the file's free space back"),
         (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
+        (".local", "RULE", "add a rule for this session only: queries and .why use it, the file never holds it"),
         (".sources", "[PATTERN] [--from DATE] [--until DATE]", "list sources (those whose name contains PATTERN, published in the span), earliest first: when, by whom, who reported, how many facts"),
         (".why", "FACT [--all]", "show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)"),
         (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
@@ -338,7 +339,18 @@ public final class Shell {
             }
         case ".rules":
             let rules = knowledgeBase.rules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
-            output.out += rules.isEmpty ? "no rules\n" : rules.map { $0.text + "\n" }.joined()
+            let local = knowledgeBase.sessionRules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
+            output.out += rules.isEmpty && local.isEmpty ? "no rules\n"
+                : rules.map { $0.text + "\n" }.joined() + local.map { $0.text + "   % this session only\n" }.joined()
+        case ".local":
+            guard needs("a rule, such as .local near(X, Y) :- border(X, Y).") else { return }
+            do {
+                if case .ruleAlreadyStored(let rule, _) = try knowledgeBase.addSessionRule(argument) {
+                    output.out += "the rule is there already, nothing added: \(rule)\n"
+                }
+            } catch {
+                output.err += Shell.describe(error)
+            }
         case ".sources":
             sources(argument, &output)
         case ".why":

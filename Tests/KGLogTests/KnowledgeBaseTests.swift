@@ -227,6 +227,40 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try KnowledgeBase(path: file).rules.count, 2)
     }
 
+    func testSessionRulesAreUsedAndNeverStored() throws {
+        let file = directory.appendingPathComponent("session.kglog").path
+        do {
+            let kb = try KnowledgeBase(path: file)
+            try kb.execute("m(a, x). m(b, x). m(c, y). r(X) :- m(X, y).")
+            XCTAssertEqual(try kb.addSessionRule("near(X, Y) :- m(X, O), m(Y, O), X != Y."), .ruleAdded)
+            XCTAssertEqual(try rows(kb, "near(a, Y)"), ["b"])
+            XCTAssertTrue(try kb.why("near(a, b)").holds)
+            XCTAssertEqual(kb.rules.map(\.formatted), ["r(X) :- m(X, y)."])
+            XCTAssertEqual(kb.sessionRules.map(\.formatted), ["near(X, Y) :- m(X, O), m(Y, O), X != Y."])
+            // The same rule again, stored or for the session: nothing added.
+            XCTAssertEqual(try kb.addSessionRule("r(X)  :-  m(X, y)."), .ruleAlreadyStored("r(X) :- m(X, y).", location: SourceLocation(line: 1, column: 1)))
+            // Checked as a stored rule is: one rule, safe, arities agreeing, no cycle through not.
+            for (text, message) in [("p(a).", "expected one rule such as 'near(X, Y) :- border(X, Y).' but found 'p(a).'"),
+                                    ("q(X) :- m(X).", "predicate 'm' is used with 1 argument here but has 2 elsewhere"),
+                                    ("s(X) :- m(X, _), not t(X).", nil),
+                                    ("t(X) :- m(X, _), not s(X).", "cycle through negation")] {
+                if let message {
+                    XCTAssertThrowsError(try kb.addSessionRule(text), text) { error in
+                        XCTAssertTrue("\((error as? DiagnosticReport)?.rendered() ?? "\(error)")".contains(message), "\(error)")
+                    }
+                } else {
+                    XCTAssertEqual(try kb.addSessionRule(text), .ruleAdded)
+                }
+            }
+            XCTAssertEqual(kb.sessionRules.count, 2)
+        }
+        // The file never held them.
+        let reopened = try KnowledgeBase(path: file)
+        XCTAssertEqual(reopened.sessionRules, [])
+        XCTAssertEqual(reopened.rules.map(\.formatted), ["r(X) :- m(X, y)."])
+        XCTAssertThrowsError(try reopened.query("near(a, Y)"))
+    }
+
     func testCompactingRemovesTermsNothingUsesAndKeepsEverythingElse() throws {
         let file = directory.appendingPathComponent("kb.kglog").path
         let kb = try KnowledgeBase(path: file)

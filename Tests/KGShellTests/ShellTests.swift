@@ -110,7 +110,7 @@ final class ShellTests: FolderTestCase {
     func testHelpListsEveryCommand() throws {
         let shell = try shell()
         let help = shell.handle(".help").out
-        for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".sources", ".why",
+        for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".local", ".sources", ".why",
                         ".explain", ".timer", ".mode", ".headers", ".output", ".read", ".quit"] {
             XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
         }
@@ -139,6 +139,11 @@ final class ShellTests: FolderTestCase {
             """)
         XCTAssertEqual(shell.handle(".rules").out, "ally(X, Y) :- m(X, O), m(Y, O), X != Y.\n")
         XCTAssertEqual(shell.handle(".rules m").out, "no rules\n")
+        // A rule for this session only is listed as such, and is not added twice.
+        XCTAssertEqual(shell.handle(".local near(X) :- m(X, csto).").out, "")
+        XCTAssertEqual(shell.handle(".rules near").out, "near(X) :- m(X, csto).   % this session only\n")
+        XCTAssertEqual(shell.handle(".local near(X) :- m(X, csto).").out, "the rule is there already, nothing added: near(X) :- m(X, csto).\n")
+        XCTAssertEqual(shell.handle(".local").err, "error: .local needs a rule, such as .local near(X, Y) :- border(X, Y).\n")
         _ = shell.handle("published-on(tass, 2012-05-03). published-on(arminfo, 2012-04-27). reported-by(arminfo, zainetdinov). published-on(other, 2020-01-01). m(z, w) @ other. m(z, v) @ undated.")
         // Earliest first, undated last, with what is said of each.
         XCTAssertEqual(shell.handle(".sources").out, """
