@@ -486,10 +486,21 @@ public final class Shell {
         do {
             var table = renderer
             table.headers = true
-            output.out += table.render(Shell.sourcesAnswer(try knowledgeBase.sourceSummaries(matching: pattern, from: from, until: until)))
+            output.out += Shell.renderSources(try knowledgeBase.sourceSummaries(matching: pattern, from: from, until: until), with: table)
         } catch {
             output.err += Shell.describe(error)
         }
+    }
+
+    /// Sources as text in `renderer`'s format: a table (or TSV, CSV) of source, published on,
+    /// published by, reported by and facts; in JSON, one object a source with arrays of values.
+    public static func renderSources(_ summaries: [KnowledgeBase.SourceSummary], with renderer: AnswerRenderer) -> String {
+        guard renderer.format == .json else { return renderer.render(sourcesAnswer(summaries)) }
+        func list(_ values: [Value]) -> String { "[" + values.map(JSONText.value).joined(separator: ",") + "]" }
+        return "{\"sources\":[" + summaries.map { summary in
+            "{\"source\":\(JSONText.value(summary.source)),\"publishedOn\":\(list(summary.publishedOn)),"
+                + "\"publishedBy\":\(list(summary.publishedBy)),\"reportedBy\":\(list(summary.reportedBy)),\"facts\":\(summary.facts)}"
+        }.joined(separator: ",") + "]}\n"
     }
 
     /// Sources as an answer to print: source, published on, published by, reported by, facts.

@@ -214,7 +214,7 @@ struct SourcesCommand: ParsableCommand {
         } catch {
             throw Session.fail(error)
         }
-        output.renderer.render(KGShell.Shell.sourcesAnswer(summaries), to: Console.out)
+        Console.out(KGShell.Shell.renderSources(summaries, with: output.renderer))
     }
 }
 

@@ -213,6 +213,8 @@ extension CLITests {
         XCTAssertEqual(try kglog(["sources", "--db", db, "--from", "2020-02-01", "--until", "2020-03-31"]).stdout,
                        "source\tpublished on\tpublished by\treported by\tfacts\ne2\t2020-02-01\t\t\t2\ne3\t2020-03-01\t\t\t1\n")
         XCTAssertEqual(try kglog(["sources", "--db", db, "--format", "csv", "E6"]).stdout, "source,published on,published by,reported by,facts\ne6,2020-06-01,,,1\n")
+        XCTAssertEqual(try kglog(["sources", "--db", db, "--format", "json", "e6"]).stdout,
+                       #"{"sources":[{"source":{"value":"e6","kind":"name"},"publishedOn":[{"value":"2020-06-01","kind":"date"}],"publishedBy":[],"reportedBy":[],"facts":1}]}"# + "\n")
         XCTAssertEqual(try kglog(["sources", "--db", db, "--from", "June"]).stderr.split(separator: "\n").first,
                        "Error: --from takes a date such as 2026-01-31, not 'June'")
         XCTAssertEqual(try kglog(["why", "--db", db, "--limit", "2", "m(am, csto)"]).stdout, """
