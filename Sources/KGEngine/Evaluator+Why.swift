@@ -109,28 +109,17 @@ private struct Explainer {
     private func addSources(of predicate: Value, _ ids: [Int64], to node: inout WhyNode) throws {
         let store = evaluator.store
         guard ids.allSatisfy(TermCode.isStorable), let predicateID = try evaluator.dictionary.storedID(for: predicate) else { return }
+        var described: [(source: Value, description: SourceDescription)] = []
         for source in try store.sources(ofFact: predicateID, arguments: ids) {
             if source == Store.noSource {
                 node.storedWithoutSource = true
                 continue
             }
-            func about(_ name: String) throws -> [String] {
-                guard evaluator.catalog.arity(of: .name(name)) == 2, let p = try evaluator.dictionary.storedID(for: .name(name)) else { return [] }
-                let rows = try store.facts(predicate: p, arity: 2, bound: [0: source])
-                return try stride(from: 1, to: rows.count, by: 2).map { try evaluator.dictionary.value(of: rows[$0]).sourceText }
-            }
-            node.sources.append(WhySource(source: try evaluator.dictionary.value(of: source).sourceText,
-                                          reportedBy: try about("reported-by"), publishedBy: try about("published-by"),
-                                          publishedOn: try about("published-on")))
+            described.append((try evaluator.dictionary.value(of: source), try SourceDescription(of: source, in: store, catalog: evaluator.catalog)))
         }
-        // Earliest publication first; sources without a date after, by name.
-        node.sources.sort { a, b in
-            switch (a.publishedOn.min(), b.publishedOn.min()) {
-            case let (x?, y?) where x != y: return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.source < b.source
-            }
+        node.sources = described.sorted(by: SourceDescription.precedes).map { source, description in
+            WhySource(source: source.sourceText, reportedBy: description.reportedBy.map(\.sourceText),
+                      publishedBy: description.publishedBy.map(\.sourceText), publishedOn: description.publishedOn.map(\.sourceText))
         }
     }
 
@@ -225,19 +214,6 @@ private struct Explainer {
         }
     }
 
-    /// The expression with its variables replaced by their values.
-    private static func instantiate(_ expression: Expression, _ binding: [String: Value]) -> Expression {
-        var copy = expression
-        switch expression.kind {
-        case .variable(let name): if let v = binding[name] { copy.kind = .constant(v) }
-        case .unary(let op, let e): copy.kind = .unary(op, instantiate(e, binding))
-        case .binary(let op, let a, let b): copy.kind = .binary(op, instantiate(a, binding), instantiate(b, binding))
-        case .call(let name, let args): copy.kind = .call(name, args.map { instantiate($0, binding) })
-        case .constant: break
-        }
-        return copy
-    }
-
     private mutating func premises(_ clause: Clause, _ binding: [String: Value]) throws -> [WhyPremise] {
         var result: [WhyPremise] = []
         for literal in clause.body {
@@ -249,14 +225,13 @@ private struct Explainer {
                     node.sources = node.sources.filter { $0.source == s.sourceText }
                 }
                 result.append(.fact(node))
-            case .positive(let atom, _):
-                let instance = Atom(predicate: atom.predicate, arguments: atom.arguments.map { Explainer.instantiate($0, binding) }, at: atom.location)
-                result.append(.condition(instance.sourceText))
-            case .negated(let atom, let source, _):
-                let instance = Atom(predicate: atom.predicate, arguments: atom.arguments.map { Explainer.instantiate($0, binding) }, at: atom.location)
-                result.append(.negation(instance.sourceText + (source.map { " @ " + Explainer.instantiate($0, binding).formatted } ?? "")))
-            case .comparison(let l, let op, let r, _):
-                result.append(.condition("\(Explainer.instantiate(l, binding).formatted) \(op.rawValue) \(Explainer.instantiate(r, binding).formatted)"))
+            case .positive:
+                result.append(.condition(literal.substituting(binding).sourceText))
+            case .negated:
+                // Shown without its "not": the premise says it holds as a negation.
+                result.append(.negation(String(literal.substituting(binding).sourceText.dropFirst("not ".count))))
+            case .comparison:
+                result.append(.condition(literal.substituting(binding).sourceText))
             }
         }
         return result

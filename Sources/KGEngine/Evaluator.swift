@@ -235,7 +235,7 @@ public final class Evaluator {
             let plan = try planner.plan(rule, head: head, deltaAtom: nil)
             trace.append("  rule: \(rule.text)")
             trace += plan.explanation.map { "    " + $0 }
-            try naming(rule) { try executor.run(plan, keepingOnly: headFilters[rule.headPredicate]) }
+            try naming(rule.text) { try executor.run(plan, keepingOnly: headFilters[rule.headPredicate]) }
         }
         // Each predicate of the stratum once, by position, with its relation and last round's
         // new rows; the rounds below then look nothing up by name.
@@ -262,11 +262,7 @@ public final class Evaluator {
         var rounds = 1
         while deltas.contains(where: { !$0.isEmpty }) {
             for (plan, delta, filter, rule) in deltaPlans where !deltas[delta].isEmpty {
-                do {
-                    try executor.run(plan, delta: deltas[delta], keepingOnly: filter)
-                } catch let error as EngineError {
-                    throw error.naming(rule: compiled[rule].text)
-                }
+                try naming(compiled[rule].text) { try executor.run(plan, delta: deltas[delta], keepingOnly: filter) }
             }
             for i in stratumRelations.indices { deltas[i] = stratumRelations[i].commit(round: rounds) }
             rounds += 1
@@ -274,12 +270,12 @@ public final class Evaluator {
         trace.append("  \(rounds) rounds")
     }
 
-    /// Runs `body`, naming `rule` in a limit's error it throws.
-    private func naming(_ rule: CompiledRule, _ body: () throws -> Void) throws {
+    /// Runs `body`, naming the rule (its text, read only on an error) in a limit's error it throws.
+    private func naming(_ rule: @autoclosure () -> String, _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as EngineError {
-            throw error.naming(rule: rule.text)
+            throw error.naming(rule: rule())
         }
     }
 
@@ -305,7 +301,7 @@ public final class Evaluator {
         trace.append("  aggregate rule: \(rule.text)")
         trace += plan.explanation.map { "    " + $0 }
         trace.append("    group by the head's other arguments: " + rule.aggregates.keys.sorted().map { "\(rule.aggregates[$0]!.function.rawValue) at argument \($0 + 1)" }.joined(separator: ", "))
-        try naming(rule) { try executor.run(plan) }
+        try naming(rule.text) { try executor.run(plan) }
         solutions.commit()
         try executor.aggregate(solutions, rule: rule, into: head)
     }

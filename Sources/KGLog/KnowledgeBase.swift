@@ -124,30 +124,20 @@ public final class KnowledgeBase {
     /// out), with their `published-on`, `published-by` and `reported-by` facts; earliest
     /// publication first, undated sources after, each group by name.
     public func sourceSummaries(matching pattern: String? = nil, from: CalendarDate? = nil, until: CalendarDate? = nil) throws -> [SourceSummary] {
-        func about(_ name: String, _ source: Int64) throws -> [Value] {
-            guard catalog.arity(of: .name(name)) == 2, let predicate = try store.termID(for: .name(name)) else { return [] }
-            let rows = try store.facts(predicate: predicate, arity: 2, bound: [0: source])
-            return try stride(from: 1, to: rows.count, by: 2).map { try store.value(of: rows[$0]) }.sorted(by: Value.sortOrder)
-        }
-        var result: [SourceSummary] = []
+        var described: [(source: Value, description: SourceDescription, facts: Int)] = []
         for (id, count) in try store.sourceCounts() {
             let source = try store.value(of: id)
             if let pattern, !pattern.isEmpty, source.sourceText.range(of: pattern, options: .caseInsensitive) == nil { continue }
-            let summary = SourceSummary(source: source, facts: count, publishedOn: try about("published-on", id),
-                                        publishedBy: try about("published-by", id), reportedBy: try about("reported-by", id))
+            let description = try SourceDescription(of: id, in: store, catalog: catalog)
             if from != nil || until != nil {
-                let dates = summary.publishedOn.compactMap { value -> CalendarDate? in if case .date(let d) = value { return d } else { return nil } }
+                let dates = description.publishedOn.compactMap { value -> CalendarDate? in if case .date(let d) = value { return d } else { return nil } }
                 guard dates.contains(where: { date in (from.map { date >= $0 } ?? true) && (until.map { date <= $0 } ?? true) }) else { continue }
             }
-            result.append(summary)
+            described.append((source, description, count))
         }
-        return result.sorted { a, b in
-            switch (a.publishedOn.first, b.publishedOn.first) {
-            case let (x?, y?) where x != y: return Value.sortOrder(x, y)
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return Value.sortOrder(a.source, b.source)
-            }
+        return described.sorted { SourceDescription.precedes(($0.source, $0.description), ($1.source, $1.description)) }.map {
+            SourceSummary(source: $0.source, facts: $0.facts, publishedOn: $0.description.publishedOn,
+                          publishedBy: $0.description.publishedBy, reportedBy: $0.description.reportedBy)
         }
     }
 
@@ -324,7 +314,7 @@ public final class KnowledgeBase {
                     continue rules
                 }
             }
-            let body = rule.body.map { KnowledgeBase.substitute($0, binding) }
+            let body = rule.body.map { $0.substituting(binding) }
             var example: [(variable: String, value: Value)] = []   // a solution of the literals before
             for end in 1...max(body.count, 1) where end <= body.count {
                 let prefix = Query(body: Array(body[..<end]), location: location, text: "")
@@ -349,7 +339,7 @@ public final class KnowledgeBase {
                 }
                 let shown = rule.head.variables.reduce(into: [String]()) { names, name in if !names.contains(name) { names.append(name) } }
                     .compactMap { name in binding[name].map { WhyDerivation.Binding(variable: name, value: $0.sourceText) } }
-                result.append(WhyNot(rule: rule.text, bindings: shown, failing: KnowledgeBase.substitute(failing, binding).sourceText, reason: reason))
+                result.append(WhyNot(rule: rule.text, bindings: shown, failing: failing.substituting(binding).sourceText, reason: reason))
                 continue rules
             }
         }
@@ -358,25 +348,6 @@ public final class KnowledgeBase {
 
     private static func text(_ predicate: Value, _ values: [Value]) -> String {
         values.isEmpty ? predicate.sourceText : "\(predicate.sourceText)(\(values.map(\.sourceText).joined(separator: ", ")))"
-    }
-
-    /// The literal with bound variables replaced by their values.
-    private static func substitute(_ literal: Literal, _ binding: [String: Value]) -> Literal {
-        func expression(_ e: KGSyntax.Expression) -> KGSyntax.Expression {
-            switch e.kind {
-            case .variable(let name): return binding[name].map { KGSyntax.Expression(.constant($0), at: e.location) } ?? e
-            case .constant: return e
-            case .unary(let op, let a): return KGSyntax.Expression(.unary(op, expression(a)), at: e.location)
-            case .binary(let op, let a, let b): return KGSyntax.Expression(.binary(op, expression(a), expression(b)), at: e.location)
-            case .call(let name, let arguments): return KGSyntax.Expression(.call(name, arguments.map(expression)), at: e.location)
-            }
-        }
-        func atom(_ a: Atom) -> Atom { Atom(predicate: a.predicate, arguments: a.arguments.map(expression), at: a.location) }
-        switch literal {
-        case .positive(let a, let source): return .positive(atom(a), source: source.map(expression))
-        case .negated(let a, let source, let location): return .negated(atom(a), source: source.map(expression), location: location)
-        case .comparison(let l, let op, let r, let location): return .comparison(expression(l), op, expression(r), location: location)
-        }
     }
 
     /// Parses and checks one query, then hands it to `body` with an evaluator.

@@ -56,24 +56,25 @@ extension Store {
 
     /// The pairs of `rows` that a predicate with a blob holds no fact of yet, by predicate:
     /// call before the rows are written, then `factsAdded` after. A predicate given more than
-    /// `lookupLimit` rows maps to nil: its blob is built again instead (cheaper than so many
+    /// `lookupLimit` rows is left out: its blob is built again instead (cheaper than so many
     /// lookups). Rows restating known pairs from another source (a new edition) add nothing.
-    func pairsNotStored(_ rows: [QuadRow]) throws -> [Int64: Set<PackedPair>?] {
+    func pairsNotStored(_ rows: [QuadRow]) throws -> [Int64: Set<PackedPair>] {
         guard hasFactCache, hasAddedPairs, !cachedPredicates.isEmpty else { return [:] }
-        var result: [Int64: Set<PackedPair>?] = [:]
         var counts: [Int64: Int] = [:]
         for row in rows where cachedPredicates.contains(row.p) { counts[row.p, default: 0] += 1 }
-        for (predicate, count) in counts { result[predicate] = count > Store.lookupLimit ? .some(nil) : .some([]) }
+        // A predicate left out was given too many rows: `factsAdded` drops its blob.
+        var result: [Int64: Set<PackedPair>] = [:]
+        for (predicate, count) in counts where count <= Store.lookupLimit { result[predicate] = [] }
         let lookup = try connection.prepare("SELECT 1 FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3 LIMIT 1")
-        for row in rows where result[row.p] != nil && result[row.p]! != nil {
+        for row in rows where result[row.p] != nil {
             let pair = PackedPair(s: row.s, o: row.o)
-            if result[row.p]!!.contains(pair) { continue }
+            if result[row.p]!.contains(pair) { continue }
             lookup.bind(1, row.p)
             lookup.bind(2, row.s)
             lookup.bind(3, row.o)
             let stored = try lookup.step()
             lookup.reset()
-            if !stored { result[row.p]!!.insert(pair) }
+            if !stored { result[row.p]!.insert(pair) }
         }
         return result
     }
@@ -81,10 +82,10 @@ extension Store {
     /// Notes that binary facts of these predicates were added: for a predicate with a blob, the
     /// pairs it had no fact of (`pairsNotStored`, found before the write) join its added pairs;
     /// a predicate without one may get one at the end of a bulk load.
-    func factsAdded(predicates: Set<Int64>, newPairs: [Int64: Set<PackedPair>?]) throws {
+    func factsAdded(predicates: Set<Int64>, newPairs: [Int64: Set<PackedPair>]) throws {
         guard hasFactCache else { return }
         for predicate in predicates {
-            guard cachedPredicates.contains(predicate), hasAddedPairs, let looked = newPairs[predicate], let pairs = looked else {
+            guard cachedPredicates.contains(predicate), hasAddedPairs, let pairs = newPairs[predicate] else {
                 try factsChanged(predicate: predicate)
                 continue
             }
@@ -156,3 +157,4 @@ struct PackedPair: Hashable {
     let s: Int64
     let o: Int64
 }
+
