@@ -15,7 +15,7 @@ public struct Quad: Equatable, Sendable {
     }
 }
 
-/// A term as kglog's store encodes it: its kind and its storage text (`Value.storageText`).
+/// A term as kglog's store encodes it: its kind and its text (`TermCode.dictionaryKey`).
 /// The text points into the line or into the parser's scratch space: it is valid until the
 /// parser reads the next line.
 public struct RawTerm {
@@ -29,7 +29,7 @@ public struct RawTerm {
 
     /// The term as a value.
     public var value: Value {
-        Value(kind: kind, storageText: String(decoding: text, as: UTF8.self))!
+        TermCode.value(kind: kind.rawValue, text: String(decoding: text, as: UTF8.self))!
     }
 }
 
@@ -393,7 +393,7 @@ public struct NTriplesParser {
             let value = Value.literal(String(decoding: text, as: UTF8.self),
                                       datatype: String(decoding: datatype.text(line: bytes, scratch: scratch), as: UTF8.self))
             let stored = scratch.count
-            scratch.append(contentsOf: value.storageText.utf8)
+            scratch.append(contentsOf: TermCode.dictionaryKey(of: value).text.utf8)
             return Span(kind: value.kind, range: stored..<scratch.count, inScratch: true)
         }
 

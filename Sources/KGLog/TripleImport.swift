@@ -144,7 +144,7 @@ struct TripleFileReader: Sendable {
 
         mutating func numberDefaultSource() {
             guard let defaultSource else { return }
-            var text = Array(defaultSource.storageText.utf8)
+            var text = Array(TermCode.dictionaryKey(of: defaultSource).text.utf8)
             defaultSourceNumber = text.withUnsafeMutableBufferPointer {
                 number(RawTerm(kind: defaultSource.kind, text: UnsafeBufferPointer($0)))
             }

@@ -6,7 +6,7 @@ import KGSyntax
 ///
 /// Layout of the file (schema version 4):
 /// - `terms(id, kind, lexical)`: every constant that is not inline once; facts hold term ids, so
-///   joins compare integers. `kind` is `Value.Kind.rawValue`, `lexical` the `storageText`.
+///   joins compare integers. `kind` is `Value.Kind.rawValue`, `lexical` its text (`TermCode.dictionaryKey`).
 ///   Integers, dates and small decimals are not here: their ids hold them (`TermCode`), and every
 ///   method that speaks of terms by kind and text returns and accepts those ids too. (Schema 3
 ///   and older kept every number in this table; such a file is moved to the inline ids the
