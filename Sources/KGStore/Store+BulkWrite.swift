@@ -126,10 +126,6 @@ extension Store {
     /// on another thread while the first is written, and so on.
     @discardableResult
     public func addQuads(_ rows: [QuadRow]) throws -> Int {
-        guard rows.allSatisfy(PackedQuad.canPack) else {
-            // More than four billion terms: row by row.
-            return try rows.reduce(0) { try $0 + (insertQuad(subject: $1.s, predicate: $1.p, object: $1.o, source: $1.g) ? 1 : 0) }
-        }
         let newPairs = try pairsNotStored(rows)
         var added = 0
         var next = BackgroundWork { QuadOrder.pso.sorted(rows) }
@@ -144,35 +140,48 @@ extension Store {
     }
 
     /// Adds binary facts in bulk and says, for each row in the order given, whether it was new:
-    /// not stored before, and the first of equal rows. The primary table takes the rows one at a
-    /// time in its key order (so each tells whether it went in), the two other orders take the
-    /// new ones with multi-row statements.
+    /// not stored before, and the first of equal rows. Every table takes the rows sorted in its
+    /// key order with multi-row statements; the primary table's statements return the rows
+    /// they inserted, which are the new ones.
     public func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool] {
-        guard rows.allSatisfy(PackedQuad.canPack) else {
-            return try rows.map { try insertQuad(subject: $0.s, predicate: $0.p, object: $0.o, source: $0.g) }
-        }
-        let keys = rows.map { PackedQuad($0.p, $0.s, $0.o, $0.g) }
+        let keys = rows.map { QuadKey($0.p, $0.s, $0.o, $0.g) }
         // Stable: equal rows keep their order, so the first of them is the one that can be new.
-        let order = rows.indices.sorted { keys[$0].high != keys[$1].high ? keys[$0].high < keys[$1].high
-                                                  : keys[$0].low != keys[$1].low ? keys[$0].low < keys[$1].low : $0 < $1 }
-        var isNew = [Bool](repeating: false, count: rows.count)
+        let order = rows.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        var distinct: [Int] = []
+        distinct.reserveCapacity(rows.count)
+        for index in order where distinct.last.map({ keys[$0] != keys[index] }) ?? true { distinct.append(index) }
         let newPairs = try pairsNotStored(rows)
-        let insert = try connection.prepare(Store.quadInserts[0])
-        var previous: PackedQuad?
-        var added: [QuadRow] = []
-        for index in order where keys[index] != previous {
-            previous = keys[index]
-            let row = rows[index]
-            insert.bind(1, row.s)
-            insert.bind(2, row.p)
-            insert.bind(3, row.o)
-            insert.bind(4, row.g)
-            try insert.run()
-            if connection.changes > 0 {
-                isNew[index] = true
-                added.append(row)
+        var isNew = [Bool](repeating: false, count: rows.count)
+        let group = "(?, ?, ?, ?)"
+        let many = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g) VALUES "
+                                          + Array(repeating: group, count: Store.rowsPerInsert).joined(separator: ", ") + " RETURNING p, s, o, g")
+        let one = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g) VALUES \(group) RETURNING p, s, o, g")
+        var next = 0
+        while next < distinct.count {
+            let statement = distinct.count - next >= Store.rowsPerInsert ? many : one
+            let chunk = distinct[next..<(next + (statement === many ? Store.rowsPerInsert : 1))]
+            for (offset, index) in chunk.enumerated() {
+                let (p, s, o, g) = keys[index].columns
+                let parameter = Int32(offset * 4 + 1)
+                statement.bind(parameter, p)
+                statement.bind(parameter + 1, s)
+                statement.bind(parameter + 2, o)
+                statement.bind(parameter + 3, g)
             }
+            defer { statement.reset() }
+            // The chunk is sorted: each returned row is found by binary search.
+            while try statement.step() {
+                let inserted = QuadKey(statement.int64(0), statement.int64(1), statement.int64(2), statement.int64(3))
+                var (low, high) = (chunk.startIndex, chunk.endIndex)
+                while low < high {
+                    let middle = (low + high) / 2
+                    if keys[chunk[middle]] < inserted { low = middle + 1 } else { high = middle }
+                }
+                isNew[chunk[low]] = true
+            }
+            next = chunk.endIndex
         }
+        let added = rows.indices.filter { isNew[$0] }.map { rows[$0] }
         for order in [QuadOrder.pos, .osp] { _ = try insertSorted(order.sorted(added), into: order) }
         try factsAdded(predicates: Set(added.map(\.p)), newPairs: newPairs)
         return isNew
@@ -199,7 +208,7 @@ extension Store {
     }
 
     /// Inserts packed rows, sorted in `order`, into that order's table; returns how many were new.
-    private func insertSorted(_ sorted: [PackedQuad], into order: QuadOrder) throws -> Int {
+    private func insertSorted(_ sorted: [QuadKey], into order: QuadOrder) throws -> Int {
         try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
             let (a, b, c, d) = sorted[row].columns
             statement.bind(parameter, a)
@@ -256,15 +265,15 @@ enum QuadOrder: CaseIterable {
     }
 
     /// The rows packed with their ids in this order's column order, sorted, each once.
-    func sorted(_ rows: [QuadRow]) -> [PackedQuad] {
-        var keys = rows.map { row -> PackedQuad in
+    func sorted(_ rows: [QuadRow]) -> [QuadKey] {
+        var keys = rows.map { row -> QuadKey in
             switch self {
-            case .pso: return PackedQuad(row.p, row.s, row.o, row.g)
-            case .pos: return PackedQuad(row.p, row.o, row.s, row.g)
-            case .osp: return PackedQuad(row.o, row.s, row.p, row.g)
+            case .pso: return QuadKey(row.p, row.s, row.o, row.g)
+            case .pos: return QuadKey(row.p, row.o, row.s, row.g)
+            case .osp: return QuadKey(row.o, row.s, row.p, row.g)
             }
         }
-        PackedQuad.radixSort(&keys)
+        QuadKey.radixSort(&keys)
         var distinct = 0
         for index in keys.indices where index == 0 || keys[index] != keys[distinct - 1] {
             keys[distinct] = keys[index]
@@ -275,59 +284,73 @@ enum QuadOrder: CaseIterable {
     }
 }
 
-/// Four ids below 2^32 packed into two words, so that comparing (high, low) compares the ids
-/// in order.
-struct PackedQuad: Equatable {
-    var high: UInt64
-    var low: UInt64
+/// Four ids as one key of a quad table, in that table's column order; keys compare column by
+/// column as SQLite compares integers (signed), so sorted keys are the table's order.
+struct QuadKey: Equatable {
+    var columns: (Int64, Int64, Int64, Int64)
 
     init(_ a: Int64, _ b: Int64, _ c: Int64, _ d: Int64) {
-        high = UInt64(a) << 32 | UInt64(b)
-        low = UInt64(c) << 32 | UInt64(d)
+        columns = (a, b, c, d)
     }
 
-    init(high: UInt64, low: UInt64) {
-        (self.high, self.low) = (high, low)
+    static func == (x: QuadKey, y: QuadKey) -> Bool { x.columns == y.columns }
+
+    static func < (x: QuadKey, y: QuadKey) -> Bool { x.columns < y.columns }
+
+    /// Column `index`'s id with its sign bit flipped, so that unsigned order is signed order.
+    @inline(__always)
+    func ordered(_ index: Int) -> UInt64 {
+        let id: Int64
+        switch index {
+        case 0: id = columns.0
+        case 1: id = columns.1
+        case 2: id = columns.2
+        default: id = columns.3
+        }
+        return UInt64(bitPattern: id) ^ (1 << 63)
     }
 
-    static func canPack(_ row: QuadRow) -> Bool {
-        UInt64(bitPattern: row.s | row.p | row.o | row.g) < 1 << 32
-    }
-
-    var columns: (Int64, Int64, Int64, Int64) {
-        (Int64(high >> 32), Int64(high & 0xFFFF_FFFF), Int64(low >> 32), Int64(low & 0xFFFF_FFFF))
-    }
-
-    /// Least-significant-digit radix sort by 16-bit digits, skipping digits that are the same in
-    /// every key (the high bits of small ids, a source column of zeros): a few linear passes.
-    static func radixSort(_ keys: inout [PackedQuad]) {
-        guard keys.count > 1 else { return }
+    /// Least-significant-digit radix sort by 16-bit digits, last column first, skipping the
+    /// digits that are the same in every key (the high bits of small ids, the tag bits of inline
+    /// ids, a source column of zeros): a few linear passes.
+    static func radixSort(_ keys: inout [QuadKey]) {
+        guard let first = keys.first, keys.count > 1 else { return }
+        // The bits that differ from the first key somewhere, per column.
+        var varying: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for key in keys {
+            varying.0 |= UInt64(bitPattern: key.columns.0 ^ first.columns.0)
+            varying.1 |= UInt64(bitPattern: key.columns.1 ^ first.columns.1)
+            varying.2 |= UInt64(bitPattern: key.columns.2 ^ first.columns.2)
+            varying.3 |= UInt64(bitPattern: key.columns.3 ^ first.columns.3)
+        }
+        let varyingBits = [varying.0, varying.1, varying.2, varying.3]
         var other = keys
         var counts = [Int](repeating: 0, count: 1 << 16)
-        for digit in 0..<8 {
-            let shift = UInt64(digit % 4 * 16)
-            let inHigh = digit >= 4
-            counts.withUnsafeMutableBufferPointer { counts in
-                counts.update(repeating: 0)
-                for key in keys { counts[Int(((inHigh ? key.high : key.low) >> shift) & 0xFFFF)] += 1 }
-            }
-            if counts.contains(keys.count) { continue }
-            var total = 0
-            for bucket in counts.indices {
-                (counts[bucket], total) = (total, total + counts[bucket])
-            }
-            keys.withUnsafeBufferPointer { source in
-                other.withUnsafeMutableBufferPointer { target in
-                    counts.withUnsafeMutableBufferPointer { next in
-                        for key in source {
-                            let bucket = Int(((inHigh ? key.high : key.low) >> shift) & 0xFFFF)
-                            target[next[bucket]] = key
-                            next[bucket] += 1
+        for column in stride(from: 3, through: 0, by: -1) {
+            for digit in 0..<4 {
+                let shift = UInt64(digit * 16)
+                guard (varyingBits[column] >> shift) & 0xFFFF != 0 else { continue }
+                counts.withUnsafeMutableBufferPointer { counts in
+                    counts.update(repeating: 0)
+                    for key in keys { counts[Int((key.ordered(column) >> shift) & 0xFFFF)] += 1 }
+                    var total = 0
+                    for bucket in counts.indices {
+                        (counts[bucket], total) = (total, total + counts[bucket])
+                    }
+                }
+                keys.withUnsafeBufferPointer { source in
+                    other.withUnsafeMutableBufferPointer { target in
+                        counts.withUnsafeMutableBufferPointer { next in
+                            for key in source {
+                                let bucket = Int((key.ordered(column) >> shift) & 0xFFFF)
+                                target[next[bucket]] = key
+                                next[bucket] += 1
+                            }
                         }
                     }
                 }
+                swap(&keys, &other)
             }
-            swap(&keys, &other)
         }
     }
 }

@@ -347,9 +347,13 @@ public final class Store {
     /// — the indexes by source dropped and built again once at the end, which is much faster than
     /// keeping them up to date row by row. Call inside a transaction: a failure undoes it all.
     /// With `when` false it only runs `body`.
+    /// The page cache of a bulk load: it holds the pages that batch after batch of sorted rows
+    /// land in, so that none is written out and read back while the load runs.
+    static let bulkCacheKiB = 128 << 10
+
     public func bulkLoad<T>(when: Bool = true, _ body: () throws -> T) throws -> T {
         guard when else { return try body() }
-        try connection.execute("PRAGMA cache_size = -8192")
+        try connection.execute("PRAGMA cache_size = -\(Store.bulkCacheKiB)")
         defer { try? connection.execute("PRAGMA cache_size = -8192") }
         let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM tuples)") == 1
         if empty {

@@ -180,10 +180,12 @@ final class StoreTests: FolderTestCase {
         let store = try Store(path: ":memory:")
         XCTAssertTrue(try store.insertQuad(subject: 1, predicate: 2, object: 3, source: 0))
         var generator = SplitMix64(seed: 1)
-        // Duplicates within the rows and with what is stored count once; large ids sort right.
+        // Duplicates within the rows and with what is stored count once; large ids and inline
+        // ids (negative) sort as SQLite orders them.
         var rows = (0..<5_000).map { _ in
             QuadRow(s: Int64.random(in: 1...40, using: &generator), p: Int64.random(in: 1...3, using: &generator),
-                    o: [3, 70_000, 4_294_967_295][Int.random(in: 0..<3, using: &generator)], g: Int64.random(in: 0...1, using: &generator))
+                    o: [3, 70_000, 4_294_967_295, 1 << 40, -3, -(1 << 62)][Int.random(in: 0..<6, using: &generator)],
+                    g: Int64.random(in: 0...1, using: &generator))
         }
         rows.append(QuadRow(s: 1, p: 2, o: 3, g: 0))
         let expected = Set(rows).subtracting([QuadRow(s: 1, p: 2, o: 3, g: 0)])
@@ -194,7 +196,6 @@ final class StoreTests: FolderTestCase {
         XCTAssertEqual(orders[1], orders[0])
         XCTAssertEqual(orders[2], orders[0])
         XCTAssertEqual(try store.addQuads(rows), 0)
-        // Ids of 2^32 and more do not pack: they go in row by row, with the same result.
         XCTAssertEqual(try store.addQuads([QuadRow(s: 1 << 32, p: 2, o: 3, g: 0), QuadRow(s: 1, p: 2, o: 3, g: 0)]), 1)
         XCTAssertEqual(try quadOrders(store.connection).map(\.count), [all.count + 1, all.count + 1, all.count + 1])
     }
@@ -209,8 +210,9 @@ final class StoreTests: FolderTestCase {
         XCTAssertEqual(orders[0], [[2, 1, 3, 0], [2, 1, 3, 7], [5, 1, 6, 0], [9, 1, 1, 0]])
         XCTAssertEqual(orders[1], orders[0])
         XCTAssertEqual(orders[2], orders[0])
-        XCTAssertEqual(try store.addQuadsTellingWhichAreNew([QuadRow(s: 1 << 33, p: 1, o: 1, g: 0), QuadRow(s: 1 << 33, p: 1, o: 1, g: 0)]),
-                       [true, false])
+        XCTAssertEqual(try store.addQuadsTellingWhichAreNew([QuadRow(s: 1 << 33, p: 1, o: 1, g: 0), QuadRow(s: -4, p: 1, o: 1, g: 0),
+                                                              QuadRow(s: 1 << 33, p: 1, o: 1, g: 0)]),
+                       [true, true, false])
     }
 
     func testFactsOfOtherAritiesAddedInBulkAreStoredOnce() throws {
@@ -237,11 +239,15 @@ final class StoreTests: FolderTestCase {
 
     func testTheRadixSortOrdersLikeAComparisonSort() {
         var generator = SplitMix64(seed: 3)
-        for range in [UInt64(0)...3, 0...UInt64.max] {
-            var keys = (0..<20_000).map { _ in PackedQuad(high: UInt64.random(in: range, using: &generator), low: UInt64.random(in: range, using: &generator)) }
-            let expected = keys.sorted { ($0.high, $0.low) < ($1.high, $1.low) }
-            PackedQuad.radixSort(&keys)
-            XCTAssertEqual(keys, expected)
+        // Small ids, every id (inline ones are negative), and columns that differ only in sign.
+        for range in [Int64(0)...3, Int64.min...Int64.max, -2...1] {
+            var keys = (0..<20_000).map { _ in
+                QuadKey(Int64.random(in: range, using: &generator), Int64.random(in: range, using: &generator),
+                        Int64.random(in: range, using: &generator), Int64.random(in: range, using: &generator))
+            }
+            let expected = keys.sorted(by: <)
+            QuadKey.radixSort(&keys)
+            XCTAssertTrue(keys == expected, "range \(range)")
         }
     }
 
