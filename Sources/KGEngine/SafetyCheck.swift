@@ -8,15 +8,14 @@ public enum SafetyCheck {
     /// Every safety error of a clause (rule or fact), in source order.
     public static func check(_ clause: Clause) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let name = clause.head.signature
         if let builtin = BuiltinPredicate(clause.head.predicate) {
             diagnostics.append(Diagnostic(EngineError.reservedPredicate(builtin.rawValue), at: clause.head.location))
         }
         if clause.isFact {
             for argument in clause.head.arguments {
+                if case .constant = argument.kind { continue }
                 if let v = variableOccurrences(in: argument).first ?? firstAnonymous(in: argument).map({ Occurrence(name: "_", location: $0) }) {
                     diagnostics.append(Diagnostic(EngineError.factNotGround(v.name), at: v.location))
-                } else if case .constant = argument.kind {
                 } else {
                     diagnostics.append(Diagnostic(EngineError.factArgumentNotConstant, at: argument.location))
                 }
@@ -34,6 +33,7 @@ public enum SafetyCheck {
                 diagnostics += checkFunctions(argument)
             }
         }
+        let name = clause.head.signature
         let bound = boundVariables(of: clause.body)
         for argument in clause.head.arguments {
             if containsAnonymous(argument) {

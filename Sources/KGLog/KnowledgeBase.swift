@@ -223,12 +223,13 @@ public final class KnowledgeBase {
                             guard failure == nil, !afterAnError, staticErrors.isEmpty else { return }
                             do {
                                 if isBulk, case .clause(let clause) = statement, clause.isFact, clause.head.arity == 2 {
-                                    let fact = try storedForm(of: clause, terms: &terms)
-                                    waiting.append(QuadRow(s: fact.arguments[0], p: fact.predicate, o: fact.arguments[1], g: fact.source))
+                                    waiting.append(try storedQuad(of: clause, terms: &terms))
                                     if waiting.count >= KnowledgeBase.quadsPerWrite { try writeWaiting() }
                                     return
                                 }
                                 if !waiting.isEmpty { try writeWaiting() }
+                                // Any other statement may change what a predicate is.
+                                terms.lastPredicate = nil
                                 try result(try apply(statement, terms: &terms))
                             } catch {
                                 failure = error
@@ -468,14 +469,40 @@ public final class KnowledgeBase {
 
     /// A fact's term ids, its arity checked (and recorded when its predicate is new).
     private func storedForm(of clause: Clause, terms: inout TermCache) throws -> (predicate: Int64, arguments: [Int64], source: Int64) {
-        let isNewPredicate = catalog.arity(of: clause.head.predicate) == nil
-        try checkArity(clause.head)
-        let predicate = try terms.id(clause.head.predicate)
-        if isNewPredicate { try store.recordPredicate(predicate, arity: clause.head.arity) }
+        let predicate = try storedPredicate(of: clause.head, terms: &terms)
         let arguments = try clause.head.arguments.map { try terms.id(try KnowledgeBase.constant($0)) }
-        let source = try clause.source.map { try terms.id(try KnowledgeBase.constant($0)) }
-            ?? defaultSource.map { try terms.id($0) } ?? Store.noSource
-        return (predicate, arguments, source)
+        return (predicate, arguments, try storedSource(of: clause, terms: &terms))
+    }
+
+    /// A binary fact's row, as `storedForm` makes it. In a bulk text fact follows fact of the
+    /// same predicate and source: those are checked and looked up once for the run.
+    private func storedQuad(of clause: Clause, terms: inout TermCache) throws -> QuadRow {
+        let predicate: Int64
+        if let last = terms.lastPredicate, last.value == clause.head.predicate, last.arity == 2 {
+            predicate = last.id
+        } else {
+            predicate = try storedPredicate(of: clause.head, terms: &terms)
+            terms.lastPredicate = (clause.head.predicate, 2, predicate)
+        }
+        let arguments = clause.head.arguments
+        return QuadRow(s: try terms.id(try KnowledgeBase.constant(arguments[0])), p: predicate,
+                       o: try terms.id(try KnowledgeBase.constant(arguments[1])), g: try storedSource(of: clause, terms: &terms))
+    }
+
+    private func storedPredicate(of head: Atom, terms: inout TermCache) throws -> Int64 {
+        let isNewPredicate = catalog.arity(of: head.predicate) == nil
+        try checkArity(head)
+        let predicate = try terms.id(head.predicate)
+        if isNewPredicate { try store.recordPredicate(predicate, arity: head.arity) }
+        return predicate
+    }
+
+    private func storedSource(of clause: Clause, terms: inout TermCache) throws -> Int64 {
+        guard let value = try clause.source.map(KnowledgeBase.constant) ?? defaultSource else { return Store.noSource }
+        if let last = terms.lastSource, last.value == value { return last.id }
+        let id = try terms.id(value)
+        terms.lastSource = (value, id)
+        return id
     }
 
     /// Removes the stored facts that match a retraction with variables; returns how many rows
@@ -630,6 +657,10 @@ extension TermDecoder where Decoded == Value {
 struct TermCache {
     let store: Store
     private var ids: [Value: Int64] = [:]
+    /// The predicate of the last fact written in bulk, its arity checked, and its id.
+    var lastPredicate: (value: Value, arity: Int, id: Int64)?
+    /// The last source looked up, and its id.
+    var lastSource: (value: Value, id: Int64)?
 
     init(store: Store) {
         self.store = store

@@ -8,8 +8,8 @@ public struct Lexer {
     private var position = 0
     private var line = 1
     private var column = 1
-    /// Tokens read but not yet handed out (at most one: a token is read when one is asked for).
-    private var tokens: [Token] = []
+    /// The token read but not yet handed out (a token is read when one is asked for).
+    private var pending: Token?
     /// The kind of the last token read, which decides what a `%` is.
     private var previousKind: Token.Kind?
     /// Every error found so far.
@@ -32,14 +32,14 @@ public struct Lexer {
     /// The next token; `.endOfInput` at the end (and again after it). Reading token by token
     /// keeps memory flat however long the text.
     public mutating func next() -> Token {
-        while tokens.isEmpty {
+        while true {
             skipSpaceAndComments()
             guard position < bytes.count else {
                 return Token(kind: .endOfInput, text: "", location: here, range: position..<position)
             }
             lexToken()
+            if let token = pending.take() { return token }
         }
-        return tokens.removeFirst()
     }
 
     private var here: SourceLocation { SourceLocation(line: line, column: column) }
@@ -68,8 +68,9 @@ public struct Lexer {
         String(decoding: bytes[range], as: UTF8.self)
     }
 
-    private mutating func emit(_ kind: Token.Kind, from start: Int, at location: SourceLocation, value: Value? = nil) {
-        tokens.append(Token(kind: kind, text: text(start..<position), value: value, location: location, range: start..<position))
+    /// Makes the token read from `start` to here; `text` is its text when already at hand.
+    private mutating func emit(_ kind: Token.Kind, from start: Int, at location: SourceLocation, value: Value? = nil, text known: String? = nil) {
+        pending = Token(kind: kind, text: known ?? text(start..<position), value: value, location: location, range: start..<position)
         previousKind = kind
     }
 
@@ -176,7 +177,8 @@ public struct Lexer {
             emit(.prefixedName, from: start, at: location)
             return
         }
-        emit(.name, from: start, at: location, value: .name(text(start..<position)))
+        let name = text(start..<position)
+        emit(.name, from: start, at: location, value: .name(name), text: name)
     }
 
     private mutating func lexNumberOrDate(start: Int, location: SourceLocation) {
@@ -400,6 +402,6 @@ public struct Lexer {
             return
         }
         advance(by: length)
-        emit(kind, from: start, at: location)
+        emit(kind, from: start, at: location, text: kind.rawValue)
     }
 }

@@ -7,7 +7,9 @@ public struct Parser {
     /// Where tokens come from, one at a time, so that a long text is never held as tokens.
     private var lexer: Lexer
     /// The current token and the few read ahead of it (`peek`).
-    private var lookahead: [Token] = []
+    /// The next token, and the ones after it that `peek` has read.
+    private var current: Token
+    private var ahead: [Token] = []
     /// How many tokens have been taken: tells whether a statement made progress.
     private var taken = 0
     private var diagnostics: [Diagnostic] = []
@@ -31,7 +33,7 @@ public struct Parser {
     private init(text: String, prefixes: [String: String]) {
         self.lexer = Lexer(text)
         self.prefixes = prefixes
-        lookahead = [lexer.next()]
+        current = lexer.next()
     }
 
     /// Parses a whole text: the statements read, and every lexical and syntax error found.
@@ -64,18 +66,16 @@ public struct Parser {
 
     // MARK: - Token helpers
 
-    private var current: Token { lookahead[0] }
-
     private mutating func peek(_ offset: Int = 1) -> Token {
-        while lookahead.count <= offset && lookahead.last!.kind != .endOfInput { lookahead.append(lexer.next()) }
-        return lookahead[min(offset, lookahead.count - 1)]
+        while ahead.count < offset && (ahead.last ?? current).kind != .endOfInput { ahead.append(lexer.next()) }
+        return offset == 0 || ahead.isEmpty ? current : ahead[min(offset, ahead.count) - 1]
     }
 
     private mutating func take() -> Token {
-        let token = lookahead[0]
-        guard token.kind != .endOfInput else { return token }
+        guard current.kind != .endOfInput else { return current }
         taken += 1
-        if lookahead.count > 1 { lookahead.removeFirst() } else { lookahead[0] = lexer.next() }
+        let token = current
+        current = ahead.isEmpty ? lexer.next() : ahead.removeFirst()
         return token
     }
 

@@ -108,6 +108,8 @@ final class KnowledgeBaseTests: FolderTestCase {
             if i % 1000 == 8 { text += "e(n\(i - 1), n\(i)).\n"; expected.append("old") }        // a repeat
             if i == 12_345 { text += "?- e(n12345, X).\n"; expected.append("answer n12346") }
             if i == 20_000 { text += "t(n0, n1, n2). t(a, b, c).\n"; expected += ["old", "new"] }
+            // Inline values (numbers, dates) among them, each new once.
+            if i % 1000 == 9 { text += "size(n\(i), \(i - 5_000)). seen(n\(i), 2020-01-0\(i % 9 + 1)). size(n\(i), \(i - 5_000)).\n"; expected += ["new", "new", "old"] }
         }
         XCTAssertGreaterThan(text.utf8.count, 1 << 20)
         var seen: [String] = []
@@ -122,6 +124,8 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(seen, expected)
         XCTAssertEqual(try kb.count("?- e(X, Y)."), 60_000)
         XCTAssertEqual(try kb.count("?- e(X, Y) @ s."), 60)
+        XCTAssertEqual(try kb.count("?- size(X, N), N < 0."), 5)
+        XCTAssertEqual(try rows(kb, "seen(n59009, D)"), ["2020-01-06"])
     }
 
     func testEverySyntaxErrorIsReportedEvenAfterAnErrorWhileApplying() throws {
