@@ -21,8 +21,10 @@ extension Store {
     /// rather than each row's pair looked up.
     static let lookupLimit = 1 << 20
 
-    /// Predicates with fewer facts are read row by row: their blob would save little.
-    public static let factCacheMinimumFacts = 10_000
+    /// Predicates with fewer rows (facts with their sources) are read row by row: their blob
+    /// would save little. The count is of rows, not of distinct pairs: a few thousand pairs
+    /// restated by hundreds of sources are hundreds of thousands of rows to step through.
+    public static let factCacheMinimumRows = 10_000
 
     static let factCacheTable = "CREATE TABLE fact_cache(p INTEGER PRIMARY KEY, rows BLOB NOT NULL);"
     static let addedPairsTable = """
@@ -137,9 +139,12 @@ extension Store {
     /// and have none. Bulk loads call this at their end, inside their transaction.
     public func refreshFactCaches() throws {
         guard hasFactCache, !isReadOnly else { return }
+        let enoughRows = try connection.prepare("SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 LIMIT \(Store.factCacheMinimumRows))")
         for predicate in changedPredicates.sorted() where !cachedPredicates.contains(predicate) {
+            enoughRows.bind(1, predicate)
+            guard try enoughRows.step(), enoughRows.int64(0) >= Store.factCacheMinimumRows else { enoughRows.reset(); continue }
+            enoughRows.reset()
             let pairs = try facts(predicate: predicate, arity: 2)
-            guard pairs.count / 2 >= Store.factCacheMinimumFacts else { continue }
             let statement = try connection.prepare("INSERT OR REPLACE INTO fact_cache(p, rows) VALUES (?1, ?2)")
             statement.bind(1, predicate)
             var packed = pairs

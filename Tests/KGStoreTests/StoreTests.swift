@@ -286,6 +286,19 @@ final class StoreTests: FolderTestCase {
         try store.connection.scalar("SELECT count(*) FROM fact_cache_added")
     }
 
+    func testAFewPairsRestatedByManySourcesGetABlob() throws {
+        let store = try Store(path: ":memory:")
+        // 100 pairs, each restated by 120 sources: 12,000 rows to step through, 100 in the blob.
+        let restated = (0..<12_000).map { QuadRow(s: Int64($0 % 100), p: 12, o: 1, g: Int64(100 + $0 / 100)) }
+        let few = (0..<9_000).map { QuadRow(s: Int64($0), p: 13, o: 1, g: 0) }
+        try store.transaction {
+            try store.addQuads(restated + few)
+            try store.refreshFactCaches()
+        }
+        XCTAssertEqual(try cacheRows(store), [12])
+        XCTAssertTrue(try store.withCachedFacts(predicate: 12) { XCTAssertEqual($0.count, 100 * 16) })
+    }
+
     func testTheFactCacheIsBuiltByBulkLoadsFollowsAdditionsAndIsDroppedByRemovals() throws {
         let file = path("cache.kglog")
         let store = try Store(path: file)
