@@ -9,11 +9,14 @@ import Glibc
 public final class InteractiveSession {
     private let shell: Shell
     private let historyPath: String?
+    /// The program that shows output taller than the screen; nil when paging is turned off.
+    private let pager: Pager?
     private var historyWarningShown = false
 
-    public init(shell: Shell, historyPath: String? = InteractiveSession.defaultHistoryPath) {
+    public init(shell: Shell, historyPath: String? = InteractiveSession.defaultHistoryPath, pager: Pager? = Pager.fromEnvironment()) {
         self.shell = shell
         self.historyPath = historyPath
+        self.pager = pager
         Interrupts.install()
         shell.checkpoint = Interrupts.check
     }
@@ -50,6 +53,19 @@ public final class InteractiveSession {
     private func write(_ output: Shell.Output) {
         if !output.out.isEmpty { Console.out(output.out) }
         if !output.err.isEmpty { Console.error(output.err) }
+    }
+
+    /// As `write`, but output taller than the screen goes through the pager (errors first, so
+    /// the pager does not hide them). A pager that cannot start leaves the text on the screen.
+    private func write(_ output: Shell.Output, pagingOn terminal: Terminal) {
+        guard shell.pages, let pager, let size = terminal.screenSize,
+              Pager.needsPaging(output.out, rows: size.rows, columns: size.columns) else {
+            return write(output)
+        }
+        if !output.err.isEmpty { Console.error(output.err) }
+        if pager.show(output.out) == nil { Console.out(output.out) }
+        // Ctrl-C in the pager reached this process too; it cancels nothing now.
+        Interrupts.reset()
     }
 
     // MARK: - A terminal
@@ -100,7 +116,7 @@ public final class InteractiveSession {
                 let output = shell.handle(line)
                 // A statement typed over several lines is remembered as one entry.
                 if shell.pending.isEmpty, let entry = editor.endStatement() { appendHistory(entry) }
-                write(output)
+                write(output, pagingOn: terminal)
                 if output.quit { return }
                 terminal.enableRaw()
                 terminal.write(editor.render(prompt: shell.prompt))

@@ -24,6 +24,9 @@ public final class Shell {
     public private(set) var pending: [String] = []
     public var renderer = AnswerRenderer(format: .table)
     public var timer = false
+    /// Page output taller than the screen (`.pager on|off`); only a session on a terminal
+    /// has a screen to page on.
+    public var pages = true
     /// Print answers as `kglog run` does: the query before a table, a blank line between
     /// answers. On for piped input, so a script gives the same text as `kglog run`.
     public var printsLikeRun = false
@@ -209,6 +212,7 @@ public final class Shell {
         (".why", "FACT [--all]", "show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)"),
         (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
         (".timer", "on|off", "show the time each statement takes"),
+        (".pager", "on|off", "show output taller than the screen through $KGLOG_PAGER, $PAGER or less -FRX (on by default)"),
         (".mode", "table|tsv|csv|json", "set how answers are printed"),
         (".headers", "on|off", "show or hide column names"),
         (".output", "FILE|stdout", "send answers to FILE, or back to the screen"),
@@ -373,6 +377,9 @@ public final class Shell {
         case ".timer":
             guard let on = onOff(argument, name, &output) else { return }
             timer = on
+        case ".pager":
+            guard let on = onOff(argument, name, &output) else { return }
+            pages = on
         case ".headers":
             guard let on = onOff(argument, name, &output) else { return }
             renderer.headers = on

@@ -56,6 +56,13 @@ final class Terminal {
         Console.out(text)
     }
 
+    /// The screen's size in rows and columns, when standard output is this terminal.
+    var screenSize: (rows: Int, columns: Int)? {
+        var size = winsize()
+        guard isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return nil }
+        return (Int(size.ws_row), Int(size.ws_col))
+    }
+
     /// One byte from the keyboard, or nil at the end of input.
     func readByte() -> UInt8? {
         var byte: UInt8 = 0

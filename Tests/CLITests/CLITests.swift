@@ -280,6 +280,29 @@ extension CLITests {
         XCTAssertEqual(history, "?- member-of(X,\u{1E}  csto), X < b.\n?- nothing(X).\n?- outside-csto(X).\n")
     }
 
+    func testOutputTallerThanTheScreenGoesThroughThePager() throws {
+        let home = directory.path
+        let paged = home + "/paged.txt"
+        let next = "\rkglog> \u{1B}[K"
+        // A screen of 8 rows: the 7 members' table (12 lines) is paged, a table of one row is not.
+        let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--load", "samples/csto.kgl"], steps: [
+            .type("?- member-of(X, csto).\r", after: "kglog> "),
+            .type("?- member-of(armenia, O), O = csto.\r", after: next),
+            .type(".pager off\r", after: "1 row\r\n" + next),
+            .type("?- member-of(X, csto).\r", after: next),
+            .type("\u{04}", after: "rows\r\n" + next),
+        ], home: home, rows: 8, columns: 80, environment: ["KGLOG_PAGER": "cat > '\(paged)'"])
+        // The table as `kglog query` prints it, after its line naming the query.
+        let printed = try kglog(["query", "--format", "table", "--load", "samples/csto.kgl", "?- member-of(X, csto)."]).stdout
+        let table = String(printed.drop { $0 != "\n" }.dropFirst())
+        XCTAssertGreaterThan(table.split(separator: "\n").count, 8)
+        XCTAssertEqual(try String(contentsOfFile: paged, encoding: .utf8), table)
+        // Paged, the table is not on the screen; with .pager off it is, once.
+        let firstRow = table.split(separator: "\n")[3]
+        XCTAssertEqual(screen.components(separatedBy: firstRow + "\r\n").count, 2, screen)
+        XCTAssertTrue(screen.contains("| O    |\r\n+------+\r\n| csto |\r\n+------+\r\n1 row\r\n"), screen)
+    }
+
     func testTabCompletesANameInAnArgument() throws {
         let prompt = "kglog> ", next = "\rkglog> \u{1B}[K"
         let screen = try PseudoTerminal.run(TestEnvironment.kglog.path, ["--load", "samples/csto.kgl"], steps: [

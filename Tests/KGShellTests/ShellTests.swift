@@ -105,13 +105,39 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.handle(".export /no/such/folder/x.kgl").err, "error: cannot write '/no/such/folder/x.kgl': no such folder\n")
         XCTAssertEqual(shell.handle(".mode xml").err, "error: .mode takes table, tsv, csv or json\n")
         XCTAssertEqual(shell.handle(".timer maybe").err, "error: .timer takes on or off\n")
+        XCTAssertEqual(shell.handle(".pager maybe").err, "error: .pager takes on or off\n")
+        XCTAssertTrue(shell.pages)
+        XCTAssertEqual(shell.handle(".pager off"), Shell.Output())
+        XCTAssertFalse(shell.pages)
+    }
+
+    func testThePagerComesFromTheEnvironmentAndTakesTheWholeText() throws {
+        XCTAssertEqual(Pager.fromEnvironment([:]), Pager(command: "less -FRX"))
+        XCTAssertEqual(Pager.fromEnvironment(["PAGER": "more"]), Pager(command: "more"))
+        XCTAssertEqual(Pager.fromEnvironment(["PAGER": "more", "KGLOG_PAGER": " most "]), Pager(command: "most"))
+        XCTAssertNil(Pager.fromEnvironment(["PAGER": ""]), "an empty PAGER turns paging off")
+        XCTAssertNil(Pager.fromEnvironment(["PAGER": "more", "KGLOG_PAGER": " "]))
+        // Lines are counted as the screen shows them: a long line wraps, a wide character takes two columns.
+        XCTAssertFalse(Pager.needsPaging("a\nb\nc\n", rows: 4, columns: 10))
+        XCTAssertTrue(Pager.needsPaging("a\nb\nc\nd\n", rows: 4, columns: 10))
+        XCTAssertTrue(Pager.needsPaging("a\n" + String(repeating: "x", count: 25) + "\n", rows: 4, columns: 10))
+        XCTAssertFalse(Pager.needsPaging(String(repeating: "ОДКБ", count: 5) + "\n", rows: 3, columns: 10))
+        XCTAssertTrue(Pager.needsPaging(String(repeating: "中", count: 11) + "\n", rows: 3, columns: 10))
+        XCTAssertFalse(Pager.needsPaging(String(repeating: "x\n", count: 100), rows: 0, columns: 0), "a screen of unknown size")
+        // The pager reads all of the text; one that quits at once does not, and that ends nothing here.
+        let file = directory.appendingPathComponent("pager.txt").path
+        let text = (0..<50_000).map { "line \($0)\n" }.joined()
+        XCTAssertEqual(Pager(command: "cat > '\(file)'").show(text), true)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), text)
+        XCTAssertEqual(Pager(command: "true").show(text), false)
+        XCTAssertEqual(Pager(command: "exit 3").show("short\n"), false)
     }
 
     func testHelpListsEveryCommand() throws {
         let shell = try shell()
         let help = shell.handle(".help").out
         for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".local", ".sources", ".why",
-                        ".explain", ".timer", ".mode", ".headers", ".output", ".read", ".quit"] {
+                        ".explain", ".timer", ".pager", ".mode", ".headers", ".output", ".read", ".quit"] {
             XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
         }
         XCTAssertEqual(shell.handle(".help why").out, ".why FACT [--all]  show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)\n")

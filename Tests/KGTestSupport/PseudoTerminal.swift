@@ -23,12 +23,17 @@ public enum PseudoTerminal {
     }
 
     static let driver = """
-        import json, os, pty, select, sys, termios, time
+        import fcntl, json, os, pty, select, struct, sys, termios, time
         args, steps, home, timeout = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+        rows, columns, environment = int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
         pid, fd = pty.fork()
         if pid == 0:
             os.environ["HOME"] = home
             os.environ["TERM"] = "xterm"
+            for name, value in environment.items():
+                os.environ[name] = value
+            # The screen's size, set before the program can ask (0 x 0: a terminal of unknown size).
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
             os.execv(args[0], args)
         out, position, ended = b"", 0, False
         def read_some(seconds):
@@ -73,7 +78,10 @@ public enum PseudoTerminal {
 
     /// Runs `executable` with `arguments` in a pseudo-terminal through `steps`; returns everything
     /// the terminal showed once the program ended. Each wait lasts at most `timeout` seconds.
+    /// The screen has `rows` and `columns` (0: unknown, as a new pseudo-terminal's), and
+    /// `environment` adds to the program's environment.
     public static func run(_ executable: String, _ arguments: [String], steps: [Step], home: String,
+                           rows: Int = 0, columns: Int = 0, environment: [String: String] = [:],
                            timeout: Double = 30) throws -> String {
         let python = try TestEnvironment.tool("python3")
         let encode = { (value: Any) throws -> String in String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
@@ -82,7 +90,8 @@ public enum PseudoTerminal {
             if let expect = step.expect { object["expect"] = expect }
             return object
         }
-        let result = try Subprocess.run(python, ["-c", driver, try encode([executable] + arguments), try encode(stepObjects), home, String(timeout)],
+        let result = try Subprocess.run(python, ["-c", driver, try encode([executable] + arguments), try encode(stepObjects), home, String(timeout),
+                                                           String(rows), String(columns), try encode(environment)],
                                         timeout: timeout * Double(steps.count + 2))
         if result.status != 0 {
             throw Subprocess.Timeout(description: "the terminal session failed: \(result.stderr)the screen:\n\(result.stdout)")
