@@ -9,8 +9,8 @@ import Glibc
 /// of running off the top of the terminal.
 ///
 /// The program is `KGLOG_PAGER`, else `PAGER`, else `less -FRX` (quit at the end of a short
-/// text, keep colours, leave the text on the screen); either variable set to an empty string
-/// turns paging off. `.pager off` in the session does the same.
+/// text, keep colours, leave the text on the screen) or, without less, `more`; either variable
+/// set to an empty string turns paging off. `.pager off` in the session does the same.
 public struct Pager: Equatable, Sendable {
     /// A shell command line that reads the text on its standard input.
     public let command: String
@@ -27,7 +27,11 @@ public struct Pager: Equatable, Sendable {
                 return trimmed.isEmpty ? nil : Pager(command: trimmed)
             }
         }
-        return Pager(command: "less -FRX")
+        let path = environment["PATH"] ?? "/usr/bin:/bin"
+        func installed(_ program: String) -> Bool {
+            path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(program)") }
+        }
+        return installed("less") ? Pager(command: "less -FRX") : installed("more") ? Pager(command: "more") : nil
     }
 
     /// Whether `text` takes more lines than a screen of `rows` rows and `columns` columns
@@ -43,8 +47,8 @@ public struct Pager: Equatable, Sendable {
     }
 
     /// Runs the pager with `text` on its standard input and waits until it ends. Returns whether
-    /// the pager read all of it (one quit early, or a command that could not run, did not);
-    /// `nil` when the pager could not be started at all.
+    /// the pager read all of it (one that quit early did not); `nil` when the pager could not be
+    /// started at all, or the shell found no such command (status 127): the text is not shown.
     @discardableResult
     public func show(_ text: String) -> Bool? {
         let process = Process()
@@ -64,6 +68,7 @@ public struct Pager: Equatable, Sendable {
         let delivered = OutputFile.write(text, to: input.fileHandleForWriting.fileDescriptor) == 0
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
+        if process.terminationReason == .exit && process.terminationStatus == 127 { return nil }
         return delivered && process.terminationStatus == 0
     }
 }

@@ -112,7 +112,13 @@ final class ShellTests: FolderTestCase {
     }
 
     func testThePagerComesFromTheEnvironmentAndTakesTheWholeText() throws {
-        XCTAssertEqual(Pager.fromEnvironment([:]), Pager(command: "less -FRX"))
+        let bin = directory.appendingPathComponent("bin").path
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        XCTAssertNil(Pager.fromEnvironment(["PATH": bin]), "neither less nor more is installed")
+        FileManager.default.createFile(atPath: bin + "/more", contents: Data("#!/bin/sh\ncat\n".utf8), attributes: [.posixPermissions: 0o755])
+        XCTAssertEqual(Pager.fromEnvironment(["PATH": bin]), Pager(command: "more"))
+        FileManager.default.createFile(atPath: bin + "/less", contents: Data("#!/bin/sh\ncat\n".utf8), attributes: [.posixPermissions: 0o755])
+        XCTAssertEqual(Pager.fromEnvironment(["PATH": "/nowhere:" + bin]), Pager(command: "less -FRX"))
         XCTAssertEqual(Pager.fromEnvironment(["PAGER": "more"]), Pager(command: "more"))
         XCTAssertEqual(Pager.fromEnvironment(["PAGER": "more", "KGLOG_PAGER": " most "]), Pager(command: "most"))
         XCTAssertNil(Pager.fromEnvironment(["PAGER": ""]), "an empty PAGER turns paging off")
@@ -131,6 +137,7 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), text)
         XCTAssertEqual(Pager(command: "true").show(text), false)
         XCTAssertEqual(Pager(command: "exit 3").show("short\n"), false)
+        XCTAssertNil(Pager(command: "no-such-pager-here").show(text), "not started: the caller shows the text itself")
     }
 
     func testHelpListsEveryCommand() throws {
