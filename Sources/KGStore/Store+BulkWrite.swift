@@ -119,7 +119,7 @@ extension Store {
         return ids
     }
 
-    /// Adds binary facts in bulk to all three quad tables and returns how many were new.
+    /// Adds binary facts in bulk to the quad tables and returns how many were new.
     ///
     /// Each table is written in its own key order, so that it grows at its end (or in runs)
     /// instead of at random places: the rows are sorted for the first table, then for the next
@@ -209,12 +209,13 @@ extension Store {
 
     /// Inserts packed rows, sorted in `order`, into that order's table; returns how many were new.
     private func insertSorted(_ sorted: [QuadKey], into order: QuadOrder) throws -> Int {
-        try insertRows(into: order.table, columns: 4, count: sorted.count) { statement, parameter, row in
+        let withSources = order == .pso
+        return try insertRows(into: order.table, columns: withSources ? 4 : 3, count: sorted.count) { statement, parameter, row in
             let (a, b, c, d) = sorted[row].columns
             statement.bind(parameter, a)
             statement.bind(parameter + 1, b)
             statement.bind(parameter + 2, c)
-            statement.bind(parameter + 3, d)
+            if withSources { statement.bind(parameter + 3, d) }
         }
     }
 
@@ -243,7 +244,8 @@ extension Store {
 
 // MARK: - Orders of quads
 
-/// The three orders the quad tables keep.
+/// The three orders the quad tables keep: every row with its source in (p, s, o, g), the
+/// distinct facts without sources in (p, o, s) and (o, s, p).
 enum QuadOrder: CaseIterable {
     case pso, pos, osp
 
@@ -251,8 +253,8 @@ enum QuadOrder: CaseIterable {
     var table: String {
         switch self {
         case .pso: return "quads(p, s, o, g)"
-        case .pos: return "quads_pos(p, o, s, g)"
-        case .osp: return "quads_osp(o, s, p, g)"
+        case .pos: return "quads_pos(p, o, s)"
+        case .osp: return "quads_osp(o, s, p)"
         }
     }
 
@@ -269,8 +271,8 @@ enum QuadOrder: CaseIterable {
         var keys = rows.map { row -> QuadKey in
             switch self {
             case .pso: return QuadKey(row.p, row.s, row.o, row.g)
-            case .pos: return QuadKey(row.p, row.o, row.s, row.g)
-            case .osp: return QuadKey(row.o, row.s, row.p, row.g)
+            case .pos: return QuadKey(row.p, row.o, row.s, 0)
+            case .osp: return QuadKey(row.o, row.s, row.p, 0)
             }
         }
         QuadKey.radixSort(&keys)

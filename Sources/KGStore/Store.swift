@@ -4,7 +4,7 @@ import KGSyntax
 
 /// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
 ///
-/// Layout of the file (schema version 4):
+/// Layout of the file (schema version 5):
 /// - `terms(id, kind, lexical)`: every constant that is not inline once; facts hold term ids, so
 ///   joins compare integers. `kind` is `Value.Kind.rawValue`, `lexical` its text (`TermCode.dictionaryKey`).
 ///   Integers, dates and small decimals are not here: their ids hold them (`TermCode`), and every
@@ -17,18 +17,21 @@ import KGSyntax
 /// - `fact_cache(p, rows)`: for a large binary predicate, its distinct (subject, object) pairs
 ///   packed in one blob, which a query reads in one go instead of row by row (see
 ///   `Store+FactCache.swift`). Every write to a predicate's facts deletes its blob.
-/// - `quads_pos(p, o, s, g)` and `quads_osp(o, s, p, g)`: the same rows in the two other orders,
-///   as tables of their own (not indexes) so that a bulk load can write each from rows it sorted
-///   itself, which is several times faster than SQLite sorting them for `CREATE INDEX`. Every
-///   write to `quads` goes to all three. (Schema 1 kept these two orders as indexes; such a file
-///   is rebuilt in the new layout the first time it is opened for writing.)
+/// - `quads_pos(p, o, s)` and `quads_osp(o, s, p)`: the distinct (subject, predicate, object)
+///   facts of `quads` in the two other orders, without sources, as tables of their own (not
+///   indexes) so that a bulk load can write each from rows it sorted itself, which is several
+///   times faster than SQLite sorting them for `CREATE INDEX`. A source restating known facts
+///   (a new edition of a reference work) adds rows to `quads` only; a fact's pair leaves these
+///   two when its last source does. (Schema 4 and older kept every source's row in them too,
+///   and schema 1 kept them as indexes; such a file gets these tables built again when it is
+///   opened for writing, and a copy in memory gets them when it is only read.)
 /// - `tuples(p, args, g)`: facts of every other arity (0, 1, 3, ...), `args` packing the argument
 ///   term ids as little-endian 64-bit integers.
 /// - `predicates(id, arity)`: the one arity of every predicate that has facts or rules.
 /// - `rules(id, text)`: each rule as its source text, parsed again when the file is opened.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 4
+    public static let schemaVersion: Int32 = 5
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
@@ -87,7 +90,7 @@ public final class Store {
         guard version <= Int64(Store.schemaVersion) else {
             throw StoreError.newerSchema(path: path, found: Int32(truncatingIfNeeded: version), supported: Store.schemaVersion)
         }
-        if version < 4 && isReadOnly {
+        if version < Int64(Store.schemaVersion) && isReadOnly {
             try copyIntoMemory()
         } else if path != ":memory:" && !isReadOnly {
             try connection.execute("PRAGMA journal_mode=WAL")
@@ -102,7 +105,8 @@ public final class Store {
         if !isReadOnly && hasFactCache { try connection.execute(Store.addedPairsTable) }
         hasAddedPairs = try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_cache_added'") == 1
         if version < 4 { try moveNumbersInline() }
-        if isReadOnly && version < 4 { try connection.execute("PRAGMA query_only = ON") }
+        if version < 5 { try buildPairOrders() }
+        if isReadOnly && version < Int64(Store.schemaVersion) { try connection.execute("PRAGMA query_only = ON") }
     }
 
     /// Replaces the connection to a file of an older schema opened read-only by a private copy in
@@ -137,7 +141,8 @@ public final class Store {
                     try insert.run()
                 }
                 // The new ids are negative, so no row can meet a row it becomes: no key clashes.
-                for table in ["quads", "quads_pos", "quads_osp", "tuples"] {
+                // (The other two orders of `quads` are built again from it next, for schema 5.)
+                for table in ["quads", "tuples"] {
                     for column in table == "tuples" ? ["g"] : ["s", "o", "g"] {
                         try connection.execute("""
                             UPDATE \(table) SET \(column) = (SELECT new FROM moved_terms WHERE old = \(column))
@@ -194,27 +199,39 @@ public final class Store {
     var changedPredicates = Set<Int64>()
     var inTransaction: Bool { transactionDepth > 0 }
 
-    /// Schema 1 kept the (p, o, s) and (o, s, p) orders as indexes of `quads`; schema 2 has them
-    /// as tables, written in one transaction.
+    /// Schema 1 kept the (p, o, s) and (o, s, p) orders as indexes of `quads`; they go (and are
+    /// built as tables by `buildPairOrders`).
     private func upgradeFromSchema1() throws {
         try transaction {
             try connection.execute("""
                 DROP INDEX IF EXISTS quads_pos;
                 DROP INDEX IF EXISTS quads_osp;
-                \(Store.quadOrderTables)
-                INSERT INTO quads_pos SELECT p, o, s, g FROM quads ORDER BY p, o, s, g;
-                INSERT INTO quads_osp SELECT o, s, p, g FROM quads ORDER BY o, s, p, g;
                 PRAGMA user_version = 2;
                 """)
         }
     }
 
-    /// The tables that hold the binary facts in (p, o, s) and (o, s, p) order.
+    /// Schema 5 keeps the distinct facts of `quads`, without sources, in the other two orders:
+    /// the tables are built again from `quads`, in one transaction.
+    private func buildPairOrders() throws {
+        try transaction {
+            try connection.execute("""
+                DROP TABLE IF EXISTS quads_pos;
+                DROP TABLE IF EXISTS quads_osp;
+                \(Store.quadOrderTables)
+                INSERT INTO quads_pos SELECT DISTINCT p, o, s FROM quads ORDER BY p, o, s;
+                INSERT INTO quads_osp SELECT DISTINCT o, s, p FROM quads ORDER BY o, s, p;
+                PRAGMA user_version = 5;
+                """)
+        }
+    }
+
+    /// The tables that hold the distinct binary facts in (p, o, s) and (o, s, p) order.
     static let quadOrderTables = """
-        CREATE TABLE quads_pos(p INTEGER NOT NULL, o INTEGER NOT NULL, s INTEGER NOT NULL, g INTEGER NOT NULL,
-                               PRIMARY KEY(p, o, s, g)) WITHOUT ROWID;
-        CREATE TABLE quads_osp(o INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, g INTEGER NOT NULL,
-                               PRIMARY KEY(o, s, p, g)) WITHOUT ROWID;
+        CREATE TABLE quads_pos(p INTEGER NOT NULL, o INTEGER NOT NULL, s INTEGER NOT NULL,
+                               PRIMARY KEY(p, o, s)) WITHOUT ROWID;
+        CREATE TABLE quads_osp(o INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL,
+                               PRIMARY KEY(o, s, p)) WITHOUT ROWID;
         """
 
     private func createSchema() throws {
@@ -464,8 +481,8 @@ public final class Store {
         return connection.changes > 0
     }
 
-    /// Stores a binary fact (a quad) in all three orders; false when it was already there from
-    /// the same source.
+    /// Stores a binary fact (a quad) in `quads`, and its pair in the other two orders when no
+    /// source had it; false when it was already there from the same source.
     @discardableResult
     public func insertQuad(subject: Int64, predicate: Int64, object: Int64, source: Int64) throws -> Bool {
         let newPairs = try pairsNotStored([QuadRow(s: subject, p: predicate, o: object, g: source)])
@@ -474,7 +491,7 @@ public final class Store {
             statement.bind(1, subject)
             statement.bind(2, predicate)
             statement.bind(3, object)
-            statement.bind(4, source)
+            if index == 0 { statement.bind(4, source) }
             try statement.run()
             if index == 0 && connection.changes == 0 { return false }
         }
@@ -485,8 +502,15 @@ public final class Store {
     /// Inserts of one quad into each table, `quads` first; ?1...?4 are s, p, o, g.
     static let quadInserts = [
         "INSERT OR IGNORE INTO quads(s, p, o, g) VALUES (?1, ?2, ?3, ?4)",
-        "INSERT OR IGNORE INTO quads_pos(p, o, s, g) VALUES (?2, ?3, ?1, ?4)",
-        "INSERT OR IGNORE INTO quads_osp(o, s, p, g) VALUES (?3, ?1, ?2, ?4)",
+        "INSERT OR IGNORE INTO quads_pos(p, o, s) VALUES (?2, ?3, ?1)",
+        "INSERT OR IGNORE INTO quads_osp(o, s, p) VALUES (?3, ?1, ?2)",
+    ]
+
+    /// Removes the pairs of the other two orders that no row of `quads` holds any more; ?1...?3
+    /// are p, s, o.
+    static let pairDeletes = [
+        "DELETE FROM quads_pos WHERE p = ?1 AND o = ?3 AND s = ?2 AND NOT EXISTS (SELECT 1 FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3)",
+        "DELETE FROM quads_osp WHERE o = ?3 AND s = ?2 AND p = ?1 AND NOT EXISTS (SELECT 1 FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3)",
     ]
 
     /// Removes a stored fact from one source, or from every source when `source` is nil.
@@ -494,18 +518,16 @@ public final class Store {
     @discardableResult
     public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
         if arguments.count == 2 {
-            let sourceTest = source == nil ? "" : " AND g = ?4"
-            var removed = 0
-            for (index, table) in ["quads", "quads_pos", "quads_osp"].enumerated() {
-                let statement = try connection.prepare("DELETE FROM \(table) WHERE p = ?1 AND s = ?2 AND o = ?3" + sourceTest)
-                statement.bind(1, predicate)
-                statement.bind(2, arguments[0])
-                statement.bind(3, arguments[1])
-                if let source { statement.bind(4, source) }
-                try statement.run()
-                if index == 0 { removed = connection.changes }
-            }
-            if removed > 0 { try factsChanged(predicate: predicate) }
+            let statement = try connection.prepare("DELETE FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3" + (source == nil ? "" : " AND g = ?4"))
+            statement.bind(1, predicate)
+            statement.bind(2, arguments[0])
+            statement.bind(3, arguments[1])
+            if let source { statement.bind(4, source) }
+            try statement.run()
+            let removed = connection.changes
+            guard removed > 0 else { return 0 }
+            try deletePairsNoSourceHolds([(arguments[0], predicate, arguments[1])])
+            try factsChanged(predicate: predicate)
             return removed
         }
         let statement = try connection.prepare(source == nil
@@ -521,8 +543,8 @@ public final class Store {
     /// Removes every fact row a source asserted (the same facts from other sources stay).
     @discardableResult
     public func deleteFacts(source: Int64) throws -> Int {
-        // The other two orders have no index by source: remove their rows one by one, found
-        // through `quads` ('g != 0' lets SQLite use the partial source index).
+        // The source's facts, found through the partial index on sources ('g != 0' lets SQLite
+        // use it), go from `quads`; then the pairs no other source holds leave the other orders.
         let rows = try connection.prepare("SELECT s, p, o FROM quads WHERE g = ?1 AND g != 0")
         rows.bind(1, source)
         var quads: [(s: Int64, p: Int64, o: Int64)] = []
@@ -530,17 +552,6 @@ public final class Store {
             defer { rows.reset() }
             while try rows.step() { quads.append((rows.int64(0), rows.int64(1), rows.int64(2))) }
         }
-        for table in ["quads_pos", "quads_osp"] {
-            let statement = try connection.prepare("DELETE FROM \(table) WHERE p = ?1 AND s = ?2 AND o = ?3 AND g = ?4")
-            for quad in quads {
-                statement.bind(1, quad.p)
-                statement.bind(2, quad.s)
-                statement.bind(3, quad.o)
-                statement.bind(4, source)
-                try statement.run()
-            }
-        }
-        for quad in quads { try factsChanged(predicate: quad.p) }
         var removed = 0
         for sql in ["DELETE FROM quads WHERE g = ?1 AND g != 0", "DELETE FROM tuples WHERE g = ?1 AND g != 0"] {
             let statement = try connection.prepare(sql)
@@ -548,7 +559,22 @@ public final class Store {
             try statement.run()
             removed += connection.changes
         }
+        try deletePairsNoSourceHolds(quads)
+        for predicate in Set(quads.map(\.p)) { try factsChanged(predicate: predicate) }
         return removed
+    }
+
+    /// Removes from the other two orders each of `facts` that no row of `quads` holds any more.
+    private func deletePairsNoSourceHolds(_ facts: [(s: Int64, p: Int64, o: Int64)]) throws {
+        for sql in Store.pairDeletes {
+            let statement = try connection.prepare(sql)
+            for fact in facts {
+                statement.bind(1, fact.p)
+                statement.bind(2, fact.s)
+                statement.bind(3, fact.o)
+                try statement.run()
+            }
+        }
     }
 
     /// The sources a stored fact was asserted by (`Store.noSource` for a statement without one).
@@ -691,9 +717,15 @@ public final class Store {
         let object = boundColumns.contains(1) ? " AND o = ?3" : ""
         // A bound source reads only that source's rows, through the index on sources.
         let source = withSources && boundColumns.contains(2) ? " AND g = ?4" : ""
-        // With only the object bound, the (p, o, s) order holds the rows together.
-        let table = boundColumns == [1] ? "quads_pos" : "quads"
-        return "SELECT s, o\(withSources ? ", g" : "") FROM \(table) WHERE p = ?1" + subject + object + source
+        // With only the object bound, the (p, o, s) order holds the facts together; their
+        // sources are then looked up in `quads`, fact by fact.
+        if boundColumns == [1] {
+            return withSources
+                ? "SELECT q.s, q.o, q.g FROM quads_pos AS f JOIN quads AS q ON q.p = f.p AND q.s = f.s AND q.o = f.o"
+                    + " WHERE f.p = ?1 AND f.o = ?3 AND q.g != 0 ORDER BY q.s, q.o"
+                : "SELECT s, o FROM quads_pos WHERE p = ?1 AND o = ?3 ORDER BY s, o"
+        }
+        return "SELECT s, o\(withSources ? ", g" : "") FROM quads WHERE p = ?1" + subject + object + source
             + (withSources ? " AND g != 0" : "") + " ORDER BY s, o"
     }
 

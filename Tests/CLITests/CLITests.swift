@@ -384,7 +384,7 @@ extension CLITests {
 
             """)
         // A writing command upgrades it (--load above already did).
-        XCTAssertEqual(try schemaVersion(db), "4\n")
+        XCTAssertEqual(try schemaVersion(db), "5\n")
         // A query of a missing file says so, and creates nothing.
         let missing = directory.appendingPathComponent("missing.kglog").path
         XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr, "kglog: error: cannot open '\(missing)': no such file\n")
