@@ -366,7 +366,7 @@ public final class Store {
     /// With `when` false it only runs `body`.
     /// The page cache of a bulk load: it holds the pages that batch after batch of sorted rows
     /// land in, so that none is written out and read back while the load runs.
-    static let bulkCacheKiB = 128 << 10
+    static let bulkCacheKiB = 32 << 10
 
     public func bulkLoad<T>(when: Bool = true, _ body: () throws -> T) throws -> T {
         guard when else { return try body() }
