@@ -21,7 +21,7 @@ let package = Package(
         ),
         .target(name: "KGSyntax", exclude: ["README.md"]),
         .target(name: "KGStore", dependencies: ["CSQLite", "KGSyntax"], exclude: ["README.md"]),
-        .target(name: "KGEngine", dependencies: ["KGSyntax", "KGStore"], exclude: ["README.md"]),
+        .target(name: "KGEngine", dependencies: ["KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGFormats", dependencies: ["KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine", "KGFormats"], exclude: ["README.md"]),
         .target(name: "KGShell", dependencies: ["KGLog", "KGFormats"], exclude: ["README.md"]),

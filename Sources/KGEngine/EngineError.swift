@@ -39,6 +39,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
     /// `rule` is the text of the rule that was deriving when the limit was reached.
     case tooManyFacts(limit: Int, rule: String?)
     case tooMuchMemory(limit: Int, facts: Int, rule: String?)
+    /// A stored fact holds an id the store's dictionary does not have.
+    case missingTerm(id: Int64)
 
     public var message: String {
         switch self {
@@ -78,6 +80,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
             return "evaluation stopped after deriving \(limit) facts, the limit\(EngineError.naming(rule)); raise the limit with --max-facts if the answer really is that big"
         case .tooMuchMemory(let limit, let facts, let rule):
             return "evaluation stopped after deriving \(facts) facts: it holds more than \(ResidentMemory.describe(limit)) of memory, the limit\(EngineError.naming(rule)); raise the limit with --max-memory if the answer really needs it"
+        case .missingTerm(let id):
+            return "the knowledge base is damaged: term \(id) is missing from the dictionary"
         }
     }
 }

@@ -1,4 +1,3 @@
-import KGStore
 import KGSyntax
 
 // MARK: - Why a fact holds
@@ -111,7 +110,7 @@ private struct Explainer {
         guard ids.allSatisfy(TermCode.isStorable), let predicateID = try evaluator.dictionary.storedID(for: predicate) else { return }
         var described: [(source: Value, description: SourceDescription)] = []
         for source in try store.sources(ofFact: predicateID, arguments: ids) {
-            if source == Store.noSource {
+            if source == TermCode.noTerm {
                 node.storedWithoutSource = true
                 continue
             }

@@ -1,4 +1,3 @@
-import KGStore
 import KGSyntax
 
 /// Evaluates a query over stored facts and rules, bottom-up and semi-naively.
@@ -6,7 +5,7 @@ import KGSyntax
 /// Only the rules the query depends on are evaluated, stratum by stratum. Stored facts are read
 /// from the store once per relation; derived facts live in memory only, so a query never writes.
 public final class Evaluator {
-    let store: Store
+    let store: StoredFacts
     var catalog: PredicateCatalog
     let rules: [Clause]
     /// Rewrite queries that bind arguments with magic sets (on by default).
@@ -55,7 +54,7 @@ public final class Evaluator {
         set { executor.checkpoint = newValue }
     }
 
-    public init(store: Store, catalog: PredicateCatalog, rules: [Clause]) {
+    public init(store: StoredFacts, catalog: PredicateCatalog, rules: [Clause]) {
         self.store = store
         self.catalog = catalog
         self.rules = rules
@@ -335,7 +334,7 @@ public final class Evaluator {
             }
             let parameters = ["?1 = \(id)"] + bound.sorted { $0.key < $1.key }.map { "?\($0.key + 2) = \($0.value)" }
             trace.append("  load \(predicate.sourceText)/\(arity)\(withSources ? " with sources" : ""): \(relation.count) rows <- "
-                         + "\(Store.scanSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys))) [\(parameters.joined(separator: ", "))]")
+                         + "\(store.describeRead(arity: arity, withSources: withSources, boundColumns: Set(bound.keys))) [\(parameters.joined(separator: ", "))]")
         }
         relations[key] = relation
         return relation

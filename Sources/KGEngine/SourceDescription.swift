@@ -1,4 +1,3 @@
-import KGStore
 import KGSyntax
 
 /// What the knowledge base says of a source: the objects of its `reported-by`, `published-by`
@@ -10,7 +9,7 @@ public struct SourceDescription: Sendable, Equatable {
 
     /// Reads the description of the source with id `source` (predicates the catalog does not
     /// know as binary say nothing).
-    public init(of source: Int64, in store: Store, catalog: PredicateCatalog) throws {
+    public init(of source: Int64, in store: StoredFacts, catalog: PredicateCatalog) throws {
         func objects(_ name: String) throws -> [Value] {
             guard catalog.arity(of: .name(name)) == 2, let predicate = try store.termID(for: .name(name)) else { return [] }
             let rows = try store.facts(predicate: predicate, arity: 2, bound: [0: source])

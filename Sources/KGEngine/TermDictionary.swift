@@ -1,4 +1,3 @@
-import KGStore
 import KGSyntax
 
 /// Maps values to term ids and back for one evaluation (the encoding is `TermCode`'s).
@@ -9,13 +8,13 @@ import KGSyntax
 /// which lives only as long as the evaluation, so a query never writes to the file. Without a
 /// store (tests of the planner on programs alone) every such value is temporary.
 final class TermDictionary {
-    private let store: Store?
+    private let store: StoredFacts?
     /// Dictionary and temporary ids seen so far, both ways.
     private var values: [Int64: Value] = [:]
     private var ids: [Value: Int64] = [:]
     private var temporaryCount = 0
 
-    init(store: Store?) {
+    init(store: StoredFacts?) {
         self.store = store
     }
 
@@ -60,7 +59,7 @@ final class TermDictionary {
         // Terms come back in id order; an id with none is passed over (and reported below).
         try store?.forEachTerm(ids: missing.map(\.id)) { id, kind, lexical in
             while missing[next].id < id { next += 1 }
-            guard let value = TermCode.value(kind: kind, text: lexical) else { throw StoreError.danglingTerm(id: id) }
+            guard let value = TermCode.value(kind: kind, text: lexical) else { throw EngineError.missingTerm(id: id) }
             result[missing[next].index] = value
             next += 1
         }
@@ -74,7 +73,7 @@ final class TermDictionary {
     func value(of id: Int64) throws -> Value {
         if let inline = TermCode.inlineValue(id) { return inline }
         if let value = values[id] { return value }
-        guard let store, TermCode.isDictionary(id) else { throw StoreError.danglingTerm(id: id) }
+        guard let store, TermCode.isDictionary(id) else { throw EngineError.missingTerm(id: id) }
         let value = try store.value(of: id)
         values[id] = value
         ids[value] = id

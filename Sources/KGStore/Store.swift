@@ -35,7 +35,7 @@ public final class Store {
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
-    public static let noSource: Int64 = 0
+    public static let noSource: Int64 = TermCode.noTerm
 
     public let path: String
     private(set) var connection: SQLiteConnection

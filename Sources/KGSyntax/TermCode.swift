@@ -16,6 +16,9 @@ import Foundation
 ///
 /// `Int64.min` (tag 0, payload 0) is never an id: hash sets use it to mark an empty slot.
 public enum TermCode {
+    /// No term: the source of a fact stated without one.
+    public static let noTerm: Int64 = 0
+
     private static let payloadBits: Int64 = 60
     private static let payloadMask: Int64 = (1 << payloadBits) - 1
     private static let tagMask: Int64 = 0x7 << payloadBits
