@@ -19,9 +19,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(name: "KGSyntax", exclude: ["README.md"]),
         .target(name: "KGStore", dependencies: ["CSQLite", "KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGEngine", dependencies: ["KGSyntax"], exclude: ["README.md"]),
+        .target(name: "KGPostgres", dependencies: ["CLibPQ"], exclude: ["README.md"]),
         .target(name: "KGFormats", dependencies: ["KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGEngine", "KGFormats"], exclude: ["README.md"]),
         .target(name: "KGShell", dependencies: ["KGLog", "KGFormats"], exclude: ["README.md"]),
@@ -38,6 +44,7 @@ let package = Package(
         .target(name: "KGTestSupport", path: "Tests/KGTestSupport", exclude: ["README.md"]),
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGSyntax", "KGTestSupport"]),
+        .testTarget(name: "KGPostgresTests", dependencies: ["KGPostgres", "KGTestSupport"]),
         .testTarget(name: "KGEngineTests", dependencies: ["KGEngine", "KGLog", "KGTestSupport"]),
         .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats", "KGTestSupport"]),
         .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGTestSupport"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need on a fresh machine, builds, runs
-# every test, then runs the sample and compares it with its checked-in output. Nothing is
-# skipped: with CI set, a missing part fails the test that needs it.
+# every test (against a private PostgreSQL server it starts, too), then runs the sample and
+# compares it with its checked-in output. Nothing is skipped: with CI set, a missing part fails
+# the test that needs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,10 @@ fi
 
 # The W3C suites live in ../shared/testdata; their test fails when CI is set and they are missing.
 export CI="${CI:-true}"
+
+# PostgreSQL (the server and libpq-dev, which the CLibPQ target links): installed when missing,
+# a private server started for the tests and stopped when this script ends.
+source scripts/postgres.sh
 
 swift build
 swift test

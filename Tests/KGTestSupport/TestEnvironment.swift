@@ -46,6 +46,15 @@ public enum TestEnvironment {
         throw missing("the program '\(name)' is not installed")
     }
 
+    /// The connection URI of the PostgreSQL server the tests may use (`KGLOG_TEST_POSTGRES`,
+    /// which `scripts/test.sh` sets after starting a private server), or the `missing` error.
+    public static func postgres() throws -> String {
+        guard let uri = ProcessInfo.processInfo.environment["KGLOG_TEST_POSTGRES"], !uri.isEmpty else {
+            throw missing("no PostgreSQL server for the tests (KGLOG_TEST_POSTGRES; scripts/test.sh starts one)")
+        }
+        return uri
+    }
+
     struct MissingPart: Error, CustomStringConvertible {
         let description: String
     }

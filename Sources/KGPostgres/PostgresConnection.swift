@@ -1,0 +1,154 @@
+import CLibPQ
+import Foundation
+
+/// One connection to a PostgreSQL server through libpq: SQL with bound parameters (never text
+/// spliced into SQL), results as rows of text, errors with the server's SQLSTATE and message,
+/// and transactions that roll back when their body throws.
+///
+/// The connection string is anything libpq takes: a URI (`postgresql://USER@HOST:PORT/DB`),
+/// `key=value` pairs, or nothing but what `PGHOST`, `PGUSER`, `PGPASSWORD`, `PGSERVICE` and
+/// `~/.pgpass` give.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    /// The connection string with any password hidden, for messages.
+    public let target: String
+    private var transactionDepth = 0
+
+    public init(_ connectionString: String) throws {
+        target = PostgresConnection.hidingPassword(connectionString)
+        let connection = PQconnectdb(connectionString)
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            let reason = connection.map { PostgresConnection.firstLine(String(cString: PQerrorMessage($0))) } ?? "out of memory"
+            PQfinish(connection)
+            throw PostgresError.cannotConnect(target: target, reason: reason)
+        }
+        handle = connection
+        // Notices (such as 'relation already exists, skipping') are not the user's business.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+    }
+
+    deinit {
+        close()
+    }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// Runs one statement with its parameters (`$1`, `$2`, ...; nil is NULL) and returns its rows.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> PostgresResult {
+        guard let handle else { throw PostgresError.closed(target: target) }
+        let texts: [String?] = parameters.map { $0?.text }
+        let result = withCStrings(texts) { values in
+            PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+        }
+        guard let result else { throw PostgresError.server(sqlState: "", message: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))), position: nil) }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return PostgresResult(result)
+        default:
+            throw PostgresError(result)
+        }
+    }
+
+    /// Runs `body` in a transaction (a savepoint inside another): committed when it returns,
+    /// rolled back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        let savepoint = "kglog_\(transactionDepth)"
+        try execute(transactionDepth == 0 ? "BEGIN" : "SAVEPOINT \(savepoint)")
+        transactionDepth += 1
+        do {
+            let value = try body()
+            transactionDepth -= 1
+            try execute(transactionDepth == 0 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")
+            return value
+        } catch {
+            transactionDepth -= 1
+            _ = try? execute(transactionDepth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint)")
+            throw error
+        }
+    }
+
+    /// `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`; `password=secret` → `password=***`.
+    static func hidingPassword(_ text: String) -> String {
+        var hidden = text
+        if let scheme = hidden.range(of: "://"), let at = hidden[scheme.upperBound...].firstIndex(of: "@"),
+           let colon = hidden[scheme.upperBound..<at].firstIndex(of: ":") {
+            hidden.replaceSubrange(hidden.index(after: colon)..<at, with: "***")
+        }
+        if let range = hidden.range(of: #"password\s*=\s*('[^']*'|\S+)"#, options: .regularExpression) {
+            hidden.replaceSubrange(range, with: "password=***")
+        }
+        return hidden
+    }
+
+    static func firstLine(_ message: String) -> String {
+        String(message.split(separator: "\n").first ?? "").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Calls `body` with C strings of `texts` (nil stays NULL), valid during the call.
+    private func withCStrings<R>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let copies = texts.map { $0.map { strdup($0) } ?? nil }
+        defer { for copy in copies { free(copy) } }
+        return body(copies.map { $0.map { UnsafePointer($0) } })
+    }
+}
+
+/// A parameter of a statement, sent as text in PostgreSQL's input syntax.
+public enum PostgresValue: Sendable, Equatable {
+    case integer(Int64)
+    case text(String)
+
+    var text: String {
+        switch self {
+        case .integer(let value): return String(value)
+        case .text(let value): return value
+        }
+    }
+}
+
+/// The rows a statement returned, each value as PostgreSQL's text output (nil for NULL).
+public struct PostgresResult: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[String?]]
+    /// How many rows an INSERT, UPDATE or DELETE changed.
+    public var changed: Int
+
+    init(_ result: OpaquePointer) {
+        let columnCount = PQnfields(result)
+        columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        rows = (0..<PQntuples(result)).map { row in
+            (0..<columnCount).map { column in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            }
+        }
+        changed = Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+}
+
+/// What went wrong talking to PostgreSQL.
+public enum PostgresError: Error, Equatable, CustomStringConvertible {
+    case cannotConnect(target: String, reason: String)
+    case closed(target: String)
+    /// The server refused a statement: its SQLSTATE, message, and the 1-based character
+    /// position in the statement it points at, when it gives one.
+    case server(sqlState: String, message: String, position: Int?)
+
+    init(_ result: OpaquePointer) {
+        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+        self = .server(sqlState: field(Int32(UInt8(ascii: "C"))) ?? "",
+                       message: field(Int32(UInt8(ascii: "M"))) ?? PostgresConnection.firstLine(String(cString: PQresultErrorMessage(result))),
+                       position: field(Int32(UInt8(ascii: "P"))).flatMap { Int($0) })
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotConnect(let target, let reason): return "cannot connect to '\(target)': \(reason)"
+        case .closed(let target): return "the connection to '\(target)' is closed"
+        case .server(let state, let message, _): return state.isEmpty ? message : "\(message) (SQLSTATE \(state))"
+        }
+    }
+}
