@@ -6,7 +6,6 @@
 public struct Parser {
     /// Where tokens come from, one at a time, so that a long text is never held as tokens.
     private var lexer: Lexer
-    /// The current token and the few read ahead of it (`peek`).
     /// The next token, and the ones after it that `peek` has read.
     private var current: Token
     private var ahead: [Token] = []
