@@ -1,10 +1,13 @@
 import XCTest
 import KGEngine
 import KGLog
+import KGPostgres
 import KGSyntax
+import KGTestSupport
 
-/// The engine reads stored facts only through `StoredFacts`: given another implementation (a
-/// few facts in arrays), it answers, explains sources and derives exactly as over the SQLite store.
+/// The engine reads stored facts only through `StoredFacts`: given other implementations (facts
+/// in arrays; a PostgreSQL database), it answers, explains sources and derives exactly as over
+/// the SQLite store. One suite, run over each.
 final class StoredFactsTests: XCTestCase {
     /// Facts in memory: a dictionary of values and a list of (s, p, o, g) rows.
     final class MemoryFacts: StoredFacts {
@@ -80,25 +83,30 @@ final class StoredFactsTests: XCTestCase {
         early(X) :- joined(X, Y), Y < 2000.
         """
 
-    private func memory() throws -> MemoryFacts {
-        let memory = MemoryFacts()
+    /// The facts of `facts`, one (subject, predicate, object, source) at a time.
+    private func eachFact(_ add: (Value, Value, Value, Value?) throws -> Void) throws {
         for statement in Parser.parse(facts).statements {
             guard case .clause(let clause) = statement, case .constant(let s) = clause.head.arguments[0].kind,
                   case .constant(let o) = clause.head.arguments[1].kind else { XCTFail("not a fact: \(statement)"); continue }
             let source = clause.source.flatMap { expression -> Value? in if case .constant(let v) = expression.kind { return v } else { return nil } }
-            memory.add(s, clause.head.predicate, o, source: source)
+            try add(s, clause.head.predicate, o, source)
         }
+    }
+
+    private func memory() throws -> MemoryFacts {
+        let memory = MemoryFacts()
+        try eachFact { memory.add($0, $1, $2, source: $3) }
         return memory
     }
 
-    private func evaluator(_ memory: MemoryFacts) -> Evaluator {
+    private func evaluator(_ store: StoredFacts) -> Evaluator {
         let rules = Parser.parse(self.rules).statements.compactMap { statement -> Clause? in
             if case .clause(let clause) = statement { return clause } else { return nil }
         }
         var catalog = PredicateCatalog()
         for name in ["member-of", "joined", "published-on"] { catalog.declare(.name(name), arity: 2) }
         for rule in rules { for atom in rule.atoms { catalog.record(atom) } }
-        return Evaluator(store: memory, catalog: catalog, rules: rules)
+        return Evaluator(store: store, catalog: catalog, rules: rules)
     }
 
     private func query(_ text: String) -> Query {
@@ -106,25 +114,43 @@ final class StoredFactsTests: XCTestCase {
         return query
     }
 
-    func testTheEngineAnswersThroughAnyStoredFactsAsThroughTheStore() throws {
+    /// Answers and why-trees through `store` are those of the SQLite knowledge base.
+    private func checkAnswersAndWhy(_ store: StoredFacts, file: StaticString = #filePath, line: UInt = #line) throws {
         let kb = try KnowledgeBase()
         try kb.execute(facts + "\n" + rules)
-        let memory = try memory()
         for text in ["?- ally(armenia, Y).", "?- member-of(X, csto) @ S.", "?- early(X).", "?- ally(X, Y), not member-of(X, cis).",
-                     "?- joined(X, Y), Y > 1990."] {
+                     "?- joined(X, Y), Y > 1990.", "?- member-of(X, csto) @ tass.", "?- member-of(russia, O)."] {
             let stored = try kb.query(text)
-            let answered = try evaluator(memory).answer(query(text))
-            XCTAssertEqual(answered.columns, stored.columns, text)
-            XCTAssertEqual(answered.rows, stored.rows, text)
-            XCTAssertFalse(answered.rows.isEmpty, text)
+            let answered = try evaluator(store).answer(query(text))
+            XCTAssertEqual(answered.columns, stored.columns, text, file: file, line: line)
+            XCTAssertEqual(answered.rows, stored.rows, text, file: file, line: line)
+            XCTAssertFalse(answered.rows.isEmpty, text, file: file, line: line)
         }
-        // A constant source is a bound column of the read; a bound object too.
-        _ = try evaluator(memory).answer(query("?- member-of(X, csto) @ tass."))
-        XCTAssertTrue(memory.reads.contains("memory: arity 2 with sources bound [1, 2]"), "\(memory.reads)")
         // Why: the sources, and what is said of each, come through the same protocol.
         guard case .positive(let fact, nil) = query("?- member-of(armenia, csto).").body[0] else { return XCTFail("not an atom") }
-        let why = try evaluator(memory).why(fact)
-        XCTAssertEqual(why, try kb.why("member-of(armenia, csto)"))
-        XCTAssertEqual(why.sources.map(\.publishedOn), [["2020-01-01"]])
+        let why = try evaluator(store).why(fact)
+        XCTAssertEqual(why, try kb.why("member-of(armenia, csto)"), file: file, line: line)
+        XCTAssertEqual(why.sources.map(\.publishedOn), [["2020-01-01"]], file: file, line: line)
+    }
+
+    func testThroughFactsInArrays() throws {
+        let memory = try memory()
+        try checkAnswersAndWhy(memory)
+        // A constant source and a constant object are bound columns of the read.
+        XCTAssertTrue(memory.reads.contains("memory: arity 2 with sources bound [1, 2]"), "\(memory.reads)")
+    }
+
+    func testThroughAPostgreSQLDatabase() throws {
+        let admin = try PostgresConnection(try TestEnvironment.postgres())
+        let schema = "kglog_engine_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE SCHEMA \(schema)")
+        defer { _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE") }
+        let store = try PostgresStore(try TestEnvironment.postgres() + "?options=-csearch_path%3D\(schema)")
+        defer { store.close() }
+        try eachFact { s, p, o, source in
+            try store.insertFact(predicate: try store.intern(p), arguments: [try store.intern(s), try store.intern(o)],
+                                 source: try source.map { try store.intern($0) } ?? TermCode.noTerm)
+        }
+        try checkAnswersAndWhy(store)
     }
 }

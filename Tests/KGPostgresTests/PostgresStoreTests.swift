@@ -1,0 +1,88 @@
+import XCTest
+import KGPostgres
+import KGSyntax
+import KGTestSupport
+
+/// The PostgreSQL store's tables, terms and facts, each test in a schema of its own on the
+/// private server `scripts/test.sh` starts.
+final class PostgresStoreTests: XCTestCase {
+    private var admin: PostgresConnection!
+    private let schema = "kglog_store_\(UInt32.random(in: 0...UInt32.max))"
+
+    /// A connection string whose search path is this test's schema.
+    private func target() throws -> String {
+        try TestEnvironment.postgres() + "?options=-csearch_path%3D\(schema)"
+    }
+
+    override func setUpWithError() throws {
+        admin = try PostgresConnection(try TestEnvironment.postgres())
+        try admin.execute("CREATE SCHEMA \(schema)")
+    }
+
+    override func tearDownWithError() throws {
+        try admin?.execute("DROP SCHEMA \(schema) CASCADE")
+        admin?.close()
+    }
+
+    func testTheSchemaIsCreatedOnceAndAnotherProgramsTablesAreRefused() throws {
+        let store = try PostgresStore(try target())
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["1"]])
+        store.close()
+        XCTAssertNoThrow(try PostgresStore(try target()).close(), "opened again, as it is")
+        // A newer kglog's schema, and a schema of other tables, are refused and left as they are.
+        try admin.execute("UPDATE \(schema).kglog_meta SET value = '9' WHERE key = 'schema_version'")
+        XCTAssertThrowsError(try PostgresStore(try target())) { error in
+            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 1: upgrade kglog to open it")
+        }
+        let other = schema + "_other"
+        try admin.execute("CREATE SCHEMA \(other)")
+        defer { _ = try? admin.execute("DROP SCHEMA \(other) CASCADE") }
+        try admin.execute("CREATE TABLE \(other).invoices(id bigint)")
+        let otherTarget = try TestEnvironment.postgres() + "?options=-csearch_path%3D\(other)"
+        XCTAssertThrowsError(try PostgresStore(otherTarget)) { error in
+            XCTAssertEqual(error as? PostgresStoreError, .notAKnowledgeBase(target: otherTarget, schema: other))
+        }
+        XCTAssertEqual(try admin.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [.text(other)]).rows, [["invoices"]])
+    }
+
+    func testTermsAreInternedOnceEvenByTwoWritersAndInlineValuesNever() throws {
+        let first = try PostgresStore(try target()), second = try PostgresStore(try target())
+        let values: [Value] = [.name("csto"), .string("ОДКБ"), .iri("http://example.org/a'b"), .string("csto"), .langString("x", language: "ru")]
+        let ids = try values.map { try first.intern($0) }
+        XCTAssertEqual(Set(ids).count, values.count, "a name and a string of the same text are two terms")
+        XCTAssertEqual(try values.map { try second.intern($0) }, ids)
+        XCTAssertEqual(try values.map { try second.value(of: try XCTUnwrap(second.termID(for: $0))) }, values)
+        XCTAssertEqual(try first.intern(.integer(42)), TermCode.integerID(42))
+        XCTAssertNil(try first.termID(for: .name("absent")))
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).terms").rows, [["5"]])
+        var listed: [Int64] = []
+        try first.forEachTerm(ids: ([TermCode.integerID(7)!] + ids).sorted()) { id, _, _ in listed.append(id) }
+        XCTAssertEqual(listed, ([TermCode.integerID(7)!] + ids).sorted())
+        XCTAssertThrowsError(try first.value(of: 999_999)) { XCTAssertEqual($0 as? PostgresStoreError, .missingTerm(id: 999_999)) }
+    }
+
+    func testFactsOfEveryArityWithSourcesAndBoundColumns() throws {
+        let store = try PostgresStore(try target())
+        let (m, a, r, csto, tass) = try (store.intern(.name("m")), store.intern(.name("am")), store.intern(.name("ru")), store.intern(.name("csto")), store.intern(.name("tass")))
+        XCTAssertTrue(try store.insertFact(predicate: m, arguments: [a, csto], source: tass))
+        XCTAssertFalse(try store.insertFact(predicate: m, arguments: [a, csto], source: tass))
+        XCTAssertTrue(try store.insertFact(predicate: m, arguments: [a, csto], source: TermCode.noTerm))
+        XCTAssertTrue(try store.insertFact(predicate: m, arguments: [r, csto], source: TermCode.noTerm))
+        XCTAssertEqual(try store.facts(predicate: m, arity: 2), [a, csto, r, csto])
+        XCTAssertEqual(try store.facts(predicate: m, arity: 2, withSources: true), [a, csto, tass])
+        XCTAssertEqual(try store.facts(predicate: m, arity: 2, bound: [0: r]), [r, csto])
+        XCTAssertEqual(try store.facts(predicate: m, arity: 2, bound: [1: csto]), [a, csto, r, csto])
+        XCTAssertEqual(try store.facts(predicate: m, arity: 2, withSources: true, bound: [2: tass]), [a, csto, tass])
+        XCTAssertEqual(try store.sources(ofFact: m, arguments: [a, csto]), [TermCode.noTerm, tass])
+        XCTAssertEqual(try store.factCount(predicate: m, arity: 2), 3)
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).quads_pos").rows, [["2"]], "each fact once in the other orders")
+        // Three arguments, an inline one among them, packed in bytea.
+        let t = try store.intern(.name("t")), year = TermCode.integerID(-1992)!
+        XCTAssertTrue(try store.insertFact(predicate: t, arguments: [a, year, csto], source: tass))
+        XCTAssertTrue(try store.insertFact(predicate: t, arguments: [r, year, csto], source: TermCode.noTerm))
+        XCTAssertEqual(try store.facts(predicate: t, arity: 3), [a, year, csto, r, year, csto])
+        XCTAssertEqual(try store.facts(predicate: t, arity: 3, withSources: true), [a, year, csto, tass])
+        XCTAssertEqual(try store.facts(predicate: t, arity: 3, bound: [0: r]), [r, year, csto])
+        XCTAssertEqual(try store.sources(ofFact: t, arguments: [a, year, csto]), [tass])
+    }
+}
