@@ -165,7 +165,7 @@ extension KnowledgeBase {
                 guard let id = try store.termID(for: summary.predicate) else { continue }
                 try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
                     write(JSONText.fact(predicate: summary.predicate, arguments: try arguments.map(value),
-                                        source: source == Store.noSource ? nil : try value(source)))
+                                        source: source == TermCode.noTerm ? nil : try value(source)))
                     written += 1
                 }
             }
@@ -184,7 +184,7 @@ extension KnowledgeBase {
                     let subject = try terms.value(arguments[0])
                     guard subject.canBeSubject else { skipped += 1; return }
                     var line = subject.text + " " + predicateText + " " + (try terms.value(arguments[1]).text)
-                    if format == .nq && source != Store.noSource {
+                    if format == .nq && source != TermCode.noTerm {
                         let graph = try terms.value(source)
                         guard graph.canBeSubject else { skipped += 1; return }
                         line += " " + graph.text
@@ -203,7 +203,7 @@ extension KnowledgeBase {
                     previous = arguments
                 }
                 var fields = try arguments.map { try value($0).lexical }
-                if sourceColumn { fields.append(source == Store.noSource ? "" : try value(source).lexical) }
+                if sourceColumn { fields.append(source == TermCode.noTerm ? "" : try value(source).lexical) }
                 write((format == .csv ? fields.map(CSVEscaping.quote) : fields.map(TSVEscaping.escape)).joined(separator: format == .csv ? "," : "\t") + "\n")
                 written += 1
             }
@@ -267,7 +267,7 @@ struct FactLoader {
             try knowledgeBase.declare(predicate, arity: arguments.count, line: line, text: text)
             arities[predicate] = arguments.count
         }
-        let sourceID = try (factSource ?? source).map { try id($0) } ?? Store.noSource
+        let sourceID = try (factSource ?? source).map { try id($0) } ?? TermCode.noTerm
         let predicateID = try id(predicate)
         if arguments.count == 2 {
             quads.append(QuadRow(s: try id(arguments[0]), p: predicateID, o: try id(arguments[1]), g: sourceID))

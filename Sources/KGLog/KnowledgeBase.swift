@@ -1,9 +1,16 @@
 import Foundation
 import KGEngine
+import KGPostgres
 import KGStore
 import KGSyntax
 
 extension StoreError: DiagnosticMessage {}
+extension PostgresError: DiagnosticMessage {
+    public var message: String { description }
+}
+extension PostgresStoreError: DiagnosticMessage {
+    public var message: String { description }
+}
 
 /// Thrown inside `discardingChanges` to undo its transaction.
 private struct DiscardedChanges: Error {}
@@ -14,7 +21,7 @@ private struct DiscardedChanges: Error {}
 /// Every call to `execute` is one transaction: when any statement of the text has an error,
 /// nothing of it is applied and the error comes back as a `DiagnosticReport`.
 public final class KnowledgeBase {
-    public let store: Store
+    public let store: any KnowledgeStore
     /// Rules in the order they were added, as parsed from their stored text.
     public private(set) var rules: [Clause] = []
     public private(set) var catalog = PredicateCatalog()
@@ -33,7 +40,7 @@ public final class KnowledgeBase {
     /// `readOnly` the file is only read (it must exist): changes are refused, and an older
     /// schema is read as it is, not upgraded.
     public init(path: String? = nil, readOnly: Bool = false) throws {
-        store = try Store(path: path ?? ":memory:", readOnly: readOnly && path != nil)
+        store = try openStore(path ?? ":memory:", readOnly: readOnly && path != nil)
         try loadState()
     }
 
@@ -160,7 +167,7 @@ public final class KnowledgeBase {
             try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
                 let atom = arguments.isEmpty ? summary.predicate.sourceText
                     : "\(summary.predicate.sourceText)(\(try arguments.map { try value($0).sourceText }.joined(separator: ", ")))"
-                write(atom + (source == Store.noSource ? "" : " @ \(try value(source).sourceText)") + ".\n")
+                write(atom + (source == TermCode.noTerm ? "" : " @ \(try value(source).sourceText)") + ".\n")
             }
         }
         for rule in rules { write(rule.text + "\n") }
@@ -498,7 +505,7 @@ public final class KnowledgeBase {
     }
 
     private func storedSource(of clause: Clause, terms: inout TermCache) throws -> Int64 {
-        guard let value = try clause.source.map(KnowledgeBase.constant) ?? defaultSource else { return Store.noSource }
+        guard let value = try clause.source.map(KnowledgeBase.constant) ?? defaultSource else { return TermCode.noTerm }
         if let last = terms.lastSource, last.value == value { return last.id }
         let id = try terms.id(value)
         terms.lastSource = (value, id)
@@ -628,11 +635,11 @@ public final class KnowledgeBase {
 /// Term ids to what an export writes of them (the value itself, or its text in a format), each
 /// id read from the store and made once; a million at most are kept, so memory stays flat.
 final class TermDecoder<Decoded> {
-    private let store: Store
+    private let store: any KnowledgeStore
     private let make: (Value) -> Decoded
     private var decoded: [Int64: Decoded] = [:]
 
-    init(store: Store, making make: @escaping (Value) -> Decoded) {
+    init(store: any KnowledgeStore, making make: @escaping (Value) -> Decoded) {
         self.store = store
         self.make = make
     }
@@ -647,7 +654,7 @@ final class TermDecoder<Decoded> {
 }
 
 extension TermDecoder where Decoded == Value {
-    convenience init(store: Store) {
+    convenience init(store: any KnowledgeStore) {
         self.init(store: store) { $0 }
     }
 }
@@ -655,14 +662,14 @@ extension TermDecoder where Decoded == Value {
 /// Term ids looked up or added while one text is applied, so that a fact file does not ask
 /// SQLite for the same term again and again. Lives no longer than the text's transaction.
 struct TermCache {
-    let store: Store
+    let store: any KnowledgeStore
     private var ids: [Value: Int64] = [:]
     /// The predicate of the last fact written in bulk, its arity checked, and its id.
     var lastPredicate: (value: Value, arity: Int, id: Int64)?
     /// The last source looked up, and its id.
     var lastSource: (value: Value, id: Int64)?
 
-    init(store: Store) {
+    init(store: any KnowledgeStore) {
         self.store = store
     }
 

@@ -1,5 +1,6 @@
 import KGEngine
 import KGPostgres
+import KGStore
 
 /// A knowledge base on a PostgreSQL server is read by the engine as the SQLite file is: its
 /// relations are brought into the in-memory engine (evaluation on the client). The server
@@ -11,5 +12,33 @@ extension PostgresStore: StoredFacts {
 
     public func describeRead(arity: Int, withSources: Bool, boundColumns: Set<Int>) -> String {
         PostgresStore.readSQL(arity: arity, withSources: withSources, boundColumns: boundColumns)
+    }
+}
+
+/// The knowledge base's writes on PostgreSQL. Bulk writes go fact by fact for now, each in the
+/// caller's transaction; a large load runs as any other.
+extension PostgresStore: KnowledgeStore {
+    public func withDirectWrites<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
+    public func bulkLoad<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
+    public func refreshFactCaches() throws {}
+
+    public func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64] {
+        try terms.bytes.withUnsafeBufferPointer { bytes in
+            try (0..<terms.count).map { index in
+                try internTerm(kind: Int(terms.kinds[index]), text: String(decoding: bytes[terms.textRange(index)], as: UTF8.self))
+            }
+        }
+    }
+
+    public func addQuads(_ rows: [QuadRow]) throws -> Int {
+        try addQuadsTellingWhichAreNew(rows).filter { $0 }.count
+    }
+
+    public func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool] {
+        try rows.map { try insertFact(predicate: $0.p, arguments: [$0.s, $0.o], source: $0.g) }
+    }
+
+    public func addTuples(_ rows: [TupleRow]) throws -> Int {
+        try rows.filter { try insertFact(predicate: $0.p, arguments: $0.arguments, source: $0.g) }.count
     }
 }

@@ -229,7 +229,7 @@ extension KnowledgeBase {
                 for index in stride(from: 0, to: facts.count, by: 4) {
                     let source = facts[index + 3]
                     rows.append(QuadRow(s: ids[facts[index]], p: ids[facts[index + 1]], o: ids[facts[index + 2]],
-                                        g: source < 0 ? Store.noSource : ids[source]))
+                                        g: source < 0 ? TermCode.noTerm : ids[source]))
                 }
             }
             if rows.count >= KnowledgeBase.quadsPerWrite {

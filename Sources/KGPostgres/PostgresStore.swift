@@ -16,15 +16,22 @@ import KGSyntax
 /// - `tuples(p, args, g)`: facts of other arities, the argument ids packed little-endian in `bytea`.
 /// - `predicates(id, arity)`, `rules(id, text)`, `prefixes(name, iri)`.
 ///
-/// This is the store's reading and writing of facts; the knowledge base does not use it yet.
+/// Facts are written statement by statement for now (binary COPY for imports is to come).
 public final class PostgresStore {
     public static let schemaVersion = 1
     public let connection: PostgresConnection
+    /// The connection string, its password hidden.
+    public var path: String { connection.target }
+    /// Opened to read only: every transaction is read-only on the server, so no change can
+    /// slip through, and an empty schema is an error rather than a new knowledge base.
+    public let isReadOnly: Bool
 
     /// Connects and makes sure the schema is kglog's: created when the schema is empty,
     /// checked (application and version) otherwise.
-    public init(_ connectionString: String) throws {
+    public init(_ connectionString: String, readOnly: Bool = false) throws {
         connection = try PostgresConnection(connectionString)
+        isReadOnly = readOnly
+        if readOnly { try connection.execute("SET default_transaction_read_only = on") }
         try checkOrCreateSchema()
     }
 
@@ -38,6 +45,7 @@ public final class PostgresStore {
         let tables = try connection.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [.text(schema)])
             .rows.compactMap { $0.first ?? nil }
         if tables.isEmpty {
+            if isReadOnly { throw PostgresStoreError.noKnowledgeBase(target: connection.target, schema: schema) }
             try connection.transaction {
                 for statement in PostgresStore.schemaStatements { try connection.execute(statement) }
                 try connection.execute("INSERT INTO kglog_meta(key, value) VALUES ('application', 'kglog'), ('schema_version', $1)",
@@ -69,6 +77,11 @@ public final class PostgresStore {
         "CREATE TABLE prefixes(name text PRIMARY KEY, iri text NOT NULL)",
     ]
 
+    /// Runs `body` in one transaction (a savepoint inside another): all of it or none of it.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(body)
+    }
+
     // MARK: - Terms
 
     /// The id of a value: inline, or the dictionary's; nil when the dictionary does not have it.
@@ -90,6 +103,28 @@ public final class PostgresStore {
         if let id = inserted.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) { return id }
         guard let id = try termID(for: value) else { throw PostgresStoreError.missingTerm(id: 0) }
         return id
+    }
+
+    /// The id of a term given as kind and text (a term of an import), adding it when it is new.
+    public func internTerm(kind: Int, text: String) throws -> Int64 {
+        if let inline = TermCode.inlineID(kind: kind, text: text.utf8) { return inline }
+        let parameters: [PostgresValue?] = [.integer(Int64(kind)), .text(text)]
+        let inserted = try connection.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters)
+        if let id = inserted.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) { return id }
+        let found = try connection.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters)
+        guard let id = found.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) else { throw PostgresStoreError.missingTerm(id: 0) }
+        return id
+    }
+
+    /// The id the next new term would get at the least (1 in a new knowledge base).
+    public func nextTermID() throws -> Int64 {
+        try integer("SELECT coalesce(max(id), 0) + 1 FROM terms")
+    }
+
+    /// The texts of the dictionary's terms of one kind that start with `prefix`, in order.
+    public func termTexts(kind: Int, startingWith prefix: String, limit: Int) throws -> [String] {
+        try connection.execute("SELECT lexical FROM terms WHERE kind = $1 AND starts_with(lexical, $2) ORDER BY lexical COLLATE \"C\" LIMIT $3",
+                               [.integer(Int64(kind)), .text(prefix), .integer(Int64(limit))]).rows.compactMap { $0.first ?? nil }
     }
 
     /// The value of an id (inline, or read from the dictionary).
@@ -115,6 +150,46 @@ public final class PostgresStore {
             guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }), let text = row[2] else { continue }
             try body(id, kind, text)
         }
+    }
+
+    // MARK: - Predicates, rules, prefixes
+
+    public func predicateArities() throws -> [Int64: Int] {
+        var arities: [Int64: Int] = [:]
+        for row in try connection.execute("SELECT id, arity FROM predicates").rows {
+            if let id = row[0].flatMap({ Int64($0) }), let arity = row[1].flatMap({ Int($0) }) { arities[id] = arity }
+        }
+        return arities
+    }
+
+    /// The stored rules, in the order they were added.
+    public func rules() throws -> [(id: Int64, text: String)] {
+        try connection.execute("SELECT id, text FROM rules ORDER BY id").rows.compactMap { row in
+            guard let id = row[0].flatMap({ Int64($0) }), let text = row[1] else { return nil }
+            return (id, text)
+        }
+    }
+
+    @discardableResult
+    public func addRule(text: String) throws -> Int64 {
+        Int64(try connection.execute("INSERT INTO rules(text) VALUES ($1) RETURNING id", [.text(text)]).rows.first?.first.flatMap { $0 } ?? "") ?? 0
+    }
+
+    public func removeRule(id: Int64) throws {
+        try connection.execute("DELETE FROM rules WHERE id = $1", [.integer(id)])
+    }
+
+    public func prefixes() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try connection.execute("SELECT name, iri FROM prefixes").rows {
+            if let name = row[0], let iri = row[1] { result[name] = iri }
+        }
+        return result
+    }
+
+    public func setPrefix(_ name: String, iri: String) throws {
+        try connection.execute("INSERT INTO prefixes(name, iri) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET iri = excluded.iri",
+                               [.text(name), .text(iri)])
     }
 
     // MARK: - Facts
@@ -182,6 +257,126 @@ public final class PostgresStore {
         return "SELECT DISTINCT s, o FROM \(table) WHERE p = $1" + subject + object + source + " ORDER BY s, o"
     }
 
+    /// Removes a fact from one source, or from every source when `source` is nil; returns how
+    /// many rows went. Its pair leaves the other two orders when no source holds it any more.
+    public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
+        guard arguments.count == 2 else {
+            return try connection.execute("DELETE FROM tuples WHERE p = $1 AND args = $2::bytea AND ($3::bigint IS NULL OR g = $3)",
+                                          [.integer(predicate), .text(PostgresStore.packed(arguments)), source.map { .integer($0) }]).changed
+        }
+        let parameters: [PostgresValue?] = [.integer(predicate), .integer(arguments[0]), .integer(arguments[1])]
+        let removed = try connection.execute("DELETE FROM quads WHERE p = $1 AND s = $2 AND o = $3 AND ($4::bigint IS NULL OR g = $4)",
+                                             parameters + [source.map { .integer($0) }]).changed
+        if removed > 0 { try deletePairsNoSourceHolds(parameters) }
+        return removed
+    }
+
+    /// Removes every fact row a source asserted; returns how many went.
+    public func deleteFacts(source: Int64) throws -> Int {
+        let removed = try connection.execute("DELETE FROM quads WHERE g = $1 AND g <> 0 RETURNING p, s, o", [.integer(source)])
+        for row in removed.rows {
+            try deletePairsNoSourceHolds(row.map { $0.flatMap { Int64($0) }.map { .integer($0) } })
+        }
+        return removed.rows.count + (try connection.execute("DELETE FROM tuples WHERE g = $1 AND g <> 0", [.integer(source)]).changed)
+    }
+
+    /// `fact` is p, s, o: removed from the other two orders when no row of quads holds it.
+    private func deletePairsNoSourceHolds(_ fact: [PostgresValue?]) throws {
+        let none = "NOT EXISTS (SELECT 1 FROM quads WHERE p = $1 AND s = $2 AND o = $3)"
+        try connection.execute("DELETE FROM quads_pos WHERE p = $1 AND o = $3 AND s = $2 AND \(none)", fact)
+        try connection.execute("DELETE FROM quads_osp WHERE o = $3 AND s = $2 AND p = $1 AND \(none)", fact)
+    }
+
+    /// Calls `body` with every stored row of a predicate and its source, ordered by arguments
+    /// then source (arguments compared as ids, in their order).
+    public func forEachFactRow(predicate: Int64, arity: Int, _ body: ([Int64], Int64) throws -> Void) throws {
+        if arity == 2 {
+            for row in try connection.execute("SELECT s, o, g FROM quads WHERE p = $1 ORDER BY s, o, g", [.integer(predicate)]).rows {
+                let ids = row.map { Int64($0 ?? "") ?? 0 }
+                try body([ids[0], ids[1]], ids[2])
+            }
+            return
+        }
+        var rows: [([Int64], Int64)] = []
+        for row in try connection.execute("SELECT args, g FROM tuples WHERE p = $1", [.integer(predicate)]).rows {
+            rows.append((try PostgresStore.unpacked(row[0] ?? "", arity: arity), Int64(row[1] ?? "") ?? 0))
+        }
+        rows.sort { $0.0 != $1.0 ? $0.0.lexicographicallyPrecedes($1.0) : $0.1 < $1.1 }
+        for (arguments, source) in rows { try body(arguments, source) }
+    }
+
+    /// The number of distinct facts of a predicate (a fact from two sources counts once).
+    public func distinctFactCount(predicate: Int64, arity: Int) throws -> Int {
+        Int(try integer(arity == 2 ? "SELECT count(*) FROM (SELECT DISTINCT s, o FROM quads WHERE p = $1) AS f"
+                                   : "SELECT count(DISTINCT args) FROM tuples WHERE p = $1", [.integer(predicate)]))
+    }
+
+    /// Every source with the number of fact rows it asserted, most first, then by id.
+    public func sourceCounts() throws -> [(source: Int64, facts: Int)] {
+        try connection.execute("""
+            SELECT g, count(*) AS n FROM (SELECT g FROM quads WHERE g <> 0 UNION ALL SELECT g FROM tuples WHERE g <> 0) AS f
+            GROUP BY g ORDER BY n DESC, g
+            """).rows.compactMap { row in
+            guard let source = row[0].flatMap({ Int64($0) }), let count = row[1].flatMap({ Int($0) }) else { return nil }
+            return (source, count)
+        }
+    }
+
+    /// Removes the terms no fact, source or predicate uses; returns how many went and the
+    /// tables' size in bytes before and after (the server reuses the space).
+    public func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64) {
+        let before = try tableBytes()
+        let removed = try transaction { () throws -> Int in
+            var used = Set<Int64>()
+            for sql in ["SELECT DISTINCT s FROM quads", "SELECT DISTINCT p FROM quads", "SELECT DISTINCT o FROM quads",
+                        "SELECT DISTINCT g FROM quads", "SELECT DISTINCT p FROM tuples", "SELECT DISTINCT g FROM tuples", "SELECT id FROM predicates"] {
+                for row in try connection.execute(sql).rows { if let id = row[0].flatMap({ Int64($0) }) { used.insert(id) } }
+            }
+            for row in try connection.execute("SELECT p, args FROM tuples").rows {
+                let text = row[1] ?? "\\x"
+                used.formUnion(try PostgresStore.unpacked(text, arity: (text.utf8.count - 2) / 16))
+            }
+            let unused = try connection.execute("SELECT id FROM terms").rows.compactMap { $0[0].flatMap { Int64($0) } }.filter { !used.contains($0) }
+            guard !unused.isEmpty else { return 0 }
+            let list = "{" + unused.map(String.init).joined(separator: ",") + "}"
+            return try connection.execute("DELETE FROM terms WHERE id = ANY($1::bigint[])", [.text(list)]).changed
+        }
+        try connection.execute("VACUUM terms")
+        return (removed, before, try tableBytes())
+    }
+
+    /// Checks that the other two orders hold exactly the distinct facts of `quads`, and that
+    /// every dictionary id a fact holds is in the dictionary: "ok", or what is wrong.
+    public func integrityCheck() throws -> String {
+        let checks = [
+            ("facts missing from quads_pos", "SELECT count(*) FROM (SELECT DISTINCT p, s, o FROM quads EXCEPT SELECT p, s, o FROM quads_pos) AS f"),
+            ("facts missing from quads_osp", "SELECT count(*) FROM (SELECT DISTINCT p, s, o FROM quads EXCEPT SELECT p, s, o FROM quads_osp) AS f"),
+            ("rows of quads_pos with no fact", "SELECT count(*) FROM (SELECT p, s, o FROM quads_pos EXCEPT SELECT p, s, o FROM quads) AS f"),
+            ("rows of quads_osp with no fact", "SELECT count(*) FROM (SELECT p, s, o FROM quads_osp EXCEPT SELECT p, s, o FROM quads) AS f"),
+            ("ids of facts missing from the dictionary", """
+                SELECT count(*) FROM (SELECT s AS id FROM quads UNION SELECT p FROM quads UNION SELECT o FROM quads
+                UNION SELECT g FROM quads) AS f WHERE id > 0 AND NOT EXISTS (SELECT 1 FROM terms WHERE terms.id = f.id)
+                """),
+        ]
+        var problems: [String] = []
+        for (what, sql) in checks {
+            let count = try integer(sql)
+            if count > 0 { problems.append("\(count) \(what)") }
+        }
+        return problems.isEmpty ? "ok" : problems.joined(separator: "\n")
+    }
+
+    private func tableBytes() throws -> Int64 {
+        try integer("""
+            SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'
+            """)
+    }
+
+    private func integer(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> Int64 {
+        Int64(try connection.execute(sql, parameters).rows.first?.first.flatMap { $0 } ?? "") ?? 0
+    }
+
     /// The number of stored rows (facts with their sources) of a predicate.
     public func factCount(predicate: Int64, arity: Int) throws -> Int {
         let table = arity == 2 ? "quads" : "tuples"
@@ -229,6 +424,7 @@ public final class PostgresStore {
 /// What is wrong with a database as a kglog knowledge base.
 public enum PostgresStoreError: Error, Equatable, CustomStringConvertible {
     case noSchema(target: String)
+    case noKnowledgeBase(target: String, schema: String)
     case notAKnowledgeBase(target: String, schema: String)
     case newerSchema(target: String, found: Int, supported: Int)
     case missingTerm(id: Int64)
@@ -238,6 +434,8 @@ public enum PostgresStoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .noSchema(let target):
             return "'\(target)' names no schema to keep a knowledge base in (the search path is empty)"
+        case .noKnowledgeBase(let target, let schema):
+            return "the schema '\(schema)' of '\(target)' holds no knowledge base (opened to read only, nothing was created)"
         case .notAKnowledgeBase(let target, let schema):
             return "the schema '\(schema)' of '\(target)' holds tables that are not a kglog knowledge base: name an empty schema (options=-csearch_path=NAME)"
         case .newerSchema(let target, let found, let supported):

@@ -1,0 +1,91 @@
+import KGEngine
+import KGPostgres
+import KGStore
+import KGSyntax
+
+/// Everything a knowledge base keeps, as `KnowledgeBase` reads and writes it: terms, facts with
+/// their sources, predicates' arities, rules and prefixes, in transactions.
+///
+/// The SQLite `Store` (a file) is one; `PostgresStore` (a database on a server) is the other.
+/// Ids are `TermCode`'s everywhere; `StoredFacts` is the part the engine reads.
+public protocol KnowledgeStore: StoredFacts {
+    /// Where the knowledge base is: a file's path, a database's connection string (without
+    /// its password).
+    var path: String { get }
+    var isReadOnly: Bool { get }
+    func close()
+
+    /// Runs `body` in one transaction (a savepoint inside another): all of it or none of it.
+    func transaction<T>(_ body: () throws -> T) throws -> T
+    /// A large load: whatever makes it faster where it runs (SQLite: a direct write into a new
+    /// file, a larger page cache, indexes built once at the end). `body` runs in any case.
+    func withDirectWrites<T>(when: Bool, _ body: () throws -> T) throws -> T
+    func bulkLoad<T>(when: Bool, _ body: () throws -> T) throws -> T
+    /// Builds what a bulk load leaves to build at its end (SQLite: the packed copies).
+    func refreshFactCaches() throws
+
+    // Terms
+    func intern(_ value: Value) throws -> Int64
+    func nextTermID() throws -> Int64
+    /// Adds terms in bulk and returns their ids in the list's order (`allNew`: none is stored yet).
+    func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64]
+    /// The texts of terms of one kind starting with `prefix`, in order, at most `limit`.
+    func termTexts(kind: Int, startingWith prefix: String, limit: Int) throws -> [String]
+
+    // Predicates, rules, prefixes
+    func predicateArities() throws -> [Int64: Int]
+    func recordPredicate(_ predicate: Int64, arity: Int) throws
+    func rules() throws -> [(id: Int64, text: String)]
+    @discardableResult func addRule(text: String) throws -> Int64
+    func removeRule(id: Int64) throws
+    func prefixes() throws -> [String: String]
+    func setPrefix(_ name: String, iri: String) throws
+
+    // Facts
+    /// Stores a fact from a source (`TermCode.noTerm` for none); false when it was there.
+    func insertFact(predicate: Int64, arguments: [Int64], source: Int64) throws -> Bool
+    /// Adds binary facts in bulk; returns how many were new.
+    func addQuads(_ rows: [QuadRow]) throws -> Int
+    /// Adds binary facts in bulk; says for each row whether it was new (the first of equal rows).
+    func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool]
+    /// Adds facts of other arities in bulk; returns how many were new.
+    func addTuples(_ rows: [TupleRow]) throws -> Int
+    /// Removes a fact from one source, or from all when `source` is nil; returns the rows removed.
+    func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int
+    /// Removes every fact a source asserted; returns the rows removed.
+    func deleteFacts(source: Int64) throws -> Int
+    /// Every stored row of a predicate with its source, ordered by arguments then source.
+    func forEachFactRow(predicate: Int64, arity: Int, _ body: ([Int64], Int64) throws -> Void) throws
+    /// The number of distinct facts of a predicate (a fact from two sources counts once).
+    func distinctFactCount(predicate: Int64, arity: Int) throws -> Int
+    /// Every source with the number of fact rows it asserted, most first, then by id.
+    func sourceCounts() throws -> [(source: Int64, facts: Int)]
+    /// Removes terms no fact uses and gives space back: how many terms went, and the size in
+    /// bytes before and after.
+    func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64)
+    /// Checks the store's own structures: "ok" when they are sound, else what is wrong.
+    func integrityCheck() throws -> String
+}
+
+extension KnowledgeStore {
+    func withDirectWrites<T>(_ body: () throws -> T) throws -> T { try withDirectWrites(when: true, body) }
+    func bulkLoad<T>(_ body: () throws -> T) throws -> T { try bulkLoad(when: true, body) }
+
+    /// Every stored row of a predicate with its source, ordered by arguments then source.
+    func factRows(predicate: Int64, arity: Int) throws -> [(arguments: [Int64], source: Int64)] {
+        var rows: [([Int64], Int64)] = []
+        try forEachFactRow(predicate: predicate, arity: arity) { rows.append(($0, $1)) }
+        return rows
+    }
+}
+
+extension Store: KnowledgeStore {}
+
+/// Opens the store a knowledge base's location names: a PostgreSQL connection URI
+/// (`postgresql://...` or `postgres://...`), else a SQLite file (`:memory:` for one in memory).
+func openStore(_ location: String, readOnly: Bool) throws -> any KnowledgeStore {
+    if location.hasPrefix("postgresql://") || location.hasPrefix("postgres://") {
+        return try PostgresStore(location, readOnly: readOnly)
+    }
+    return try Store(path: location, readOnly: readOnly)
+}
