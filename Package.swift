@@ -41,7 +41,7 @@ let package = Package(
         ),
         // Helpers every test target shares: a temporary folder, subprocesses with deadlines,
         // a pseudo-terminal, a seeded random generator, what CI must provide.
-        .target(name: "KGTestSupport", path: "Tests/KGTestSupport", exclude: ["README.md"]),
+        .target(name: "KGTestSupport", dependencies: ["KGPostgres"], path: "Tests/KGTestSupport", exclude: ["README.md"]),
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGPostgresTests", dependencies: ["KGPostgres", "KGSyntax", "KGTestSupport"]),
@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "KGFormatsTests", dependencies: ["KGFormats", "KGTestSupport"]),
         .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGTestSupport"]),
         .testTarget(name: "KGShellTests", dependencies: ["KGShell", "KGLog", "KGTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["kglog", "KGLog", "KGSyntax", "KGTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["kglog", "KGLog", "KGPostgres", "KGSyntax", "KGTestSupport"]),
     ]
 )

@@ -27,6 +27,9 @@ source scripts/postgres.sh
 
 swift build
 swift test
+# The knowledge-base suites again, every knowledge base on the PostgreSQL server this time: one
+# suite, run over each store.
+KGLOG_TEST_STORE=postgresql swift test --skip-build --filter "KGLogTests|KGEngineTests|KGShellTests"
 # The README's main command on the sample, compared with the checked-in output.
 swift run kglog run --format table samples/csto.kgl samples/queries.kgl | diff - samples/queries.expected
 echo "the sample's output matches samples/queries.expected"

@@ -200,7 +200,7 @@ public final class Shell {
     /// The dot-commands with their one-line help, in `.help` order.
     public static let commands: [(name: String, arguments: String, help: String)] = [
         (".help", "[COMMAND]", "show this list, or the help of one command"),
-        (".open", "FILE", "close this knowledge base and open (or create) FILE"),
+        (".open", "FILE|URI", "close this knowledge base and open (or create) FILE, or the PostgreSQL database of a postgresql:// URI"),
         (".load", "FILE", "run the statements of a .kgl file, as one transaction"),
         (".import", "FILE [PREDICATE] [--source S] [--source-column C]", "import facts from .kgl, .nt, .nq, .jsonl, or .csv/.tsv rows as facts of PREDICATE, from source S or the column C (header or number)"),
         (".export", "FILE [PREDICATE]", "write facts and rules as .kgl (the backup), facts as .nt, .nq, .jsonl, or one predicate as .csv/.tsv"),

@@ -30,7 +30,7 @@ struct MemorySize: ExpressibleByArgument {
 
 /// `--db FILE`, shared by the commands that open a knowledge base file.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "The knowledge base file (default: a new in-memory one).")
+    @Option(name: .long, help: "The knowledge base: a SQLite file, or a PostgreSQL URI (postgresql://USER@HOST:PORT/DB) (default: a new in-memory one).")
     var db: String?
 }
 
@@ -225,7 +225,7 @@ struct Shell: ParsableCommand {
         discussion: "Type facts, rules, ?- queries and dot-commands; .help lists the commands. Piped input runs as a script."
     )
 
-    @Argument(help: "The knowledge base file (default: a new in-memory one).")
+    @Argument(help: "The knowledge base: a SQLite file, or a PostgreSQL URI (postgresql://USER@HOST:PORT/DB) (default: a new in-memory one).")
     var db: String?
 
     @OptionGroup var loading: LoadOption

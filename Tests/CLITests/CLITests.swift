@@ -1,4 +1,5 @@
 import XCTest
+import KGPostgres
 import KGTestSupport
 
 /// Runs the built `kglog` executable as a user would and compares its exact output.
@@ -37,8 +38,47 @@ final class CLITests: FolderTestCase {
 
     // MARK: - A knowledge base file
 
-    func testRunWritesToADatabaseThatLaterQueriesRead() throws {
-        let db = directory.appendingPathComponent("csto.kglog").path
+    func testRunWritesToAFileThatLaterQueriesRead() throws {
+        try runWritesToADatabaseThatLaterQueriesRead(directory.appendingPathComponent("csto.kglog").path)
+    }
+
+    func testRunWritesToAPostgreSQLDatabaseThatLaterQueriesRead() throws {
+        try runWritesToADatabaseThatLaterQueriesRead(try TestStore.newPostgresDatabase())
+    }
+
+    func testTheSampleOnPostgreSQLPrintsWhatItPrintsOnAFile() throws {
+        let db = try TestStore.newPostgresDatabase()
+        let onPostgres = try kglog(["run", "--db", db, "--format", "table", "samples/csto.kgl", "samples/queries.kgl"])
+        XCTAssertEqual(onPostgres.stderr, "")
+        XCTAssertEqual(onPostgres.stdout, try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/queries.expected"), encoding: .utf8))
+        // Read again by later commands: a query, why, the sources, an export.
+        XCTAssertEqual(try kglog(["query", "--db", db, "?- member-of(X, csto), X > t."]).stdout, "X\ntajikistan\nuzbekistan\n")
+        XCTAssertEqual(try kglog(["sources", "--db", db, "kazinform"]).stdout,
+                       "source\tpublished on\tpublished by\treported by\tfacts\nkazinform-2012-05-29\t2012-05-29\tkazinform\tkazinform-correspondent\t7\n")
+        // The backup is the one a file given the same statements writes.
+        let file = directory.appendingPathComponent("csto.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", file, "samples/csto.kgl"]).status, 0)
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "kgl"]).stdout, try kglog(["export", "--db", file, "--format", "kgl"]).stdout)
+    }
+
+    func testAPostgreSQLSchemaThatIsNotAKnowledgeBaseIsRefused() throws {
+        let empty = try TestStore.newPostgresDatabase()
+        let schema = String(empty.split(separator: "%3D").last!)
+        // Read-only commands create nothing in an empty schema.
+        XCTAssertEqual(try kglog(["query", "--db", empty, "m(X)"]).stderr,
+                       "kglog: error: the schema '\(schema)' of '\(empty)' holds no knowledge base (opened to read only, nothing was created)\n")
+        let admin = try PostgresConnection(try TestEnvironment.postgres())
+        try admin.execute("CREATE TABLE \(schema).invoices(id bigint)")
+        let result = try kglog(["run", "--db", empty, try write("m.kgl", "m(a).\n")])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "kglog: error: the schema '\(schema)' of '\(empty)' holds tables that are not a kglog knowledge base: name an empty schema (options=-csearch_path=NAME)\n")
+        XCTAssertEqual(try admin.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [.text(schema)]).rows, [["invoices"]])
+        // A server that is not there, with the password left out of the message.
+        XCTAssertEqual(try kglog(["query", "--db", "postgresql://kglog:secret@127.0.0.1:1/kb?connect_timeout=2", "m(X)"]).status, 1)
+        XCTAssertFalse(try kglog(["query", "--db", "postgresql://kglog:secret@127.0.0.1:1/kb?connect_timeout=2", "m(X)"]).stderr.contains("secret"))
+    }
+
+    private func runWritesToADatabaseThatLaterQueriesRead(_ db: String) throws {
         XCTAssertEqual(try kglog(["run", "--db", db, "samples/csto.kgl"]).status, 0)
         let result = try kglog(["query", "--db", db, "--format", "tsv", "ally(armenia, Y), member-of(Y, csto)"])
         XCTAssertEqual(result.stdout, "Y\nbelarus\nkazakhstan\nkyrgyzstan\nrussia\ntajikistan\nuzbekistan\n")

@@ -202,7 +202,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     }
 
     func testALimitWithoutOrderByStopsTheJoinOnceItHasTheAnswers() throws {
-        let kb = try KnowledgeBase()
+        let kb = try KnowledgeBase(path: TestStore.location())
         try kb.execute((0..<200).map { "e(n\($0), n\($0 + 1))." }.joined(separator: " ") + " f(X, Z) :- e(X, Y), e(Y, Z).")
         let text = { (answer: QueryAnswer) in answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") } }
         let all = text(try kb.query("e(X, Y), e(Y, Z)"))
@@ -226,7 +226,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     }
 
     func testAggregatesInAQueryStoreNothing() throws {
-        let kb = try KnowledgeBase()
+        let kb = try KnowledgeBase(path: TestStore.location())
         try kb.execute("""
             m(armenia, csto) @ e1. m(russia, csto) @ e1. m(belarus, csto) @ e2. m(russia, cis) @ e2. m(moldova, cis) @ e2.
             budget(csto, 2020, 10). budget(csto, 2021, 12). budget(cis, 2021, 7).
@@ -273,7 +273,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     func testAnAggregateOverAConstantDerivesOnlyWhatTheConstantNeeds() throws {
         // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
         // the 399 that start at n0 are all the count needs.
-        let kb = try KnowledgeBase()
+        let kb = try KnowledgeBase(path: TestStore.location())
         try kb.execute(TestPrograms.chain(400) + """
             from-n0(count(Y)) :- reach(n0, Y).
             from-n5-not-past-n10(count(Y)) :- reach(n5, Y), not reach(n10, Y).
@@ -285,7 +285,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     }
 
     func testARecursiveAtomWrittenFirstStaysDemandDriven() throws {
-        let kb = try KnowledgeBase()
+        let kb = try KnowledgeBase(path: TestStore.location())
         try kb.execute(TestPrograms.chain(400, predicate: "edge", recursiveAtomFirst: false))
         kb.maximumDerivedFacts = 5_000
         XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
