@@ -44,8 +44,12 @@ public final class PostgresConnection {
         let result = withCStrings(texts) { values in
             PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
         }
-        guard let result else { throw PostgresError.server(sqlState: "", message: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))), position: nil) }
         defer { PQclear(result) }
+        // The server went away (stopped, crashed, the network dropped): say which server.
+        if PQstatus(handle) == CONNECTION_BAD {
+            throw PostgresError.connectionLost(target: target, reason: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))))
+        }
+        guard let result else { throw PostgresError.server(sqlState: "", message: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))), position: nil) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             return PostgresResult(result)
@@ -133,6 +137,8 @@ public struct PostgresResult: Sendable, Equatable {
 public enum PostgresError: Error, Equatable, CustomStringConvertible {
     case cannotConnect(target: String, reason: String)
     case closed(target: String)
+    /// The connection broke during a statement; the server rolls back what was not committed.
+    case connectionLost(target: String, reason: String)
     /// The server refused a statement: its SQLSTATE, message, and the 1-based character
     /// position in the statement it points at, when it gives one.
     case server(sqlState: String, message: String, position: Int?)
@@ -148,6 +154,8 @@ public enum PostgresError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .cannotConnect(let target, let reason): return "cannot connect to '\(target)': \(reason)"
         case .closed(let target): return "the connection to '\(target)' is closed"
+        case .connectionLost(let target, let reason):
+            return "lost the connection to '\(target)' (\(reason)): nothing of the unfinished transaction was kept"
         case .server(let state, let message, _): return state.isEmpty ? message : "\(message) (SQLSTATE \(state))"
         }
     }

@@ -78,6 +78,30 @@ final class CLITests: FolderTestCase {
         XCTAssertFalse(try kglog(["query", "--db", "postgresql://kglog:secret@127.0.0.1:1/kb?connect_timeout=2", "m(X)"]).stderr.contains("secret"))
     }
 
+    func testAPostgreSQLServerStoppedInTheMiddleOfARunKeepsNothingOfItAndWorksAfterwards() throws {
+        let server = try PostgresServer()
+        let db = server.uri
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("first.kgl", "m(a, b).\n")]).status, 0)
+        // 200,000 facts, written fact by fact: several seconds, so the server stops half-way.
+        let big = try write("big.kgl", (0..<200_000).map { "m(n\($0), n\($0 + 1)) @ s.\n" }.joined())
+        let running = try Subprocess.kglog(["run", "--db", db, big])
+        Thread.sleep(forTimeInterval: 1.5)
+        try server.stop(immediately: true)
+        let result = try running.wait()
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("kglog: error: lost the connection to '\(db)' ("), result.stderr)
+        XCTAssertTrue(result.stderr.hasSuffix("): nothing of the unfinished transaction was kept\n"), result.stderr)
+        try server.start()
+        XCTAssertEqual(try kglog(["query", "--db", db, "--count", "m(X, Y)"]).stdout, "1\n", "nothing of the stopped run")
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("next.kgl", "m(c, d).\n?- m(X, Y).\n")]).stdout, "X\tY\na\tb\nc\td\n")
+        // A database that does not exist, and a server that is down, are clear errors too.
+        let missing = "postgresql://postgres@127.0.0.1:\(server.port)/no_such_database"
+        XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr,
+                       "kglog: error: cannot connect to '\(missing)': connection to server at \"127.0.0.1\", port \(server.port) failed: FATAL:  database \"no_such_database\" does not exist\n")
+        try server.stop()
+        XCTAssertTrue(try kglog(["query", "--db", db, "m(X, Y)"]).stderr.hasPrefix("kglog: error: cannot connect to '\(db)': connection to server at \"127.0.0.1\", port \(server.port) failed: Connection refused"))
+    }
+
     private func runWritesToADatabaseThatLaterQueriesRead(_ db: String) throws {
         XCTAssertEqual(try kglog(["run", "--db", db, "samples/csto.kgl"]).status, 0)
         let result = try kglog(["query", "--db", db, "--format", "tsv", "ally(armenia, Y), member-of(Y, csto)"])
