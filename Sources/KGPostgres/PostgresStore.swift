@@ -10,7 +10,8 @@ import KGSyntax
 ///   it did not make.
 /// - `terms(id, kind, lexical)`: the dictionary (ids from the sequence `terms_id_seq`; inline
 ///   values are not in it, as in the SQLite file). Interning is `INSERT ... ON CONFLICT DO
-///   NOTHING`, so several writers at once get one id for one term.
+///   NOTHING`, committed at once on a connection of its own, so several writers at once get
+///   one id for one term and never wait on each other's terms.
 /// - `quads(p, s, o, g)` with primary key (p, s, o, g) and an index on the source;
 ///   `quads_pos(p, o, s)` and `quads_osp(o, s, p)` the distinct facts in the other orders.
 /// - `tuples(p, args, g)`: facts of other arities, the argument ids packed little-endian in `bytea`.
@@ -20,6 +21,11 @@ import KGSyntax
 public final class PostgresStore {
     public static let schemaVersion = 1
     public let connection: PostgresConnection
+    /// A second connection, outside the writer's transaction, on which new terms are added and
+    /// committed at once: two writers that add the same terms in different orders then never
+    /// wait on each other's uncommitted terms (which could deadlock). A term whose facts are
+    /// rolled back stays unused in the dictionary until `compact`.
+    private var termWriter: PostgresConnection?
     /// The connection string, its password hidden.
     public var path: String { connection.target }
     /// Opened to read only: every transaction is read-only on the server, so no change can
@@ -33,10 +39,12 @@ public final class PostgresStore {
         isReadOnly = readOnly
         if readOnly { try connection.execute("SET default_transaction_read_only = on") }
         try checkOrCreateSchema()
+        termWriter = readOnly ? nil : try PostgresConnection(connectionString)
     }
 
     public func close() {
         connection.close()
+        termWriter?.close()
     }
 
     private func checkOrCreateSchema() throws {
@@ -96,22 +104,23 @@ public final class PostgresStore {
     public func intern(_ value: Value) throws -> Int64 {
         if let inline = TermCode.inlineID(value) { return inline }
         let (kind, text) = TermCode.dictionaryKey(of: value)
-        let parameters: [PostgresValue?] = [.integer(Int64(kind)), .text(text)]
-        // Another writer may add the same term at the same moment: then this insert does
-        // nothing and the select finds its id.
-        let inserted = try connection.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters)
-        if let id = inserted.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) { return id }
-        guard let id = try termID(for: value) else { throw PostgresStoreError.missingTerm(id: 0) }
-        return id
+        return try internTerm(kind: kind, text: text)
     }
 
-    /// The id of a term given as kind and text (a term of an import), adding it when it is new.
+    /// The id of a term given as kind and text (a term of an import), adding it when it is new
+    /// (committed at once, on the term writer's connection).
     public func internTerm(kind: Int, text: String) throws -> Int64 {
         if let inline = TermCode.inlineID(kind: kind, text: text.utf8) { return inline }
         let parameters: [PostgresValue?] = [.integer(Int64(kind)), .text(text)]
-        let inserted = try connection.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters)
+        if let id = try connection.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters).rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) {
+            return id
+        }
+        guard let termWriter else { throw PostgresError.server(sqlState: "25006", message: "cannot add terms to a knowledge base opened to read only", position: nil) }
+        // Another writer may add the same term at the same moment: then this insert does
+        // nothing and the select finds its id.
+        let inserted = try termWriter.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters)
         if let id = inserted.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) { return id }
-        let found = try connection.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters)
+        let found = try termWriter.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters)
         guard let id = found.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) else { throw PostgresStoreError.missingTerm(id: 0) }
         return id
     }

@@ -102,6 +102,26 @@ final class CLITests: FolderTestCase {
         XCTAssertTrue(try kglog(["query", "--db", db, "m(X, Y)"]).stderr.hasPrefix("kglog: error: cannot connect to '\(db)': connection to server at \"127.0.0.1\", port \(server.port) failed: Connection refused"))
     }
 
+    func testTwoWritersAtOnceOnPostgreSQLLoseAndDuplicateNothing() throws {
+        let db = try TestStore.newPostgresDatabase()
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("start.kgl", "m(start, here).\n")]).status, 0)
+        // Two analysts import overlapping reports at the same time: the same terms, some of the
+        // same facts from the same source, and facts of their own.
+        let first = try write("first.kgl", (0..<3_000).map { "m(c\($0), o\($0 % 7)) @ s\($0 % 3). name(c\($0), \"C \($0)\").\n" }.joined())
+        let second = try write("second.kgl", (1_000..<4_000).map { "m(c\($0), o\($0 % 7)) @ s\($0 % 3). m(c\($0), o\($0 % 5)) @ t.\n" }.joined())
+        let writers = try [first, second].map { try Subprocess.kglog(["run", "--db", db, $0]) }
+        for writer in writers {
+            let result = try writer.wait()
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        // c0...c3999 from the s sources once each, 3,000 from t, 3,000 names, and the first fact.
+        XCTAssertEqual(try kglog(["query", "--db", db, "--count", "m(X, O) @ S"]).stdout, "7000\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "--count", "name(X, N)"]).stdout, "3000\n")
+        let admin = try PostgresConnection(db)
+        XCTAssertEqual(try admin.execute("SELECT count(*) = count(DISTINCT (kind, lexical)) FROM terms").rows, [["t"]])
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM terms WHERE lexical LIKE 'c%'").rows, [["4000"]])
+    }
+
     private func runWritesToADatabaseThatLaterQueriesRead(_ db: String) throws {
         XCTAssertEqual(try kglog(["run", "--db", db, "samples/csto.kgl"]).status, 0)
         let result = try kglog(["query", "--db", db, "--format", "tsv", "ally(armenia, Y), member-of(Y, csto)"])
