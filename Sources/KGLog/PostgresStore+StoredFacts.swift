@@ -15,19 +15,14 @@ extension PostgresStore: StoredFacts {
     }
 }
 
-/// The knowledge base's writes on PostgreSQL. Bulk writes go fact by fact for now, each in the
-/// caller's transaction; a large load runs as any other.
+/// The knowledge base's writes on PostgreSQL: bulk ones through binary COPY.
 extension PostgresStore: KnowledgeStore {
     public func withDirectWrites<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
     public func bulkLoad<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
     public func refreshFactCaches() throws {}
 
     public func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64] {
-        try terms.bytes.withUnsafeBufferPointer { bytes in
-            try (0..<terms.count).map { index in
-                try internTerm(kind: Int(terms.kinds[index]), text: String(decoding: bytes[terms.textRange(index)], as: UTF8.self))
-            }
-        }
+        try internTerms((0..<terms.count).map { (Int(terms.kinds[$0]), Array(terms.bytes[terms.textRange($0)])) })
     }
 
     public func addQuads(_ rows: [QuadRow]) throws -> Int {
@@ -35,10 +30,10 @@ extension PostgresStore: KnowledgeStore {
     }
 
     public func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool] {
-        try rows.map { try insertFact(predicate: $0.p, arguments: [$0.s, $0.o], source: $0.g) }
+        try addFacts(rows.map { ($0.p, [$0.s, $0.o], $0.g) })
     }
 
     public func addTuples(_ rows: [TupleRow]) throws -> Int {
-        try rows.filter { try insertFact(predicate: $0.p, arguments: $0.arguments, source: $0.g) }.count
+        try addFacts(rows.map { ($0.p, $0.arguments, $0.g) }).filter { $0 }.count
     }
 }

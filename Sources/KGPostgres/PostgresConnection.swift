@@ -58,6 +58,50 @@ public final class PostgresConnection {
         }
     }
 
+    /// Sends rows to a `COPY ... FROM STDIN` statement: `data` is the whole stream, in the
+    /// statement's format. Returns how many rows the server took.
+    @discardableResult
+    public func copy(_ sql: String, data: [UInt8]) throws -> Int {
+        guard let handle else { throw PostgresError.closed(target: target) }
+        let started = PQexec(handle, sql)
+        defer { PQclear(started) }
+        if PQstatus(handle) == CONNECTION_BAD {
+            throw PostgresError.connectionLost(target: target, reason: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))))
+        }
+        guard let started, PQresultStatus(started) == PGRES_COPY_IN else {
+            if let started { throw PostgresError(started) }
+            throw PostgresError.server(sqlState: "", message: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))), position: nil)
+        }
+        let chunk = 1 << 20
+        var sent = true
+        data.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            while offset < bytes.count && sent {
+                let count = min(chunk, bytes.count - offset)
+                let pointer = UnsafeRawPointer(bytes.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                sent = PQputCopyData(handle, pointer, Int32(count)) == 1
+                offset += count
+            }
+        }
+        _ = PQputCopyEnd(handle, sent ? nil : "the client stopped sending")
+        // The COPY's own result, then nothing: every result is read so the connection is ready.
+        var failure: PostgresError?
+        var rows = 0
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                rows = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if failure == nil {
+                failure = PostgresError(result)
+            }
+            PQclear(result)
+        }
+        if PQstatus(handle) == CONNECTION_BAD {
+            throw PostgresError.connectionLost(target: target, reason: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))))
+        }
+        if let failure { throw failure }
+        return rows
+    }
+
     /// Runs `body` in a transaction (a savepoint inside another): committed when it returns,
     /// rolled back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -17,7 +17,8 @@ import KGSyntax
 /// - `tuples(p, args, g)`: facts of other arities, the argument ids packed little-endian in `bytea`.
 /// - `predicates(id, arity)`, `rules(id, text)`, `prefixes(name, iri)`.
 ///
-/// Facts are written statement by statement for now (binary COPY for imports is to come).
+/// Facts and terms in bulk (imports, long texts) go through binary COPY into a staging table,
+/// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table.
 public final class PostgresStore {
     public static let schemaVersion = 1
     public let connection: PostgresConnection
@@ -123,6 +124,40 @@ public final class PostgresStore {
         let found = try termWriter.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters)
         guard let id = found.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) else { throw PostgresStoreError.missingTerm(id: 0) }
         return id
+    }
+
+    /// The ids of many terms given as kinds and texts, in their order, adding the new ones: the
+    /// dictionary ones are copied (binary COPY) into a staging table and added in one
+    /// statement, committed at once on the term writer's connection.
+    public func internTerms(_ terms: [(kind: Int, text: [UInt8])]) throws -> [Int64] {
+        var ids = [Int64](repeating: 0, count: terms.count)
+        var copy = BinaryCopy()
+        var staged = 0
+        for (index, term) in terms.enumerated() {
+            if let inline = TermCode.inlineID(kind: term.kind, text: term.text) {
+                ids[index] = inline
+                continue
+            }
+            copy.startRow(fields: 3)
+            copy.bigint(Int64(index))
+            copy.smallint(Int16(term.kind))
+            copy.bytes(term.text)
+            staged += 1
+        }
+        guard staged > 0 else { return ids }
+        guard let termWriter else { throw PostgresError.server(sqlState: "25006", message: "cannot add terms to a knowledge base opened to read only", position: nil) }
+        try termWriter.transaction {
+            try termWriter.execute("CREATE TEMP TABLE IF NOT EXISTS staged_terms(n bigint, kind smallint, lexical text) ON COMMIT DELETE ROWS")
+            try termWriter.copy("COPY staged_terms(n, kind, lexical) FROM STDIN (FORMAT binary)", data: copy.finished)
+            try termWriter.execute("""
+                INSERT INTO terms(kind, lexical) SELECT DISTINCT kind, lexical FROM staged_terms ORDER BY kind, lexical
+                ON CONFLICT (kind, lexical) DO NOTHING
+                """)
+            for row in try termWriter.execute("SELECT s.n, t.id FROM staged_terms AS s JOIN terms AS t ON t.kind = s.kind AND t.lexical = s.lexical").rows {
+                if let index = row[0].flatMap({ Int($0) }), let id = row[1].flatMap({ Int64($0) }) { ids[index] = id }
+            }
+        }
+        return ids
     }
 
     /// The id the next new term would get at the least (1 in a new knowledge base).
@@ -266,6 +301,63 @@ public final class PostgresStore {
         return "SELECT DISTINCT s, o FROM \(table) WHERE p = $1" + subject + object + source + " ORDER BY s, o"
     }
 
+    /// Adds facts in bulk and says, for each in the order given, whether it was new (not stored
+    /// before, and the first of equal ones): binary COPY into a staging table, then one insert
+    /// into each table.
+    public func addFacts(_ facts: [(predicate: Int64, arguments: [Int64], source: Int64)]) throws -> [Bool] {
+        var isNew = [Bool](repeating: false, count: facts.count)
+        var quads = BinaryCopy(), tuples = BinaryCopy()
+        var quadCount = 0, tupleCount = 0
+        for (index, fact) in facts.enumerated() {
+            if fact.arguments.count == 2 {
+                quads.startRow(fields: 5)
+                for id in [Int64(index), fact.predicate, fact.arguments[0], fact.arguments[1], fact.source] { quads.bigint(id) }
+                quadCount += 1
+            } else {
+                tuples.startRow(fields: 4)
+                tuples.bigint(Int64(index))
+                tuples.bigint(fact.predicate)
+                tuples.bytes(PostgresStore.packedBytes(fact.arguments))
+                tuples.bigint(fact.source)
+                tupleCount += 1
+            }
+        }
+        func markNew(_ result: PostgresResult) {
+            for row in result.rows { if let index = row[0].flatMap({ Int($0) }) { isNew[index] = true } }
+        }
+        // In a transaction (a savepoint inside the caller's): the staging tables empty at commit.
+        try transaction {
+            if quadCount > 0 {
+                try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_quads(n bigint, p bigint, s bigint, o bigint, g bigint) ON COMMIT DELETE ROWS")
+                try connection.execute("TRUNCATE staged_quads")
+                try connection.copy("COPY staged_quads(n, p, s, o, g) FROM STDIN (FORMAT binary)", data: quads.finished)
+                markNew(try connection.execute("""
+                    WITH added AS (
+                        INSERT INTO quads(p, s, o, g) SELECT DISTINCT p, s, o, g FROM staged_quads ORDER BY p, s, o, g
+                        ON CONFLICT DO NOTHING RETURNING p, s, o, g)
+                    SELECT min(f.n) FROM added JOIN staged_quads AS f ON f.p = added.p AND f.s = added.s AND f.o = added.o AND f.g = added.g
+                    GROUP BY added.p, added.s, added.o, added.g
+                    """))
+                try connection.execute("INSERT INTO quads_pos(p, o, s) SELECT DISTINCT p, o, s FROM staged_quads ORDER BY p, o, s ON CONFLICT DO NOTHING")
+                try connection.execute("INSERT INTO quads_osp(o, s, p) SELECT DISTINCT o, s, p FROM staged_quads ORDER BY o, s, p ON CONFLICT DO NOTHING")
+                try connection.execute("TRUNCATE staged_quads")
+            }
+            if tupleCount > 0 {
+                try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_tuples(n bigint, p bigint, args bytea, g bigint) ON COMMIT DELETE ROWS")
+                try connection.execute("TRUNCATE staged_tuples")
+                try connection.copy("COPY staged_tuples(n, p, args, g) FROM STDIN (FORMAT binary)", data: tuples.finished)
+                markNew(try connection.execute("""
+                    WITH added AS (
+                        INSERT INTO tuples(p, args, g) SELECT DISTINCT p, args, g FROM staged_tuples ON CONFLICT DO NOTHING RETURNING p, args, g)
+                    SELECT min(f.n) FROM added JOIN staged_tuples AS f ON f.p = added.p AND f.args = added.args AND f.g = added.g
+                    GROUP BY added.p, added.args, added.g
+                    """))
+                try connection.execute("TRUNCATE staged_tuples")
+            }
+        }
+        return isNew
+    }
+
     /// Removes a fact from one source, or from every source when `source` is nil; returns how
     /// many rows went. Its pair leaves the other two orders when no source holds it any more.
     public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
@@ -403,6 +495,14 @@ public final class PostgresStore {
     }
 
     // MARK: - Packed arguments
+
+    /// Argument ids as the bytes of `bytea`: each id's 8 little-endian bytes.
+    static func packedBytes(_ arguments: [Int64]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(arguments.count * 8)
+        for id in arguments { withUnsafeBytes(of: UInt64(bitPattern: id).littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
 
     /// Argument ids as `bytea` input: `\x` and each id's 8 little-endian bytes in hex.
     static func packed(_ arguments: [Int64]) -> String {

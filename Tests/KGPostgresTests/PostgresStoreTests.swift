@@ -85,4 +85,28 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(try store.facts(predicate: t, arity: 3, bound: [0: r]), [r, year, csto])
         XCTAssertEqual(try store.sources(ofFact: t, arguments: [a, year, csto]), [tass])
     }
+
+    func testFactsAndTermsInBulkGoThroughCopyAndTellWhichAreNew() throws {
+        let store = try PostgresStore(try target())
+        let texts = ["a", "b", "ОДКБ", "x'; DROP TABLE terms; --", "a", "back\\slash"]
+        let ids = try store.internTerms(texts.map { (Value.Kind.name.rawValue, Array($0.utf8)) } + [(Value.Kind.integer.rawValue, Array("12".utf8))])
+        XCTAssertEqual(ids[0], ids[4], "a term twice in the list has one id")
+        XCTAssertEqual(Set(ids.prefix(6)).count, 5)
+        XCTAssertEqual(ids[6], TermCode.integerID(12))
+        XCTAssertEqual(try texts.map { try store.termID(for: .name($0)) }, ids.prefix(6).map { $0 })
+        XCTAssertEqual(try store.internTerms([(Value.Kind.name.rawValue, Array("b".utf8))]), [ids[1]], "known terms keep their ids")
+        let (p, q, s, g) = (ids[0], ids[1], ids[2], ids[3])
+        XCTAssertTrue(try store.insertFact(predicate: p, arguments: [s, s], source: g))
+        let facts: [(predicate: Int64, arguments: [Int64], source: Int64)] = [
+            (p, [s, s], g),            // stored already
+            (p, [s, q], g), (p, [s, q], g),   // new, then the same again
+            (p, [s, q], TermCode.noTerm),     // the same fact without a source: a new row
+            (q, [s, -5, g], g), (q, [s, -5, g], g), (q, [s, -5, g], TermCode.noTerm),
+        ]
+        XCTAssertEqual(try store.addFacts(facts), [false, true, false, true, true, false, true])
+        XCTAssertEqual(try store.addFacts(facts), [false, false, false, false, false, false, false])
+        XCTAssertEqual(try store.facts(predicate: p, arity: 2, withSources: true), [s, q, g, s, s, g])
+        XCTAssertEqual(try store.facts(predicate: q, arity: 3), [s, -5, g])
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
 }
