@@ -94,7 +94,20 @@ final class CLITests: FolderTestCase {
         try server.start()
         XCTAssertEqual(try kglog(["query", "--db", db, "--count", "m(X, Y)"]).stdout, "1\n", "nothing of the stopped run")
         XCTAssertEqual(try kglog(["run", "--db", db, try write("next.kgl", "m(c, d).\n?- m(X, Y).\n")]).stdout, "X\tY\na\tb\nc\td\n")
-        // A database that does not exist, and a server that is down, are clear errors too.
+        // A wrong password, a database that does not exist, and a server that is down are clear
+        // errors too, and no message shows a password.
+        let admin = try PostgresConnection(db)
+        try admin.execute("CREATE ROLE analyst LOGIN PASSWORD 'right-one'")
+        try admin.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO analyst")
+        admin.close()
+        let wrong = "postgresql://analyst:wrong-one@127.0.0.1:\(server.port)/postgres"
+        XCTAssertEqual(try kglog(["query", "--db", wrong, "m(X, Y)"]).stderr,
+                       "kglog: error: cannot connect to 'postgresql://analyst:***@127.0.0.1:\(server.port)/postgres': connection to server at \"127.0.0.1\", port \(server.port) failed: FATAL:  password authentication failed for user \"analyst\"\n")
+        XCTAssertEqual(try kglog(["query", "--db", "postgresql://analyst:right-one@127.0.0.1:\(server.port)/postgres", "--count", "m(X, Y)"]).stdout, "2\n")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "right-one"
+        XCTAssertEqual(try Subprocess.kglog(["query", "--db", "postgresql://analyst@127.0.0.1:\(server.port)/postgres", "--count", "m(X, Y)"],
+                                            environment: environment).wait().stdout, "2\n", "libpq's PGPASSWORD")
         let missing = "postgresql://postgres@127.0.0.1:\(server.port)/no_such_database"
         XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr,
                        "kglog: error: cannot connect to '\(missing)': connection to server at \"127.0.0.1\", port \(server.port) failed: FATAL:  database \"no_such_database\" does not exist\n")

@@ -22,6 +22,11 @@ public final class PostgresServer {
         port = try PostgresServer.freePort()
         if getuid() == 0 { try run("/bin/chown", ["postgres", folder.path]) }
         try asServerUser("\(bin)/initdb", ["-D", folder.path + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+        // The role `analyst` signs in with a password over TCP (for the tests of a wrong one);
+        // everyone else is trusted.
+        let hba = folder.appendingPathComponent("data/pg_hba.conf")
+        let rules = try String(contentsOf: hba, encoding: .utf8)
+        try ("host all analyst 127.0.0.1/32 scram-sha-256\n" + rules).write(to: hba, atomically: false, encoding: .utf8)
         try start()
     }
 
