@@ -205,6 +205,23 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.handle(".why").err, "error: .why needs a fact, such as .why ally(armenia, russia)\n")
     }
 
+    func testOpenTakesAPostgreSQLURI() throws {
+        let db = try TestStore.newPostgresDatabase()
+        let shell = try shell()
+        XCTAssertEqual(shell.handle(".open \(db)"), Shell.Output())
+        XCTAssertEqual(shell.handle("m(a, b) @ s. m(c, d)."), Shell.Output())
+        _ = shell.handle(".mode tsv")
+        XCTAssertEqual(shell.handle("?- m(X, Y) @ S.").out, "X\tY\tS\na\tb\ts\n")
+        // Another session on the same database sees what this one wrote.
+        let other = try self.shell()
+        _ = other.handle(".open \(db)")
+        _ = other.handle(".mode tsv")
+        XCTAssertEqual(other.handle("?- m(X, Y).").out, "X\tY\na\tb\nc\td\n")
+        let refused = shell.handle(".open postgresql://nobody@127.0.0.1:1/none?connect_timeout=2").err
+        XCTAssertTrue(refused.hasPrefix("error: cannot connect to 'postgresql://nobody@127.0.0.1:1/none?connect_timeout=2': "), refused)
+        XCTAssertEqual(shell.handle("?- m(X, Y) @ S.").out, "X\tY\tS\na\tb\ts\n", "the open knowledge base stays")
+    }
+
     func testLoadReadOutputExportAndOpen() throws {
         let folder: URL = directory
         let facts = folder.appendingPathComponent("f.kgl").path
