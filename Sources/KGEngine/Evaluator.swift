@@ -332,9 +332,8 @@ public final class Evaluator {
             } else {
                 relation.appendDistinct(rows: rows)
             }
-            let parameters = ["?1 = \(id)"] + bound.sorted { $0.key < $1.key }.map { "?\($0.key + 2) = \($0.value)" }
             trace.append("  load \(predicate.sourceText)/\(arity)\(withSources ? " with sources" : ""): \(relation.count) rows <- "
-                         + "\(store.describeRead(arity: arity, withSources: withSources, boundColumns: Set(bound.keys))) [\(parameters.joined(separator: ", "))]")
+                         + store.describeRead(predicate: id, arity: arity, withSources: withSources, bound: bound))
         }
         relations[key] = relation
         return relation

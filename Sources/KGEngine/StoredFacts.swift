@@ -34,8 +34,9 @@ public protocol StoredFacts: AnyObject {
     /// The sources a stored fact was asserted by (`TermCode.noTerm` for a statement without one).
     func sources(ofFact predicate: Int64, arguments: [Int64]) throws -> [Int64]
 
-    /// How `facts` reads a predicate, for `--explain` (for a database, its query).
-    func describeRead(arity: Int, withSources: Bool, boundColumns: Set<Int>) -> String
+    /// How `facts` reads a predicate, for `--explain`: for a database, its query and the values
+    /// of its parameters.
+    func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String
 }
 
 extension StoredFacts {

@@ -204,6 +204,31 @@ public final class KnowledgeBase {
     /// receives until this returns.
     /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
     public func execute(_ text: String, fileName: String = "<input>", result: (StatementResult) throws -> Void) throws {
+        guard store.hasConcurrentWriters else { return try executeOnce(text, fileName: fileName, result: result) }
+        // Another writer may make the transaction fail (a deadlock): it is run again, its
+        // results held until it ends, so that the caller sees each once. Any other error comes
+        // after the results applied before it, as without other writers.
+        var attempt = 1
+        while true {
+            var held: [StatementResult] = []
+            do {
+                try executeOnce(text, fileName: fileName) { held.append($0) }
+            } catch let error as PostgresError where error.isConflictWithAnotherWriter && attempt < KnowledgeBase.attemptsAfterConflicts {
+                attempt += 1
+                continue
+            } catch {
+                for item in held { try result(item) }
+                throw error
+            }
+            for item in held { try result(item) }
+            return
+        }
+    }
+
+    /// How many times a text is run when other writers keep making it fail.
+    static let attemptsAfterConflicts = 5
+
+    private func executeOnce(_ text: String, fileName: String, result: (StatementResult) throws -> Void) throws {
         func report(_ diagnostics: [Diagnostic]) -> DiagnosticReport {
             DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: diagnostics)
         }

@@ -13,6 +13,9 @@ public protocol KnowledgeStore: StoredFacts {
     /// its password).
     var path: String { get }
     var isReadOnly: Bool { get }
+    /// Whether other processes write at the same time and may make a transaction fail for
+    /// reasons of their own (a deadlock), so that running it again is worth it.
+    var hasConcurrentWriters: Bool { get }
     func close()
 
     /// Runs `body` in one transaction (a savepoint inside another): all of it or none of it.
@@ -79,7 +82,10 @@ extension KnowledgeStore {
     }
 }
 
-extension Store: KnowledgeStore {}
+extension Store: KnowledgeStore {
+    /// SQLite lets one writer at a time in; the others wait (busy timeout).
+    public var hasConcurrentWriters: Bool { false }
+}
 
 /// Opens the store a knowledge base's location names: a PostgreSQL connection URI
 /// (`postgresql://...` or `postgres://...`), else a SQLite file (`:memory:` for one in memory).

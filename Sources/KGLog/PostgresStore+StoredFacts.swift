@@ -10,13 +10,16 @@ extension PostgresStore: StoredFacts {
         false
     }
 
-    public func describeRead(arity: Int, withSources: Bool, boundColumns: Set<Int>) -> String {
-        PostgresStore.readSQL(arity: arity, withSources: withSources, boundColumns: boundColumns)
+    public func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String {
+        let parameters = ["$1 = \(predicate)"] + bound.sorted { $0.key < $1.key }.map { "$\($0.key + 2) = \($0.value)" }
+        return PostgresStore.readSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)) + " [\(parameters.joined(separator: ", "))]"
     }
 }
 
 /// The knowledge base's writes on PostgreSQL: bulk ones through binary COPY.
 extension PostgresStore: KnowledgeStore {
+    public var hasConcurrentWriters: Bool { true }
+
     public func withDirectWrites<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
     public func bulkLoad<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
     public func refreshFactCaches() throws {}

@@ -194,6 +194,13 @@ public enum PostgresError: Error, Equatable, CustomStringConvertible {
                        position: field(Int32(UInt8(ascii: "P"))).flatMap { Int($0) })
     }
 
+    /// A deadlock or a serialization failure: the server undid the transaction, and running it
+    /// again may well succeed.
+    public var isConflictWithAnotherWriter: Bool {
+        if case .server(let state, _, _) = self { return state == "40P01" || state == "40001" }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .cannotConnect(let target, let reason): return "cannot connect to '\(target)': \(reason)"

@@ -1,5 +1,6 @@
 import XCTest
 import KGPostgres
+import KGSyntax
 import KGTestSupport
 
 /// Runs the built `kglog` executable as a user would and compares its exact output.
@@ -133,6 +134,36 @@ final class CLITests: FolderTestCase {
         let admin = try PostgresConnection(db)
         XCTAssertEqual(try admin.execute("SELECT count(*) = count(DISTINCT (kind, lexical)) FROM terms").rows, [["t"]])
         XCTAssertEqual(try admin.execute("SELECT count(*) FROM terms WHERE lexical LIKE 'c%'").rows, [["4000"]])
+    }
+
+    func testARunThatADeadlockUndoesIsRunAgain() throws {
+        let db = try TestStore.newPostgresDatabase()
+        // The terms exist already (a first run), so only facts are written below.
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("terms.kgl", "m(first, o) @ other. m(second, o) @ other.\n")]).status, 0)
+        let other = try PostgresConnection(db)
+        let ids = try ["m", "first", "second", "o", "g"].map { name -> String in
+            try other.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO UPDATE SET kind = excluded.kind RETURNING id",
+                              [.integer(Int64(Value.Kind.name.rawValue)), .text(name)]).rows[0][0]!
+        }
+        let (m, first, second, o, g) = (ids[0], ids[1], ids[2], ids[3], ids[4])
+        // Another writer holds m(second, o) @ g; the run adds m(first, o) @ g, then waits for it.
+        try other.execute("BEGIN")
+        try other.execute("INSERT INTO quads(p, s, o, g) VALUES (\(m), \(second), \(o), \(g))")
+        let running = try Subprocess.kglog(["run", "--db", db, try write("both.kgl", "m(first, o) @ g. m(second, o) @ g.\n?- m(X, o) @ g.\n")])
+        Thread.sleep(forTimeInterval: 0.5)
+        // Now the other writer wants m(first, o) @ g: each waits for the other, and the server
+        // undoes one of the two transactions.
+        do {
+            try other.execute("INSERT INTO quads(p, s, o, g) VALUES (\(m), \(first), \(o), \(g))")
+            try other.execute("COMMIT")
+        } catch {
+            XCTAssertTrue((error as? PostgresError)?.isConflictWithAnotherWriter == true, "\(error)")
+            try other.execute("ROLLBACK")
+        }
+        // Either way the run ends well: undone, it ran again.
+        let result = try running.wait()
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "X\nfirst\nsecond\n")
     }
 
     private func runWritesToADatabaseThatLaterQueriesRead(_ db: String) throws {

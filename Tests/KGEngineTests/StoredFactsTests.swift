@@ -48,7 +48,7 @@ final class StoredFactsTests: XCTestCase {
         }
 
         func facts(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
-            reads.append(describeRead(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)))
+            reads.append(describeRead(predicate: predicate, arity: arity, withSources: withSources, bound: bound))
             guard arity == 2 else { return [] }
             var rows: [[Int64]] = quads.filter { $0.p == predicate && (!withSources || $0.g != TermCode.noTerm) }
                 .map { withSources ? [$0.s, $0.o, $0.g] : [$0.s, $0.o] }
@@ -69,8 +69,8 @@ final class StoredFactsTests: XCTestCase {
             quads.filter { $0.p == predicate && [$0.s, $0.o] == arguments }.map(\.g).sorted()
         }
 
-        func describeRead(arity: Int, withSources: Bool, boundColumns: Set<Int>) -> String {
-            "memory: arity \(arity)\(withSources ? " with sources" : "") bound \(boundColumns.sorted())"
+        func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String {
+            "memory: arity \(arity)\(withSources ? " with sources" : "") bound \(bound.keys.sorted())"
         }
     }
 

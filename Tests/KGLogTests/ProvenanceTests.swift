@@ -31,6 +31,8 @@ final class ProvenanceTests: XCTestCase {
         // A constant source is read from the store alone: the SQL filters on it.
         let explained = try kb.explain("?- member-of(X, O) @ tass.")
         // The store reads only that source's rows (SQLite numbers parameters ?N, PostgreSQL $N).
+        XCTAssertTrue(explained.contains { ($0.contains(" [?1 = ") && $0.contains(", ?4 = ")) || ($0.contains(" [$1 = ") && $0.contains(", $4 = ")) },
+                      "\(explained)")
         XCTAssertTrue(explained.contains { line in
             line.contains("load member-of/2 with sources: 2 rows <- SELECT s, o, g FROM quads WHERE p = ")
                 && (line.contains(" AND g = ?4 AND g != 0") || line.contains(" AND g = $4 AND g <> 0"))
