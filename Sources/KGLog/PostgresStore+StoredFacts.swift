@@ -29,7 +29,7 @@ extension PostgresStore: KnowledgeStore {
     }
 
     public func addQuads(_ rows: [QuadRow]) throws -> Int {
-        try addQuadsTellingWhichAreNew(rows).filter { $0 }.count
+        try addFacts(countingNew: rows.map { ($0.p, [$0.s, $0.o], $0.g) })
     }
 
     public func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool] {
@@ -37,6 +37,6 @@ extension PostgresStore: KnowledgeStore {
     }
 
     public func addTuples(_ rows: [TupleRow]) throws -> Int {
-        try addFacts(rows.map { ($0.p, $0.arguments, $0.g) }).filter { $0 }.count
+        try addFacts(countingNew: rows.map { ($0.p, $0.arguments, $0.g) })
     }
 }

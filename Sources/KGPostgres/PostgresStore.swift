@@ -306,6 +306,22 @@ public final class PostgresStore {
     /// into each table.
     public func addFacts(_ facts: [(predicate: Int64, arguments: [Int64], source: Int64)]) throws -> [Bool] {
         var isNew = [Bool](repeating: false, count: facts.count)
+        try addFacts(facts, tellingWhichAreNew: true) { isNew[$0] = true }
+        return isNew
+    }
+
+    /// Adds facts in bulk and returns how many were new (each new one once), without telling
+    /// which: one plain insert a table.
+    public func addFacts(countingNew facts: [(predicate: Int64, arguments: [Int64], source: Int64)]) throws -> Int {
+        try addFacts(facts, tellingWhichAreNew: false) { _ in }
+    }
+
+    /// Stages `facts` with binary COPY and inserts them; with `tellingWhichAreNew`, calls
+    /// `new` with the index of each new one (the first of equal ones). Returns how many were new.
+    @discardableResult
+    private func addFacts(_ facts: [(predicate: Int64, arguments: [Int64], source: Int64)], tellingWhichAreNew: Bool,
+                          new: (Int) -> Void) throws -> Int {
+        var added = 0
         var quads = BinaryCopy(), tuples = BinaryCopy()
         var quadCount = 0, tupleCount = 0
         for (index, fact) in facts.enumerated() {
@@ -322,8 +338,17 @@ public final class PostgresStore {
                 tupleCount += 1
             }
         }
-        func markNew(_ result: PostgresResult) {
-            for row in result.rows { if let index = row[0].flatMap({ Int($0) }) { isNew[index] = true } }
+        func insert(_ into: String, columns: String, from staged: String, matching: String) throws {
+            let insert = "INSERT INTO \(into)(\(columns)) SELECT DISTINCT \(columns) FROM \(staged) ORDER BY \(columns) ON CONFLICT DO NOTHING"
+            guard tellingWhichAreNew else {
+                added += try connection.execute(insert).changed
+                return
+            }
+            let result = try connection.execute("""
+                WITH added AS (\(insert) RETURNING \(columns))
+                SELECT min(f.n) FROM added JOIN \(staged) AS f ON \(matching) GROUP BY \(columns.split(separator: ",").map { "added." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                """)
+            for row in result.rows { if let index = row[0].flatMap({ Int($0) }) { new(index); added += 1 } }
         }
         // In a transaction (a savepoint inside the caller's): the staging tables empty at commit.
         try transaction {
@@ -331,13 +356,8 @@ public final class PostgresStore {
                 try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_quads(n bigint, p bigint, s bigint, o bigint, g bigint) ON COMMIT DELETE ROWS")
                 try connection.execute("TRUNCATE staged_quads")
                 try connection.copy("COPY staged_quads(n, p, s, o, g) FROM STDIN (FORMAT binary)", data: quads.finished)
-                markNew(try connection.execute("""
-                    WITH added AS (
-                        INSERT INTO quads(p, s, o, g) SELECT DISTINCT p, s, o, g FROM staged_quads ORDER BY p, s, o, g
-                        ON CONFLICT DO NOTHING RETURNING p, s, o, g)
-                    SELECT min(f.n) FROM added JOIN staged_quads AS f ON f.p = added.p AND f.s = added.s AND f.o = added.o AND f.g = added.g
-                    GROUP BY added.p, added.s, added.o, added.g
-                    """))
+                try insert("quads", columns: "p, s, o, g", from: "staged_quads",
+                           matching: "f.p = added.p AND f.s = added.s AND f.o = added.o AND f.g = added.g")
                 try connection.execute("INSERT INTO quads_pos(p, o, s) SELECT DISTINCT p, o, s FROM staged_quads ORDER BY p, o, s ON CONFLICT DO NOTHING")
                 try connection.execute("INSERT INTO quads_osp(o, s, p) SELECT DISTINCT o, s, p FROM staged_quads ORDER BY o, s, p ON CONFLICT DO NOTHING")
                 try connection.execute("TRUNCATE staged_quads")
@@ -346,16 +366,11 @@ public final class PostgresStore {
                 try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_tuples(n bigint, p bigint, args bytea, g bigint) ON COMMIT DELETE ROWS")
                 try connection.execute("TRUNCATE staged_tuples")
                 try connection.copy("COPY staged_tuples(n, p, args, g) FROM STDIN (FORMAT binary)", data: tuples.finished)
-                markNew(try connection.execute("""
-                    WITH added AS (
-                        INSERT INTO tuples(p, args, g) SELECT DISTINCT p, args, g FROM staged_tuples ON CONFLICT DO NOTHING RETURNING p, args, g)
-                    SELECT min(f.n) FROM added JOIN staged_tuples AS f ON f.p = added.p AND f.args = added.args AND f.g = added.g
-                    GROUP BY added.p, added.args, added.g
-                    """))
+                try insert("tuples", columns: "p, args, g", from: "staged_tuples", matching: "f.p = added.p AND f.args = added.args AND f.g = added.g")
                 try connection.execute("TRUNCATE staged_tuples")
             }
         }
-        return isNew
+        return added
     }
 
     /// Removes a fact from one source, or from every source when `source` is nil; returns how
