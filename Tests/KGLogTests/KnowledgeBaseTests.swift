@@ -168,6 +168,20 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try reopened.store.integrityCheck(), "ok")
     }
 
+    func testTextsFullOfQuotesSemicolonsAndBackslashesAreStoredAsTheyAre() throws {
+        let kb = try KnowledgeBase(path: TestStore.location())
+        // As written in kglog, and the strings they are.
+        let written = [#""x'); DROP TABLE quads; --""#, #""a \"quoted\" word""#, #""back\\slash""#, #""semi;colon""#, #""ОДКБ's""#]
+        let strings = ["x'); DROP TABLE quads; --", "a \"quoted\" word", "back\\slash", "semi;colon", "ОДКБ's"]
+        try kb.execute(written.enumerated().map { "said(p\($0.offset), \($0.element)) @ <http://example.org/a'b;c>." }.joined(separator: "\n"))
+        let answer = try kb.query("?- said(P, T) @ S.")
+        XCTAssertEqual(answer.rows.map { $0[1] }, strings.map { Value.string($0) })
+        XCTAssertEqual(Set(answer.rows.map { $0[2] }), [.iri("http://example.org/a'b;c")])
+        XCTAssertTrue(try kb.query("?- said(p1, \(written[1])).").holds)
+        XCTAssertEqual(try kb.execute("retract said(p0, \(written[0]))."), [.retracted(count: 1)])
+        XCTAssertEqual(try kb.count("?- said(P, T)."), 4)
+    }
+
     func testRetractingAPatternRemovesEveryStoredFactThatMatches() throws {
         let kb = try KnowledgeBase(path: TestStore.location())
         try kb.execute("""
