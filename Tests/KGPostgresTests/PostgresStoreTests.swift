@@ -109,4 +109,24 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(try store.facts(predicate: q, arity: 3), [s, -5, g])
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
+
+    func testRemovingASourceThenCompactingLeavesOnlyTheTermsInUse() throws {
+        let store = try PostgresStore(try target())
+        let (said, person, rumour, kept) = try (store.intern(.name("said")), store.intern(.name("person")), store.intern(.name("rumour")), store.intern(.name("kept")))
+        let statements = try (0..<50).map { try store.intern(.string("statement \($0)")) }
+        XCTAssertEqual(try store.addFacts(statements.map { (said, [person, $0], rumour) }).filter { $0 }.count, 50)
+        XCTAssertTrue(try store.insertFact(predicate: said, arguments: [person, kept], source: TermCode.noTerm))
+        try store.recordPredicate(said, arity: 2)
+        XCTAssertEqual(try store.deleteFacts(source: rumour), 50)
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).quads_pos").rows, [["1"]], "the removed facts left the other orders")
+        let result = try store.compact()
+        XCTAssertEqual(result.removedTerms, 51, "the 50 statements and the rumour")
+        XCTAssertEqual(try store.facts(predicate: said, arity: 2), [person, kept])
+        XCTAssertNil(try store.termID(for: .string("statement 7")))
+        XCTAssertEqual(try store.value(of: kept), .name("kept"))
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+        // A damaged store says what is wrong.
+        try admin.execute("DELETE FROM \(schema).quads_osp")
+        XCTAssertEqual(try store.integrityCheck(), "1 facts missing from quads_osp")
+    }
 }
