@@ -175,6 +175,11 @@ public struct PostgresResult: Sendable, Equatable {
         }
         changed = Int(String(cString: PQcmdTuples(result))) ?? 0
     }
+
+    /// The first column of the first row as an integer (a count, an id), or nil.
+    public var firstInteger: Int64? {
+        rows.first?.first.flatMap { $0 }.flatMap { Int64($0) }
+    }
 }
 
 /// What went wrong talking to PostgreSQL.

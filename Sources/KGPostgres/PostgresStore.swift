@@ -97,8 +97,7 @@ public final class PostgresStore {
     public func termID(for value: Value) throws -> Int64? {
         if let inline = TermCode.inlineID(value) { return inline }
         let (kind, text) = TermCode.dictionaryKey(of: value)
-        return try connection.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", [.integer(Int64(kind)), .text(text)])
-            .rows.first.flatMap { $0.first ?? nil }.flatMap { Int64($0) }
+        return try connection.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", [.integer(Int64(kind)), .text(text)]).firstInteger
     }
 
     /// The id of a value, adding it to the dictionary when it is new (and not inline).
@@ -113,16 +112,15 @@ public final class PostgresStore {
     public func internTerm(kind: Int, text: String) throws -> Int64 {
         if let inline = TermCode.inlineID(kind: kind, text: text.utf8) { return inline }
         let parameters: [PostgresValue?] = [.integer(Int64(kind)), .text(text)]
-        if let id = try connection.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters).rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) {
-            return id
-        }
-        guard let termWriter else { throw PostgresError.server(sqlState: "25006", message: "cannot add terms to a knowledge base opened to read only", position: nil) }
+        let select = "SELECT id FROM terms WHERE kind = $1 AND lexical = $2"
+        if let id = try connection.execute(select, parameters).firstInteger { return id }
+        let termWriter = try writerOfTerms()
         // Another writer may add the same term at the same moment: then this insert does
         // nothing and the select finds its id.
-        let inserted = try termWriter.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters)
-        if let id = inserted.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) { return id }
-        let found = try termWriter.execute("SELECT id FROM terms WHERE kind = $1 AND lexical = $2", parameters)
-        guard let id = found.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) else { throw PostgresStoreError.missingTerm(id: 0) }
+        if let id = try termWriter.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters).firstInteger {
+            return id
+        }
+        guard let id = try termWriter.execute(select, parameters).firstInteger else { throw PostgresStoreError.missingTerm(id: 0) }
         return id
     }
 
@@ -145,10 +143,9 @@ public final class PostgresStore {
             staged += 1
         }
         guard staged > 0 else { return ids }
-        guard let termWriter else { throw PostgresError.server(sqlState: "25006", message: "cannot add terms to a knowledge base opened to read only", position: nil) }
+        let termWriter = try writerOfTerms()
         try termWriter.transaction {
-            try termWriter.execute("CREATE TEMP TABLE IF NOT EXISTS staged_terms(n bigint, kind smallint, lexical text) ON COMMIT DELETE ROWS")
-            try termWriter.copy("COPY staged_terms(n, kind, lexical) FROM STDIN (FORMAT binary)", data: copy.finished)
+            try PostgresStore.stage(copy, into: "staged_terms", columns: "n bigint, kind smallint, lexical text", on: termWriter)
             try termWriter.execute("""
                 INSERT INTO terms(kind, lexical) SELECT DISTINCT kind, lexical FROM staged_terms ORDER BY kind, lexical
                 ON CONFLICT (kind, lexical) DO NOTHING
@@ -158,6 +155,23 @@ public final class PostgresStore {
             }
         }
         return ids
+    }
+
+    /// The connection that adds terms; a knowledge base opened to read only has none.
+    private func writerOfTerms() throws -> PostgresConnection {
+        guard let termWriter else {
+            throw PostgresError.server(sqlState: "25006", message: "cannot add terms to a knowledge base opened to read only", position: nil)
+        }
+        return termWriter
+    }
+
+    /// Empties the temporary table `table` (made with `columns` when the connection has none
+    /// yet; emptied again at commit) and fills it with `rows` by binary COPY. Call in a transaction.
+    private static func stage(_ rows: BinaryCopy, into table: String, columns: String, on connection: PostgresConnection) throws {
+        try connection.execute("CREATE TEMP TABLE IF NOT EXISTS \(table)(\(columns)) ON COMMIT DELETE ROWS")
+        try connection.execute("TRUNCATE \(table)")
+        let names = columns.split(separator: ",").map { $0.split(separator: " ", omittingEmptySubsequences: true)[0] }.joined(separator: ", ")
+        try connection.copy("COPY \(table)(\(names)) FROM STDIN (FORMAT binary)", data: rows.finished)
     }
 
     /// The id the next new term would get at the least (1 in a new knowledge base).
@@ -216,7 +230,7 @@ public final class PostgresStore {
 
     @discardableResult
     public func addRule(text: String) throws -> Int64 {
-        Int64(try connection.execute("INSERT INTO rules(text) VALUES ($1) RETURNING id", [.text(text)]).rows.first?.first.flatMap { $0 } ?? "") ?? 0
+        try integer("INSERT INTO rules(text) VALUES ($1) RETURNING id", [.text(text)])
     }
 
     public func removeRule(id: Int64) throws {
@@ -353,21 +367,15 @@ public final class PostgresStore {
         // In a transaction (a savepoint inside the caller's): the staging tables empty at commit.
         try transaction {
             if quadCount > 0 {
-                try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_quads(n bigint, p bigint, s bigint, o bigint, g bigint) ON COMMIT DELETE ROWS")
-                try connection.execute("TRUNCATE staged_quads")
-                try connection.copy("COPY staged_quads(n, p, s, o, g) FROM STDIN (FORMAT binary)", data: quads.finished)
+                try PostgresStore.stage(quads, into: "staged_quads", columns: "n bigint, p bigint, s bigint, o bigint, g bigint", on: connection)
                 try insert("quads", columns: "p, s, o, g", from: "staged_quads",
                            matching: "f.p = added.p AND f.s = added.s AND f.o = added.o AND f.g = added.g")
                 try connection.execute("INSERT INTO quads_pos(p, o, s) SELECT DISTINCT p, o, s FROM staged_quads ORDER BY p, o, s ON CONFLICT DO NOTHING")
                 try connection.execute("INSERT INTO quads_osp(o, s, p) SELECT DISTINCT o, s, p FROM staged_quads ORDER BY o, s, p ON CONFLICT DO NOTHING")
-                try connection.execute("TRUNCATE staged_quads")
             }
             if tupleCount > 0 {
-                try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_tuples(n bigint, p bigint, args bytea, g bigint) ON COMMIT DELETE ROWS")
-                try connection.execute("TRUNCATE staged_tuples")
-                try connection.copy("COPY staged_tuples(n, p, args, g) FROM STDIN (FORMAT binary)", data: tuples.finished)
+                try PostgresStore.stage(tuples, into: "staged_tuples", columns: "n bigint, p bigint, args bytea, g bigint", on: connection)
                 try insert("tuples", columns: "p, args, g", from: "staged_tuples", matching: "f.p = added.p AND f.args = added.args AND f.g = added.g")
-                try connection.execute("TRUNCATE staged_tuples")
             }
         }
         return added
@@ -490,13 +498,12 @@ public final class PostgresStore {
     }
 
     private func integer(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> Int64 {
-        Int64(try connection.execute(sql, parameters).rows.first?.first.flatMap { $0 } ?? "") ?? 0
+        try connection.execute(sql, parameters).firstInteger ?? 0
     }
 
     /// The number of stored rows (facts with their sources) of a predicate.
     public func factCount(predicate: Int64, arity: Int) throws -> Int {
-        let table = arity == 2 ? "quads" : "tuples"
-        return Int(try connection.execute("SELECT count(*) FROM \(table) WHERE p = $1", [.integer(predicate)]).rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+        Int(try integer("SELECT count(*) FROM \(arity == 2 ? "quads" : "tuples") WHERE p = $1", [.integer(predicate)]))
     }
 
     /// The sources a stored fact was asserted by (`TermCode.noTerm` for a statement without one).
@@ -519,26 +526,25 @@ public final class PostgresStore {
         return bytes
     }
 
-    /// Argument ids as `bytea` input: `\x` and each id's 8 little-endian bytes in hex.
+    /// Argument ids as `bytea` input: `\x` and the bytes of `packedBytes` in hex.
     static func packed(_ arguments: [Int64]) -> String {
-        var text = "\\x"
-        for id in arguments {
-            var bits = UInt64(bitPattern: id).littleEndian
-            withUnsafeBytes(of: &bits) { for byte in $0 { text += String(format: "%02x", byte) } }
-        }
-        return text
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("\\x".utf8)
+        for byte in packedBytes(arguments) { text += [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]] }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The ids of `bytea` output (`\x` and hex), which must hold `arity` of them.
     static func unpacked(_ text: String, arity: Int) throws -> [Int64] {
+        let damaged = PostgresStoreError.damagedArguments(arity: arity, text: text)
         let hex = Array(text.utf8.dropFirst(2))
-        guard text.hasPrefix("\\x"), hex.count == arity * 16 else { throw PostgresStoreError.damagedArguments(arity: arity, text: text) }
-        func nibble(_ c: UInt8) -> UInt64 { UInt64(c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : c - UInt8(ascii: "a") + 10) }
-        return (0..<arity).map { index in
+        guard text.hasPrefix("\\x"), hex.count == arity * 16 else { throw damaged }
+        return try (0..<arity).map { index in
             var bits: UInt64 = 0
             for byte in 0..<8 {
                 let at = index * 16 + byte * 2
-                bits |= (nibble(hex[at]) << 4 | nibble(hex[at + 1])) << (8 * UInt64(byte))
+                guard let high = Hex.digit(hex[at]), let low = Hex.digit(hex[at + 1]) else { throw damaged }
+                bits |= UInt64(high << 4 | low) << (8 * UInt64(byte))
             }
             return Int64(bitPattern: bits)
         }

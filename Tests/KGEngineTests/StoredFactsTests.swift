@@ -141,11 +141,7 @@ final class StoredFactsTests: XCTestCase {
     }
 
     func testThroughAPostgreSQLDatabase() throws {
-        let admin = try PostgresConnection(try TestEnvironment.postgres())
-        let schema = "kglog_engine_\(UInt32.random(in: 0...UInt32.max))"
-        try admin.execute("CREATE SCHEMA \(schema)")
-        defer { _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE") }
-        let store = try PostgresStore(try TestEnvironment.postgres() + "?options=-csearch_path%3D\(schema)")
+        let store = try PostgresStore(try TestStore.newPostgresDatabase())
         defer { store.close() }
         try eachFact { s, p, o, source in
             try store.insertFact(predicate: try store.intern(p), arguments: [try store.intern(s), try store.intern(o)],
