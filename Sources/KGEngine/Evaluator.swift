@@ -10,6 +10,8 @@ public final class Evaluator {
     let rules: [Clause]
     /// Rewrite queries that bind arguments with magic sets (on by default).
     public var demandDriven = true
+    /// Where queries are evaluated when the store is on a database server (`ServerEvaluation`).
+    public var site = EvaluationSite.auto
     /// The most facts one evaluation may derive before it stops with an error.
     public var maximumDerivedFacts: Int {
         get { executor.maximumDerivedFacts }
@@ -47,7 +49,7 @@ public final class Evaluator {
     /// What each predicate a rewrite introduced (`reach[bf]`, `reach[stored]`) stands for.
     var introduced: [Value: RewrittenPredicate] = [:]
     /// Lines describing what was done, for `.explain`.
-    public private(set) var trace: [String] = []
+    public internal(set) var trace: [String] = []
     /// Called regularly during evaluation; throw from it to cancel (Ctrl-C, limits).
     public var checkpoint: (() throws -> Void)? {
         get { executor.checkpoint }
@@ -174,6 +176,7 @@ public final class Evaluator {
     /// Evaluates the rules a query needs, then the query; returns the answer relation.
     private func evaluate(_ original: Query) throws -> Relation {
         let prepared = try prepare(original)
+        if let answer = try answerFromServer(prepared) { return answer }
         let query = prepared.query
         for (number, stratum) in prepared.strata.enumerated() {
             trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")

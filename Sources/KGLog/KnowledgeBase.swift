@@ -33,6 +33,9 @@ public final class KnowledgeBase {
     public var maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
     /// The most memory (resident bytes) the process may hold while a query is evaluated.
     public var maximumMemory = Evaluator.defaultMaximumMemory
+    /// Where queries are evaluated: `auto` (the default) evaluates in the database server when
+    /// the stored relations a query reads are large; a SQLite file is always read by the client.
+    public var evaluationSite = EvaluationSite.auto
     /// The source of facts stated without one, while a `.kgl` file is imported with a source.
     var defaultSource: Value?
 
@@ -626,6 +629,7 @@ public final class KnowledgeBase {
         evaluator.checkpoint = checkpoint
         evaluator.maximumDerivedFacts = maximumDerivedFacts
         evaluator.maximumMemory = maximumMemory
+        evaluator.site = evaluationSite
         return evaluator
     }
 

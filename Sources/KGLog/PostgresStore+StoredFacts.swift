@@ -1,6 +1,8 @@
 import KGEngine
 import KGPostgres
 import KGStore
+import KGSyntax
+import Foundation
 
 /// A knowledge base on a PostgreSQL server is read by the engine as the SQLite file is: its
 /// relations are brought into the in-memory engine (evaluation on the client). The server
@@ -13,6 +15,63 @@ extension PostgresStore: StoredFacts {
     public func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String {
         let parameters = ["$1 = \(predicate)"] + bound.sorted { $0.key < $1.key }.map { "$\($0.key + 2) = \($0.value)" }
         return PostgresStore.readSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)) + " [\(parameters.joined(separator: ", "))]"
+    }
+}
+
+/// Evaluation in the database (`--evaluate server`): the engine's SQL reads the fact tables
+/// directly, in a transaction that is rolled back.
+extension PostgresStore: SQLEvaluatingStore {
+    public func sqlFacts(predicate: Int64, arity: Int, withSources: Bool, subjectBound: Bool) -> String {
+        let source = withSources ? ", g" : ""
+        let withSource = withSources ? " AND g <> 0" : ""
+        guard arity == 2 else {
+            let columns = arity == 0 ? ["0 AS c0"] : (0..<arity).map { "pg_temp.kglog_argument(args, \($0)) AS c\($0)" }
+            return "(SELECT \(columns.joined(separator: ", "))\(source) FROM tuples WHERE p = \(predicate)\(withSource))"
+        }
+        // quads_pos holds each fact once (without sources) but is ordered by object; a subject
+        // given as a constant is better found in quads, duplicates and all.
+        let table = withSources || subjectBound ? "quads" : "quads_pos"
+        return "(SELECT s AS c0, o AS c1\(source) FROM \(table) WHERE p = \(predicate)\(withSource))"
+    }
+
+    public func estimatedRows(predicate: Int64, arity: Int) throws -> Int {
+        let table = arity == 2 ? "quads" : "tuples"
+        let plan = try connection.execute("EXPLAIN SELECT 1 FROM \(table) WHERE p = \(predicate)").rows.first?.first ?? nil
+        guard let plan, let range = plan.range(of: #"rows=[0-9]+"#, options: .regularExpression) else { return 0 }
+        return Int(plan[range].dropFirst(5)) ?? 0
+    }
+
+    public func withDiscardedTransaction<T>(_ body: (SQLSession) throws -> T) throws -> T {
+        let connection = try evaluationConnection()
+        return try connection.discardingChanges { try body(PostgresSession(connection: connection)) }
+    }
+}
+
+/// Statements of an evaluation on PostgreSQL; the functions' "computed on the client" errors
+/// come back as `ComputedOnClient`.
+private struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+
+    func run(_ sql: String) throws -> Int {
+        try translatingErrors { try connection.execute(sql).changed }
+    }
+
+    func integers(_ sql: String, width: Int) throws -> [Int64] {
+        let result = try translatingErrors { try connection.execute(sql) }
+        var values: [Int64] = []
+        values.reserveCapacity(result.rows.count * width)
+        for row in result.rows {
+            for cell in row { values.append(cell.flatMap { Int64($0) } ?? TermCode.noTerm) }
+        }
+        return values
+    }
+
+    private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch PostgresError.server(let state, let message, _) where state == ComputedOnClient.sqlState {
+            throw ComputedOnClient(message: message)
+        }
     }
 }
 

@@ -120,6 +120,22 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs `body` in a transaction (a savepoint inside another) that is rolled back at the end,
+    /// whatever happens: for work whose effects must not outlive it. A transaction of its own is
+    /// `REPEATABLE READ` (one snapshot for all its statements) and `READ WRITE` even on a
+    /// read-only session, for temporary tables.
+    public func discardingChanges<T>(_ body: () throws -> T) throws -> T {
+        let savepoint = "kglog_\(transactionDepth)"
+        try execute(transactionDepth == 0 ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE" : "SAVEPOINT \(savepoint)")
+        transactionDepth += 1
+        defer {
+            transactionDepth -= 1
+            _ = try? execute(transactionDepth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint)")
+            if transactionDepth > 0 { _ = try? execute("RELEASE SAVEPOINT \(savepoint)") }
+        }
+        return try body()
+    }
+
     /// `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`; `password=secret` → `password=***`.
     static func hidingPassword(_ text: String) -> String {
         var hidden = text

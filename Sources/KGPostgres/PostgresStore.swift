@@ -32,11 +32,16 @@ public final class PostgresStore {
     /// Opened to read only: every transaction is read-only on the server, so no change can
     /// slip through, and an empty schema is an error rather than a new knowledge base.
     public let isReadOnly: Bool
+    private let connectionString: String
+    /// For a knowledge base opened to read only: a connection whose transactions may create
+    /// temporary tables, on which evaluation in the database runs (opened when first needed).
+    private var evaluator: PostgresConnection?
 
     /// Connects and makes sure the schema is kglog's: created when the schema is empty,
     /// checked (application and version) otherwise.
     public init(_ connectionString: String, readOnly: Bool = false) throws {
         connection = try PostgresConnection(connectionString)
+        self.connectionString = connectionString
         isReadOnly = readOnly
         if readOnly { try connection.execute("SET default_transaction_read_only = on") }
         try checkOrCreateSchema()
@@ -46,6 +51,19 @@ public final class PostgresStore {
     public func close() {
         connection.close()
         termWriter?.close()
+        evaluator?.close()
+    }
+
+    /// The connection on which to evaluate a program as SQL, in a transaction that is rolled
+    /// back: the writer's own (so it sees what the current transaction has written), or, for a
+    /// knowledge base opened to read only (whose transactions cannot create the temporary
+    /// tables), a second one that is never used to change anything.
+    public func evaluationConnection() throws -> PostgresConnection {
+        guard isReadOnly else { return connection }
+        if let evaluator { return evaluator }
+        let opened = try PostgresConnection(connectionString)
+        evaluator = opened
+        return opened
     }
 
     private func checkOrCreateSchema() throws {

@@ -211,6 +211,7 @@ public final class Shell {
         (".sources", "[PATTERN] [--from DATE] [--until DATE]", "list sources (those whose name contains PATTERN, published in the span), earliest first: when, by whom, who reported, how many facts"),
         (".why", "FACT [--all]", "show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)"),
         (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
+        (".evaluate", "[auto|client|server]", "where queries on a PostgreSQL knowledge base are evaluated: in the database as SQL, in kglog, or chosen by size (auto, the default); without an argument, show it"),
         (".timer", "on|off", "show the time each statement takes"),
         (".pager", "on|off", "show output taller than the screen through $KGLOG_PAGER, $PAGER or less -FRX (on by default)"),
         (".mode", "table|tsv|csv|json", "set how answers are printed"),
@@ -373,6 +374,14 @@ public final class Shell {
                 output.out += try knowledgeBase.explain(Query.text(argument)).joined(separator: "\n") + "\n"
             } catch {
                 output.err += Shell.describe(error)
+            }
+        case ".evaluate":
+            if argument.isEmpty {
+                output.out += knowledgeBase.evaluationSite.rawValue + "\n"
+            } else if let site = EvaluationSite(rawValue: argument) {
+                knowledgeBase.evaluationSite = site
+            } else {
+                output.err += "error: .evaluate takes auto, client or server\n"
             }
         case ".timer":
             guard let on = onOff(argument, name, &output) else { return }

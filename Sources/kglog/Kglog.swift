@@ -17,6 +17,7 @@ struct Kglog: ParsableCommand {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+extension EvaluationSite: ExpressibleByArgument {}
 
 /// `--max-memory 512M`: a size in bytes, or with a unit (K, M, G, also KiB, MB...).
 struct MemorySize: ExpressibleByArgument {
@@ -47,6 +48,9 @@ struct LimitOptions: ParsableArguments {
 
     @Option(name: .long, help: "The most memory kglog may hold while a query is evaluated, such as 512M or 8G (default: 4G, or half the machine's memory if less).")
     var maxMemory: MemorySize?
+
+    @Option(name: .long, help: "Where a query on a PostgreSQL knowledge base is evaluated: server (as SQL in the database), client (in kglog), or auto (server when the stored relations it reads are large; the default). --explain says which and shows the SQL.")
+    var evaluate: EvaluationSite?
 }
 
 /// Options shared by the commands that print answers.

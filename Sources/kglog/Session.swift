@@ -31,6 +31,7 @@ struct Session {
         knowledgeBase.checkpoint = Interrupts.check
         if let facts = limits?.maxFacts { knowledgeBase.maximumDerivedFacts = facts }
         if let memory = limits?.maxMemory { knowledgeBase.maximumMemory = memory.bytes }
+        if let site = limits?.evaluate { knowledgeBase.evaluationSite = site }
     }
 
     /// A constant given on the command line (`member-of`, `<http://x>`, `ex:p`, `"text"`).

@@ -1,0 +1,239 @@
+import KGSyntax
+
+/// Why a rule or query cannot be evaluated in the database (`--evaluate server` reports it;
+/// `auto` evaluates on the client instead).
+public struct NotCompiledToSQL: Error, Equatable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "cannot evaluate on the server: \(reason)" }
+}
+
+/// Where a predicate's rows are read from in the SQL of an evaluation.
+struct SQLRelations {
+    /// The temporary table (columns `c0`...`cN`, then `r`, the round that added the row) of each
+    /// predicate the evaluation derives.
+    var workTables: [Value: String] = [:]
+    /// Arities of every predicate the program uses.
+    var arity: (Value) -> Int
+    /// The stored facts of a predicate as a FROM item with columns `c0`...`cN` (and `g`, the
+    /// source, when asked with sources); nil when nothing is stored for it.
+    var stored: (_ predicate: Value, _ withSources: Bool, _ subjectBound: Bool) throws -> String?
+
+    /// A relation with no rows and the columns of `predicate`'s.
+    func empty(_ predicate: Value, withSources: Bool) -> String {
+        let columns = (0..<arity(predicate)).map { "NULL::bigint AS c\($0)" } + (withSources ? ["NULL::bigint AS g"] : [])
+        return "(SELECT \(columns.isEmpty ? "0 AS c0" : columns.joined(separator: ", ")) WHERE false)"
+    }
+}
+
+/// Compiles rules (and queries, as rules with a hidden head) to PostgreSQL over term ids: each
+/// rule one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` into its head's work table, joins in
+/// FROM and WHERE, `NOT EXISTS` for negation, `GROUP BY` for aggregates. Only ids reach the
+/// text: integers this code writes itself, never a user's string.
+///
+/// The emitted statements keep to what Citus runs on distributed tables: no recursive CTE, no
+/// CTE inside `INSERT ... SELECT`, no function in a join condition that reads other tables.
+struct SQLCompiler {
+    let relations: SQLRelations
+
+    /// The statement adding a rule's new head rows, marked with `round`. `delta`, the index of a
+    /// body atom, makes that atom read only the rows of the previous round.
+    func insert(_ rule: CompiledRule, into table: String, round: Int, delta: Int? = nil) throws -> String {
+        let width = rule.head.count
+        let columns = (0..<max(width, 1)).map { "c\($0)" } + ["r"]
+        let select: String
+        if rule.aggregates.isEmpty {
+            let body = try Body(rule, relations: relations, delta: delta.map { ($0, round - 1) })
+            let head = width == 0 ? ["0"] : try rule.head.map { try body.expression($0) }
+            select = "SELECT " + (head + ["\(round)"]).joined(separator: ", ") + body.fromAndWhere
+        } else {
+            select = try aggregateSelect(rule, round: round)
+        }
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) \(select) ON CONFLICT DO NOTHING"
+    }
+
+    /// The query's distinct answers, at most `limit` of them.
+    func query(_ rule: CompiledRule, limit: Int?) throws -> String {
+        let body = try Body(rule, relations: relations, delta: nil)
+        let head = rule.head.isEmpty ? ["0 AS c0"] : try rule.head.enumerated().map { "\(try body.expression($0.element)) AS c\($0.offset)" }
+        return "SELECT DISTINCT " + head.joined(separator: ", ") + body.fromAndWhere + (limit.map { " LIMIT \($0)" } ?? "")
+    }
+
+    /// An aggregate rule: the body's distinct solutions, grouped by the head's other arguments.
+    private func aggregateSelect(_ rule: CompiledRule, round: Int) throws -> String {
+        let body = try Body(rule, relations: relations, delta: nil)
+        let solved = body.boundVariables
+        let inner = "SELECT DISTINCT " + (solved.isEmpty ? "1 AS one" : solved.map { "\(body.bindings[$0]!) AS v\($0)" }.joined(separator: ", ")) + body.fromAndWhere
+        let outer = Body(bindings: Dictionary(uniqueKeysWithValues: solved.map { ($0, "s.v\($0)") }))
+        var keys: [String] = []
+        var head: [String] = []
+        for position in rule.head.indices {
+            if let aggregate = rule.aggregates[position] {
+                head.append(try aggregateExpression(aggregate, outer))
+            } else {
+                let key = try outer.expression(rule.head[position])
+                keys.append(key)
+                head.append(key)
+            }
+        }
+        return "SELECT " + (head + ["\(round)"]).joined(separator: ", ") + " FROM (\(inner)) AS s"
+            + (keys.isEmpty ? "" : " GROUP BY " + keys.joined(separator: ", ")) + " HAVING count(*) > 0"
+    }
+
+    private func aggregateExpression(_ aggregate: CompiledAggregate, _ body: Body) throws -> String {
+        let argument = try body.expression(aggregate.argument)
+        let payload = SQLFunctions.payload(argument)
+        let isInteger = "bool_and((\(argument) >> 60) = \(SQLFunctions.integerShift))"
+        let isDate = "bool_and((\(argument) >> 60) = \(SQLFunctions.dateShift))"
+        let otherwise = "ELSE pg_temp.kglog_client_only('\(aggregate.function.rawValue) of values other than integers') END"
+        switch aggregate.function {
+        case .count: return SQLFunctions.countID("count(*)")
+        case .countDistinct: return SQLFunctions.countID("count(DISTINCT \(argument))")
+        case .sum: return "CASE WHEN \(isInteger) THEN pg_temp.kglog_integer_id(sum(\(payload))) \(otherwise)"
+        case .min, .max:
+            let function = aggregate.function.rawValue
+            return "CASE WHEN \(isInteger) THEN pg_temp.kglog_integer_id(\(function)(\(payload))) "
+                + "WHEN \(isDate) THEN pg_temp.kglog_date_id(\(function)(\(payload))) \(otherwise)"
+        case .avg: throw NotCompiledToSQL(reason: "'avg' is computed on the client")
+        }
+    }
+}
+
+/// A rule body as FROM and WHERE: each positive atom a FROM item, each variable bound to the
+/// first column that holds it (or to the expression an `=` gives it), the rest conditions.
+private struct Body {
+    var bindings: [Int: String]
+    private var from: [String] = []
+    private var conditions: [String] = []
+
+    init(bindings: [Int: String]) {
+        self.bindings = bindings
+    }
+
+    init(_ rule: CompiledRule, relations: SQLRelations, delta: (atom: Int, round: Int)?) throws {
+        bindings = [:]
+        for (index, literal) in rule.body.enumerated() {
+            guard case .positive(let atom) = literal else { continue }
+            let alias = "t\(index)"
+            let relation = try Body.relation(atom, relations, readingRound: delta?.atom == index ? delta?.round : nil)
+            from.append("\(relation) AS \(alias)")
+            for (column, slot) in zip(atom.arguments.indices, atom.arguments) { constrain("\(alias).c\(column)", slot) }
+            if let source = atom.source { constrain("\(alias).g", source) }
+        }
+        // Comparisons: an `=` with one side an unbound variable binds it; the rest are tests,
+        // placed once their variables are bound (safety has made sure they all will be).
+        var pending = rule.body.filter { if case .comparison = $0 { return true } else { return false } }
+        while !pending.isEmpty {
+            let before = pending.count
+            pending = try pending.filter { literal in
+                guard case .comparison(let left, let op, let right, _) = literal else { return false }
+                if op == .equal, case .variable(let v) = left, bindings[v] == nil, let value = try expressionIfBound(right) {
+                    bindings[v] = value
+                } else if op == .equal, case .variable(let v) = right, bindings[v] == nil, let value = try expressionIfBound(left) {
+                    bindings[v] = value
+                } else if let a = try expressionIfBound(left), let b = try expressionIfBound(right) {
+                    conditions.append(Body.comparison(a, op, b))
+                } else {
+                    return true
+                }
+                return false
+            }
+            guard pending.count < before else { throw NotCompiledToSQL(reason: "a comparison's variables are never bound in '\(rule.text)'") }
+        }
+        for literal in rule.body {
+            switch literal {
+            case .negated(let atom):
+                conditions.append("NOT EXISTS (SELECT 1 FROM " + (try negated(atom, relations)) + ")")
+            case .builtin(let builtin, _, _, _):
+                throw NotCompiledToSQL(reason: "the built-in '\(builtin.rawValue)' is computed on the client")
+            case .positive, .comparison:
+                break
+            }
+        }
+    }
+
+    /// The variables bound by the body, in number order.
+    var boundVariables: [Int] { bindings.keys.sorted() }
+
+    var fromAndWhere: String {
+        (from.isEmpty ? "" : " FROM " + from.joined(separator: ", "))
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    }
+
+    private mutating func constrain(_ column: String, _ slot: Slot) {
+        switch slot {
+        case .variable(let v):
+            if let bound = bindings[v] { conditions.append("\(column) = \(bound)") } else { bindings[v] = column }
+        case .constant(let id): conditions.append("\(column) = \(Body.literal(id))")
+        case .anonymous: break
+        }
+    }
+
+    /// `relation AS n WHERE ...` for `NOT EXISTS`: the atom's columns matched against what is
+    /// bound; a variable only the negated atom has matches itself where it repeats.
+    private func negated(_ atom: CompiledAtom, _ relations: SQLRelations) throws -> String {
+        var local = self
+        local.conditions = []
+        local.from = []
+        let relation = try Body.relation(atom, relations, readingRound: nil)
+        for (column, slot) in zip(atom.arguments.indices, atom.arguments) { local.constrain("n.c\(column)", slot) }
+        if let source = atom.source { local.constrain("n.g", source) }
+        return "\(relation) AS n" + (local.conditions.isEmpty ? "" : " WHERE " + local.conditions.joined(separator: " AND "))
+    }
+
+    private static func relation(_ atom: CompiledAtom, _ relations: SQLRelations, readingRound round: Int?) throws -> String {
+        if atom.source == nil, let table = relations.workTables[atom.predicate] {
+            return round.map { "(SELECT * FROM \(table) WHERE r = \($0))" } ?? table
+        }
+        let subjectBound = atom.arguments.first.map { if case .constant = $0 { return true } else { return false } } ?? false
+        return try relations.stored(atom.predicate, atom.source != nil, subjectBound) ?? relations.empty(atom.predicate, withSources: atom.source != nil)
+    }
+
+    static func literal(_ id: Int64) -> String { id < 0 ? "(\(id))" : "\(id)" }
+
+    /// The SQL of an expression; nil while one of its variables is unbound.
+    private func expressionIfBound(_ computation: Computation) throws -> String? {
+        guard computation.variables.allSatisfy({ bindings[$0] != nil }) else { return nil }
+        return try expression(computation)
+    }
+
+    /// The SQL of an expression whose variables are bound. Addition and subtraction of two
+    /// inline integers are written out; other arithmetic calls `kglog_arithmetic`.
+    func expression(_ computation: Computation) throws -> String {
+        switch computation {
+        case .constant(_, let id): return Body.literal(id)
+        case .variable(let v):
+            guard let bound = bindings[v] else { throw NotCompiledToSQL(reason: "a variable is not bound") }
+            return bound
+        case .unary(let op, let operand, _):
+            guard op == .subtract else { throw NotCompiledToSQL(reason: "unary '\(op.rawValue)'") }
+            return "pg_temp.kglog_arithmetic('-', \(SQLFunctions.integerBase), \(try expression(operand)))"
+        case .binary(let op, let a, let b, _):
+            let (x, y) = (try expression(a), try expression(b))
+            if (op == .add || op == .subtract), a.slot != nil, b.slot != nil {
+                let result = "(\(SQLFunctions.payload(x)) \(op.rawValue) \(SQLFunctions.payload(y)))"
+                let integers = "(\(x) >> 60) = \(SQLFunctions.integerShift) AND (\(y) >> 60) = \(SQLFunctions.integerShift)"
+                return "(CASE WHEN \(integers) AND \(result) BETWEEN \(SQLFunctions.inlineMinimum) AND \(SQLFunctions.inlineMaximum) "
+                    + "THEN \(SQLFunctions.integerBase) | (\(result) & \(SQLFunctions.payloadMask)) "
+                    + "ELSE pg_temp.kglog_arithmetic('\(op.rawValue)', \(x), \(y)) END)"
+            }
+            return "pg_temp.kglog_arithmetic('\(op.rawValue)', \(x), \(y))"
+        case .call(let function, _, _):
+            throw NotCompiledToSQL(reason: "the function '\(function.rawValue)' is computed on the client")
+        }
+    }
+
+    /// `a op b` as the client decides it: equal ids are equal values, and only an inline decimal
+    /// can equal a value with another id; integers and dates of one kind order by payload.
+    static func comparison(_ a: String, _ op: ComparisonOperator, _ b: String) -> String {
+        let decimal = "(((\(a) >> 60) & 7) = 2 OR ((\(b) >> 60) & 7) = 2)"
+        let equal = "(\(a) = \(b) OR (\(decimal) AND coalesce(pg_temp.kglog_compare(\(a), \(b)) = 0, false)))"
+        switch op {
+        case .equal: return equal
+        case .notEqual: return "NOT \(equal)"
+        default:
+            let sameInlineKind = "(\(a) >> 60) IN (\(SQLFunctions.integerShift), \(SQLFunctions.dateShift)) AND (\(a) >> 60) = (\(b) >> 60)"
+            return "coalesce(CASE WHEN \(sameInlineKind) THEN \(SQLFunctions.payload(a)) \(op.rawValue) \(SQLFunctions.payload(b)) "
+                + "ELSE pg_temp.kglog_compare(\(a), \(b)) \(op.rawValue) 0 END, false)"
+        }
+    }
+}
