@@ -41,7 +41,7 @@ let package = Package(
         ),
         // Helpers every test target shares: a temporary folder, subprocesses with deadlines,
         // a pseudo-terminal, a seeded random generator, what CI must provide.
-        .target(name: "KGTestSupport", dependencies: ["KGPostgres"], path: "Tests/KGTestSupport", exclude: ["README.md"]),
+        .target(name: "KGTestSupport", dependencies: ["KGLog", "KGPostgres"], path: "Tests/KGTestSupport", exclude: ["README.md"]),
         .testTarget(name: "KGSyntaxTests", dependencies: ["KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGStoreTests", dependencies: ["KGStore", "KGSyntax", "KGTestSupport"]),
         .testTarget(name: "KGPostgresTests", dependencies: ["KGPostgres", "KGSyntax", "KGTestSupport"]),

@@ -30,6 +30,9 @@ swift test
 # The knowledge-base suites again, every knowledge base on the PostgreSQL server this time: one
 # suite, run over each store.
 KGLOG_TEST_STORE=postgresql swift test --skip-build --filter "KGLogTests|KGEngineTests|KGShellTests"
+# And the engine's and knowledge base's suites a third time, every query that can be evaluated in
+# the database evaluated there (the others, on the client, as with --evaluate auto).
+KGLOG_TEST_STORE=postgresql KGLOG_TEST_EVALUATE=server swift test --skip-build --filter "KGLogTests|KGEngineTests"
 # The README's main command on the sample, compared with the checked-in output.
 swift run kglog run --format table samples/csto.kgl samples/queries.kgl | diff - samples/queries.expected
 echo "the sample's output matches samples/queries.expected"

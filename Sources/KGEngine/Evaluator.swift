@@ -12,6 +12,9 @@ public final class Evaluator {
     public var demandDriven = true
     /// Where queries are evaluated when the store is on a database server (`ServerEvaluation`).
     public var site = EvaluationSite.auto
+    /// With `auto`, the fewest stored rows (the database's estimate) a query must read to be
+    /// evaluated in the database.
+    public var serverThreshold = Evaluator.defaultServerThreshold
     /// The most facts one evaluation may derive before it stops with an error.
     public var maximumDerivedFacts: Int {
         get { executor.maximumDerivedFacts }

@@ -2,9 +2,10 @@ import KGSyntax
 
 /// Why a rule or query cannot be evaluated in the database (`--evaluate server` reports it;
 /// `auto` evaluates on the client instead).
-public struct NotCompiledToSQL: Error, Equatable, CustomStringConvertible {
+public struct NotCompiledToSQL: DiagnosticMessage, Equatable, CustomStringConvertible {
     public let reason: String
-    public var description: String { "cannot evaluate on the server: \(reason)" }
+    public var message: String { "cannot evaluate on the server: \(reason)" }
+    public var description: String { message }
 }
 
 /// Where a predicate's rows are read from in the SQL of an evaluation.

@@ -34,39 +34,43 @@ public protocol SQLSession {
 
 /// A value the server does not compute (a decimal, a number beyond the inline range): the
 /// client does, or reports the exact error.
-public struct ComputedOnClient: Error, Equatable, CustomStringConvertible {
+public struct ComputedOnClient: DiagnosticMessage, Equatable, CustomStringConvertible {
     /// The SQLSTATE the evaluation's SQL functions raise for such a value.
     public static let sqlState = "KGL01"
-    public let message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message + " (evaluate it with --evaluate client)" }
+    /// What the server did not compute, as the database said it.
+    public let reason: String
+    public init(reason: String) { self.reason = reason }
+    public var message: String { reason + " (evaluate it with --evaluate client)" }
+    public var description: String { message }
 }
 
 extension Evaluator {
-    /// Below this many stored rows to read (the database's estimate), `auto` evaluates on the
-    /// client: bringing them over costs less than the round trips of evaluating there.
-    public static let serverEvaluationThreshold = 100_000
+    /// The default of `serverThreshold`: below this many stored rows to read (the database's
+    /// estimate), bringing them over costs less than the round trips of evaluating there.
+    public static let defaultServerThreshold = 100_000
 
     /// The query's answer relation when it is evaluated in the database; nil when it is
     /// evaluated here (the trace says why).
     func answerFromServer(_ prepared: PreparedQuery) throws -> Relation? {
         guard site != .client else { return nil }
         guard let database = store as? SQLEvaluatingStore else {
-            if site == .server { throw NotCompiledToSQL(reason: "the knowledge base is not on a database server (--evaluate server needs PostgreSQL)") }
+            if site == .server {
+                throw Diagnostic(NotCompiledToSQL(reason: "the knowledge base is not on a database server (--evaluate server needs PostgreSQL)"), at: prepared.query.location)
+            }
             return nil
         }
         let program: ServerProgram
         do {
             program = try ServerProgram(prepared, evaluator: self, database: database)
         } catch let error as NotCompiledToSQL {
-            if site == .server { throw error }
+            if site == .server { throw Diagnostic(error, at: prepared.query.location) }
             trace.append("evaluation: on the client (auto: \(error.reason))")
             return nil
         }
         if site == .auto {
             let rows = try program.estimatedStoredRows()
-            guard rows >= Evaluator.serverEvaluationThreshold else {
-                trace.append("evaluation: on the client (auto: about \(rows) stored rows to read, fewer than \(Evaluator.serverEvaluationThreshold))")
+            guard rows >= serverThreshold else {
+                trace.append("evaluation: on the client (auto: about \(rows) stored rows to read, fewer than \(serverThreshold))")
                 return nil
             }
             trace.append("evaluation: on the server (auto: about \(rows) stored rows to read)")
@@ -75,8 +79,9 @@ extension Evaluator {
         }
         do {
             return try program.run()
-        } catch let error as ComputedOnClient where site == .auto {
-            trace.append("evaluation: back on the client (\(error.message))")
+        } catch let error as ComputedOnClient {
+            guard site == .auto else { throw Diagnostic(error, at: prepared.query.location) }
+            trace.append("evaluation: back on the client (\(error.reason))")
             return nil
         }
     }

@@ -36,6 +36,9 @@ public final class KnowledgeBase {
     /// Where queries are evaluated: `auto` (the default) evaluates in the database server when
     /// the stored relations a query reads are large; a SQLite file is always read by the client.
     public var evaluationSite = EvaluationSite.auto
+    /// With `auto`, the fewest stored rows (the database's estimate) a query must read to be
+    /// evaluated in the database; 0 evaluates there every query that can be.
+    public var serverThreshold = Evaluator.defaultServerThreshold
     /// The source of facts stated without one, while a `.kgl` file is imported with a source.
     var defaultSource: Value?
 
@@ -630,6 +633,7 @@ public final class KnowledgeBase {
         evaluator.maximumDerivedFacts = maximumDerivedFacts
         evaluator.maximumMemory = maximumMemory
         evaluator.site = evaluationSite
+        evaluator.serverThreshold = serverThreshold
         return evaluator
     }
 

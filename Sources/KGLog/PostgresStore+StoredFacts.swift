@@ -70,7 +70,7 @@ private struct PostgresSession: SQLSession {
         do {
             return try body()
         } catch PostgresError.server(let state, let message, _) where state == ComputedOnClient.sqlState {
-            throw ComputedOnClient(message: message)
+            throw ComputedOnClient(reason: message)
         }
     }
 }

@@ -196,13 +196,22 @@ final class AggregateAndBuiltinTests: XCTestCase {
             "russia, cis", "moldova, cis", "russia, csto", "belarus, csto", "armenia, csto",
         ])
         XCTAssertEqual(answers(program, "m(X, O) order by X desc limit 2"), ["russia, cis", "russia, csto"])
-        XCTAssertEqual(answers(program, "m(X, O) limit 2 offset 1"), ["belarus, csto", "moldova, cis"])
+        // Without order by: some three answers (in the database, whichever it finds first),
+        // ordered, then the first one skipped.
+        let some = answers(program, "m(X, O) limit 2 offset 1")
+        if TestStore.evaluatesOnServer {
+            XCTAssertEqual(some.count, 2)
+            XCTAssertEqual(some, some.sorted())
+            XCTAssertTrue(Set(some).isSubset(of: answers(program, "m(X, O)")))
+        } else {
+            XCTAssertEqual(some, ["belarus, csto", "moldova, cis"])
+        }
         XCTAssertEqual(answers(program, "m(X, O) offset 10"), [])
         XCTAssertEqual(answers(program, "m(X, O) order by O asc limit 0"), [])
     }
 
     func testALimitWithoutOrderByStopsTheJoinOnceItHasTheAnswers() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute((0..<200).map { "e(n\($0), n\($0 + 1))." }.joined(separator: " ") + " f(X, Z) :- e(X, Y), e(Y, Z).")
         let text = { (answer: QueryAnswer) in answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") } }
         let all = text(try kb.query("e(X, Y), e(Y, Z)"))
@@ -212,8 +221,14 @@ final class AggregateAndBuiltinTests: XCTestCase {
         XCTAssertEqual(three.count, 3)
         XCTAssertTrue(Set(three).isSubset(of: all))
         XCTAssertEqual(three, three.sorted { all.firstIndex(of: $0)! < all.firstIndex(of: $1)! })
-        XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 3.").contains("  stopped after 3 answers (limit without order by)"))
-        XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 2 offset 5.").contains("  stopped after 7 answers (limit without order by)"))
+        if TestStore.evaluatesOnServer {
+            // In the database, the query's SELECT stops there.
+            XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 3.").contains { $0.hasSuffix(" LIMIT 3") })
+            XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 2 offset 5.").contains { $0.hasSuffix(" LIMIT 7") })
+        } else {
+            XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 3.").contains("  stopped after 3 answers (limit without order by)"))
+            XCTAssertTrue(try kb.explain("?- e(X, Y), e(Y, Z) limit 2 offset 5.").contains("  stopped after 7 answers (limit without order by)"))
+        }
         // With order by, the first in that order, all answers considered.
         XCTAssertEqual(text(try kb.query("e(X, Y), e(Y, Z) order by X limit 3")), Array(all.prefix(3)))
         XCTAssertFalse(try kb.explain("?- e(X, Y), e(Y, Z) order by X limit 3.").contains { $0.contains("stopped") })
@@ -226,7 +241,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     }
 
     func testAggregatesInAQueryStoreNothing() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("""
             m(armenia, csto) @ e1. m(russia, csto) @ e1. m(belarus, csto) @ e2. m(russia, cis) @ e2. m(moldova, cis) @ e2.
             budget(csto, 2020, 10). budget(csto, 2021, 12). budget(cis, 2021, 7).
@@ -273,7 +288,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     func testAnAggregateOverAConstantDerivesOnlyWhatTheConstantNeeds() throws {
         // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
         // the 399 that start at n0 are all the count needs.
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute(TestPrograms.chain(400) + """
             from-n0(count(Y)) :- reach(n0, Y).
             from-n5-not-past-n10(count(Y)) :- reach(n5, Y), not reach(n10, Y).
@@ -285,7 +300,7 @@ final class AggregateAndBuiltinTests: XCTestCase {
     }
 
     func testARecursiveAtomWrittenFirstStaysDemandDriven() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute(TestPrograms.chain(400, predicate: "edge", recursiveAtomFirst: false))
         kb.maximumDerivedFacts = 5_000
         XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))

@@ -164,7 +164,7 @@ final class EvaluationTests: XCTestCase {
 
     func testVariablesStartingWithAnUnderscoreAreNotAnswerColumns() throws {
         // `_X` is named but not an answer column: the answer is the distinct values of Y.
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("p(a, b). p(c, b). p(c, d).")
         XCTAssertEqual(try kb.query("?- p(_X, Y).").rows, [[.name("b")], [.name("d")]])
         XCTAssertEqual(try kb.query("?- p(X, _Y).").rows, [[.name("a")], [.name("c")]])

@@ -152,7 +152,7 @@ final class ReferenceEvaluatorTests: XCTestCase {
                 RuleSpec(head: ("p1", ["c0", "c0"]), positive: [("e0", ["c0", "c0"])], negative: [], comparisons: []),
                 RuleSpec(head: ("p2", ["c0", "c0"]), positive: [("e0", ["c0", "c0"])], negative: [], comparisons: []),
             ])
-            let kb = try KnowledgeBase(path: TestStore.location())
+            let kb = try TestStore.newKnowledgeBase()
             do {
                 try kb.execute(text)
             } catch let report as DiagnosticReport {

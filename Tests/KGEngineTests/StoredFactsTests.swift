@@ -116,7 +116,7 @@ final class StoredFactsTests: XCTestCase {
 
     /// Answers and why-trees through `store` are those of the SQLite knowledge base.
     private func checkAnswersAndWhy(_ store: StoredFacts, file: StaticString = #filePath, line: UInt = #line) throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute(facts + "\n" + rules)
         for text in ["?- ally(armenia, Y).", "?- member-of(X, csto) @ S.", "?- early(X).", "?- ally(X, Y), not member-of(X, cis).",
                      "?- joined(X, Y), Y > 1990.", "?- member-of(X, csto) @ tass.", "?- member-of(russia, O)."] {

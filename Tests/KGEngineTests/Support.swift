@@ -8,7 +8,7 @@ extension XCTestCase {
     /// The answer rows of `query` after loading `program`, each row as `a, b` (or `true`/`false`).
     func answers(_ program: String, _ query: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
         do {
-            let kb = try KnowledgeBase(path: TestStore.location())
+            let kb = try TestStore.newKnowledgeBase()
             try kb.execute(program)
             let answer = try kb.query(query)
             if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
@@ -24,7 +24,7 @@ extension XCTestCase {
     /// The rendered report of executing `text` (as `t.kgl`) after `setup` on a new knowledge base.
     func error(_ text: String, setup: String = "", file: StaticString = #filePath, line: UInt = #line) -> String {
         do {
-            let kb = try KnowledgeBase(path: TestStore.location())
+            let kb = try TestStore.newKnowledgeBase()
             try kb.execute(setup)
             try kb.execute(text, fileName: "t.kgl")
             XCTFail("no error", file: file, line: line)

@@ -33,7 +33,7 @@ final class ImportExportTests: FolderTestCase {
             <http://e/x> <http://e/text> "line\\nbreak \\"quoted\\" \\\\" .
 
             """
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         XCTAssertEqual(try kb.importFile(try write("in.nt", triples), options: ImportOptions(format: .nt)), 9)
         let exported = try export(kb, .nt)
         XCTAssertEqual(Set(exported.split(separator: "\n")), Set(triples.split(separator: "\n")))
@@ -41,7 +41,7 @@ final class ImportExportTests: FolderTestCase {
         XCTAssertEqual(try rows(kb, "<http://e/count>(X, N), N > 40"), ["<http://e/x>, 42"])
         XCTAssertEqual(try rows(kb, "<http://e/on>(X, D), D < 2013-01-01, year(D) = 2012"), ["<http://e/x>, 2012-05-03"])
         // nt -> kglog -> nt -> kglog gives the triples of the first file again.
-        let again = try KnowledgeBase(path: TestStore.location())
+        let again = try TestStore.newKnowledgeBase()
         try again.importFile(try write("again.nt", exported), options: ImportOptions(format: .nt))
         XCTAssertEqual(Set(try export(again, .nt).split(separator: "\n")), Set(triples.split(separator: "\n")))
     }
@@ -53,7 +53,7 @@ final class ImportExportTests: FolderTestCase {
             <http://e/russia> <http://e/member-of> <http://e/csto> .
 
             """
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         XCTAssertEqual(try kb.importFile(try write("in.nq", quads), options: ImportOptions(format: .nq)), 3)
         XCTAssertEqual(try rows(kb, "<http://e/member-of>(X, Y) @ S"), [
             "<http://e/armenia>, <http://e/csto>, <http://e/arminfo>", "<http://e/armenia>, <http://e/csto>, <http://e/tass>",
@@ -64,7 +64,7 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testPrefixesInTheLanguage() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.importFile(try write("in.nt", "<http://example.org/armenia> <http://example.org/member-of> <http://example.org/csto> .\n"),
                           options: ImportOptions(format: .nt))
         try kb.execute("prefix ex: <http://example.org/>.")
@@ -77,7 +77,7 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testKglogNamesSurviveAnRDFRoundTrip() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("member-of(armenia, csto) @ arminfo. founded(csto, 2002-10-07). p(a, b, c).")
         let quads = try export(kb, .nq)
         XCTAssertEqual(quads, """
@@ -85,14 +85,14 @@ final class ImportExportTests: FolderTestCase {
             <kglog:armenia> <kglog:member-of> <kglog:csto> <kglog:arminfo> .
 
             """)
-        let copy = try KnowledgeBase(path: TestStore.location())
+        let copy = try TestStore.newKnowledgeBase()
         try copy.importFile(try write("k.nq", quads), options: ImportOptions(format: .nq))
         XCTAssertEqual(try rows(copy, "member-of(X, Y) @ S"), ["armenia, csto, arminfo"])
         XCTAssertEqual(try rows(copy, "founded(X, D)"), ["csto, 2002-10-07"])
     }
 
     func testKglExportRunsIntoAnEqualKnowledgeBase() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("""
             prefix ex: <http://example.org/>.
             m(armenia, csto) @ arminfo. m(russia, csto). m(x, "ОДКБ"@ru) @ "a source". p(1, 2.5, 2012-02-29). q. ex:r(_:b, "1"^^<http://e/t>).
@@ -111,7 +111,7 @@ final class ImportExportTests: FolderTestCase {
 
             """
         XCTAssertEqual(try export(kb, .kgl), expected)
-        let copy = try KnowledgeBase(path: TestStore.location())
+        let copy = try TestStore.newKnowledgeBase()
         try copy.execute(expected)
         XCTAssertEqual(try export(copy, .kgl), expected)
         XCTAssertEqual(try rows(copy, "ally(armenia, Y)"), ["russia"])
@@ -123,7 +123,7 @@ final class ImportExportTests: FolderTestCase {
     // MARK: - CSV and TSV
 
     func testCSVImportWithHeaderDetectionAndTypes() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         let csv = try write("joined.csv", "state,organization,joined\narmenia,csto,1992-05-15\n\"Kazakh, \"\"stan\"\"\",csto,1992-05-15\nbelarus,csto,1993-12-31\n")
         XCTAssertEqual(try kb.importFile(csv, options: ImportOptions(format: .csv, predicate: .name("joined"))), 3)
         XCTAssertEqual(try rows(kb, "joined(X, csto, D), D < 1993-01-01"), ["\"Kazakh, \\\"stan\\\"\", 1992-05-15", "armenia, 1992-05-15"])
@@ -137,11 +137,11 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testTSVValuesWithTabsNewlinesAndBackslashesSurviveExportAndImport() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute(#"note(a, "tab\there"). note(b, "two\nlines\r"). note(c, "back\\slash \\t"). note(d, "plain")."#)
         let exported = try export(kb, .tsv, predicate: .name("note"))
         XCTAssertEqual(exported, "a\ttab\\there\nb\ttwo\\nlines\\r\nc\tback\\\\slash \\\\t\nd\tplain\n")
-        let copy = try KnowledgeBase(path: TestStore.location())
+        let copy = try TestStore.newKnowledgeBase()
         XCTAssertEqual(try copy.importFile(try write("n.tsv", exported), options: ImportOptions(format: .tsv, predicate: .name("note"), asText: true)), 4)
         XCTAssertEqual(try copy.query("note(X, Y)").rows.map { $0.map(\.lexical) },
                        [["a", "tab\there"], ["b", "two\nlines\r"], ["c", "back\\slash \\t"], ["d", "plain"]])
@@ -170,7 +170,7 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testACSVColumnCanHoldEachRowsSource() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         let file = try write("editions.csv", "country,org,edition\narmenia,csto,ed-2024\nrussia,csto,ed-2024\narmenia,csto,ed-2025\nbelarus,csto,\n")
         // Named by the header (which the name makes a header): an empty field takes --source.
         XCTAssertEqual(try kb.importFile(file, options: ImportOptions(format: .csv, predicate: .name("member-of"), source: .name("base"),
@@ -206,12 +206,12 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testACSVExportWithSourcesImportsBackTheSame() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("m(armenia, csto) @ e1. m(armenia, csto) @ e2. m(russia, \"a, b\") @ e1. m(belarus, csto).")
         let csv = try export(kb, .csv, predicate: .name("m"), sourceColumn: true)
         XCTAssertEqual(csv, "armenia,csto,e1\narmenia,csto,e2\nrussia,\"a, b\",e1\nbelarus,csto,\n")
         XCTAssertEqual(try export(kb, .tsv, predicate: .name("m")), "armenia\tcsto\nrussia\ta, b\nbelarus\tcsto\n")
-        let copy = try KnowledgeBase(path: TestStore.location())
+        let copy = try TestStore.newKnowledgeBase()
         XCTAssertEqual(try copy.importFile(try write("m.csv", csv), options: ImportOptions(format: .csv, predicate: .name("m"), header: false, sourceColumn: .number(3))), 4)
         XCTAssertEqual(try rows(copy, "m(X, Y) @ S"), try rows(kb, "m(X, Y) @ S"))
         XCTAssertEqual(try rows(copy, "m(X, Y)"), try rows(kb, "m(X, Y)"))
@@ -238,7 +238,7 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testCSVErrorsNameFileLineAndColumn() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         let file = try write("bad.csv", "a,b\nc,d,e\n")
         XCTAssertThrowsError(try kb.importFile(file, options: ImportOptions(format: .csv, predicate: .name("p")))) { error in
             XCTAssertEqual((error as? DiagnosticReport)?.rendered(), "\(file):2:5: error: expected 2 fields but found 3\nc,d,e\n    ^\n")
@@ -256,7 +256,7 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testAFileThatIsNotUTF8IsAnError() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         let path = directory.appendingPathComponent("latin1.nt").path
         var bytes = Array("<http://e/s> <http://e/p> \"caf".utf8)
         bytes += [0xE9] + Array("\" .\n".utf8)
@@ -274,7 +274,7 @@ final class ImportExportTests: FolderTestCase {
     // MARK: - JSON Lines
 
     func testJSONLinesRoundTripKeepsEveryFactSourceAndKind() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("""
             member-of(armenia, csto) @ tass. member-of(armenia, csto) @ arminfo. member-of(russia, csto).
             country(armenia). held(council, 2012-05-03, "Астана", 2.50, -7).
@@ -284,7 +284,7 @@ final class ImportExportTests: FolderTestCase {
         let exported = try export(kb, .jsonl)
         XCTAssertEqual(exported.split(separator: "\n").count, 7)
         XCTAssertTrue(exported.contains(#"{"predicate":{"value":"member-of","kind":"name"},"arguments":[{"value":"armenia","kind":"name"},{"value":"csto","kind":"name"}],"source":{"value":"tass","kind":"name"}}"#), exported)
-        let again = try KnowledgeBase(path: TestStore.location())
+        let again = try TestStore.newKnowledgeBase()
         XCTAssertEqual(try again.importFile(try write("kb.jsonl", exported), options: ImportOptions(format: .jsonl)), 7)
         XCTAssertEqual(try export(again, .kgl), """
             % kglog knowledge base export
@@ -301,7 +301,7 @@ final class ImportExportTests: FolderTestCase {
     }
 
     func testABadJSONLineImportsNothingAndSaysWhere() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("p(a, b).")
         let good = #"{"predicate": {"value": "q", "kind": "name"}, "arguments": [1, 2]}"#
         let file = try write("bad.jsonl", good + "\n\n" + #"{"predicate": {"value": "p", "kind": "name"}, "arguments": [1]}"# + "\n")
@@ -334,7 +334,7 @@ final class ImportExportTests: FolderTestCase {
         handle.closeFile()
         let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         XCTAssertGreaterThan(size, 4 << 20)
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         XCTAssertEqual(try kb.importFile(path, options: ImportOptions(format: .nt)), 60_000)
         XCTAssertEqual(try kb.count("?- <http://example.org/link>(X, Y)."), 60_000)
         XCTAssertEqual(try rows(kb, "<http://example.org/link>(<http://example.org/node/59999>, Y)"), ["<http://example.org/node/60000>"])

@@ -57,7 +57,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testAnEvaluationErrorRollsBackTheWholeText() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         XCTAssertThrowsError(try kb.execute("n(0). ?- n(X), Y = 1 / X."))
         XCTAssertThrowsError(try kb.query("n(X)")) { error in
             XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.message, "unknown predicate 'n/1': no fact or rule defines it")
@@ -65,7 +65,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testTheSameFactFromTwoSourcesIsKeptTwiceAndAnsweredOnce() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         let results = try kb.execute("""
             held-in(council, astana) @ arminfo. held-in(council, astana) @ tass. held-in(council, astana) @ tass.
             """)
@@ -82,7 +82,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testResultsArriveInOrderAndALaterErrorUndoesThemAll() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         var seen: [StatementResult] = []
         try kb.execute("m(a, x). m(a, x). ?- m(a, X). retract m(a, x).") { seen.append($0) }
         XCTAssertEqual(seen.count, 4)
@@ -97,7 +97,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     func testABulkTextGivesEveryStatementItsResultInOrder() throws {
         // Over a megabyte: binary facts are written in batches, yet each still says whether it
         // was new, and a query between them sees those before it.
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("e(n0, n1). t(n0, n1, n2).")
         var text = ""
         var expected: [String] = []
@@ -129,7 +129,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testEverySyntaxErrorIsReportedEvenAfterAnErrorWhileApplying() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         // The division by zero comes first, but the syntax errors after it are what is reported.
         XCTAssertThrowsError(try kb.execute("p(1).\n?- p(X), Y = X / 0.\nq(.\nr(X) :- s(.\n", fileName: "f.kgl")) { error in
             XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.map(\.description),
@@ -169,7 +169,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testTextsFullOfQuotesSemicolonsAndBackslashesAreStoredAsTheyAre() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         // As written in kglog, and the strings they are.
         let written = [#""x'); DROP TABLE quads; --""#, #""a \"quoted\" word""#, #""back\\slash""#, #""semi;colon""#, #""ОДКБ's""#]
         let strings = ["x'); DROP TABLE quads; --", "a \"quoted\" word", "back\\slash", "semi;colon", "ОДКБ's"]
@@ -183,7 +183,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testRetractingAPatternRemovesEveryStoredFactThatMatches() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("""
             m(armenia, csto) @ tass. m(armenia, csto) @ arminfo. m(russia, csto). m(russia, cis). m(belarus, belarus).
             said(tass, x) @ tass. said(tass, y) @ arminfo. t(1, 2, 3). t(1, 5, 6). t(2, 2, 3).
@@ -325,7 +325,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testRetractedFactsNoLongerDeriveAnything() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("m(uzbekistan, csto). m(russia, csto). ally(X, Y) :- m(X, O), m(Y, O), X != Y.")
         XCTAssertEqual(try rows(kb, "ally(russia, Y)"), ["uzbekistan"])
         try kb.execute("retract m(uzbekistan, csto).")
@@ -333,7 +333,7 @@ final class KnowledgeBaseTests: FolderTestCase {
     }
 
     func testQueriesSeeStatementsBeforeThemInTheSameText() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         let results = try kb.execute("p(a). ?- p(X). p(b). ?- p(X).")
         let answers = results.compactMap { result -> [[Value]]? in
             if case .answer(_, let answer) = result { return answer.rows }

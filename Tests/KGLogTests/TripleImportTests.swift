@@ -26,7 +26,7 @@ final class TripleImportTests: FolderTestCase {
 
     func testSmallBatchesAndNumberingRestartsGiveTheSameKnowledgeBase() throws {
         let file = try write("in.nq", quads)
-        let reference = try KnowledgeBase(path: TestStore.location())
+        let reference = try TestStore.newKnowledgeBase()
         let facts = try reference.importFile(file, options: ImportOptions(format: .nq))
         XCTAssertEqual(facts, Set(quads.split(separator: "\n")).count)
         let seed = try write("seed.nt", "<http://e/n0> <http://e/p0> <http://e/n0> .\n<http://e/n1> <http://e/other> \"label 3\" .\n")
@@ -50,7 +50,7 @@ final class TripleImportTests: FolderTestCase {
 
     func testTheDefaultSourceSurvivesNumberingRestarts() throws {
         let file = try write("in.nt", (0..<50).map { "<http://e/n\($0)> <http://e/p> <http://e/n\($0 + 1)> .\n" }.joined())
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         var options = ImportOptions(format: .nt, source: .name("report"))
         options.tripleLimits = .init(factsPerBatch: 3, numberedTerms: 5)
         XCTAssertEqual(try kb.importFile(file, options: options), 50)
@@ -59,7 +59,7 @@ final class TripleImportTests: FolderTestCase {
     }
 
     func testAnArityConflictInALaterBatchImportsNothing() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("<http://e/p>(x).")
         let lines = (0..<20).map { "<http://e/n\($0)> <http://e/q> <http://e/n\($0 + 1)> ." } + ["<http://e/a>  <http://e/p> <http://e/b> ."]
         let file = try write("in.nt", lines.joined(separator: "\n") + "\n")

@@ -6,7 +6,7 @@ import KGLog
 /// The interactive session's logic, fed line by line with no terminal.
 final class ShellTests: FolderTestCase {
     func shell() throws -> Shell {
-        let shell = Shell(knowledgeBase: try KnowledgeBase(path: TestStore.location()))
+        let shell = Shell(knowledgeBase: try TestStore.newKnowledgeBase())
         shell.clock = { 0 }
         return shell
     }

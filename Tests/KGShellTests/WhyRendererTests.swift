@@ -7,7 +7,7 @@ import KGTestSupport
 /// Why-trees, as text and as JSON, of stored facts, derivations, recursion and negation.
 final class WhyRendererTests: XCTestCase {
     func kb() throws -> KnowledgeBase {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute(TestPrograms.provenance)
         return kb
     }
@@ -28,7 +28,7 @@ final class WhyRendererTests: XCTestCase {
     }
 
     func testAFactFromManySourcesIsSummedUpThenListedByDate() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("""
             published-on(e1, 2014-07-12). published-on(e2, 2015-01-03). published-on(e3, 2016-05-05). published-on(e4, 2026-05-17).
             reported-by(e1, cia).
@@ -134,7 +134,7 @@ final class WhyRendererTests: XCTestCase {
     func testWhyDerivesOnlyWhatTheFactNeeds() throws {
         // A chain of 400 links: its whole closure is 79,800 facts, far over the limit set here;
         // the facts relevant to reach(n0, n3) are the 399 that start at n0.
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute(TestPrograms.chain(400))
         kb.maximumDerivedFacts = 5_000
         XCTAssertThrowsError(try kb.count("?- reach(X, Y)."))
@@ -161,7 +161,7 @@ final class WhyRendererTests: XCTestCase {
     }
 
     func testWhyCountsDerivationsBeyondTheLimit() throws {
-        let kb = try KnowledgeBase(path: TestStore.location())
+        let kb = try TestStore.newKnowledgeBase()
         try kb.execute("e(a, b). e(a, c). e(a, d). e(a, e). e(b, z). e(c, z). e(d, z). e(e, z). two(X, Z) :- e(X, Y), e(Y, Z).")
         let node = try kb.why("two(a, z)", limit: 2)
         XCTAssertEqual(node.derivations.map { $0.bindings.map(\.value) }, [["a", "z", "b"], ["a", "z", "c"]])

@@ -1,4 +1,5 @@
 import Foundation
+import KGLog
 import KGPostgres
 
 /// Where the knowledge-base tests keep their knowledge bases. The same tests run over every
@@ -9,6 +10,19 @@ public enum TestStore {
     /// True when the tests run over PostgreSQL.
     public static var isPostgres: Bool {
         ProcessInfo.processInfo.environment["KGLOG_TEST_STORE"] == "postgresql"
+    }
+
+    /// True when queries over PostgreSQL are evaluated in the database whenever they can be
+    /// (`KGLOG_TEST_EVALUATE=server`; scripts/test.sh runs the suites a third time so).
+    public static var evaluatesOnServer: Bool {
+        ProcessInfo.processInfo.environment["KGLOG_TEST_EVALUATE"] == "server"
+    }
+
+    /// A new, empty knowledge base on the store of the tests.
+    public static func newKnowledgeBase() throws -> KnowledgeBase {
+        let knowledgeBase = try KnowledgeBase(path: location())
+        if evaluatesOnServer { knowledgeBase.serverThreshold = 0 }
+        return knowledgeBase
     }
 
     /// The location to open a new, empty knowledge base at: nil for SQLite in memory, else a

@@ -1,0 +1,225 @@
+import XCTest
+import KGTestSupport
+import KGEngine
+import KGLog
+import KGPostgres
+import KGSyntax
+
+/// Evaluation in the database (`--evaluate server`): the same answers as the client, byte for
+/// byte, for every construct the SQL covers; a clear error (or, with `auto`, the client) for
+/// the rest; nothing written.
+final class ServerEvaluationTests: XCTestCase {
+    /// A knowledge base in a new schema on the test server, with `program` run.
+    private func knowledgeBase(_ program: String) throws -> KnowledgeBase {
+        let kb = try KnowledgeBase(path: TestStore.newPostgresDatabase())
+        try kb.execute(program)
+        return kb
+    }
+
+    private func rows(_ kb: KnowledgeBase, _ query: String, on site: EvaluationSite) throws -> [String] {
+        kb.evaluationSite = site
+        let answer = try kb.query(query)
+        if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
+        return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
+    }
+
+    /// Asserts that the server evaluates `query` and answers it as the client does; returns the rows.
+    @discardableResult
+    private func assertSameOnServer(_ kb: KnowledgeBase, _ query: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        let client = try rows(kb, query, on: .client)
+        let server = try rows(kb, query, on: .server)
+        XCTAssertEqual(server, client, query, file: file, line: line)
+        kb.evaluationSite = .server
+        let explained = try kb.explain(Query.text(query))
+        XCTAssertTrue(explained.contains("evaluation: on the server (--evaluate server)"), "\(explained)", file: file, line: line)
+        return server
+    }
+
+    func testEverySampleQueryTheServerCanEvaluateAnswersAsTheClientDoes() throws {
+        let sample = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/csto.kgl"), encoding: .utf8)
+        let queries = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/queries.kgl"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.hasPrefix("?-") }.map(String.init)
+        let kb = try knowledgeBase(sample)
+        var onClientOnly: [String] = []
+        for query in queries {
+            do {
+                try assertSameOnServer(kb, query)
+            } catch let report as DiagnosticReport {
+                onClientOnly.append(report.rendered())
+            }
+        }
+        // Only the two queries that call built-ins stay on the client, and say why.
+        XCTAssertEqual(onClientOnly, [
+            "<query>:1:1: error: cannot evaluate on the server: the built-in 'contains' is computed on the client\n"
+                + "?- in-several(X), contains(X, \"stan\").\n^\n",
+            "<query>:1:1: error: cannot evaluate on the server: the function 'year' is computed on the client\n"
+                + "?- starts-on(E, D), year(D) = 2012, month(D) = 9.\n^\n",
+        ])
+    }
+
+    func testRecursionNegationAggregatesAndArithmeticAnswerAsOnTheClient() throws {
+        let kb = try knowledgeBase("""
+            e(a, b). e(b, c). e(c, d). e(d, b). e(x, y).
+            reach(X, Y) :- e(X, Y).
+            reach(X, Z) :- reach(X, Y), e(Y, Z).
+            even(X, Z) :- e(X, Y), odd(Y, Z).
+            odd(X, Y) :- e(X, Y).
+            odd(X, Z) :- e(X, Y), even(Y, Z).
+            node(X) :- e(X, _).
+            node(Y) :- e(_, Y).
+            unreached(X, Y) :- node(X), node(Y), not reach(X, Y).
+            out(X, count(Y)) :- reach(X, Y).
+            distinct-targets(count-distinct(Y)) :- reach(_, Y).
+            score(a, 3). score(b, -5). score(c, 12). score(d, 576460752303423000).
+            total(sum(N), min(N), max(N)) :- score(_, N).
+            day(a, 2012-05-15). day(b, 2026-01-31). day(c, 1999-12-31).
+            later(X, D) :- day(X, D0), D = D0 + 30.
+            span(min(D), max(D)) :- day(_, D).
+            gap(X, Y, N) :- day(X, A), day(Y, B), N = B - A, A < B.
+            triple(X, Y, Z) :- e(X, Y), e(Y, Z).
+            quiet :- e(q, q).
+            busy :- e(a, b).
+            title(a, "Ålesund"). title(b, "ОДКБ"). title(c, "Zebra"). title(d, "apple").
+            """)
+        for query in [
+            "reach(X, Y)", "reach(a, Y)", "reach(X, b)", "even(X, Y)", "odd(a, Y)", "unreached(a, Y)",
+            "out(X, N) order by N desc", "distinct-targets(N)", "total(S, Lo, Hi)", "later(X, D)",
+            "span(A, B)", "gap(X, Y, N) order by N", "triple(X, Y, Z)", "quiet", "busy",
+            "title(X, T), title(Y, U), T < U", "score(X, N), N >= 3", "score(X, N), M = -N, M > 0",
+            "score(X, N), score(Y, M), X != Y, N = M", "e(X, Y), not e(Y, X), X != a",
+            "reach(X, Y) limit 3 offset 1", "reach(X, Y) order by Y desc, X limit 4",
+            "score(X, N), Q = N / 2, R = N % 2", "e(a, b)", "e(b, a)",
+        ] {
+            try assertSameOnServer(kb, query)
+        }
+        XCTAssertEqual(try rows(kb, "total(S, Lo, Hi)", on: .server), ["576460752303423010, -5, 576460752303423000"])
+        XCTAssertEqual(try rows(kb, "title(X, T), title(Y, U), T < U, X = c", on: .server), ["c, \"Zebra\", a, \"Ålesund\"", "c, \"Zebra\", b, \"ОДКБ\"", "c, \"Zebra\", d, \"apple\""])
+    }
+
+    func testSourcesOnStoredAndDerivedPredicatesAnswerAsOnTheClient() throws {
+        let kb = try knowledgeBase("""
+            @ tass { m(russia, csto). m(armenia, csto). }
+            @ arminfo { m(armenia, csto). m(armenia, cis). t(armenia, a, b). }
+            m(belarus, csto).
+            ally(X, Y) :- m(X, O), m(Y, O), X != Y.
+            """)
+        for query in ["m(X, O) @ S", "m(X, O) @ tass", "ally(armenia, Y) @ S", "m(X, csto), not m(X, csto) @ tass", "t(X, Y, Z) @ S"] {
+            try assertSameOnServer(kb, query)
+        }
+    }
+
+    func testAutoEvaluatesOnTheServerOnlyWhatReadsManyStoredRows() throws {
+        let kb = try knowledgeBase("e(a, b). e(b, c). r(X, Y) :- e(X, Y). r(X, Z) :- r(X, Y), e(Y, Z).")
+        kb.evaluationSite = .auto
+        let small = try kb.explain("?- r(X, Y).")
+        XCTAssertTrue(small.contains { $0.hasPrefix("evaluation: on the client (auto: about ") && $0.hasSuffix(" stored rows to read, fewer than 100000)") }, "\(small)")
+        kb.serverThreshold = 0
+        let large = try kb.explain("?- r(X, Y).")
+        XCTAssertTrue(large.contains { $0.hasPrefix("evaluation: on the server (auto: about ") }, "\(large)")
+        XCTAssertTrue(large.contains("  2 rounds"), "\(large)")
+        // What cannot be written in SQL stays on the client, and says so.
+        let builtin = try kb.explain("?- e(X, Y), contains(X, \"a\").")
+        XCTAssertTrue(builtin.contains("evaluation: on the client (auto: the built-in 'contains' is computed on the client)"), "\(builtin)")
+        XCTAssertEqual(try rows(kb, "e(X, Y), contains(X, \"a\")", on: .auto), ["a, b"])
+    }
+
+    func testValuesTheServerDoesNotComputeAreAnErrorThereAndTheClientsWorkWithAuto() throws {
+        let kb = try knowledgeBase("p(1.5). p(2). q(576460752303423487). r(2.5, 1).")
+        kb.serverThreshold = 0
+        for (query, answer) in [
+            ("p(X), Y = X + 1", ["1.5, 2.5", "2, 3"]),
+            ("q(X), Y = X + 1", ["576460752303423487, 576460752303423488"]),
+            ("p(X), X < 2", ["1.5"]),
+            ("r(X, Y), X != Y", ["2.5, 1"]),
+        ] {
+            XCTAssertEqual(try rows(kb, query, on: .auto), answer, query)
+            kb.evaluationSite = .auto
+            XCTAssertTrue(try kb.explain(Query.text(query)).contains { $0.hasPrefix("evaluation: back on the client (") }, query)
+            XCTAssertThrowsError(try rows(kb, query, on: .server), query) { error in
+                let message = (error as? DiagnosticReport)?.rendered() ?? "\(error)"
+                XCTAssertTrue(message.contains("is computed on the client, not on the server (evaluate it with --evaluate client)"), message)
+            }
+        }
+        XCTAssertThrowsError(try rows(kb, "p(X), Y = X / 0", on: .server))
+        XCTAssertThrowsError(try rows(kb, "p(X), Y = X / 0", on: .auto)) { error in
+            XCTAssertTrue("\(error)".contains("division by zero"), "\(error)")
+        }
+    }
+
+    func testTheDerivedFactsLimitStopsTheServerNamingTheRule() throws {
+        let kb = try knowledgeBase("n(0). n(X) :- n(Y), X = Y + 1. m(a).")
+        kb.maximumDerivedFacts = 50
+        kb.evaluationSite = .server
+        XCTAssertThrowsError(try kb.query("n(X)")) { error in
+            let message = (error as? DiagnosticReport)?.rendered() ?? "\(error)"
+            XCTAssertTrue(message.contains("<query>:1:1: error: evaluation stopped after deriving 50 facts, the limit, in the rule 'n(X) :- n(Y), X = Y + 1.'"), message)
+        }
+        // Nothing of the stopped evaluation is left behind; the knowledge base goes on working.
+        XCTAssertEqual(try rows(kb, "m(X)", on: .server), ["a"])
+    }
+
+    func testEvaluatingOnTheServerWritesNothingAndSeesTheTransactionsOwnFacts() throws {
+        let location = try TestStore.newPostgresDatabase()
+        let kb = try KnowledgeBase(path: location)
+        try kb.execute("e(a, b). e(b, c). r(X, Y) :- e(X, Y). r(X, Z) :- r(X, Y), e(Y, Z).")
+        let store = try XCTUnwrap(kb.store as? PostgresStore)
+        func counts() throws -> [String] {
+            try ["terms", "quads", "quads_pos", "tuples", "rules"].map { table in
+                "\(table): " + (try store.connection.execute("SELECT count(*) FROM \(table)").rows[0][0] ?? "")
+            }
+        }
+        let before = try counts()
+        kb.evaluationSite = .server
+        // Facts and a query in one text: the query, in the same transaction, sees the new facts.
+        let results = try kb.execute("e(c, d). ?- r(a, Y).")
+        guard case .answer(_, let answer) = results.last else { return XCTFail("\(results)") }
+        XCTAssertEqual(answer.rows.map { $0.map(\.sourceText) }, [["b"], ["c"], ["d"]])
+        XCTAssertEqual(try counts().filter { !$0.hasPrefix("terms") }, ["quads: 3", "quads_pos: 3", "tuples: 0", "rules: 2"])
+        _ = try kb.query("r(X, Y)")
+        XCTAssertEqual(try store.connection.execute("SELECT to_regclass('pg_temp.kglog_w0') IS NULL").rows, [["t"]])
+        XCTAssertEqual(try store.connection.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'kglog_%'").rows, [["0"]])
+        XCTAssertNotEqual(before, try counts())
+        // A knowledge base opened to read only evaluates on the server too.
+        let reader = try KnowledgeBase(path: location, readOnly: true)
+        reader.evaluationSite = .server
+        XCTAssertEqual(try reader.query("r(a, Y)").rows.map { $0.map(\.sourceText) }, [["b"], ["c"], ["d"]])
+    }
+
+    func testTheSQLKeepsToWhatCitusRunsOnDistributedTables() throws {
+        let kb = try knowledgeBase("""
+            e(a, b). e(b, c). w(a, 1).
+            r(X, Y) :- e(X, Y).
+            r(X, Z) :- r(X, Y), e(Y, Z).
+            c(X, count(Y)) :- r(X, Y).
+            u(X) :- e(X, _), not r(X, a).
+            """)
+        kb.evaluationSite = .server
+        var statements: [String] = []
+        for query in ["r(a, Y)", "c(X, N)", "u(X)", "r(X, Y)"] {
+            statements += try kb.explain(Query.text(query)).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.hasPrefix("INSERT") || $0.hasPrefix("SELECT") }
+        }
+        XCTAssertGreaterThan(statements.count, 8)
+        for statement in statements {
+            // No CTE at all (so none recursive, none inside INSERT ... SELECT); inserts only
+            // into the evaluation's own tables; reads of the knowledge base by predicate id.
+            XCTAssertFalse(statement.uppercased().contains("WITH "), statement)
+            XCTAssertFalse(statement.uppercased().contains("RECURSIVE"), statement)
+            if statement.hasPrefix("INSERT") {
+                XCTAssertTrue(statement.hasPrefix("INSERT INTO kglog_w"), statement)
+                XCTAssertTrue(statement.hasSuffix(" ON CONFLICT DO NOTHING"), statement)
+            }
+        }
+    }
+
+    func testServerEvaluationNeedsADatabaseServer() throws {
+        let kb = try KnowledgeBase()
+        try kb.execute("e(a, b).")
+        kb.evaluationSite = .server
+        XCTAssertThrowsError(try kb.query("e(X, Y)")) { error in
+            XCTAssertTrue((error as? DiagnosticReport)?.rendered().hasPrefix("<query>:1:1: error: cannot evaluate on the server: the knowledge base is not on a database server (--evaluate server needs PostgreSQL)") == true, "\(error)")
+        }
+        kb.evaluationSite = .auto
+        XCTAssertEqual(try kb.query("e(X, Y)").rows.count, 1)
+    }
+}
