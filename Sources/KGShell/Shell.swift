@@ -240,8 +240,14 @@ public final class Shell {
         case ".open":
             guard needs("a file") else { return }
             do {
-                knowledgeBase = try KnowledgeBase(path: argument)
-                knowledgeBase.checkpoint = checkpoint
+                let opened = try KnowledgeBase(path: argument)
+                // The session's settings carry over: limits and where queries are evaluated.
+                opened.checkpoint = checkpoint
+                opened.maximumDerivedFacts = knowledgeBase.maximumDerivedFacts
+                opened.maximumMemory = knowledgeBase.maximumMemory
+                opened.evaluationSite = knowledgeBase.evaluationSite
+                opened.serverThreshold = knowledgeBase.serverThreshold
+                knowledgeBase = opened
             } catch {
                 output.err += Shell.describe(error)
             }

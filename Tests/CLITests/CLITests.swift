@@ -62,6 +62,29 @@ final class CLITests: FolderTestCase {
         XCTAssertEqual(try kglog(["export", "--db", db, "--format", "kgl"]).stdout, try kglog(["export", "--db", file, "--format", "kgl"]).stdout)
     }
 
+    func testEvaluateChoosesWhereAQueryOnPostgreSQLIsEvaluatedAndExplainShowsTheSQL() throws {
+        let db = try TestStore.newPostgresDatabase()
+        XCTAssertEqual(try kglog(["run", "--db", db, "samples/csto.kgl"]).status, 0)
+        let query = "?- co-member(armenia, Y, O)."
+        let client = try kglog(["query", "--db", db, "--evaluate", "client", query])
+        let server = try kglog(["query", "--db", db, "--evaluate", "server", query])
+        XCTAssertEqual(server.stderr, "")
+        XCTAssertEqual(server.stdout, client.stdout)
+        XCTAssertEqual(server.stdout.split(separator: "\n").count, 15)
+        let explained = try kglog(["query", "--db", db, "--evaluate", "server", "--explain", query]).stdout
+        XCTAssertTrue(explained.contains("\nevaluation: on the server (--evaluate server)\n"), explained)
+        XCTAssertTrue(explained.contains("\n  SELECT DISTINCT "), explained)
+        // auto (the default) leaves a sample this small to the client, and says so.
+        XCTAssertTrue(try kglog(["query", "--db", db, "--explain", query]).stdout.contains("\nevaluation: on the client (auto: about "))
+        // What the database cannot evaluate is an error with --evaluate server, with where it is.
+        let builtin = try kglog(["query", "--db", db, "--evaluate", "server", "?- member-of(X, csto), contains(X, \"stan\")."])
+        XCTAssertEqual(builtin.status, 1)
+        XCTAssertTrue(builtin.stderr.hasPrefix("<query>:1:1: error: cannot evaluate on the server: the built-in 'contains' is computed on the client\n"), builtin.stderr)
+        let bad = try kglog(["query", "--db", db, "--evaluate", "elsewhere", query])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("The value 'elsewhere' is invalid for '--evaluate <evaluate>'"), bad.stderr)
+    }
+
     func testAPostgreSQLSchemaThatIsNotAKnowledgeBaseIsRefused() throws {
         let empty = try TestStore.newPostgresDatabase()
         let schema = String(empty.split(separator: "%3D").last!)

@@ -140,11 +140,28 @@ final class ShellTests: FolderTestCase {
         XCTAssertNil(Pager(command: "no-such-pager-here").show(text), "not started: the caller shows the text itself")
     }
 
+    func testEvaluateSaysAndSetsWhereQueriesAreEvaluatedAndOpenKeepsIt() throws {
+        let shell = try shell()
+        XCTAssertEqual(shell.handle(".evaluate").out, "auto\n")
+        XCTAssertEqual(shell.handle(".evaluate nowhere").err, "error: .evaluate takes auto, client or server\n")
+        XCTAssertEqual(shell.handle(".evaluate server"), Shell.Output())
+        XCTAssertEqual(shell.handle(".evaluate").out, "server\n")
+        let file = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(shell.handle(".open \(file)"), Shell.Output())
+        XCTAssertEqual(shell.handle(".evaluate").out, "server\n")
+        // A file is not on a database server: the query says so, with where it is.
+        // (The statements are one transaction: the fact is not kept either.)
+        XCTAssertEqual(shell.handle("m(a). ?- m(X).").err,
+                       "<input>:1:7: error: cannot evaluate on the server: the knowledge base is not on a database server (--evaluate server needs PostgreSQL)\nm(a). ?- m(X).\n      ^\n")
+        XCTAssertEqual(shell.handle(".evaluate auto"), Shell.Output())
+        XCTAssertEqual(shell.handle("m(a). ?- m(X).").out, "+---+\n| X |\n+---+\n| a |\n+---+\n1 row\n")
+    }
+
     func testHelpListsEveryCommand() throws {
         let shell = try shell()
         let help = shell.handle(".help").out
         for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".local", ".sources", ".why",
-                        ".explain", ".timer", ".pager", ".mode", ".headers", ".output", ".read", ".quit"] {
+                        ".explain", ".evaluate", ".timer", ".pager", ".mode", ".headers", ".output", ".read", ".quit"] {
             XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
         }
         XCTAssertEqual(shell.handle(".help why").out, ".why FACT [--all]  show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)\n")
