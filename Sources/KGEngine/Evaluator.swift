@@ -122,7 +122,13 @@ public final class Evaluator {
 
     /// The number of distinct answers of a query, without decoding them.
     public func count(_ query: Query) throws -> Int {
-        let total = try evaluate(query).count
+        let prepared = try prepare(query)
+        let total: Int
+        if case .count(let counted) = try answerFromServer(prepared, counting: true) {
+            total = counted
+        } else {
+            total = try evaluate(prepared).count
+        }
         // Counted as shown: after `offset`, at most `limit`.
         let offset = query.options.offset ?? 0
         return max(0, min(total, query.options.limit.map { offset + $0 } ?? total) - offset)
@@ -178,8 +184,11 @@ public final class Evaluator {
 
     /// Evaluates the rules a query needs, then the query; returns the answer relation.
     private func evaluate(_ original: Query) throws -> Relation {
-        let prepared = try prepare(original)
-        if let answer = try answerFromServer(prepared) { return answer }
+        try evaluate(try prepare(original))
+    }
+
+    private func evaluate(_ prepared: PreparedQuery) throws -> Relation {
+        if case .rows(let answer) = try answerFromServer(prepared, counting: false) { return answer }
         let query = prepared.query
         for (number, stratum) in prepared.strata.enumerated() {
             trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")

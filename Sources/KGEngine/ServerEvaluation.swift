@@ -49,9 +49,15 @@ extension Evaluator {
     /// estimate), bringing them over costs less than the round trips of evaluating there.
     public static let defaultServerThreshold = 100_000
 
-    /// The query's answer relation when it is evaluated in the database; nil when it is
-    /// evaluated here (the trace says why).
-    func answerFromServer(_ prepared: PreparedQuery) throws -> Relation? {
+    /// What the database sends back: the answer rows, or only their number.
+    enum ServerAnswer {
+        case rows(Relation)
+        case count(Int)
+    }
+
+    /// The query's answers (with `counting`, their number) when it is evaluated in the
+    /// database; nil when it is evaluated here (the trace says why).
+    func answerFromServer(_ prepared: PreparedQuery, counting: Bool) throws -> ServerAnswer? {
         guard site != .client else { return nil }
         guard let database = store as? SQLEvaluatingStore else {
             if site == .server {
@@ -78,7 +84,7 @@ extension Evaluator {
             trace.append("evaluation: on the server (--evaluate server)")
         }
         do {
-            return try program.run()
+            return try program.run(counting: counting)
         } catch let error as ComputedOnClient {
             guard site == .auto else { throw Diagnostic(error, at: prepared.query.location) }
             trace.append("evaluation: back on the client (\(error.reason))")
@@ -168,8 +174,9 @@ struct ServerProgram {
         try storedPredicates.reduce(0) { $0 + (try database.estimatedRows(predicate: $1.id, arity: $1.arity)) }
     }
 
-    /// Runs the program in a transaction that is undone; returns the answer rows.
-    func run() throws -> Relation {
+    /// Runs the program in a transaction that is undone; returns the answer rows, or with
+    /// `counting` only their number.
+    func run(counting: Bool) throws -> Evaluator.ServerAnswer {
         let evaluator = self.evaluator
         let checkpoint = evaluator.checkpoint
         let limit = evaluator.maximumDerivedFacts
@@ -226,9 +233,15 @@ struct ServerProgram {
                 evaluator.trace.append("  \(round) rounds")
             }
             try analyzeGrownTables()
-            let select = try compiler.query(query, limit: self.limit)
+            var select = try compiler.query(query, limit: self.limit)
+            if counting { select = "SELECT count(*) FROM (\(select)) AS answers" }
             evaluator.trace.append("query: \(query.text)")
             evaluator.trace.append("  " + select)
+            if counting {
+                let count = Int(try session.integers(select, width: 1).first ?? 0)
+                evaluator.trace.append("  \(count) answers counted by the server")
+                return .count(count)
+            }
             let width = query.head.count
             let rows = try session.integers(select, width: max(width, 1))
             let answer = Relation(arity: width)
@@ -238,7 +251,7 @@ struct ServerProgram {
                 answer.appendDistinct(rows: rows)
             }
             evaluator.trace.append("  \(answer.count) answers from the server")
-            return answer
+            return .rows(answer)
         }
     }
 }

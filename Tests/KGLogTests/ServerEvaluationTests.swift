@@ -29,7 +29,10 @@ final class ServerEvaluationTests: XCTestCase {
         let client = try rows(kb, query, on: .client)
         let server = try rows(kb, query, on: .server)
         XCTAssertEqual(server, client, query, file: file, line: line)
+        // Counted by the database, without sending the rows, as shown (after offset and limit).
         kb.evaluationSite = .server
+        XCTAssertEqual(try kb.count(Query.text(query)), client.count == 1 && ["true", "false"].contains(client[0]) ? (client[0] == "true" ? 1 : 0) : client.count,
+                       query, file: file, line: line)
         let explained = try kb.explain(Query.text(query))
         XCTAssertTrue(explained.contains("evaluation: on the server (--evaluate server)"), "\(explained)", file: file, line: line)
         return server
