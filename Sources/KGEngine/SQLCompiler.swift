@@ -10,8 +10,7 @@ public struct NotCompiledToSQL: DiagnosticMessage, Equatable, CustomStringConver
 
 /// Where a predicate's rows are read from in the SQL of an evaluation.
 struct SQLRelations {
-    /// The temporary table (columns `c0`...`cN`, then `r`, the round that added the row) of each
-    /// predicate the evaluation derives.
+    /// The temporary table (columns `c0`...`cN`) of each predicate the evaluation derives.
     var workTables: [Value: String] = [:]
     /// Arities of every predicate the program uses.
     var arity: (Value) -> Int
@@ -27,56 +26,61 @@ struct SQLRelations {
 }
 
 /// Compiles rules (and queries, as rules with a hidden head) to PostgreSQL over term ids: each
-/// rule one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` into its head's work table, joins in
-/// FROM and WHERE, `NOT EXISTS` for negation, `GROUP BY` for aggregates. Only ids reach the
-/// text: integers this code writes itself, never a user's string.
+/// rule one SELECT (joins in FROM and WHERE, `NOT EXISTS` for negation, `GROUP BY` for
+/// aggregates), the rules of one predicate one `INSERT ... SELECT` of their distinct rows that
+/// its table lacks. Only ids reach the text: integers this code writes itself, never a user's
+/// string.
 ///
 /// The emitted statements keep to what Citus runs on distributed tables: no recursive CTE, no
 /// CTE inside `INSERT ... SELECT`, no function in a join condition that reads other tables.
 struct SQLCompiler {
     let relations: SQLRelations
 
-    /// The statement adding a rule's new head rows, marked with `round`. `delta`, the index of a
-    /// body atom, makes that atom read only the rows of the previous round.
-    func insert(_ rule: CompiledRule, into table: String, round: Int, delta: Int? = nil) throws -> String {
-        let width = rule.head.count
-        let columns = (0..<max(width, 1)).map { "c\($0)" } + ["r"]
-        let select: String
-        if rule.aggregates.isEmpty {
-            let body = try Body(rule, relations: relations, delta: delta.map { ($0, round - 1) })
-            let head = width == 0 ? ["0"] : try rule.head.map { try body.expression($0) }
-            select = "SELECT " + (head + ["\(round)"]).joined(separator: ", ") + body.fromAndWhere
-        } else {
-            select = try aggregateSelect(rule, round: round)
-        }
-        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) \(select) ON CONFLICT DO NOTHING"
+    /// A rule's head rows as a SELECT with columns `c0`...`cN`. With `delta`, the body atom at
+    /// that index reads that table (the previous round's new rows) instead of its whole relation.
+    func select(_ rule: CompiledRule, delta: (atom: Int, table: String)? = nil) throws -> String {
+        guard rule.aggregates.isEmpty else { return try aggregateSelect(rule) }
+        let body = try Body(rule, relations: relations, delta: delta)
+        let head = rule.head.isEmpty ? ["0 AS c0"] : try rule.head.enumerated().map { "\(try body.expression($0.element)) AS c\($0.offset)" }
+        return "SELECT " + head.joined(separator: ", ") + body.fromAndWhere
+    }
+
+    /// The statement putting into `target` the distinct rows of `selects` (of `arity` columns)
+    /// that `table` does not hold yet. Rows are checked against the table first and made
+    /// distinct after, so that only new rows are hashed twice.
+    static func insert(_ selects: [String], into target: String, notIn table: String, arity: Int) -> String {
+        let columns = (0..<max(arity, 1)).map { "c\($0)" }
+        let known = columns.map { "x.\($0) = u.\($0)" }.joined(separator: " AND ")
+        return "INSERT INTO \(target) (\(columns.joined(separator: ", "))) SELECT DISTINCT \(columns.map { "u.\($0)" }.joined(separator: ", "))"
+            + " FROM (\(selects.joined(separator: " UNION ALL "))) AS u WHERE NOT EXISTS (SELECT 1 FROM \(table) AS x WHERE \(known))"
     }
 
     /// The query's distinct answers, at most `limit` of them.
     func query(_ rule: CompiledRule, limit: Int?) throws -> String {
         let body = try Body(rule, relations: relations, delta: nil)
         let head = rule.head.isEmpty ? ["0 AS c0"] : try rule.head.enumerated().map { "\(try body.expression($0.element)) AS c\($0.offset)" }
-        return "SELECT DISTINCT " + head.joined(separator: ", ") + body.fromAndWhere + (limit.map { " LIMIT \($0)" } ?? "")
+        let distinct = body.readsDistinctRows && rule.head.map(\.slot) == body.boundVariables.map({ Slot.variable($0) }) ? "" : "DISTINCT "
+        return "SELECT " + distinct + head.joined(separator: ", ") + body.fromAndWhere + (limit.map { " LIMIT \($0)" } ?? "")
     }
 
     /// An aggregate rule: the body's distinct solutions, grouped by the head's other arguments.
-    private func aggregateSelect(_ rule: CompiledRule, round: Int) throws -> String {
+    private func aggregateSelect(_ rule: CompiledRule) throws -> String {
         let body = try Body(rule, relations: relations, delta: nil)
         let solved = body.boundVariables
-        let inner = "SELECT DISTINCT " + (solved.isEmpty ? "1 AS one" : solved.map { "\(body.bindings[$0]!) AS v\($0)" }.joined(separator: ", ")) + body.fromAndWhere
+        let inner = "SELECT " + (body.readsDistinctRows ? "" : "DISTINCT ") + (solved.isEmpty ? "1 AS one" : solved.map { "\(body.bindings[$0]!) AS v\($0)" }.joined(separator: ", ")) + body.fromAndWhere
         let outer = Body(bindings: Dictionary(uniqueKeysWithValues: solved.map { ($0, "s.v\($0)") }))
         var keys: [String] = []
         var head: [String] = []
         for position in rule.head.indices {
             if let aggregate = rule.aggregates[position] {
-                head.append(try aggregateExpression(aggregate, outer))
+                head.append(try aggregateExpression(aggregate, outer) + " AS c\(position)")
             } else {
                 let key = try outer.expression(rule.head[position])
                 keys.append(key)
-                head.append(key)
+                head.append(key + " AS c\(position)")
             }
         }
-        return "SELECT " + (head + ["\(round)"]).joined(separator: ", ") + " FROM (\(inner)) AS s"
+        return "SELECT " + head.joined(separator: ", ") + " FROM (\(inner)) AS s"
             + (keys.isEmpty ? "" : " GROUP BY " + keys.joined(separator: ", ")) + " HAVING count(*) > 0"
     }
 
@@ -110,15 +114,19 @@ private struct Body {
         self.bindings = bindings
     }
 
-    init(_ rule: CompiledRule, relations: SQLRelations, delta: (atom: Int, round: Int)?) throws {
+    init(_ rule: CompiledRule, relations: SQLRelations, delta: (atom: Int, table: String)?) throws {
         bindings = [:]
         for (index, literal) in rule.body.enumerated() {
             guard case .positive(let atom) = literal else { continue }
             let alias = "t\(index)"
-            let relation = try Body.relation(atom, relations, readingRound: delta?.atom == index ? delta?.round : nil)
+            let relation = delta?.atom == index ? delta!.table : try Body.relation(atom, relations)
             from.append("\(relation) AS \(alias)")
             for (column, slot) in zip(atom.arguments.indices, atom.arguments) { constrain("\(alias).c\(column)", slot) }
             if let source = atom.source { constrain("\(alias).g", source) }
+        }
+        if rule.body.count == 1, case .positive(let atom) = rule.body[0], atom.source == nil, delta == nil,
+           relations.workTables[atom.predicate] != nil, atom.arguments == atom.arguments.indices.map({ Slot.variable($0) }) {
+            readsDistinctRows = true
         }
         // Comparisons: an `=` with one side an unbound variable binds it; the rest are tests,
         // placed once their variables are bound (safety has made sure they all will be).
@@ -152,6 +160,10 @@ private struct Body {
         }
     }
 
+    /// Whether the body is one atom of a derived predicate with a distinct variable in each
+    /// column: its solutions are the rows of that predicate's table, distinct already.
+    private(set) var readsDistinctRows = false
+
     /// The variables bound by the body, in number order.
     var boundVariables: [Int] { bindings.keys.sorted() }
 
@@ -175,16 +187,14 @@ private struct Body {
         var local = self
         local.conditions = []
         local.from = []
-        let relation = try Body.relation(atom, relations, readingRound: nil)
+        let relation = try Body.relation(atom, relations)
         for (column, slot) in zip(atom.arguments.indices, atom.arguments) { local.constrain("n.c\(column)", slot) }
         if let source = atom.source { local.constrain("n.g", source) }
         return "\(relation) AS n" + (local.conditions.isEmpty ? "" : " WHERE " + local.conditions.joined(separator: " AND "))
     }
 
-    private static func relation(_ atom: CompiledAtom, _ relations: SQLRelations, readingRound round: Int?) throws -> String {
-        if atom.source == nil, let table = relations.workTables[atom.predicate] {
-            return round.map { "(SELECT * FROM \(table) WHERE r = \($0))" } ?? table
-        }
+    private static func relation(_ atom: CompiledAtom, _ relations: SQLRelations) throws -> String {
+        if atom.source == nil, let table = relations.workTables[atom.predicate] { return table }
         let subjectBound = atom.arguments.first.map { if case .constant = $0 { return true } else { return false } } ?? false
         return try relations.stored(atom.predicate, atom.source != nil, subjectBound) ?? relations.empty(atom.predicate, withSources: atom.source != nil)
     }

@@ -93,37 +93,60 @@ extension Evaluator {
     }
 }
 
-/// A prepared query compiled to SQL: a work table per derived predicate, each stratum's rules
-/// run semi-naively (a first round over everything, then rounds in which recursive rules read
-/// only the previous round's rows), then the query's distinct answers.
+/// A prepared query compiled to SQL: a table per derived predicate, each stratum's rules run
+/// semi-naively (a first round over everything, then rounds in which recursive rules read only
+/// the previous round's new rows, kept in a delta table of their own), then the query's
+/// distinct answers.
 struct ServerProgram {
+    /// A derived predicate's tables: all its rows (keyed by them), and for a recursive one two
+    /// delta tables that rounds take turns writing (round k writes `deltas[k % 2]`).
+    private struct Tables {
+        let full: String
+        let deltas: [String]
+        let arity: Int
+        /// Its stored facts, copied in first.
+        var seed: String?
+    }
+
+    /// The rules of one predicate of a stratum, as SELECTs.
+    private struct Rules {
+        let table: Int
+        let texts: [String]
+        /// The first round's SELECTs, over whole relations.
+        let first: [String]
+        /// A later round's SELECTs, by the parity of the round they read: each recursive rule
+        /// once for each body atom of the stratum's predicates, that atom reading its delta.
+        let later: [[String]]
+    }
+
     private struct CompiledStratum {
-        let rules: [(rule: CompiledRule, table: String)]
-        /// Each recursive rule once for each body atom of the stratum's predicates.
-        let deltaRules: [(rule: CompiledRule, table: String, atom: Int)]
+        let rules: [Rules]
+        let isRecursive: Bool
+        let names: String
     }
 
     private let evaluator: Evaluator
     private let database: SQLEvaluatingStore
-    private let compiler: SQLCompiler
     private let strata: [CompiledStratum]
-    private let query: CompiledRule
-    private let limit: Int?
-    /// Work tables: name, arity, whether a recursive stratum reads them by round, and the
-    /// stored facts they start with.
-    private let tables: [(name: String, arity: Int, byRound: Bool, seed: String?)]
+    private let tables: [Tables]
+    private let query: String
+    private let queryText: String
+    private let width: Int
     private let storedPredicates: [(id: Int64, arity: Int)]
 
     init(_ prepared: Evaluator.PreparedQuery, evaluator: Evaluator, database: SQLEvaluatingStore) throws {
         self.evaluator = evaluator
         self.database = database
         var relations = SQLRelations(arity: { [catalog = evaluator.catalog] in catalog.arity(of: $0) ?? 0 }, stored: { _, _, _ in nil })
-        var tables: [(name: String, arity: Int, byRound: Bool, seed: String?)] = []
+        var tables: [Tables] = []
+        var tableOf: [Value: Int] = [:]
         let recursive = Set(prepared.strata.filter(\.isRecursive).flatMap(\.predicates))
-        for clause in prepared.clauses where relations.workTables[clause.head.predicate] == nil {
+        for clause in prepared.clauses where tableOf[clause.head.predicate] == nil {
             let name = "kglog_w\(tables.count)"
+            tableOf[clause.head.predicate] = tables.count
             relations.workTables[clause.head.predicate] = name
-            tables.append((name, relations.arity(clause.head.predicate), recursive.contains(clause.head.predicate), nil))
+            let deltas = recursive.contains(clause.head.predicate) ? [name + "_d0", name + "_d1"] : []
+            tables.append(Tables(full: name, deltas: deltas, arity: relations.arity(clause.head.predicate)))
         }
         var storedPredicates: [Int64: Int] = [:]
         let arityOf = relations.arity
@@ -134,37 +157,40 @@ struct ServerProgram {
             storedPredicates[id] = arity
             return database.sqlFacts(predicate: id, arity: arity, withSources: withSources, subjectBound: subjectBound)
         }
-        // A derived predicate with stored facts starts with them (round 0), as on the client.
-        for (predicate, name) in relations.workTables {
-            guard let seed = try relations.stored(predicate, false, false), let index = tables.firstIndex(where: { $0.name == name }) else { continue }
+        // A derived predicate with stored facts starts with them, as on the client.
+        for (predicate, index) in tableOf {
+            guard let seed = try relations.stored(predicate, false, false) else { continue }
             let columns = (0..<max(tables[index].arity, 1)).map { "c\($0)" }.joined(separator: ", ")
-            tables[index].seed = "INSERT INTO \(name) (\(columns), r) SELECT \(columns), 0 FROM \(seed) AS t ON CONFLICT DO NOTHING"
+            tables[index].seed = "INSERT INTO \(tables[index].full) (\(columns)) SELECT DISTINCT \(columns) FROM \(seed) AS t"
         }
         let compiler = SQLCompiler(relations: relations)
-        self.strata = try prepared.strata.map { stratum in
-            let rules = try stratum.rules.map { index in
-                let rule = try RuleCompiler.compile(prepared.clauses[index], dictionary: evaluator.dictionary)
-                return (rule, relations.workTables[rule.headPredicate]!)
-            }
-            var deltaRules: [(rule: CompiledRule, table: String, atom: Int)] = []
-            if stratum.isRecursive {
-                for (rule, table) in rules {
-                    for (i, literal) in rule.body.enumerated() {
-                        guard case .positive(let atom) = literal, atom.source == nil, stratum.predicates.contains(atom.predicate) else { continue }
-                        deltaRules.append((rule, table, i))
+        strata = try prepared.strata.map { stratum in
+            let compiled = try stratum.rules.map { try RuleCompiler.compile(prepared.clauses[$0], dictionary: evaluator.dictionary) }
+            var order: [Value] = []
+            for rule in compiled where !order.contains(rule.headPredicate) { order.append(rule.headPredicate) }
+            let rules = try order.map { predicate in
+                let own = compiled.filter { $0.headPredicate == predicate }
+                var later: [[String]] = [[], []]
+                if stratum.isRecursive {
+                    for rule in own {
+                        for (i, literal) in rule.body.enumerated() {
+                            guard case .positive(let atom) = literal, atom.source == nil, stratum.predicates.contains(atom.predicate) else { continue }
+                            for parity in 0..<2 {
+                                later[parity].append(try compiler.select(rule, delta: (i, tables[tableOf[atom.predicate]!].deltas[parity])))
+                            }
+                        }
                     }
                 }
+                return Rules(table: tableOf[predicate]!, texts: own.map(\.text), first: try own.map { try compiler.select($0) }, later: later)
             }
-            // Compile once here, so that what cannot be compiled is known before anything runs.
-            for (rule, table) in rules { _ = try compiler.insert(rule, into: table, round: 1) }
-            for (rule, table, atom) in deltaRules { _ = try compiler.insert(rule, into: table, round: 2, delta: atom) }
-            return CompiledStratum(rules: rules, deltaRules: deltaRules)
+            return CompiledStratum(rules: rules, isRecursive: stratum.isRecursive,
+                                   names: order.map(\.sourceText).sorted().joined(separator: ", "))
         }
-        query = try RuleCompiler.compile(prepared.query, dictionary: evaluator.dictionary)
+        let query = try RuleCompiler.compile(prepared.query, dictionary: evaluator.dictionary)
         let options = prepared.query.options
-        limit = options.orderBy.isEmpty ? options.limit.map { (options.offset ?? 0) + $0 } : nil
-        _ = try compiler.query(query, limit: limit)
-        self.compiler = compiler
+        self.query = try compiler.query(query, limit: options.orderBy.isEmpty ? options.limit.map { (options.offset ?? 0) + $0 } : nil)
+        queryText = query.text
+        width = query.head.count
         self.tables = tables
         self.storedPredicates = storedPredicates.map { ($0.key, $0.value) }.sorted { $0.id < $1.id }
     }
@@ -174,6 +200,12 @@ struct ServerProgram {
         try storedPredicates.reduce(0) { $0 + (try database.estimatedRows(predicate: $1.id, arity: $1.arity)) }
     }
 
+    /// Settings of the evaluation's transaction: memory for hashing a round's rows (without
+    /// it, they spill to disk); hash joins rather than sorting both sides to merge them (a
+    /// round's rows are checked against a whole table); no JIT compilation, which costs more
+    /// than it saves on statements run once.
+    static let settings = ["SET LOCAL work_mem = '256MB'", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
+
     /// Runs the program in a transaction that is undone; returns the answer rows, or with
     /// `counting` only their number.
     func run(counting: Bool) throws -> Evaluator.ServerAnswer {
@@ -182,67 +214,88 @@ struct ServerProgram {
         let limit = evaluator.maximumDerivedFacts
         var derived = 0
         return try database.withDiscardedTransaction { session in
-            for definition in SQLFunctions.definitions { _ = try session.run(definition) }
+            for statement in ServerProgram.settings + SQLFunctions.definitions { _ = try session.run(statement) }
             for table in tables {
                 let columns = (0..<max(table.arity, 1)).map { "c\($0)" }
-                _ = try session.run("CREATE TEMP TABLE \(table.name) (" + columns.map { "\($0) bigint NOT NULL" }.joined(separator: ", ")
-                                    + ", r integer NOT NULL, PRIMARY KEY (\(columns.joined(separator: ", "))))")
-                if table.byRound { _ = try session.run("CREATE INDEX ON \(table.name) (r)") }
+                let definition = columns.map { "\($0) bigint NOT NULL" }.joined(separator: ", ")
+                _ = try session.run("CREATE TEMP TABLE \(table.full) (\(definition), PRIMARY KEY (\(columns.joined(separator: ", "))))")
+                for delta in table.deltas { _ = try session.run("CREATE TEMP TABLE \(delta) (\(definition))") }
                 if let seed = table.seed { _ = try session.run(seed) }
             }
-            var sizes = [String: (rows: Int, analyzed: Int)]()
-            /// Runs one rule's statement, counting what it adds against the limit.
-            func add(_ rule: CompiledRule, into table: String, round: Int, delta: Int?) throws -> Int {
+            var sizes = [Int](repeating: 0, count: tables.count)
+            var analyzed = [Int](repeating: 0, count: tables.count)
+            var newRows = [Int](repeating: 0, count: tables.count)
+            /// Gives the database's planner the sizes of tables that have doubled since it last
+            /// looked, and of a round's new rows when there are many.
+            func analyzeGrownTables(round: Int? = nil) throws {
+                for i in tables.indices where sizes[i] > 1_000 && sizes[i] > 2 * analyzed[i] {
+                    _ = try session.run("ANALYZE \(tables[i].full)")
+                    analyzed[i] = sizes[i]
+                }
+                guard let round else { return }
+                for i in tables.indices where !tables[i].deltas.isEmpty && newRows[i] > 1_000 {
+                    _ = try session.run("ANALYZE \(tables[i].deltas[round % 2])")
+                }
+            }
+            /// Runs a statement adding derived rows, counting them against the limit.
+            func add(_ statement: String, rules: Rules) throws -> Int {
                 try checkpoint?()
-                let added = try session.run(try compiler.insert(rule, into: table, round: round, delta: delta))
+                let added = try session.run(statement)
                 derived += added
-                if derived > limit { throw EngineError.tooManyFacts(limit: limit, rule: rule.text) }
-                sizes[table, default: (0, 0)].rows += added
+                if derived > limit { throw EngineError.tooManyFacts(limit: limit, rule: rules.texts.count == 1 ? rules.texts[0] : nil) }
                 return added
             }
-            /// Gives the database's planner the sizes of tables that have doubled since it last looked.
-            func analyzeGrownTables() throws {
-                for (table, size) in sizes where size.rows > 1_000 && size.rows > 2 * size.analyzed {
-                    _ = try session.run("ANALYZE \(table)")
-                    sizes[table]!.analyzed = size.rows
-                }
-            }
             for (number, stratum) in strata.enumerated() {
-                let names = Set(stratum.rules.map(\.rule.headPredicate.sourceText)).sorted().joined(separator: ", ")
-                evaluator.trace.append("stratum \(number + 1)\(stratum.deltaRules.isEmpty ? "" : " (recursive)"): \(names)")
-                for (rule, table) in stratum.rules {
-                    evaluator.trace.append("  rule: \(rule.text)")
-                    evaluator.trace.append("    " + (try compiler.insert(rule, into: table, round: 1)))
-                    _ = try add(rule, into: table, round: 1, delta: nil)
+                evaluator.trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.names)")
+                for rules in stratum.rules {
+                    let table = tables[rules.table]
+                    let target = stratum.isRecursive ? table.deltas[1] : table.full
+                    let statement = SQLCompiler.insert(rules.first, into: target, notIn: table.full, arity: table.arity)
+                    evaluator.trace += rules.texts.map { "  rule: " + $0 }
+                    evaluator.trace.append("    " + statement)
+                    newRows[rules.table] = try add(statement, rules: rules)
+                    sizes[rules.table] += newRows[rules.table]
                 }
-                guard !stratum.deltaRules.isEmpty else { continue }
-                for (rule, table, atom) in stratum.deltaRules {
-                    evaluator.trace.append("  delta rule (round 2 shown): \(rule.text)")
-                    evaluator.trace.append("    " + (try compiler.insert(rule, into: table, round: 2, delta: atom)))
+                guard stratum.isRecursive else { try analyzeGrownTables(); continue }
+                for rules in stratum.rules where !rules.later[1].isEmpty {
+                    let table = tables[rules.table]
+                    evaluator.trace.append("  later rounds of \(rules.texts.count == 1 ? "the rule" : "its \(rules.texts.count) rules"), each recursive atom reading the last round's rows (round 2 shown):")
+                    evaluator.trace.append("    " + SQLCompiler.insert(rules.later[1], into: table.deltas[0], notIn: table.full, arity: table.arity))
                 }
                 var round = 1
                 var added = 1
                 while added > 0 {
-                    try analyzeGrownTables()
+                    for rules in stratum.rules {
+                        let table = tables[rules.table]
+                        _ = try session.run("INSERT INTO \(table.full) SELECT * FROM \(table.deltas[round % 2])")
+                    }
+                    try analyzeGrownTables(round: round)
                     round += 1
                     added = 0
-                    for (rule, table, atom) in stratum.deltaRules {
-                        added += try add(rule, into: table, round: round, delta: atom)
+                    for rules in stratum.rules {
+                        let table = tables[rules.table]
+                        let target = table.deltas[round % 2]
+                        _ = try session.run("TRUNCATE \(target)")
+                        newRows[rules.table] = 0
+                        let selects = rules.later[(round - 1) % 2]
+                        guard !selects.isEmpty else { continue }
+                        let new = try add(SQLCompiler.insert(selects, into: target, notIn: table.full, arity: table.arity), rules: rules)
+                        newRows[rules.table] = new
+                        sizes[rules.table] += new
+                        added += new
                     }
                 }
                 evaluator.trace.append("  \(round) rounds")
             }
-            try analyzeGrownTables()
-            var select = try compiler.query(query, limit: self.limit)
+            var select = query
             if counting { select = "SELECT count(*) FROM (\(select)) AS answers" }
-            evaluator.trace.append("query: \(query.text)")
+            evaluator.trace.append("query: \(queryText)")
             evaluator.trace.append("  " + select)
             if counting {
                 let count = Int(try session.integers(select, width: 1).first ?? 0)
                 evaluator.trace.append("  \(count) answers counted by the server")
                 return .count(count)
             }
-            let width = query.head.count
             let rows = try session.integers(select, width: max(width, 1))
             let answer = Relation(arity: width)
             if width == 0 {

@@ -90,7 +90,7 @@ final class ServerEvaluationTests: XCTestCase {
             "span(A, B)", "gap(X, Y, N) order by N", "triple(X, Y, Z)", "quiet", "busy",
             "title(X, T), title(Y, U), T < U", "score(X, N), N >= 3", "score(X, N), M = -N, M > 0",
             "score(X, N), score(Y, M), X != Y, N = M", "e(X, Y), not e(Y, X), X != a",
-            "reach(X, Y) limit 3 offset 1", "reach(X, Y) order by Y desc, X limit 4",
+            "reach(X, Y) order by X limit 3 offset 1", "reach(X, Y) order by Y desc, X limit 4",
             "score(X, N), Q = N / 2, R = N % 2", "e(a, b)", "e(b, a)",
         ] {
             try assertSameOnServer(kb, query)
@@ -119,7 +119,7 @@ final class ServerEvaluationTests: XCTestCase {
         kb.serverThreshold = 0
         let large = try kb.explain("?- r(X, Y).")
         XCTAssertTrue(large.contains { $0.hasPrefix("evaluation: on the server (auto: about ") }, "\(large)")
-        XCTAssertTrue(large.contains("  2 rounds"), "\(large)")
+        XCTAssertTrue(large.contains("  3 rounds"), "\(large)")
         // What cannot be written in SQL stays on the client, and says so.
         let builtin = try kb.explain("?- e(X, Y), contains(X, \"a\").")
         XCTAssertTrue(builtin.contains("evaluation: on the client (auto: the built-in 'contains' is computed on the client)"), "\(builtin)")
@@ -210,7 +210,7 @@ final class ServerEvaluationTests: XCTestCase {
             XCTAssertFalse(statement.uppercased().contains("RECURSIVE"), statement)
             if statement.hasPrefix("INSERT") {
                 XCTAssertTrue(statement.hasPrefix("INSERT INTO kglog_w"), statement)
-                XCTAssertTrue(statement.hasSuffix(" ON CONFLICT DO NOTHING"), statement)
+                XCTAssertTrue(statement.contains(" WHERE NOT EXISTS (SELECT 1 FROM kglog_w"), statement)
             }
         }
     }
