@@ -116,10 +116,15 @@ private struct Body {
 
     init(_ rule: CompiledRule, relations: SQLRelations, delta: (atom: Int, table: String)?) throws {
         bindings = [:]
+        // The variables that occur in more than one literal: what joins use.
+        var seen = Set<Int>(), joined = Set<Int>()
+        for literal in rule.body {
+            for v in literal.neededVariables where !seen.insert(v).inserted { joined.insert(v) }
+        }
         for (index, literal) in rule.body.enumerated() {
             guard case .positive(let atom) = literal else { continue }
             let alias = "t\(index)"
-            let relation = delta?.atom == index ? delta!.table : try Body.relation(atom, relations)
+            let relation = delta?.atom == index ? delta!.table : try Body.relation(atom, relations, joined: joined)
             from.append("\(relation) AS \(alias)")
             for (column, slot) in zip(atom.arguments.indices, atom.arguments) { constrain("\(alias).c\(column)", slot) }
             if let source = atom.source { constrain("\(alias).g", source) }
@@ -193,9 +198,17 @@ private struct Body {
         return "\(relation) AS n" + (local.conditions.isEmpty ? "" : " WHERE " + local.conditions.joined(separator: " AND "))
     }
 
-    private static func relation(_ atom: CompiledAtom, _ relations: SQLRelations) throws -> String {
+    private static func relation(_ atom: CompiledAtom, _ relations: SQLRelations, joined: Set<Int>? = nil) throws -> String {
         if atom.source == nil, let table = relations.workTables[atom.predicate] { return table }
-        let subjectBound = atom.arguments.first.map { if case .constant = $0 { return true } else { return false } } ?? false
+        // Found by subject: a constant subject, or one joined with another literal, unless the
+        // object is a constant (then by object).
+        var subjectBound = false
+        switch (atom.arguments.first, atom.arguments.dropFirst().first) {
+        case (_, .constant?): subjectBound = false
+        case (.constant?, _): subjectBound = true
+        case (.variable(let v)?, _): subjectBound = (joined ?? []).contains(v)
+        default: break
+        }
         return try relations.stored(atom.predicate, atom.source != nil, subjectBound) ?? relations.empty(atom.predicate, withSources: atom.source != nil)
     }
 

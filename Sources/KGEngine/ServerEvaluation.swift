@@ -11,7 +11,8 @@ public enum EvaluationSite: String, CaseIterable, Sendable {
 /// that is always undone, so that evaluating never writes to the knowledge base.
 public protocol SQLEvaluatingStore: StoredFacts {
     /// The stored facts of a predicate as a FROM item with columns `c0`...`cN` (each fact once
-    /// unless `subjectBound`, when reading by subject matters more than duplicates), and `g`,
+    /// unless `subjectBound`: when found by subject, reading by subject matters more than a
+    /// fact repeated for each of its sources), and `g`,
     /// the source, with `withSources` (facts without a source left out).
     func sqlFacts(predicate: Int64, arity: Int, withSources: Bool, subjectBound: Bool) -> String
 

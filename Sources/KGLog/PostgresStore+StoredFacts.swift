@@ -28,8 +28,8 @@ extension PostgresStore: SQLEvaluatingStore {
             let columns = arity == 0 ? ["0 AS c0"] : (0..<arity).map { "pg_temp.kglog_argument(args, \($0)) AS c\($0)" }
             return "(SELECT \(columns.joined(separator: ", "))\(source) FROM tuples WHERE p = \(predicate)\(withSource))"
         }
-        // quads_pos holds each fact once (without sources) but is ordered by object; a subject
-        // given as a constant is better found in quads, duplicates and all.
+        // quads_pos holds each fact once (without sources) but is ordered by object; facts found
+        // by subject are better read from quads, a row for each source and all.
         let table = withSources || subjectBound ? "quads" : "quads_pos"
         return "(SELECT s AS c0, o AS c1\(source) FROM \(table) WHERE p = \(predicate)\(withSource))"
     }
