@@ -56,14 +56,8 @@ private struct PostgresSession: SQLSession {
         try translatingErrors { try connection.execute(sql).changed }
     }
 
-    func integers(_ sql: String, width: Int) throws -> [Int64] {
-        let result = try translatingErrors { try connection.execute(sql) }
-        var values: [Int64] = []
-        values.reserveCapacity(result.rows.count * width)
-        for row in result.rows {
-            for cell in row { values.append(cell.flatMap { Int64($0) } ?? TermCode.noTerm) }
-        }
-        return values
+    func integers(_ sql: String) throws -> [Int64] {
+        try translatingErrors { try connection.integers(sql) }
     }
 
     private func translatingErrors<T>(_ body: () throws -> T) throws -> T {

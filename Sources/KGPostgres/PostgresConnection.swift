@@ -39,6 +39,28 @@ public final class PostgresConnection {
     /// Runs one statement with its parameters (`$1`, `$2`, ...; nil is NULL) and returns its rows.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> PostgresResult {
+        try withResult(sql, parameters) { PostgresResult($0) }
+    }
+
+    /// The rows of a query whose columns are all integers, packed row after row (NULL is 0),
+    /// read straight from libpq's buffer: no string is made for a value.
+    public func integers(_ sql: String) throws -> [Int64] {
+        try withResult(sql, []) { result in
+            let (rows, columns) = (PQntuples(result), PQnfields(result))
+            var values = [Int64](repeating: 0, count: Int(rows) * Int(columns))
+            var index = 0
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    if let text = PQgetvalue(result, row, column), PQgetisnull(result, row, column) == 0 { values[index] = strtoll(text, nil, 10) }
+                    index += 1
+                }
+            }
+            return values
+        }
+    }
+
+    /// Runs one statement and hands its result, when it succeeded, to `body`.
+    private func withResult<T>(_ sql: String, _ parameters: [PostgresValue?], _ body: (OpaquePointer) throws -> T) throws -> T {
         guard let handle else { throw PostgresError.closed(target: target) }
         let texts: [String?] = parameters.map { $0?.text }
         let result = withCStrings(texts) { values in
@@ -52,7 +74,7 @@ public final class PostgresConnection {
         guard let result else { throw PostgresError.server(sqlState: "", message: PostgresConnection.firstLine(String(cString: PQerrorMessage(handle))), position: nil) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-            return PostgresResult(result)
+            return try body(result)
         default:
             throw PostgresError(result)
         }

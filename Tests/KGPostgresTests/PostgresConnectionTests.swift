@@ -31,6 +31,15 @@ final class PostgresConnectionTests: XCTestCase {
         XCTAssertEqual(try connection.execute("SELECT $1::text IS NULL", [nil]).rows, [["t"]])
     }
 
+    func testIntegerRowsArePackedRowAfterRowWithNullAsZero() throws {
+        XCTAssertEqual(try connection.integers("SELECT * FROM (VALUES (1::bigint, -9223372036854775807 - 1), (NULL, 9223372036854775807), (-5, 0)) AS v"),
+                       [1, Int64.min, 0, Int64.max, -5, 0])
+        XCTAssertEqual(try connection.integers("SELECT 1 WHERE false"), [])
+        XCTAssertThrowsError(try connection.integers("SELECT * FROM no_such_table")) { error in
+            XCTAssertEqual((error as? PostgresError).map { if case .server(let state, _, _) = $0 { return state } else { return "" } }, "42P01")
+        }
+    }
+
     func testServerErrorsCarryTheirStateMessageAndPosition() throws {
         try connection.execute("CREATE TABLE t(id bigint PRIMARY KEY)")
         try connection.execute("INSERT INTO t VALUES (1)")
