@@ -27,10 +27,11 @@ public protocol SQLEvaluatingStore: StoredFacts {
 
 /// Statements of one evaluation in the database.
 public protocol SQLSession {
-    /// Runs a statement; returns the number of rows it inserted.
-    func run(_ sql: String) throws -> Int
-    /// The rows of a query of integer columns, packed row after row.
-    func integers(_ sql: String) throws -> [Int64]
+    /// Runs a statement; returns the number of rows it inserted. While it runs, `checkpoint` is
+    /// called regularly: when it throws, the statement is cancelled and its error thrown.
+    func run(_ sql: String, checkpoint: (() throws -> Void)?) throws -> Int
+    /// The rows of a query of integer columns, packed row after row; `checkpoint` as for `run`.
+    func integers(_ sql: String, checkpoint: (() throws -> Void)?) throws -> [Int64]
 }
 
 /// A value the server does not compute (a decimal, a number beyond the inline range): the
@@ -217,13 +218,14 @@ struct ServerProgram {
         let limit = evaluator.maximumDerivedFacts
         var derived = 0
         return try database.withDiscardedTransaction { session in
-            for statement in ServerProgram.settings + SQLFunctions.definitions { _ = try session.run(statement) }
+            let run = { (sql: String) throws -> Int in try session.run(sql, checkpoint: checkpoint) }
+            for statement in ServerProgram.settings + SQLFunctions.definitions { _ = try run(statement) }
             for table in tables {
                 let columns = (0..<max(table.arity, 1)).map { "c\($0)" }
                 let definition = columns.map { "\($0) bigint NOT NULL" }.joined(separator: ", ")
-                _ = try session.run("CREATE TEMP TABLE \(table.full) (\(definition), PRIMARY KEY (\(columns.joined(separator: ", "))))")
-                for delta in table.deltas { _ = try session.run("CREATE TEMP TABLE \(delta) (\(definition))") }
-                if let seed = table.seed { _ = try session.run(seed) }
+                _ = try run("CREATE TEMP TABLE \(table.full) (\(definition), PRIMARY KEY (\(columns.joined(separator: ", "))))")
+                for delta in table.deltas { _ = try run("CREATE TEMP TABLE \(delta) (\(definition))") }
+                if let seed = table.seed { _ = try run(seed) }
             }
             var sizes = [Int](repeating: 0, count: tables.count)
             var analyzed = [Int](repeating: 0, count: tables.count)
@@ -232,18 +234,18 @@ struct ServerProgram {
             /// looked, and of a round's new rows when there are many.
             func analyzeGrownTables(round: Int? = nil) throws {
                 for i in tables.indices where sizes[i] > 1_000 && sizes[i] > 2 * analyzed[i] {
-                    _ = try session.run("ANALYZE \(tables[i].full)")
+                    _ = try run("ANALYZE \(tables[i].full)")
                     analyzed[i] = sizes[i]
                 }
                 guard let round else { return }
                 for i in tables.indices where !tables[i].deltas.isEmpty && newRows[i] > 1_000 {
-                    _ = try session.run("ANALYZE \(tables[i].deltas[round % 2])")
+                    _ = try run("ANALYZE \(tables[i].deltas[round % 2])")
                 }
             }
             /// Runs a statement adding derived rows, counting them against the limit.
             func add(_ statement: String, rules: Rules) throws -> Int {
                 try checkpoint?()
-                let added = try session.run(statement)
+                let added = try run(statement)
                 derived += added
                 if derived > limit { throw EngineError.tooManyFacts(limit: limit, rule: rules.texts.count == 1 ? rules.texts[0] : nil) }
                 return added
@@ -270,7 +272,7 @@ struct ServerProgram {
                 while added > 0 {
                     for rules in stratum.rules {
                         let table = tables[rules.table]
-                        _ = try session.run("INSERT INTO \(table.full) SELECT * FROM \(table.deltas[round % 2])")
+                        _ = try run("INSERT INTO \(table.full) SELECT * FROM \(table.deltas[round % 2])")
                     }
                     try analyzeGrownTables(round: round)
                     round += 1
@@ -278,7 +280,7 @@ struct ServerProgram {
                     for rules in stratum.rules {
                         let table = tables[rules.table]
                         let target = table.deltas[round % 2]
-                        _ = try session.run("TRUNCATE \(target)")
+                        _ = try run("TRUNCATE \(target)")
                         newRows[rules.table] = 0
                         let selects = rules.later[(round - 1) % 2]
                         guard !selects.isEmpty else { continue }
@@ -295,11 +297,11 @@ struct ServerProgram {
             evaluator.trace.append("query: \(queryText)")
             evaluator.trace.append("  " + select)
             if counting {
-                let count = Int(try session.integers(select).first ?? 0)
+                let count = Int(try session.integers(select, checkpoint: checkpoint).first ?? 0)
                 evaluator.trace.append("  \(count) answers counted by the server")
                 return .count(count)
             }
-            let rows = try session.integers(select)
+            let rows = try session.integers(select, checkpoint: checkpoint)
             let answer = Relation(arity: width)
             if width == 0 {
                 if !rows.isEmpty { answer.appendDistinct(rows: [0]) }

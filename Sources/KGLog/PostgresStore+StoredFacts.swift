@@ -52,12 +52,12 @@ extension PostgresStore: SQLEvaluatingStore {
 private struct PostgresSession: SQLSession {
     let connection: PostgresConnection
 
-    func run(_ sql: String) throws -> Int {
-        try translatingErrors { try connection.execute(sql).changed }
+    func run(_ sql: String, checkpoint: (() throws -> Void)?) throws -> Int {
+        try translatingErrors { try connection.execute(sql, checkpoint: checkpoint).changed }
     }
 
-    func integers(_ sql: String) throws -> [Int64] {
-        try translatingErrors { try connection.integers(sql) }
+    func integers(_ sql: String, checkpoint: (() throws -> Void)?) throws -> [Int64] {
+        try translatingErrors { try connection.integers(sql, checkpoint: checkpoint) }
     }
 
     private func translatingErrors<T>(_ body: () throws -> T) throws -> T {

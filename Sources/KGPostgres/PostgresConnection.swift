@@ -37,15 +37,18 @@ public final class PostgresConnection {
     }
 
     /// Runs one statement with its parameters (`$1`, `$2`, ...; nil is NULL) and returns its rows.
+    /// While it runs, `checkpoint` is called every 50 ms: when it throws, the server is asked to
+    /// cancel the statement and its error is thrown once the server has stopped.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> PostgresResult {
-        try withResult(sql, parameters) { PostgresResult($0) }
+    public func execute(_ sql: String, _ parameters: [PostgresValue?] = [], checkpoint: (() throws -> Void)? = nil) throws -> PostgresResult {
+        try withResult(sql, parameters, checkpoint: checkpoint) { PostgresResult($0) }
     }
 
     /// The rows of a query whose columns are all integers, packed row after row (NULL is 0),
-    /// read straight from libpq's buffer: no string is made for a value.
-    public func integers(_ sql: String) throws -> [Int64] {
-        try withResult(sql, []) { result in
+    /// read straight from libpq's buffer: no string is made for a value. `checkpoint` as for
+    /// `execute`.
+    public func integers(_ sql: String, checkpoint: (() throws -> Void)? = nil) throws -> [Int64] {
+        try withResult(sql, [], checkpoint: checkpoint) { result in
             let (rows, columns) = (PQntuples(result), PQnfields(result))
             var values = [Int64](repeating: 0, count: Int(rows) * Int(columns))
             var index = 0
@@ -60,11 +63,20 @@ public final class PostgresConnection {
     }
 
     /// Runs one statement and hands its result, when it succeeded, to `body`.
-    private func withResult<T>(_ sql: String, _ parameters: [PostgresValue?], _ body: (OpaquePointer) throws -> T) throws -> T {
+    private func withResult<T>(_ sql: String, _ parameters: [PostgresValue?], checkpoint: (() throws -> Void)?,
+                               _ body: (OpaquePointer) throws -> T) throws -> T {
         guard let handle else { throw PostgresError.closed(target: target) }
         let texts: [String?] = parameters.map { $0?.text }
-        let result = withCStrings(texts) { values in
-            PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+        let result: OpaquePointer?
+        if let checkpoint {
+            let sent = withCStrings(texts) { values in
+                PQsendQueryParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
+            result = sent == 1 ? try awaitResult(handle, checkpoint: checkpoint) : nil
+        } else {
+            result = withCStrings(texts) { values in
+                PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
         }
         defer { PQclear(result) }
         // The server went away (stopped, crashed, the network dropped): say which server.
@@ -78,6 +90,32 @@ public final class PostgresConnection {
         default:
             throw PostgresError(result)
         }
+    }
+
+    /// Waits for the result of a statement sent, calling `checkpoint` every 50 ms; when it
+    /// throws, cancels the statement, waits for the server to give up, and rethrows. Returns the
+    /// statement's result (nil when the connection failed).
+    private func awaitResult(_ handle: OpaquePointer, checkpoint: () throws -> Void) throws -> OpaquePointer? {
+        var wait = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        while PQisBusy(handle) == 1 {
+            _ = poll(&wait, 1, 50)
+            guard PQconsumeInput(handle) == 1 else { break }
+            do {
+                try checkpoint()
+            } catch {
+                if let cancel = PQgetCancel(handle) {
+                    var reason = [CChar](repeating: 0, count: 256)
+                    _ = PQcancel(cancel, &reason, Int32(reason.count))
+                    PQfreeCancel(cancel)
+                }
+                while let pending = PQgetResult(handle) { PQclear(pending) }
+                throw error
+            }
+        }
+        // The statement's result, then nil; a second result (there is none for one statement) is dropped.
+        let result = PQgetResult(handle)
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+        return result
     }
 
     /// Sends rows to a `COPY ... FROM STDIN` statement: `data` is the whole stream, in the

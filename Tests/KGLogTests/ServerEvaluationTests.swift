@@ -161,6 +161,27 @@ final class ServerEvaluationTests: XCTestCase {
         XCTAssertEqual(try rows(kb, "m(X)", on: .server), ["a"])
     }
 
+    func testACancelStopsAStatementTheServerIsRunning() throws {
+        struct Cancelled: Error {}
+        // Some 1.6 billion rows in one statement: minutes of work for the server.
+        let kb = try knowledgeBase((0..<200).map { "e(\($0))." }.joined(separator: " ") + " q(count(A)) :- e(A), e(B), e(C), e(D).")
+        kb.evaluationSite = .server
+        let started = Date()
+        var calls = 0
+        kb.checkpoint = {
+            calls += 1
+            if Date().timeIntervalSince(started) > 0.5 { throw Cancelled() }
+        }
+        XCTAssertThrowsError(try kb.query("q(N)")) { XCTAssertTrue($0 is Cancelled, "\($0)") }
+        // Cancelled within the statement (asked every 50 ms), not after it.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30)
+        XCTAssertGreaterThan(calls, 3)
+        kb.checkpoint = nil
+        let store = try XCTUnwrap(kb.store as? PostgresStore)
+        XCTAssertEqual(try store.connection.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO kglog_w%' AND state = 'active'").rows, [["0"]])
+        XCTAssertEqual(try rows(kb, "e(X), X < 2", on: .server), ["0", "1"])
+    }
+
     func testEvaluatingOnTheServerWritesNothingAndSeesTheTransactionsOwnFacts() throws {
         let location = try TestStore.newPostgresDatabase()
         let kb = try KnowledgeBase(path: location)
