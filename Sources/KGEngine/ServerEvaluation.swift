@@ -10,10 +10,10 @@ public enum EvaluationSite: String, CaseIterable, Sendable {
 /// predicate's facts are in SQL, estimates their number, and runs statements in a transaction
 /// that is always undone, so that evaluating never writes to the knowledge base.
 public protocol SQLEvaluatingStore: StoredFacts {
-    /// The stored facts of a predicate as a FROM item with columns `c0`...`cN` (each fact once
-    /// unless `subjectBound`: when found by subject, reading by subject matters more than a
-    /// fact repeated for each of its sources), and `g`,
-    /// the source, with `withSources` (facts without a source left out).
+    /// The stored facts of a predicate as a FROM item with columns `c0`...`cN`, and `g`, the
+    /// source, with `withSources` (facts without a source left out). Each fact comes once unless
+    /// `subjectBound`: for facts found by subject, reading in subject order matters more than a
+    /// fact repeated for each of its sources (the SQL makes its rows distinct anyway).
     func sqlFacts(predicate: Int64, arity: Int, withSources: Bool, subjectBound: Bool) -> String
 
     /// The database's estimate of a predicate's stored rows, from its statistics (cheap).
