@@ -47,8 +47,8 @@ public final class PostgresConnection {
     /// The rows of a query whose columns are all integers, packed row after row (NULL is 0),
     /// read straight from libpq's buffer: no string is made for a value. `checkpoint` as for
     /// `execute`.
-    public func integers(_ sql: String, checkpoint: (() throws -> Void)? = nil) throws -> [Int64] {
-        try withResult(sql, [], checkpoint: checkpoint) { result in
+    public func integers(_ sql: String, _ parameters: [PostgresValue?] = [], checkpoint: (() throws -> Void)? = nil) throws -> [Int64] {
+        try withResult(sql, parameters, checkpoint: checkpoint) { result in
             let (rows, columns) = (PQntuples(result), PQnfields(result))
             var values = [Int64](repeating: 0, count: Int(rows) * Int(columns))
             var index = 0

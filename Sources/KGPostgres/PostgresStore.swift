@@ -163,14 +163,14 @@ public final class PostgresStore {
         guard staged > 0 else { return ids }
         let termWriter = try writerOfTerms()
         try termWriter.transaction {
+            try termWriter.execute(PostgresStore.bulkMemory)
             try PostgresStore.stage(copy, into: "staged_terms", columns: "n bigint, kind smallint, lexical text", on: termWriter)
             try termWriter.execute("""
                 INSERT INTO terms(kind, lexical) SELECT DISTINCT kind, lexical FROM staged_terms ORDER BY kind, lexical
                 ON CONFLICT (kind, lexical) DO NOTHING
                 """)
-            for row in try termWriter.execute("SELECT s.n, t.id FROM staged_terms AS s JOIN terms AS t ON t.kind = s.kind AND t.lexical = s.lexical").rows {
-                if let index = row[0].flatMap({ Int($0) }), let id = row[1].flatMap({ Int64($0) }) { ids[index] = id }
-            }
+            let found = try termWriter.integers("SELECT s.n, t.id FROM staged_terms AS s JOIN terms AS t ON t.kind = s.kind AND t.lexical = s.lexical")
+            for row in stride(from: 0, to: found.count, by: 2) { ids[Int(found[row])] = found[row + 1] }
         }
         return ids
     }
@@ -302,7 +302,7 @@ public final class PostgresStore {
         let sql = PostgresStore.readSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys))
         if arity == 2 {
             for column in 0..<3 { parameters.append(bound[column].map { .integer($0) }) }
-            return try connection.execute(sql, parameters).rows.flatMap { row in row.map { Int64($0 ?? "") ?? 0 } }
+            return try connection.integers(sql, parameters)
         }
         var rows: [Int64] = []
         var last: [Int64]?
@@ -332,6 +332,10 @@ public final class PostgresStore {
         let table = boundColumns == [1] ? "quads_pos" : "quads"
         return "SELECT DISTINCT s, o FROM \(table) WHERE p = $1" + subject + object + source + " ORDER BY s, o"
     }
+
+    /// Set in a transaction that de-duplicates and sorts a batch of staged rows: enough memory
+    /// to do it without spilling to disk (the default, 4 MB, holds some 100,000 rows).
+    static let bulkMemory = "SET LOCAL work_mem = '256MB'"
 
     /// Adds facts in bulk and says, for each in the order given, whether it was new (not stored
     /// before, and the first of equal ones): binary COPY into a staging table, then one insert
@@ -384,6 +388,7 @@ public final class PostgresStore {
         }
         // In a transaction (a savepoint inside the caller's): the staging tables empty at commit.
         try transaction {
+            try connection.execute(PostgresStore.bulkMemory)
             if quadCount > 0 {
                 try PostgresStore.stage(quads, into: "staged_quads", columns: "n bigint, p bigint, s bigint, o bigint, g bigint", on: connection)
                 try insert("quads", columns: "p, s, o, g", from: "staged_quads",
