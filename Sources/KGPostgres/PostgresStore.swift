@@ -438,9 +438,17 @@ public final class PostgresStore {
     /// then source (arguments compared as ids, in their order).
     public func forEachFactRow(predicate: Int64, arity: Int, _ body: ([Int64], Int64) throws -> Void) throws {
         if arity == 2 {
-            for row in try connection.execute("SELECT s, o, g FROM quads WHERE p = $1 ORDER BY s, o, g", [.integer(predicate)]).rows {
-                let ids = row.map { Int64($0 ?? "") ?? 0 }
-                try body([ids[0], ids[1]], ids[2])
+            // Through a cursor, 10,000 rows at a time: an export of millions of facts holds
+            // one batch in memory, not all of them.
+            try transaction {
+                try connection.execute("DECLARE kglog_fact_rows NO SCROLL CURSOR FOR SELECT s, o, g FROM quads WHERE p = $1 ORDER BY s, o, g",
+                                       [.integer(predicate)])
+                while true {
+                    let batch = try connection.integers("FETCH 10000 FROM kglog_fact_rows")
+                    if batch.isEmpty { break }
+                    for row in stride(from: 0, to: batch.count, by: 3) { try body([batch[row], batch[row + 1]], batch[row + 2]) }
+                }
+                try connection.execute("CLOSE kglog_fact_rows")
             }
             return
         }

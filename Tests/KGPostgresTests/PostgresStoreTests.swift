@@ -110,6 +110,29 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 
+    func testEveryRowOfALargePredicateComesInOrderBatchAfterBatch() throws {
+        let store = try PostgresStore(try target())
+        // 25,000 rows (three batches of the cursor), added in a scrambled order, inline ids
+        // (negative) and dictionary ids (positive) mixed.
+        let p: Int64 = 7
+        var rows: [(predicate: Int64, arguments: [Int64], source: Int64)] = []
+        for i in 0..<25_000 { rows.append((p, [Int64((i * 7_919) % 25_000) - 12_000, Int64(i % 3)], Int64(i % 2))) }
+        XCTAssertEqual(try store.addFacts(countingNew: rows), 25_000)
+        var seen: [[Int64]] = []
+        try store.forEachFactRow(predicate: p, arity: 2) { arguments, source in seen.append(arguments + [source]) }
+        XCTAssertEqual(seen, rows.map { $0.arguments + [$0.source] }.sorted { $0.lexicographicallyPrecedes($1) })
+        // Inside a transaction too (a savepoint), and the connection goes on working after.
+        try store.transaction {
+            var count = 0
+            try store.forEachFactRow(predicate: p, arity: 2) { _, _ in count += 1 }
+            XCTAssertEqual(count, 25_000)
+        }
+        // A body that throws stops the reading; nothing is left open.
+        struct Stop: Error {}
+        XCTAssertThrowsError(try store.forEachFactRow(predicate: p, arity: 2) { _, _ in throw Stop() })
+        XCTAssertEqual(try store.facts(predicate: p, arity: 2, bound: [0: -12_000]), [-12_000, 0])
+    }
+
     func testRemovingASourceThenCompactingLeavesOnlyTheTermsInUse() throws {
         let store = try PostgresStore(try target())
         let (said, person, rumour, kept) = try (store.intern(.name("said")), store.intern(.name("person")), store.intern(.name("rumour")), store.intern(.name("kept")))
