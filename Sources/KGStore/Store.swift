@@ -595,14 +595,6 @@ public final class Store {
         return result
     }
 
-    /// Every stored fact row of a predicate with its source (`Store.noSource` for none),
-    /// ordered by arguments then source.
-    public func factRows(predicate: Int64, arity: Int) throws -> [(arguments: [Int64], source: Int64)] {
-        var rows: [([Int64], Int64)] = []
-        try forEachFactRow(predicate: predicate, arity: arity) { rows.append(($0, $1)) }
-        return rows
-    }
-
     /// Calls `body` with every stored fact row of a predicate and its source, ordered by
     /// arguments then source, reading them one at a time (memory stays flat). `body` may read
     /// the store but must not change it.

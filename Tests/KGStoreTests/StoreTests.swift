@@ -473,8 +473,10 @@ final class StoreTests: FolderTestCase {
         XCTAssertEqual(orders[1], facts(orders[0]))
         XCTAssertEqual(orders[2], facts(orders[0]))
         XCTAssertEqual(try upgraded.facts(predicate: 30_000, arity: 2, withSources: true, bound: [0: id(0)]), [id(0), id(1), 30_001])
-        XCTAssertEqual(try upgraded.factRows(predicate: 30_000, arity: 3).map(\.arguments), [[id(0), 30_000, 30_001]])
-        XCTAssertEqual(try upgraded.factRows(predicate: 30_000, arity: 3).map(\.source), [id(2)])
+        var rows: [(arguments: [Int64], source: Int64)] = []
+        try upgraded.forEachFactRow(predicate: 30_000, arity: 3) { rows.append(($0, $1)) }
+        XCTAssertEqual(rows.map(\.arguments), [[id(0), 30_000, 30_001]])
+        XCTAssertEqual(rows.map(\.source), [id(2)])
         XCTAssertEqual(try upgraded.value(of: id(11_999)), .integer(11_999))
         XCTAssertEqual(try upgraded.termID(kind: Int(integer), lexical: "9223372036854775807"), 30_001)
         XCTAssertEqual(try upgraded.integrityCheck(), "ok")
