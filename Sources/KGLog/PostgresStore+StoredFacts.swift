@@ -52,8 +52,14 @@ extension PostgresStore: SQLEvaluatingStore {
 private struct PostgresSession: SQLSession {
     let connection: PostgresConnection
 
-    func run(_ sql: String, checkpoint: (() throws -> Void)?) throws -> Int {
-        try translatingErrors { try connection.execute(sql, checkpoint: checkpoint).changed }
+    func run(_ sql: String, _ parameters: [SQLParameter], checkpoint: (() throws -> Void)?) throws -> Int {
+        let values: [PostgresValue?] = parameters.map {
+            switch $0 {
+            case .integer(let value): return .integer(value)
+            case .text(let value): return .text(value)
+            }
+        }
+        return try translatingErrors { try connection.execute(sql, values, checkpoint: checkpoint).changed }
     }
 
     func integers(_ sql: String, checkpoint: (() throws -> Void)?) throws -> [Int64] {

@@ -157,8 +157,9 @@ private struct Body {
             switch literal {
             case .negated(let atom):
                 conditions.append("NOT EXISTS (SELECT 1 FROM " + (try negated(atom, relations)) + ")")
-            case .builtin(let builtin, _, _, _):
-                throw NotCompiledToSQL(reason: "the built-in '\(builtin.rawValue)' is computed on the client")
+            case .builtin(let builtin, let arguments, let negated, _):
+                let test = try Body.test(builtin, try arguments.map { try expression($0) })
+                conditions.append(negated ? "NOT \(test)" : test)
             case .positive, .comparison:
                 break
             }
@@ -241,8 +242,28 @@ private struct Body {
                     + "ELSE pg_temp.kglog_arithmetic('\(op.rawValue)', \(x), \(y)) END)"
             }
             return "pg_temp.kglog_arithmetic('\(op.rawValue)', \(x), \(y))"
-        case .call(let function, _, _):
-            throw NotCompiledToSQL(reason: "the function '\(function.rawValue)' is computed on the client")
+        case .call(let function, let arguments, _):
+            let values = try arguments.map { try expression($0) }
+            switch function {
+            case .year, .month, .day: return "pg_temp.kglog_date_part('\(function.rawValue)', \(values[0]))"
+            case .daysBetween:
+                let dates = "(\(values[0]) >> 60) = \(SQLFunctions.dateShift) AND (\(values[1]) >> 60) = \(SQLFunctions.dateShift)"
+                return "(CASE WHEN \(dates) THEN pg_temp.kglog_arithmetic('-', \(values[1]), \(values[0])) "
+                    + "ELSE pg_temp.kglog_client_only('days-between of values other than dates') END)"
+            case .date: return "pg_temp.kglog_make_date(\(values.joined(separator: ", ")))"
+            default: throw NotCompiledToSQL(reason: "the function '\(function.rawValue)' is computed on the client")
+            }
+        }
+    }
+
+    /// A built-in test on the text of two values.
+    static func test(_ builtin: BuiltinPredicate, _ arguments: [String]) throws -> String {
+        let (text, part) = ("pg_temp.kglog_text(\(arguments[0]))", "pg_temp.kglog_text(\(arguments[1]))")
+        switch builtin {
+        case .contains: return "(strpos(\(text), \(part)) > 0)"
+        case .startsWith: return "starts_with(\(text), \(part))"
+        case .endsWith: return "(right(\(text), length(\(part))) = \(part))"
+        case .matches: throw NotCompiledToSQL(reason: "the built-in 'matches' is computed on the client (its regular expressions are not PostgreSQL's)")
         }
     }
 

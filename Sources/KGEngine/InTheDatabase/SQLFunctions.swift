@@ -7,9 +7,10 @@ import KGSyntax
 ///
 /// What the server computes: comparisons of integers, dates, and strings, names, IRIs or blank
 /// nodes of one kind (by code point, as the client does); arithmetic on integers and dates;
-/// `count`, `count-distinct`, and `sum`, `min`, `max` of integers (`min`, `max` of dates too).
-/// Anything else (decimals, numbers beyond the inline range, language-tagged or typed literals
-/// in comparisons) raises SQLSTATE `KGL01`; `--evaluate auto` then evaluates on the client, which
+/// `count`, `count-distinct`, and `sum`, `min`, `max` of integers (`min`, `max` of dates too);
+/// the tests `contains`, `starts-with`, `ends-with` on the text of those values; `year`, `month`,
+/// `day`, `days-between` and `date` on dates of the years 1 to 9999. Anything else (decimals,
+/// numbers beyond the inline range, language-tagged or typed literals) raises SQLSTATE `KGL01`; `--evaluate auto` then evaluates on the client, which
 /// computes it or reports the exact error.
 enum SQLFunctions {
     static let clientOnlyState = ComputedOnClient.sqlState
@@ -24,6 +25,10 @@ enum SQLFunctions {
     static let dateBase = String(Int64.min | 3 << 60)
     static let inlineMinimum = "-576460752303423488"
     static let inlineMaximum = "576460752303423487"
+    /// 0001-01-01 and 9999-12-31 as days since 1970-01-01: the dates whose text and parts the
+    /// server computes exactly as the client does.
+    static let firstDay = "-719162"
+    static let lastDay = "2932896"
 
     /// The payload of an inline id, sign-extended from 60 bits.
     static func payload(_ id: String) -> String { "((\(id) << 4) >> 4)" }
@@ -115,6 +120,55 @@ enum SQLFunctions {
             RETURN pg_temp.kglog_integer_id(x - y);
           END IF;
           RETURN pg_temp.kglog_client_only('arithmetic on values other than integers and dates');
+        END $f$
+        """,
+        // The lexical text of a value, as the built-in tests read it: a dictionary term's (after
+        // the language or datatype, for a literal that has one), a constant's the dictionary lacks
+        // (from `kglog_texts`), an integer's digits, a date of the years 1 to 9999 in ISO form.
+        """
+        CREATE FUNCTION pg_temp.kglog_text(id bigint) RETURNS text LANGUAGE plpgsql STABLE AS $f$
+        DECLARE
+          k integer;
+          t text;
+        BEGIN
+          IF id > 0 THEN
+            SELECT kind, lexical INTO k, t FROM terms WHERE terms.id = kglog_text.id;
+            IF k IN (8, 9) THEN RETURN substr(t, strpos(t, ' ') + 1); END IF;
+            IF FOUND THEN RETURN t; END IF;
+          ELSIF (id >> 60) = \(integerShift) THEN
+            RETURN \(payload("id"))::text;
+          ELSIF (id >> 60) = \(dateShift) AND \(payload("id")) BETWEEN \(firstDay) AND \(lastDay) THEN
+            RETURN to_char(date '1970-01-01' + \(payload("id"))::integer, 'YYYY-MM-DD');
+          ELSIF (id >> 60) = -1 THEN
+            SELECT lexical INTO t FROM kglog_texts WHERE kglog_texts.id = kglog_text.id;
+            IF FOUND THEN RETURN t; END IF;
+          END IF;
+          RETURN pg_temp.kglog_client_only('the text of a decimal or of a date outside the years 1 to 9999')::text;
+        END $f$
+        """,
+        // `year`, `month` or `day` of a date of the years 1 to 9999, as an integer id.
+        """
+        CREATE FUNCTION pg_temp.kglog_date_part(part text, id bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$
+        BEGIN
+          IF (id >> 60) = \(dateShift) AND \(payload("id")) BETWEEN \(firstDay) AND \(lastDay) THEN
+            RETURN pg_temp.kglog_integer_id(date_part(part, date '1970-01-01' + \(payload("id"))::integer)::numeric);
+          END IF;
+          RETURN pg_temp.kglog_client_only(part || ' of a value other than a date of the years 1 to 9999');
+        END $f$
+        """,
+        // `date(Y, M, D)`: the date's id, or the client's (which reports a day that does not exist).
+        """
+        CREATE FUNCTION pg_temp.kglog_make_date(y bigint, m bigint, d bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $f$
+        BEGIN
+          IF (y >> 60) = \(integerShift) AND (m >> 60) = \(integerShift) AND (d >> 60) = \(integerShift)
+             AND \(payload("y")) BETWEEN 1 AND 9999 AND \(payload("m")) BETWEEN 1 AND 12 AND \(payload("d")) BETWEEN 1 AND 31 THEN
+            BEGIN
+              RETURN pg_temp.kglog_date_id(make_date(\(payload("y"))::integer, \(payload("m"))::integer, \(payload("d"))::integer) - date '1970-01-01');
+            EXCEPTION WHEN datetime_field_overflow THEN
+              NULL;
+            END;
+          END IF;
+          RETURN pg_temp.kglog_client_only('date of these numbers');
         END $f$
         """,
         // The `index`th id of a packed argument list (`tuples.args`: little-endian ids).

@@ -25,11 +25,18 @@ public protocol SQLEvaluatingStore: StoredFacts {
     func withDiscardedTransaction<T>(_ body: (SQLSession) throws -> T) throws -> T
 }
 
+/// A value bound to a statement's `$1`, `$2`...: sent beside the text, never spliced into it.
+public enum SQLParameter: Sendable, Equatable {
+    case integer(Int64)
+    case text(String)
+}
+
 /// Statements of one evaluation in the database.
 public protocol SQLSession {
-    /// Runs a statement; returns the number of rows it inserted. While it runs, `checkpoint` is
-    /// called regularly: when it throws, the statement is cancelled and its error thrown.
-    func run(_ sql: String, checkpoint: (() throws -> Void)?) throws -> Int
+    /// Runs a statement with its parameters; returns the number of rows it inserted. While it
+    /// runs, `checkpoint` is called regularly: when it throws, the statement is cancelled and
+    /// its error thrown.
+    func run(_ sql: String, _ parameters: [SQLParameter], checkpoint: (() throws -> Void)?) throws -> Int
     /// The rows of a query of integer columns, packed row after row; `checkpoint` as for `run`.
     func integers(_ sql: String, checkpoint: (() throws -> Void)?) throws -> [Int64]
 }
@@ -218,8 +225,13 @@ struct ServerProgram {
         let limit = evaluator.maximumDerivedFacts
         var derived = 0
         return try database.withDiscardedTransaction { session in
-            let run = { (sql: String) throws -> Int in try session.run(sql, checkpoint: checkpoint) }
+            let run = { (sql: String) throws -> Int in try session.run(sql, [], checkpoint: checkpoint) }
             for statement in ServerProgram.settings + SQLFunctions.definitions { _ = try run(statement) }
+            // The texts of constants the dictionary lacks, for the built-in tests.
+            _ = try run("CREATE TEMP TABLE kglog_texts (id bigint PRIMARY KEY, lexical text NOT NULL)")
+            for (id, text) in evaluator.dictionary.temporaryTexts() {
+                _ = try session.run("INSERT INTO kglog_texts (id, lexical) VALUES ($1, $2)", [.integer(id), .text(text)], checkpoint: checkpoint)
+            }
             for table in tables {
                 let columns = (0..<max(table.arity, 1)).map { "c\($0)" }
                 let definition = columns.map { "\($0) bigint NOT NULL" }.joined(separator: ", ")

@@ -41,6 +41,11 @@ final class TermDictionary {
         return TermCode.isStorable(id) ? id : nil
     }
 
+    /// The lexical texts of the values given temporary ids so far, by id.
+    func temporaryTexts() -> [(id: Int64, text: String)] {
+        values.filter { TermCode.isTemporary($0.key) }.map { ($0.key, $0.value.lexical) }.sorted { $0.id > $1.id }
+    }
+
     /// The values of many distinct ids: the dictionary ones read in one pass over the store.
     func values(of wanted: [Int64]) throws -> [Value] {
         var result = [Value?](repeating: nil, count: wanted.count)
