@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "kglog",
             dependencies: [
-                "KGLog", "KGShell", "KGFormats",
+                "KGLog", "KGShell", "KGFormats", "KGStore", "KGPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

@@ -3,6 +3,8 @@ import Foundation
 import KGEngine
 import KGFormats
 import KGLog
+import KGStore
+import KGPostgres
 import KGShell
 import KGSyntax
 
@@ -11,9 +13,14 @@ struct Kglog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
+        version: Kglog.version,
         subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, Import.self, Export.self, Compact.self],
         defaultSubcommand: Shell.self
     )
+
+    /// What `kglog --version` prints: the release, and the schema versions of the files and
+    /// PostgreSQL databases it reads and writes (an older one is upgraded when opened to write).
+    static let version = "kglog 0.5.0 (SQLite file schema \(Store.schemaVersion), PostgreSQL schema \(PostgresStore.schemaVersion))"
 }
 
 extension OutputFormat: ExpressibleByArgument {}

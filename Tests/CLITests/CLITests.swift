@@ -62,6 +62,12 @@ final class CLITests: FolderTestCase {
         XCTAssertEqual(try kglog(["export", "--db", db, "--format", "kgl"]).stdout, try kglog(["export", "--db", file, "--format", "kgl"]).stdout)
     }
 
+    func testVersionNamesTheReleaseAndTheSchemas() throws {
+        let result = try kglog(["--version"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, "kglog 0.5.0 (SQLite file schema 5, PostgreSQL schema 1)\n")
+    }
+
     func testEvaluateChoosesWhereAQueryOnPostgreSQLIsEvaluatedAndExplainShowsTheSQL() throws {
         let db = try TestStore.newPostgresDatabase()
         XCTAssertEqual(try kglog(["run", "--db", db, "samples/csto.kgl"]).status, 0)
