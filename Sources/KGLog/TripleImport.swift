@@ -20,66 +20,6 @@ struct TripleBatch: Sendable {
     var predicates: [(number: Int, value: Value, line: Int, text: String)] = []
 }
 
-/// Hands batches from one thread to another, holding at most `capacity`: the reader waits
-/// when the writer falls behind, so memory stays flat.
-final class BatchChannel: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var waiting: [Result<TripleBatch, Error>] = []
-    private var finished = false
-    private var abandoned = false
-    private let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-    }
-
-    /// Waits for room, then passes `item` on; false when the receiver has stopped listening.
-    func send(_ item: Result<TripleBatch, Error>) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.count >= capacity && !abandoned { condition.wait() }
-        guard !abandoned else { return false }
-        waiting.append(item)
-        condition.broadcast()
-        return true
-    }
-
-    /// Nothing more will be sent.
-    func finish() {
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next item, waiting for it; nil once everything sent has been received. While it
-    /// waits (a slow disk, a pipe with nothing in it yet) it calls `check` every tenth of a
-    /// second, which may throw to stop waiting.
-    func receive(checking check: () throws -> Void) throws -> Result<TripleBatch, Error>? {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.isEmpty && !finished {
-            if !condition.wait(until: Date(timeIntervalSinceNow: 0.1)) {
-                condition.unlock()
-                defer { condition.lock() }
-                try check()
-            }
-        }
-        guard !waiting.isEmpty else { return nil }
-        condition.broadcast()
-        return waiting.removeFirst()
-    }
-
-    /// The receiver stops: a waiting or later `send` returns false.
-    func abandon() {
-        condition.lock()
-        abandoned = true
-        waiting.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
-}
-
 /// Reads an N-Triples or N-Quads file into batches (on its own thread): parses each line,
 /// numbers its terms, and sends a batch every `Limits.factsPerBatch` facts.
 struct TripleFileReader: Sendable {
@@ -99,7 +39,7 @@ struct TripleFileReader: Sendable {
 
     /// Reads the whole file into `channel`, then finishes it. A line that does not parse is
     /// sent as an `ImportFailure` and ends the reading.
-    func run(into channel: BatchChannel) {
+    func run(into channel: BatchChannel<TripleBatch>) {
         defer { channel.finish() }
         do {
             var state = State(defaultSource: defaultSource, limits: limits)
@@ -200,7 +140,7 @@ extension KnowledgeBase {
     /// writes terms and facts to the store. Call inside the import's transaction.
     func importTriples(_ path: String, format: NTriplesParser.Format, source: Value?,
                        limits: TripleFileReader.Limits = .init()) throws -> Int {
-        let channel = BatchChannel(capacity: 2)
+        let channel = BatchChannel<TripleBatch>(capacity: 2)
         let reader = TripleFileReader(path: path, format: format, defaultSource: source, limits: limits)
         // The reader never touches the store. When this thread stops early it abandons the
         // channel, and the reader ends at its next batch (or, blocked on a pipe, when the pipe
