@@ -337,6 +337,51 @@ public final class PostgresStore {
     /// to do it without spilling to disk (the default, 4 MB, holds some 100,000 rows).
     static let bulkMemory = "SET LOCAL work_mem = '256MB'"
 
+    /// Those of `predicates` that have no binary fact stored (in this transaction's view).
+    private func predicatesWithoutRows(_ predicates: Set<Int64>) throws -> Set<Int64> {
+        let list = "{" + predicates.map(String.init).joined(separator: ",") + "}"
+        let stored = try connection.integers("SELECT p FROM unnest($1::bigint[]) AS t(p) WHERE EXISTS (SELECT 1 FROM quads AS q WHERE q.p = t.p)",
+                                             [.text(list)])
+        return predicates.subtracting(stored)
+    }
+
+    /// SQLSTATE of a row whose key is stored already.
+    static let uniqueViolation = "23505"
+
+    /// Copies the binary facts of predicates that had no rows into the three tables, each in
+    /// its order and once (a repeated row is new the first time): binary COPY straight into the
+    /// tables, as psql's `\copy` does, with no staging and no conflict to check. Returns the
+    /// indexes of the new rows (the first of equal ones).
+    private func copyRowsOfNewPredicates(_ rows: inout [(p: Int64, s: Int64, o: Int64, g: Int64, index: Int)]) throws -> [Int] {
+        rows.sort { ($0.p, $0.s, $0.o, $0.g, $0.index) < ($1.p, $1.s, $1.o, $1.g, $1.index) }
+        var quads = BinaryCopy(), pairs: [(p: Int64, s: Int64, o: Int64)] = []
+        var added: [Int] = []
+        var last: (p: Int64, s: Int64, o: Int64, g: Int64)?
+        for row in rows where last.map({ $0 != (row.p, row.s, row.o, row.g) }) ?? true {
+            last = (row.p, row.s, row.o, row.g)
+            quads.startRow(fields: 4)
+            for id in [row.p, row.s, row.o, row.g] { quads.bigint(id) }
+            added.append(row.index)
+            if pairs.last.map({ $0 != (row.p, row.s, row.o) }) ?? true { pairs.append((row.p, row.s, row.o)) }
+        }
+        try connection.copy("COPY quads(p, s, o, g) FROM STDIN (FORMAT binary)", data: quads.finished)
+        pairs.sort { ($0.p, $0.o, $0.s) < ($1.p, $1.o, $1.s) }
+        var byObject = BinaryCopy()
+        for pair in pairs {
+            byObject.startRow(fields: 3)
+            for id in [pair.p, pair.o, pair.s] { byObject.bigint(id) }
+        }
+        try connection.copy("COPY quads_pos(p, o, s) FROM STDIN (FORMAT binary)", data: byObject.finished)
+        pairs.sort { ($0.o, $0.s, $0.p) < ($1.o, $1.s, $1.p) }
+        var bySubject = BinaryCopy()
+        for pair in pairs {
+            bySubject.startRow(fields: 3)
+            for id in [pair.o, pair.s, pair.p] { bySubject.bigint(id) }
+        }
+        try connection.copy("COPY quads_osp(o, s, p) FROM STDIN (FORMAT binary)", data: bySubject.finished)
+        return added
+    }
+
     /// Adds facts in bulk and says, for each in the order given, whether it was new (not stored
     /// before, and the first of equal ones): binary COPY into a staging table, then one insert
     /// into each table.
@@ -360,8 +405,14 @@ public final class PostgresStore {
         var added = 0
         var quads = BinaryCopy(), tuples = BinaryCopy()
         var quadCount = 0, tupleCount = 0
+        // Binary facts of predicates that have no rows yet go straight into the tables.
+        let binaryPredicates = Set(facts.lazy.filter { $0.arguments.count == 2 }.map(\.predicate))
+        let fresh = binaryPredicates.isEmpty ? [] : try predicatesWithoutRows(binaryPredicates)
+        var freshRows: [(p: Int64, s: Int64, o: Int64, g: Int64, index: Int)] = []
         for (index, fact) in facts.enumerated() {
-            if fact.arguments.count == 2 {
+            if fact.arguments.count == 2, fresh.contains(fact.predicate) {
+                freshRows.append((fact.predicate, fact.arguments[0], fact.arguments[1], fact.source, index))
+            } else if fact.arguments.count == 2 {
                 quads.startRow(fields: 5)
                 for id in [Int64(index), fact.predicate, fact.arguments[0], fact.arguments[1], fact.source] { quads.bigint(id) }
                 quadCount += 1
@@ -389,6 +440,22 @@ public final class PostgresStore {
         // In a transaction (a savepoint inside the caller's): the staging tables empty at commit.
         try transaction {
             try connection.execute(PostgresStore.bulkMemory)
+            if !freshRows.isEmpty {
+                do {
+                    // In a savepoint: another writer copying the same rows at the same moment
+                    // makes the copy fail (a unique violation once it commits); then these rows
+                    // take the staged path below, which passes over rows stored already.
+                    let newRows = try transaction { try copyRowsOfNewPredicates(&freshRows) }
+                    for index in newRows { new(index) }
+                    added += newRows.count
+                } catch PostgresError.server(let state, _, _) where state == PostgresStore.uniqueViolation {
+                    for row in freshRows {
+                        quads.startRow(fields: 5)
+                        for id in [Int64(row.index), row.p, row.s, row.o, row.g] { quads.bigint(id) }
+                        quadCount += 1
+                    }
+                }
+            }
             if quadCount > 0 {
                 try PostgresStore.stage(quads, into: "staged_quads", columns: "n bigint, p bigint, s bigint, o bigint, g bigint", on: connection)
                 try insert("quads", columns: "p, s, o, g", from: "staged_quads",

@@ -133,6 +133,38 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(try store.facts(predicate: p, arity: 2, bound: [0: -12_000]), [-12_000, 0])
     }
 
+    func testTwoWritersCopyingTheSameNewRowsAtOnceLoseAndRepeatNothing() throws {
+        let first = try PostgresStore(try target())
+        let second = try PostgresStore(try target())
+        let p: Int64 = 11
+        // Both add rows of a predicate that has none: each copies straight into the tables.
+        let mine = (0..<5_000).map { (predicate: p, arguments: [Int64($0), 1], source: Int64(0)) }
+        let theirs = (2_500..<7_500).map { (predicate: p, arguments: [Int64($0), 1], source: Int64(0)) }
+        /// The second writer, used from its own thread (and read only once that thread is done).
+        final class Writer: @unchecked Sendable {
+            let store: PostgresStore
+            var added = 0
+            init(_ store: PostgresStore) { self.store = store }
+        }
+        let writer = Writer(second)
+        try first.connection.execute("BEGIN")
+        XCTAssertEqual(try first.addFacts(countingNew: mine), 5_000)
+        // The second writer's copy waits for the first writer's rows, and fails once they are
+        // committed: its rows then go the staged way, which passes over the stored ones.
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            writer.added = (try? writer.store.addFacts(countingNew: theirs)) ?? -1
+            done.signal()
+        }.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        try first.connection.execute("COMMIT")
+        done.wait()
+        XCTAssertEqual(writer.added, 2_500)
+        XCTAssertEqual(try admin.execute("SELECT count(*), count(DISTINCT s) FROM \(schema).quads").rows, [["7500", "7500"]])
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).quads_pos").rows, [["7500"]])
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).quads_osp").rows, [["7500"]])
+    }
+
     func testRemovingASourceThenCompactingLeavesOnlyTheTermsInUse() throws {
         let store = try PostgresStore(try target())
         let (said, person, rumour, kept) = try (store.intern(.name("said")), store.intern(.name("person")), store.intern(.name("rumour")), store.intern(.name("kept")))
