@@ -32,7 +32,9 @@ struct SQLRelations {
 /// string.
 ///
 /// The emitted statements keep to what Citus runs on distributed tables: no recursive CTE, no
-/// CTE inside `INSERT ... SELECT`, no function in a join condition that reads other tables.
+/// CTE inside `INSERT ... SELECT`; joins are on ids alone, and the helper functions that read
+/// the dictionary appear only in the filters of comparisons and text tests (on Citus the
+/// dictionary is a reference table every worker holds).
 struct SQLCompiler {
     let relations: SQLRelations
 
