@@ -195,7 +195,8 @@ private struct Body {
         var local = self
         local.conditions = []
         local.from = []
-        let relation = try Body.relation(atom, relations)
+        // Its variables are bound by the rest of the body: the facts are looked up by them.
+        let relation = try Body.relation(atom, relations, joined: atom.variables)
         for (column, slot) in zip(atom.arguments.indices, atom.arguments) { local.constrain("n.c\(column)", slot) }
         if let source = atom.source { local.constrain("n.g", source) }
         return "\(relation) AS n" + (local.conditions.isEmpty ? "" : " WHERE " + local.conditions.joined(separator: " AND "))
