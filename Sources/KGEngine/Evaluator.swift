@@ -124,10 +124,10 @@ public final class Evaluator {
     public func count(_ query: Query) throws -> Int {
         let prepared = try prepare(query)
         let total: Int
-        if case .count(let counted) = try answerFromServer(prepared, counting: true) {
+        if let program = try serverProgram(for: prepared), case .count(let counted)? = try answer(of: program, prepared, counting: true) {
             total = counted
         } else {
-            total = try evaluate(prepared).count
+            total = try evaluateHere(prepared).count
         }
         // Counted as shown: after `offset`, at most `limit`.
         let offset = query.options.offset ?? 0
@@ -182,13 +182,18 @@ public final class Evaluator {
         self.introduced.merge(introduced) { $1 }
     }
 
-    /// Evaluates the rules a query needs, then the query; returns the answer relation.
+    /// Evaluates the rules a query needs, then the query, where `site` says (in the database,
+    /// or here); returns the answer relation.
     private func evaluate(_ original: Query) throws -> Relation {
-        try evaluate(try prepare(original))
+        let prepared = try prepare(original)
+        if let program = try serverProgram(for: prepared), case .rows(let answer)? = try answer(of: program, prepared, counting: false) {
+            return answer
+        }
+        return try evaluateHere(prepared)
     }
 
-    private func evaluate(_ prepared: PreparedQuery) throws -> Relation {
-        if case .rows(let answer) = try answerFromServer(prepared, counting: false) { return answer }
+    /// Evaluates the rules a query needs, then the query, in this process.
+    private func evaluateHere(_ prepared: PreparedQuery) throws -> Relation {
         let query = prepared.query
         for (number, stratum) in prepared.strata.enumerated() {
             trace.append("stratum \(number + 1)\(stratum.isRecursive ? " (recursive)" : ""): \(stratum.predicates.map(\.sourceText).sorted().joined(separator: ", "))")

@@ -165,19 +165,7 @@ public final class PostgresConnection {
     /// Runs `body` in a transaction (a savepoint inside another): committed when it returns,
     /// rolled back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        let savepoint = "kglog_\(transactionDepth)"
-        try execute(transactionDepth == 0 ? "BEGIN" : "SAVEPOINT \(savepoint)")
-        transactionDepth += 1
-        do {
-            let value = try body()
-            transactionDepth -= 1
-            try execute(transactionDepth == 0 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")
-            return value
-        } catch {
-            transactionDepth -= 1
-            _ = try? execute(transactionDepth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint)")
-            throw error
-        }
+        try inTransaction(beginning: "BEGIN", keeping: true, body)
     }
 
     /// Runs `body` in a transaction (a savepoint inside another) that is rolled back at the end,
@@ -185,15 +173,42 @@ public final class PostgresConnection {
     /// `REPEATABLE READ` (one snapshot for all its statements) and `READ WRITE` even on a
     /// read-only session, for temporary tables.
     public func discardingChanges<T>(_ body: () throws -> T) throws -> T {
+        try inTransaction(beginning: "BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE", keeping: false, body)
+    }
+
+    /// Runs `body` in a transaction begun with `begin` (a savepoint when one is open already),
+    /// kept when it returns if `keeping`, else rolled back, as it is when `body` throws.
+    private func inTransaction<T>(beginning begin: String, keeping: Bool, _ body: () throws -> T) throws -> T {
         let savepoint = "kglog_\(transactionDepth)"
-        try execute(transactionDepth == 0 ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE" : "SAVEPOINT \(savepoint)")
+        let nested = transactionDepth > 0
+        try execute(nested ? "SAVEPOINT \(savepoint)" : begin)
         transactionDepth += 1
-        defer {
+        let value: T
+        do {
+            value = try body()
+        } catch {
             transactionDepth -= 1
-            _ = try? execute(transactionDepth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint)")
-            if transactionDepth > 0 { _ = try? execute("RELEASE SAVEPOINT \(savepoint)") }
+            rollBack(to: nested ? savepoint : nil)
+            throw error
         }
-        return try body()
+        transactionDepth -= 1
+        if keeping {
+            try execute(nested ? "RELEASE SAVEPOINT \(savepoint)" : "COMMIT")
+        } else {
+            rollBack(to: nested ? savepoint : nil)
+        }
+        return value
+    }
+
+    /// Undoes the transaction, or back to `savepoint` (then released, so that savepoints do not
+    /// pile up in a long transaction). A failure here leaves the server to roll back.
+    private func rollBack(to savepoint: String?) {
+        guard let savepoint else {
+            _ = try? execute("ROLLBACK")
+            return
+        }
+        _ = try? execute("ROLLBACK TO SAVEPOINT \(savepoint)")
+        _ = try? execute("RELEASE SAVEPOINT \(savepoint)")
     }
 
     /// `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`; `password=secret` → `password=***`.

@@ -17,8 +17,9 @@ import KGSyntax
 /// - `tuples(p, args, g)`: facts of other arities, the argument ids packed little-endian in `bytea`.
 /// - `predicates(id, arity)`, `rules(id, text)`, `prefixes(name, iri)`.
 ///
-/// Facts and terms in bulk (imports, long texts) go through binary COPY into a staging table,
-/// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table.
+/// Terms and facts in bulk (imports, long texts) go through binary COPY into a staging table,
+/// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table; binary facts of a predicate
+/// with no rows yet are copied straight into the tables.
 public final class PostgresStore {
     public static let schemaVersion = 1
     public let connection: PostgresConnection
@@ -221,8 +222,7 @@ public final class PostgresStore {
         }
         let stored = ids.filter(TermCode.isDictionary)
         guard !stored.isEmpty else { return }
-        let list = "{" + stored.map(String.init).joined(separator: ",") + "}"
-        for row in try connection.execute("SELECT id, kind, lexical FROM terms WHERE id = ANY($1::bigint[]) ORDER BY id", [.text(list)]).rows {
+        for row in try connection.execute("SELECT id, kind, lexical FROM terms WHERE id = ANY($1::bigint[]) ORDER BY id", [PostgresStore.idArray(stored)]).rows {
             guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }), let text = row[2] else { continue }
             try body(id, kind, text)
         }
@@ -339,9 +339,8 @@ public final class PostgresStore {
 
     /// Those of `predicates` that have no binary fact stored (in this transaction's view).
     private func predicatesWithoutRows(_ predicates: Set<Int64>) throws -> Set<Int64> {
-        let list = "{" + predicates.map(String.init).joined(separator: ",") + "}"
         let stored = try connection.integers("SELECT p FROM unnest($1::bigint[]) AS t(p) WHERE EXISTS (SELECT 1 FROM quads AS q WHERE q.p = t.p)",
-                                             [.text(list)])
+                                             [PostgresStore.idArray(predicates)])
         return predicates.subtracting(stored)
     }
 
@@ -365,20 +364,19 @@ public final class PostgresStore {
             if pairs.last.map({ $0 != (row.p, row.s, row.o) }) ?? true { pairs.append((row.p, row.s, row.o)) }
         }
         try connection.copy("COPY quads(p, s, o, g) FROM STDIN (FORMAT binary)", data: quads.finished)
-        pairs.sort { ($0.p, $0.o, $0.s) < ($1.p, $1.o, $1.s) }
-        var byObject = BinaryCopy()
-        for pair in pairs {
-            byObject.startRow(fields: 3)
-            for id in [pair.p, pair.o, pair.s] { byObject.bigint(id) }
+        // The distinct facts, in each of the other two orders.
+        typealias Key = (Int64, Int64, Int64)
+        for (table, order) in [("quads_pos(p, o, s)", { (f: (p: Int64, s: Int64, o: Int64)) -> Key in (f.p, f.o, f.s) }),
+                               ("quads_osp(o, s, p)", { (f: (p: Int64, s: Int64, o: Int64)) -> Key in (f.o, f.s, f.p) })] {
+            var copy = BinaryCopy()
+            for key in pairs.map(order).sorted(by: <) {
+                copy.startRow(fields: 3)
+                copy.bigint(key.0)
+                copy.bigint(key.1)
+                copy.bigint(key.2)
+            }
+            try connection.copy("COPY \(table) FROM STDIN (FORMAT binary)", data: copy.finished)
         }
-        try connection.copy("COPY quads_pos(p, o, s) FROM STDIN (FORMAT binary)", data: byObject.finished)
-        pairs.sort { ($0.o, $0.s, $0.p) < ($1.o, $1.s, $1.p) }
-        var bySubject = BinaryCopy()
-        for pair in pairs {
-            bySubject.startRow(fields: 3)
-            for id in [pair.o, pair.s, pair.p] { bySubject.bigint(id) }
-        }
-        try connection.copy("COPY quads_osp(o, s, p) FROM STDIN (FORMAT binary)", data: bySubject.finished)
         return added
     }
 
@@ -409,13 +407,17 @@ public final class PostgresStore {
         let binaryPredicates = Set(facts.lazy.filter { $0.arguments.count == 2 }.map(\.predicate))
         let fresh = binaryPredicates.isEmpty ? [] : try predicatesWithoutRows(binaryPredicates)
         var freshRows: [(p: Int64, s: Int64, o: Int64, g: Int64, index: Int)] = []
+        /// A binary fact into the staging rows, with its index.
+        func stageQuad(_ index: Int, _ p: Int64, _ s: Int64, _ o: Int64, _ g: Int64) {
+            quads.startRow(fields: 5)
+            for id in [Int64(index), p, s, o, g] { quads.bigint(id) }
+            quadCount += 1
+        }
         for (index, fact) in facts.enumerated() {
             if fact.arguments.count == 2, fresh.contains(fact.predicate) {
                 freshRows.append((fact.predicate, fact.arguments[0], fact.arguments[1], fact.source, index))
             } else if fact.arguments.count == 2 {
-                quads.startRow(fields: 5)
-                for id in [Int64(index), fact.predicate, fact.arguments[0], fact.arguments[1], fact.source] { quads.bigint(id) }
-                quadCount += 1
+                stageQuad(index, fact.predicate, fact.arguments[0], fact.arguments[1], fact.source)
             } else {
                 tuples.startRow(fields: 4)
                 tuples.bigint(Int64(index))
@@ -449,11 +451,7 @@ public final class PostgresStore {
                     for index in newRows { new(index) }
                     added += newRows.count
                 } catch PostgresError.server(let state, _, _) where state == PostgresStore.uniqueViolation {
-                    for row in freshRows {
-                        quads.startRow(fields: 5)
-                        for id in [Int64(row.index), row.p, row.s, row.o, row.g] { quads.bigint(id) }
-                        quadCount += 1
-                    }
+                    for row in freshRows { stageQuad(row.index, row.p, row.s, row.o, row.g) }
                 }
             }
             if quadCount > 0 {
@@ -481,24 +479,29 @@ public final class PostgresStore {
         let parameters: [PostgresValue?] = [.integer(predicate), .integer(arguments[0]), .integer(arguments[1])]
         let removed = try connection.execute("DELETE FROM quads WHERE p = $1 AND s = $2 AND o = $3 AND ($4::bigint IS NULL OR g = $4)",
                                              parameters + [source.map { .integer($0) }]).changed
-        if removed > 0 { try deletePairsNoSourceHolds(parameters) }
+        if removed > 0 { try deletePairsNoSourceHolds(from: "(VALUES ($1::bigint, $2::bigint, $3::bigint))", parameters) }
         return removed
     }
 
     /// Removes every fact row a source asserted; returns how many went.
     public func deleteFacts(source: Int64) throws -> Int {
-        let removed = try connection.execute("DELETE FROM quads WHERE g = $1 AND g <> 0 RETURNING p, s, o", [.integer(source)])
-        for row in removed.rows {
-            try deletePairsNoSourceHolds(row.map { $0.flatMap { Int64($0) }.map { .integer($0) } })
+        let removed = try connection.integers("DELETE FROM quads WHERE g = $1 AND g <> 0 RETURNING p, s, o", [.integer(source)])
+        if !removed.isEmpty {
+            // The removed rows' p, s and o, as three arrays, in one statement a table.
+            let columns: [PostgresValue?] = (0..<3).map { column in
+                PostgresStore.idArray(stride(from: column, to: removed.count, by: 3).map { removed[$0] })
+            }
+            try deletePairsNoSourceHolds(from: "unnest($1::bigint[], $2::bigint[], $3::bigint[])", columns)
         }
-        return removed.rows.count + (try connection.execute("DELETE FROM tuples WHERE g = $1 AND g <> 0", [.integer(source)]).changed)
+        return removed.count / 3 + (try connection.execute("DELETE FROM tuples WHERE g = $1 AND g <> 0", [.integer(source)]).changed)
     }
 
-    /// `fact` is p, s, o: removed from the other two orders when no row of quads holds it.
-    private func deletePairsNoSourceHolds(_ fact: [PostgresValue?]) throws {
-        let none = "NOT EXISTS (SELECT 1 FROM quads WHERE p = $1 AND s = $2 AND o = $3)"
-        try connection.execute("DELETE FROM quads_pos WHERE p = $1 AND o = $3 AND s = $2 AND \(none)", fact)
-        try connection.execute("DELETE FROM quads_osp WHERE o = $3 AND s = $2 AND p = $1 AND \(none)", fact)
+    /// Removes from the other two orders the facts `facts` lists (a FROM item of columns p, s,
+    /// o, with `parameters`) that no row of quads holds any more.
+    private func deletePairsNoSourceHolds(from facts: String, _ parameters: [PostgresValue?]) throws {
+        let removed = "SELECT * FROM \(facts) AS f(p, s, o) WHERE NOT EXISTS (SELECT 1 FROM quads AS q WHERE q.p = f.p AND q.s = f.s AND q.o = f.o)"
+        try connection.execute("DELETE FROM quads_pos WHERE (p, s, o) IN (\(removed))", parameters)
+        try connection.execute("DELETE FROM quads_osp WHERE (p, s, o) IN (\(removed))", parameters)
     }
 
     /// Calls `body` with every stored row of a predicate and its source, ordered by arguments
@@ -552,16 +555,15 @@ public final class PostgresStore {
             var used = Set<Int64>()
             for sql in ["SELECT DISTINCT s FROM quads", "SELECT DISTINCT p FROM quads", "SELECT DISTINCT o FROM quads",
                         "SELECT DISTINCT g FROM quads", "SELECT DISTINCT p FROM tuples", "SELECT DISTINCT g FROM tuples", "SELECT id FROM predicates"] {
-                for row in try connection.execute(sql).rows { if let id = row[0].flatMap({ Int64($0) }) { used.insert(id) } }
+                used.formUnion(try connection.integers(sql))
             }
             for row in try connection.execute("SELECT p, args FROM tuples").rows {
                 let text = row[1] ?? "\\x"
                 used.formUnion(try PostgresStore.unpacked(text, arity: (text.utf8.count - 2) / 16))
             }
-            let unused = try connection.execute("SELECT id FROM terms").rows.compactMap { $0[0].flatMap { Int64($0) } }.filter { !used.contains($0) }
+            let unused = try connection.integers("SELECT id FROM terms").filter { !used.contains($0) }
             guard !unused.isEmpty else { return 0 }
-            let list = "{" + unused.map(String.init).joined(separator: ",") + "}"
-            return try connection.execute("DELETE FROM terms WHERE id = ANY($1::bigint[])", [.text(list)]).changed
+            return try connection.execute("DELETE FROM terms WHERE id = ANY($1::bigint[])", [PostgresStore.idArray(unused)]).changed
         }
         try connection.execute("VACUUM terms")
         return (removed, before, try tableBytes())
@@ -606,12 +608,16 @@ public final class PostgresStore {
 
     /// The sources a stored fact was asserted by (`TermCode.noTerm` for a statement without one).
     public func sources(ofFact predicate: Int64, arguments: [Int64]) throws -> [Int64] {
-        let result = arguments.count == 2
-            ? try connection.execute("SELECT g FROM quads WHERE p = $1 AND s = $2 AND o = $3 ORDER BY g",
-                                     [.integer(predicate), .integer(arguments[0]), .integer(arguments[1])])
-            : try connection.execute("SELECT g FROM tuples WHERE p = $1 AND args = $2::bytea ORDER BY g",
-                                     [.integer(predicate), .text(PostgresStore.packed(arguments))])
-        return result.rows.compactMap { $0.first.flatMap { $0 }.flatMap { Int64($0) } }
+        arguments.count == 2
+            ? try connection.integers("SELECT g FROM quads WHERE p = $1 AND s = $2 AND o = $3 ORDER BY g",
+                                      [.integer(predicate), .integer(arguments[0]), .integer(arguments[1])])
+            : try connection.integers("SELECT g FROM tuples WHERE p = $1 AND args = $2::bytea ORDER BY g",
+                                      [.integer(predicate), .text(PostgresStore.packed(arguments))])
+    }
+
+    /// Ids as one `bigint[]` parameter (`{1,2,3}`).
+    static func idArray<Ids: Sequence<Int64>>(_ ids: Ids) -> PostgresValue {
+        .text("{" + ids.map(String.init).joined(separator: ",") + "}")
     }
 
     // MARK: - Packed arguments

@@ -47,11 +47,17 @@ struct SQLCompiler {
         return "SELECT " + head.joined(separator: ", ") + body.fromAndWhere
     }
 
+    /// The columns of a derived predicate's tables: `c0`...`cN`, and `c0` (always 0) for a
+    /// predicate without arguments, since a table needs a column.
+    static func columns(arity: Int) -> [String] {
+        (0..<max(arity, 1)).map { "c\($0)" }
+    }
+
     /// The statement putting into `target` the distinct rows of `selects` (of `arity` columns)
     /// that `table` does not hold yet. Rows are checked against the table first and made
     /// distinct after, so that only new rows are hashed twice.
     static func insert(_ selects: [String], into target: String, notIn table: String, arity: Int) -> String {
-        let columns = (0..<max(arity, 1)).map { "c\($0)" }
+        let columns = SQLCompiler.columns(arity: arity)
         let known = columns.map { "x.\($0) = u.\($0)" }.joined(separator: " AND ")
         return "INSERT INTO \(target) (\(columns.joined(separator: ", "))) SELECT DISTINCT \(columns.map { "u.\($0)" }.joined(separator: ", "))"
             + " FROM (\(selects.joined(separator: " UNION ALL "))) AS u WHERE NOT EXISTS (SELECT 1 FROM \(table) AS x WHERE \(known))"

@@ -66,9 +66,9 @@ extension Evaluator {
         case count(Int)
     }
 
-    /// The query's answers (with `counting`, their number) when it is evaluated in the
-    /// database; nil when it is evaluated here (the trace says why).
-    func answerFromServer(_ prepared: PreparedQuery, counting: Bool) throws -> ServerAnswer? {
+    /// The query compiled to SQL when it is to be evaluated in the database; nil when it is
+    /// evaluated here (the trace says why).
+    func serverProgram(for prepared: PreparedQuery) throws -> ServerProgram? {
         guard site != .client else { return nil }
         guard let database = store as? SQLEvaluatingStore else {
             if site == .server {
@@ -94,6 +94,12 @@ extension Evaluator {
         } else {
             trace.append("evaluation: on the server (--evaluate server)")
         }
+        return program
+    }
+
+    /// Runs `program`: the query's answers, or with `counting` their number; nil when a value
+    /// only the client computes sends an `auto` evaluation back here.
+    func answer(of program: ServerProgram, _ prepared: PreparedQuery, counting: Bool) throws -> ServerAnswer? {
         do {
             return try program.run(counting: counting)
         } catch let error as ComputedOnClient {
@@ -171,7 +177,7 @@ struct ServerProgram {
         // A derived predicate with stored facts starts with them, as on the client.
         for (predicate, index) in tableOf {
             guard let seed = try relations.stored(predicate, false, false) else { continue }
-            let columns = (0..<max(tables[index].arity, 1)).map { "c\($0)" }.joined(separator: ", ")
+            let columns = SQLCompiler.columns(arity: tables[index].arity).joined(separator: ", ")
             tables[index].seed = "INSERT INTO \(tables[index].full) (\(columns)) SELECT DISTINCT \(columns) FROM \(seed) AS t"
         }
         let compiler = SQLCompiler(relations: relations)
@@ -233,7 +239,7 @@ struct ServerProgram {
                 _ = try session.run("INSERT INTO kglog_texts (id, lexical) VALUES ($1, $2)", [.integer(id), .text(text)], checkpoint: checkpoint)
             }
             for table in tables {
-                let columns = (0..<max(table.arity, 1)).map { "c\($0)" }
+                let columns = SQLCompiler.columns(arity: table.arity)
                 let definition = columns.map { "\($0) bigint NOT NULL" }.joined(separator: ", ")
                 _ = try run("CREATE TEMP TABLE \(table.full) (\(definition), PRIMARY KEY (\(columns.joined(separator: ", "))))")
                 for delta in table.deltas { _ = try run("CREATE TEMP TABLE \(delta) (\(definition))") }
@@ -304,16 +310,16 @@ struct ServerProgram {
                 }
                 evaluator.trace.append("  \(round) rounds")
             }
-            var select = query
-            if counting { select = "SELECT count(*) FROM (\(select)) AS answers" }
             evaluator.trace.append("query: \(queryText)")
-            evaluator.trace.append("  " + select)
             if counting {
+                let select = "SELECT count(*) FROM (\(query)) AS answers"
+                evaluator.trace.append("  " + select)
                 let count = Int(try session.integers(select, checkpoint: checkpoint).first ?? 0)
                 evaluator.trace.append("  \(count) answers counted by the server")
                 return .count(count)
             }
-            let rows = try session.integers(select, checkpoint: checkpoint)
+            evaluator.trace.append("  " + query)
+            let rows = try session.integers(query, checkpoint: checkpoint)
             let answer = Relation(arity: width)
             if width == 0 {
                 if !rows.isEmpty { answer.appendDistinct(rows: [0]) }

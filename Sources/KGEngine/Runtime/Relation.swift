@@ -150,22 +150,30 @@ final class Relation {
     private func registerRow(_ values: UnsafePointer<Int64>, row: Int) -> Bool {
         // Grow first: growing rehashes rows, and this one is not stored yet.
         if (row + 1) * 2 > slotMask { grow() }
+        let (slot, tag, found) = probe(values)
+        if found { return false }
+        slots[slot] = tag | UInt64(row + 1)
+        return true
+    }
+
+    /// Looks a row up in the open-addressing table of rows wider than two: the slot holding an
+    /// equal row (`found`), or the empty slot where it would go, and the row's hash tag.
+    @inline(__always)
+    private func probe(_ values: UnsafePointer<Int64>) -> (slot: Int, tag: UInt64, found: Bool) {
         let h = hashRow(values, width: width)
         let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & slotMask
         while true {
             let entry = slots[slot]
-            if entry == 0 { break }
+            if entry == 0 { return (slot, tag, false) }
             if entry & 0xFFFF_FFFF_0000_0000 == tag {
                 let existing = anyRow(Int(entry & 0xFFFF_FFFF) - 1)
                 var same = true
                 for c in 0..<width where existing[c] != values[c] { same = false; break }
-                if same { return false }
+                if same { return (slot, tag, true) }
             }
             slot = (slot + 1) & slotMask
         }
-        slots[slot] = tag | UInt64(row + 1)
-        return true
     }
 
     /// Whether a row is present (committed or pending).
@@ -178,20 +186,7 @@ final class Relation {
             return set >= 0 && secondSets[set].contains(values[1])
         default: break
         }
-        let h = hashRow(values, width: width)
-        let tag = h & 0xFFFF_FFFF_0000_0000
-        var slot = Int(truncatingIfNeeded: h) & slotMask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { return false }
-            if entry & 0xFFFF_FFFF_0000_0000 == tag {
-                let existing = anyRow(Int(entry & 0xFFFF_FFFF) - 1)
-                var same = true
-                for c in 0..<width where existing[c] != values[c] { same = false; break }
-                if same { return true }
-            }
-            slot = (slot + 1) & slotMask
-        }
+        return probe(values).found
     }
 
     private func grow() {
