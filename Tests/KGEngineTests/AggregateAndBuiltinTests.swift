@@ -53,6 +53,44 @@ final class AggregateAndBuiltinTests: XCTestCase {
                        ["3, b"])
     }
 
+    func testArgMaxAndArgMinGiveTheValueOfTheBestKey() throws {
+        let reports = """
+            held-in(council, astana) @ r1. held-in(council, almaty) @ r2. held-in(council, astana) @ r3.
+            held-in(summit, moscow) @ r1.
+            published-on(r1, 2012-04-27). published-on(r2, 2012-05-02). published-on(r3, 2012-05-29).
+            latest-place(E, arg-max(P, D)) :- held-in(E, P) @ S, published-on(S, D).
+            earliest-place(E, arg-min(P, D)) :- held-in(E, P) @ S, published-on(S, D).
+            """
+        XCTAssertEqual(answers(reports, "latest-place(E, P)"), ["council, astana", "summit, moscow"])
+        XCTAssertEqual(answers(reports, "earliest-place(E, P)"), ["council, astana", "summit, moscow"])
+        XCTAssertEqual(answers(reports + " published-on(r2, 2012-06-01).", "latest-place(council, P)"), ["almaty"])
+        // Keys of any kind, in the answer order; two values tied on the best key give two facts.
+        let tied = "score(a, 3). score(b, 7). score(c, 7). score(d, 2.5). best(arg-max(X, N)) :- score(X, N). worst(arg-min(X, N)) :- score(X, N)."
+        XCTAssertEqual(answers(tied, "best(X)"), ["b", "c"])
+        XCTAssertEqual(answers(tied, "worst(X)"), ["d"])
+        // With another aggregate in the same head, a fact for each tied value.
+        XCTAssertEqual(answers(tied + " both(arg-max(X, N), count(X)) :- score(X, N).", "both(X, C)"), ["b, 4", "c, 4"])
+        // The same value reached by several solutions is one fact.
+        XCTAssertEqual(answers("s(a, 1, p). s(a, 1, q). top(arg-max(X, N)) :- s(X, N, _).", "top(X)"), ["a"])
+        // In a query, with nothing stored.
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute(reports)
+        XCTAssertEqual(try kb.query("held-in(E, P) @ _S, published-on(_S, D), L = arg-max(P, D)").rows.map { $0.map(\.sourceText) },
+                       [["council", "astana"], ["summit", "moscow"]])
+        XCTAssertEqual(error("p(a, 1). t(arg-max(X)) :- p(X, _)."), """
+            t.kgl:1:12: error: built-in 'arg-max' takes 2 arguments (the value and the key), not 1
+            p(a, 1). t(arg-max(X)) :- p(X, _).
+                       ^
+
+            """)
+        XCTAssertEqual(error("?- p(X, N), B = arg-min(X, N, N).", setup: "p(a, 1)."), """
+            t.kgl:1:17: error: built-in 'arg-min' takes 2 arguments (the value and the key), not 3
+            ?- p(X, N), B = arg-min(X, N, N).
+                            ^
+
+            """)
+    }
+
     func testAnEmptyGroupIsAbsent() {
         XCTAssertEqual(answers("p(a). q(a, b). n(count(X)) :- q(X, nothing).", "n(N)"), [])
         XCTAssertEqual(answers("p(a). q(a, b). n(X, count(Y)) :- p(X), q(Y, X).", "n(X, N)"), [])

@@ -24,9 +24,10 @@ public enum SafetyCheck {
         }
         diagnostics += checkBody(clause.body)
         for argument in clause.head.arguments {
-            if case .call(let function, let arguments) = argument.kind, AggregateFunction(rawValue: function) != nil {
-                if arguments.count != 1 {
-                    diagnostics.append(Diagnostic(EngineError.builtinArity(function, expected: "1 argument", found: arguments.count), at: argument.location))
+            if case .call(let name, let arguments) = argument.kind, let function = AggregateFunction(rawValue: name) {
+                if arguments.count != function.arity {
+                    let expected = function.arity == 1 ? "1 argument" : "2 arguments (the value and the key)"
+                    diagnostics.append(Diagnostic(EngineError.builtinArity(name, expected: expected, found: arguments.count), at: argument.location))
                 }
                 diagnostics += arguments.flatMap { checkFunctions($0) }
             } else {

@@ -106,7 +106,7 @@ struct SQLCompiler {
             let function = aggregate.function.rawValue
             return "CASE WHEN \(isInteger) THEN pg_temp.kglog_integer_id(\(function)(\(payload))) "
                 + "WHEN \(isDate) THEN pg_temp.kglog_date_id(\(function)(\(payload))) \(otherwise)"
-        case .avg: throw NotCompiledToSQL(reason: "'avg' is computed on the client")
+        case .avg, .argMax, .argMin: throw NotCompiledToSQL(reason: "'\(aggregate.function.rawValue)' is computed on the client")
         }
     }
 }

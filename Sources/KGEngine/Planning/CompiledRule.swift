@@ -80,6 +80,8 @@ enum CompiledLiteral {
 struct CompiledAggregate {
     let function: AggregateFunction
     let argument: Computation
+    /// The key of `arg-max` and `arg-min`; nil for the others.
+    let key: Computation?
     let location: SourceLocation
 }
 
@@ -115,8 +117,10 @@ struct RuleCompiler {
         var head: [Computation] = []
         var aggregates: [Int: CompiledAggregate] = [:]
         for (position, argument) in clause.head.arguments.enumerated() {
-            if case .call(let name, let arguments) = argument.kind, let function = AggregateFunction(rawValue: name), arguments.count == 1 {
-                aggregates[position] = CompiledAggregate(function: function, argument: try compiler.computation(arguments[0]), location: argument.location)
+            if case .call(let name, let arguments) = argument.kind, let function = AggregateFunction(rawValue: name), arguments.count == function.arity {
+                aggregates[position] = CompiledAggregate(function: function, argument: try compiler.computation(arguments[0]),
+                                                         key: try arguments.dropFirst().first.map { try compiler.computation($0) },
+                                                         location: argument.location)
                 head.append(.constant(.integer(0), id: 0))
             } else {
                 head.append(try compiler.computation(argument))

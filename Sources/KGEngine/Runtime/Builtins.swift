@@ -116,4 +116,12 @@ public enum AggregateFunction: String, CaseIterable, Sendable {
     case count
     case countDistinct = "count-distinct"
     case sum, min, max, avg
+    /// `arg-max(V, K)`: the value of `V` in the solutions with the largest `K` (every such
+    /// value when several solutions share that `K`, each giving its own head fact).
+    case argMax = "arg-max"
+    /// `arg-min(V, K)`: as `arg-max`, for the smallest `K`.
+    case argMin = "arg-min"
+
+    /// The number of arguments: the aggregated value, and for `arg-max`/`arg-min` the key.
+    public var arity: Int { self == .argMax || self == .argMin ? 2 : 1 }
 }

@@ -361,10 +361,15 @@ final class Executor {
             }
             // Every input first: a solution whose input fails counts in no group.
             for (i, aggregate) in aggregates.enumerated() {
-                if aggregate.function == .count || aggregate.function == .countDistinct {
+                switch aggregate.function {
+                case .count, .countDistinct:
                     guard let id = try id(of: aggregate.argument) else { continue rows }
                     inputIDs[i] = id
-                } else {
+                case .argMax, .argMin:
+                    guard let id = try id(of: aggregate.argument), let key = try value(of: aggregate.key!) else { continue rows }
+                    inputIDs[i] = id
+                    inputs[i] = key
+                case .sum, .min, .max, .avg:
                     guard let value = try value(of: aggregate.argument) else { continue rows }
                     inputs[i] = value
                 }
@@ -388,17 +393,26 @@ final class Executor {
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 0, count: head.width)
         for (group, key) in keys.enumerated() {
-            var k = 0, a = 0
-            for position in 0..<rule.head.count {
-                if rule.aggregates[position] != nil {
-                    buffer[position] = try dictionary.id(for: accumulators[group * aggregates.count + a].result)
-                    a += 1
-                } else {
-                    buffer[position] = key[k]
-                    k += 1
+            // Each aggregate's results (one, or several tied values of arg-max/arg-min): a head
+            // fact for every combination.
+            let results = try (0..<aggregates.count).map { try accumulators[group * aggregates.count + $0].resultIDs(dictionary) }
+            var choice = [Int](repeating: 0, count: results.count)
+            while true {
+                var k = 0, a = 0
+                for position in 0..<rule.head.count {
+                    if rule.aggregates[position] != nil {
+                        buffer[position] = results[a][choice[a]]
+                        a += 1
+                    } else {
+                        buffer[position] = key[k]
+                        k += 1
+                    }
                 }
+                head.insert(buffer)
+                guard let next = choice.indices.last(where: { choice[$0] + 1 < results[$0].count }) else { break }
+                choice[next] += 1
+                for later in (next + 1)..<choice.count { choice[later] = 0 }
             }
-            head.insert(buffer)
         }
     }
 }
@@ -423,13 +437,17 @@ struct Accumulator {
     private var count: Int64 = 0
     private var distinct = Set<Int64>()
     private var total: Value = .integer(0)
+    /// The best value so far (`min`, `max`), or the best key (`arg-max`, `arg-min`).
     private var best: Value?
+    /// The ids of the values that came with the best key, each once, in order of arrival.
+    private var bestIDs: [Int64] = []
 
     init(_ function: AggregateFunction) {
         self.function = function
     }
 
-    /// Adds one solution's input: its id for `count` and `count-distinct`, its value otherwise.
+    /// Adds one solution's input: its id for `count` and `count-distinct`; the value's id and
+    /// the key for `arg-max` and `arg-min`; its value otherwise.
     mutating func add(_ input: Value?, id: Int64, rule: CompiledRule, at location: SourceLocation) throws {
         count += 1
         switch function {
@@ -452,16 +470,25 @@ struct Accumulator {
             if best == nil || Value.sortOrder(value, best!) { best = value }
         case .max:
             if best == nil || Value.sortOrder(best!, value) { best = value }
+        case .argMax, .argMin:
+            if let current = best, current == value {
+                if !bestIDs.contains(id) { bestIDs.append(id) }
+            } else if best == nil || (function == .argMax ? Value.sortOrder(best!, value) : Value.sortOrder(value, best!)) {
+                best = value
+                bestIDs = [id]
+            }
         }
     }
 
-    var result: Value {
+    /// The aggregate's result ids: one, or for `arg-max` and `arg-min` each tied value.
+    func resultIDs(_ dictionary: TermDictionary) throws -> [Int64] {
         switch function {
-        case .count: return .integer(count)
-        case .countDistinct: return .integer(Int64(distinct.count))
-        case .sum: return total
-        case .min, .max: return best ?? .integer(0)
-        case .avg: return .decimal((total.decimalValue ?? 0) / Decimal(count))
+        case .count: return [try dictionary.id(for: .integer(count))]
+        case .countDistinct: return [try dictionary.id(for: .integer(Int64(distinct.count)))]
+        case .sum: return [try dictionary.id(for: total)]
+        case .min, .max: return [try dictionary.id(for: best ?? .integer(0))]
+        case .avg: return [try dictionary.id(for: .decimal((total.decimalValue ?? 0) / Decimal(count)))]
+        case .argMax, .argMin: return bestIDs
         }
     }
 }
