@@ -27,6 +27,8 @@ public final class KnowledgeBase {
     public private(set) var catalog = PredicateCatalog()
     /// Declared prefixes (`prefix ex: <...>.`), by name without the colon; kept in the file.
     public private(set) var prefixes: [String: String] = [:]
+    /// The predicates declared functional (`functional held-in/2.`), in the order declared.
+    public private(set) var functionalPredicates: [FunctionalDeclaration] = []
     /// Called regularly while a query is evaluated; throw from it to cancel.
     public var checkpoint: (() throws -> Void)?
     /// The most facts one query may derive before it stops with an error.
@@ -53,11 +55,12 @@ public final class KnowledgeBase {
     /// Runs `body` in one transaction that is undone at the end: what it executes is seen by
     /// its own queries and never kept (`kglog query --load` on a file).
     public func discardingChanges<T>(_ body: () throws -> T) throws -> T {
-        let savedRules = rules, savedCatalog = catalog, savedPrefixes = prefixes
+        let savedRules = rules, savedCatalog = catalog, savedPrefixes = prefixes, savedFunctional = functionalPredicates
         defer {
             rules = savedRules
             catalog = savedCatalog
             prefixes = savedPrefixes
+            functionalPredicates = savedFunctional
         }
         var value: T?
         do {
@@ -86,6 +89,14 @@ public final class KnowledgeBase {
             }
             rules.append(clause)
         }
+        functionalPredicates = []
+        for text in try store.declarations() {
+            let (statements, diagnostics) = Parser.parse(text, prefixes: [:])
+            guard diagnostics.isEmpty, statements.count == 1, case .functional(let declaration) = statements[0] else {
+                throw DiagnosticReport(fileName: store.path, sourceText: text, diagnostics: diagnostics)
+            }
+            functionalPredicates.append(declaration)
+        }
     }
 
     // MARK: - What the knowledge base holds
@@ -96,6 +107,8 @@ public final class KnowledgeBase {
         public var arity: Int
         public var storedFacts: Int
         public var isDerived: Bool
+        /// Declared functional (`functional held-in/2.`).
+        public var isFunctional: Bool
     }
 
     /// Every known predicate, sorted by name.
@@ -103,7 +116,9 @@ public final class KnowledgeBase {
         let derived = Set(rules.map(\.head.predicate))
         return try sortedArities.map { predicate, arity in
             let count = try store.termID(for: predicate).map { try store.distinctFactCount(predicate: $0, arity: arity) } ?? 0
-            return PredicateSummary(predicate: predicate, arity: arity, storedFacts: count, isDerived: derived.contains(predicate))
+            let isFunctional = functionalPredicates.contains { $0.predicate == predicate && $0.arity == arity }
+            return PredicateSummary(predicate: predicate, arity: arity, storedFacts: count, isDerived: derived.contains(predicate),
+                                    isFunctional: isFunctional)
         }
     }
 
@@ -167,6 +182,7 @@ public final class KnowledgeBase {
     public func exportText(to write: (String) -> Void) throws {
         write("% kglog knowledge base export\n")
         for (name, iri) in prefixes.sorted(by: { $0.key < $1.key }) { write("prefix \(name): <\(iri)>.\n") }
+        for declaration in functionalPredicates { write(declaration.canonicalText + "\n") }
         let value = TermDecoder(store: store).value
         for summary in sortedArities {
             guard let id = try store.termID(for: summary.predicate) else { continue }
@@ -241,6 +257,7 @@ public final class KnowledgeBase {
         let savedRules = rules
         let savedCatalog = catalog
         let savedPrefixes = prefixes
+        let savedFunctional = functionalPredicates
         let isBulk = text.utf8.count > KnowledgeBase.bulkTextBytes
         do {
             try store.withDirectWrites(when: isBulk) {
@@ -285,6 +302,7 @@ public final class KnowledgeBase {
             rules = savedRules
             catalog = savedCatalog
             prefixes = savedPrefixes
+            functionalPredicates = savedFunctional
             if let diagnostic = error as? Diagnostic { throw report([diagnostic]) }
             throw error
         }
@@ -400,9 +418,7 @@ public final class KnowledgeBase {
         let safety = KnowledgeBase.staticErrors(.query(query))
         if !safety.isEmpty { throw report(safety) }
         do {
-            for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
-                if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
-            }
+            try checkPredicates(of: query)
             if let (rewritten, rule) = QueryAggregates.rewrite(query) { return try body(evaluator(adding: rule), rewritten) }
             return try body(evaluator(), query)
         } catch let error as EngineError {
@@ -433,6 +449,9 @@ public final class KnowledgeBase {
                 default: return Diagnostic(EngineError.retractArgument(argument.formatted), at: argument.location)
                 }
             }
+        case .functional(let declaration), .functionalRetraction(let declaration):
+            guard KnowledgeBase.isBuiltin(declaration.predicate) else { return [] }
+            return [Diagnostic(EngineError.reservedPredicate(declaration.predicate.sourceText), at: declaration.location)]
         case .ruleRetraction, .sourceRetraction, .prefix:
             return []
         }
@@ -446,6 +465,21 @@ public final class KnowledgeBase {
             try store.setPrefix(declaration.name, iri: declaration.iri)
             prefixes[declaration.name] = declaration.iri
             return .prefixDeclared
+        case .functional(let declaration):
+            if let error = catalog.arityError(declaration.predicate, arity: declaration.arity, at: declaration.location) { throw error }
+            if catalog.arity(of: declaration.predicate) == nil {
+                catalog.declare(declaration.predicate, arity: declaration.arity)
+                try store.recordPredicate(try store.intern(declaration.predicate), arity: declaration.arity)
+            }
+            guard try store.addDeclaration(declaration.canonicalText) else { return .declared(isNew: false) }
+            functionalPredicates.append(declaration)
+            // Its conflict rules may close a cycle through negation.
+            _ = try Stratifier.stratify(allRules)
+            return .declared(isNew: true)
+        case .functionalRetraction(let declaration):
+            guard try store.removeDeclaration(declaration.canonicalText) else { return .declarationsRetracted(count: 0) }
+            functionalPredicates.removeAll { $0.canonicalText == declaration.canonicalText }
+            return .declarationsRetracted(count: 1)
         case .clause(let clause) where clause.isFact:
             let fact = try storedForm(of: clause, terms: &terms)
             return .asserted(isNew: try store.insertFact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source))
@@ -454,10 +488,11 @@ public final class KnowledgeBase {
             // Rules are a set, as facts are: the same rule twice would derive everything twice.
             let formatted = rule.formatted
             if rules.contains(where: { $0.formatted == formatted }) { return .ruleAlreadyStored(formatted, location: rule.location) }
-            let atoms = rule.atoms.filter { BuiltinPredicate($0.predicate) == nil }
+            let atoms = rule.atoms.filter { !KnowledgeBase.isBuiltin($0.predicate) }
             for atom in atoms { try checkArity(atom) }
+            try checkConflictArity(rule.atoms)
             rules.append(rule)
-            _ = try Stratifier.stratify(rules + sessionRules)
+            _ = try Stratifier.stratify(allRules)
             for atom in atoms {
                 try store.recordPredicate(try store.intern(atom.predicate), arity: atom.arity)
             }
@@ -465,9 +500,7 @@ public final class KnowledgeBase {
             return .ruleAdded
 
         case .query(let query):
-            for atom in query.body.compactMap(\.atom) where BuiltinPredicate(atom.predicate) == nil {
-                if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
-            }
+            try checkPredicates(of: query)
             do {
                 if let (rewritten, rule) = QueryAggregates.rewrite(query) {
                     return .answer(query, try evaluator(adding: rule).answer(rewritten))
@@ -601,8 +634,9 @@ public final class KnowledgeBase {
         if (rules + sessionRules).contains(where: { $0.formatted == formatted }) { return .ruleAlreadyStored(formatted, location: rule.location) }
         let savedCatalog = catalog
         do {
-            for atom in rule.atoms where BuiltinPredicate(atom.predicate) == nil { try checkArity(atom) }
-            _ = try Stratifier.stratify(rules + sessionRules + [rule])
+            for atom in rule.atoms where !KnowledgeBase.isBuiltin(atom.predicate) { try checkArity(atom) }
+            try checkConflictArity(rule.atoms)
+            _ = try Stratifier.stratify(allRules + [rule])
         } catch let diagnostic as Diagnostic {
             catalog = savedCatalog
             throw report([diagnostic])
@@ -624,11 +658,40 @@ public final class KnowledgeBase {
         return matching.count
     }
 
+    /// The stored rules, this session's, and those defining `conflict` for the functional
+    /// predicates: every rule queries use.
+    private var allRules: [Clause] {
+        rules + sessionRules + ConflictRules.rules(for: functionalPredicates)
+    }
+
+    /// Whether a predicate is built in: a test on text, or `conflict`.
+    static func isBuiltin(_ predicate: Value) -> Bool {
+        BuiltinPredicate(predicate) != nil || predicate == ConflictRules.predicate
+    }
+
+    /// Checks that a query's atoms name known predicates with their arities.
+    private func checkPredicates(of query: Query) throws {
+        let atoms = query.body.compactMap(\.atom)
+        for atom in atoms where !KnowledgeBase.isBuiltin(atom.predicate) {
+            if let error = catalog.unknownError(atom) ?? catalog.arityError(atom) { throw error }
+        }
+        try checkConflictArity(atoms)
+    }
+
+    /// Throws when an atom of `conflict` has other than its four arguments.
+    private func checkConflictArity(_ atoms: [Atom]) throws {
+        for atom in atoms where atom.predicate == ConflictRules.predicate && atom.arity != ConflictRules.arity {
+            throw Diagnostic(EngineError.arityMismatch(predicate: atom.predicate.sourceText, used: atom.arity, declared: ConflictRules.arity),
+                             at: atom.location)
+        }
+    }
+
     /// An evaluator over the current rules, with this knowledge base's checkpoint and limit.
-    private func evaluator(adding rule: Clause? = nil) -> Evaluator {
+    func evaluator(adding rule: Clause? = nil) -> Evaluator {
         var catalog = self.catalog
         if let rule { catalog.declare(rule.head.predicate, arity: rule.head.arity) }
-        let evaluator = Evaluator(store: store, catalog: catalog, rules: rules + sessionRules + (rule.map { [$0] } ?? []))
+        catalog.declare(ConflictRules.predicate, arity: ConflictRules.arity)
+        let evaluator = Evaluator(store: store, catalog: catalog, rules: allRules + (rule.map { [$0] } ?? []))
         evaluator.checkpoint = checkpoint
         evaluator.maximumDerivedFacts = maximumDerivedFacts
         evaluator.maximumMemory = maximumMemory

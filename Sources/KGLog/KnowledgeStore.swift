@@ -43,6 +43,12 @@ public protocol KnowledgeStore: StoredFacts {
     func removeRule(id: Int64) throws
     func prefixes() throws -> [String: String]
     func setPrefix(_ name: String, iri: String) throws
+    /// The texts of the stored declarations (`functional held-in/2.`), in the order they came.
+    func declarations() throws -> [String]
+    /// Keeps a declaration's text; false when it was kept already.
+    func addDeclaration(_ text: String) throws -> Bool
+    /// Removes a declaration's text; false when it was not kept.
+    func removeDeclaration(_ text: String) throws -> Bool
 
     // Facts
     /// Stores a fact from a source (`TermCode.noTerm` for none); false when it was there.

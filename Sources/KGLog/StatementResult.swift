@@ -16,6 +16,10 @@ public enum StatementResult: Sendable, Equatable {
     case rulesRetracted(count: Int)
     /// A prefix was declared.
     case prefixDeclared
+    /// A predicate was declared functional (`isNew` is false when it was declared so already).
+    case declared(isNew: Bool)
+    /// A declaration's retraction removed this many declarations (0 or 1).
+    case declarationsRetracted(count: Int)
     /// A query's answer.
     case answer(Query, QueryAnswer)
 }

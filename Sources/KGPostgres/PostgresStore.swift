@@ -15,7 +15,8 @@ import KGSyntax
 /// - `quads(p, s, o, g)` with primary key (p, s, o, g) and an index on the source;
 ///   `quads_pos(p, o, s)` and `quads_osp(o, s, p)` the distinct facts in the other orders.
 /// - `tuples(p, args, g)`: facts of other arities, the argument ids packed little-endian in `bytea`.
-/// - `predicates(id, arity)`, `rules(id, text)`, `prefixes(name, iri)`.
+/// - `predicates(id, arity)`, `rules(id, text)`, `prefixes(name, iri)`, `declarations(id, text)`
+///   (`functional held-in/2.`; a database made before them gets the table at its first one).
 ///
 /// Terms and facts in bulk (imports, long texts) go through binary COPY into a staging table,
 /// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table; binary facts of a predicate
@@ -103,6 +104,7 @@ public final class PostgresStore {
         "CREATE INDEX tuples_g ON tuples(g) WHERE g <> 0",
         "CREATE TABLE rules(id bigserial PRIMARY KEY, text text NOT NULL)",
         "CREATE TABLE prefixes(name text PRIMARY KEY, iri text NOT NULL)",
+        "CREATE TABLE declarations(id bigserial, text text PRIMARY KEY)",
     ]
 
     /// Runs `body` in one transaction (a savepoint inside another): all of it or none of it.
@@ -266,6 +268,24 @@ public final class PostgresStore {
     public func setPrefix(_ name: String, iri: String) throws {
         try connection.execute("INSERT INTO prefixes(name, iri) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET iri = excluded.iri",
                                [.text(name), .text(iri)])
+    }
+
+    /// The texts of the stored declarations, in the order they came (a database written
+    /// before declarations existed has no table for them).
+    public func declarations() throws -> [String] {
+        guard try connection.execute("SELECT to_regclass('declarations') IS NOT NULL").rows == [["t"]] else { return [] }
+        return try connection.execute("SELECT text FROM declarations ORDER BY id").rows.compactMap { $0.first ?? nil }
+    }
+
+    public func addDeclaration(_ text: String) throws -> Bool {
+        try connection.execute("CREATE TABLE IF NOT EXISTS declarations(id bigserial, text text PRIMARY KEY)")
+        return try connection.execute("INSERT INTO declarations(text) VALUES ($1) ON CONFLICT (text) DO NOTHING RETURNING id",
+                                      [.text(text)]).rows.count == 1
+    }
+
+    public func removeDeclaration(_ text: String) throws -> Bool {
+        guard try !declarations().isEmpty else { return false }
+        return try connection.execute("DELETE FROM declarations WHERE text = $1 RETURNING id", [.text(text)]).rows.count == 1
     }
 
     // MARK: - Facts

@@ -150,7 +150,9 @@ public final class Shell {
                 output.out += count == 0 ? "no such rule\n" : "retracted \(count) rule\(count == 1 ? "" : "s")\n"
             case .ruleAlreadyStored(let rule, _):
                 output.out += "the rule is stored already, nothing added: \(rule)\n"
-            case .asserted, .ruleAdded, .prefixDeclared:
+            case .declarationsRetracted(let count):
+                output.out += count == 0 ? "no such declaration\n" : "retracted \(count) declaration\(count == 1 ? "" : "s")\n"
+            case .asserted, .ruleAdded, .prefixDeclared, .declared:
                 break
             }
             if timer { output.out += String(format: "time: %.3f s\n", seconds) }
@@ -209,6 +211,7 @@ public final class Shell {
         (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
         (".local", "RULE", "add a rule for this session only: queries and .why use it, the file never holds it"),
         (".sources", "[PATTERN] [--from DATE] [--until DATE]", "list sources (those whose name contains PATTERN, published in the span), earliest first: when, by whom, who reported, how many facts"),
+        (".conflicts", "[PREDICATE]", "list where sources disagree: subjects with more than one value of a functional predicate (functional held-in/2.), each value with its sources"),
         (".why", "FACT [--all]", "show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)"),
         (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
         (".evaluate", "[auto|client|server]", "where queries on a PostgreSQL knowledge base are evaluated: in the database as SQL, in kglog, or chosen by size (auto, the default); without an argument, show it"),
@@ -364,6 +367,15 @@ public final class Shell {
             }
         case ".sources":
             sources(argument, &output)
+        case ".conflicts":
+            do {
+                let predicate = argument.isEmpty ? nil : try constant(argument, what: ".conflicts' predicate")
+                var table = renderer
+                table.headers = true
+                output.out += Shell.renderConflicts(try knowledgeBase.conflicts(of: predicate), with: table)
+            } catch {
+                output.err += Shell.describe(error)
+            }
         case ".why":
             guard needs("a fact, such as .why ally(armenia, russia)") else { return }
             // `--all` after the fact lists every source of a stored fact, not the first three.
@@ -476,7 +488,8 @@ public final class Shell {
     private func predicates(_ output: inout Output) {
         do {
             let rows = try knowledgeBase.predicates().map { summary -> [Value] in
-                let kind = summary.isDerived ? (summary.storedFacts > 0 ? "both" : "derived") : "stored"
+                let kind = (summary.isDerived ? (summary.storedFacts > 0 ? "both" : "derived") : "stored")
+                    + (summary.isFunctional ? ", functional" : "")
                 return [.name(summary.predicate.sourceText), .integer(Int64(summary.arity)), .integer(Int64(summary.storedFacts)), .name(kind)]
             }
             output.out += AnswerRenderer(format: .table).render(QueryAnswer(columns: ["predicate", "arity", "facts", "kind"], rows: rows))
@@ -531,6 +544,36 @@ public final class Shell {
         func list(_ values: [Value]) -> Value { .name(values.map(\.sourceText).joined(separator: ", ")) }
         let rows: [[Value]] = summaries.map { [$0.source, list($0.publishedOn), list($0.publishedBy), list($0.reportedBy), .integer(Int64($0.facts))] }
         return QueryAnswer(columns: ["source", "published on", "published by", "reported by", "facts"], rows: rows)
+    }
+
+    /// Conflicts as text in `renderer`'s format: a table (or TSV, CSV) of predicate, subject,
+    /// value, source, published on, reported by, a row for each source of each value (a value
+    /// without a source has one row with none); in JSON, one object a conflict.
+    public static func renderConflicts(_ conflicts: [KnowledgeBase.Conflict], with renderer: AnswerRenderer) -> String {
+        func list(_ values: [Value]) -> Value { .name(values.map(\.sourceText).joined(separator: ", ")) }
+        guard renderer.format == .json else {
+            var rows: [[Value]] = []
+            for conflict in conflicts {
+                for value in conflict.values {
+                    let head: [Value] = [.name(conflict.signature), list(conflict.subject), value.value]
+                    if value.sources.isEmpty { rows.append(head + [.name(""), .name(""), .name("")]) }
+                    for source in value.sources { rows.append(head + [source.source, list(source.publishedOn), list(source.reportedBy)]) }
+                }
+            }
+            if rows.isEmpty && renderer.format == .table { return "no conflicts\n" }
+            // Rows stay in the order built (conflict, value, earliest source first).
+            return renderer.render(QueryAnswer(columns: ["predicate", "subject", "value", "source", "published on", "reported by"], rows: rows))
+        }
+        func array(_ values: [Value]) -> String { "[" + values.map(JSONText.value).joined(separator: ",") + "]" }
+        return "{\"conflicts\":[" + conflicts.map { conflict in
+            "{\"predicate\":\(JSONText.value(conflict.predicate)),\"arity\":\(conflict.subject.count + 1),\"subject\":\(array(conflict.subject)),\"values\":["
+                + conflict.values.map { value in
+                    "{\"value\":\(JSONText.value(value.value)),\"sources\":[" + value.sources.map { source in
+                        "{\"source\":\(JSONText.value(source.source)),\"publishedOn\":\(array(source.publishedOn)),"
+                            + "\"publishedBy\":\(array(source.publishedBy)),\"reportedBy\":\(array(source.reportedBy))}"
+                    }.joined(separator: ",") + "]}"
+                }.joined(separator: ",") + "]}"
+        }.joined(separator: ",") + "]}\n"
     }
 
     /// Dot-commands whose argument is a file path.

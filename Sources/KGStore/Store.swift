@@ -251,6 +251,7 @@ public final class Store {
                 CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
                 CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
+                CREATE TABLE declarations(text TEXT PRIMARY KEY);
                 \(Store.factCacheTable)
                 \(Store.addedPairsTable)
                 """)
@@ -820,6 +821,35 @@ public final class Store {
         statement.bind(1, name)
         statement.bind(2, iri)
         try statement.run()
+    }
+
+    // MARK: - Declarations
+
+    /// The texts of the stored declarations, in the order they came (a file written before
+    /// declarations existed has none).
+    public func declarations() throws -> [String] {
+        guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'declarations'") == 1 else { return [] }
+        let statement = try connection.prepare("SELECT text FROM declarations ORDER BY rowid")
+        defer { statement.reset() }
+        var result: [String] = []
+        while try statement.step() { result.append(statement.string(0)) }
+        return result
+    }
+
+    public func addDeclaration(_ text: String) throws -> Bool {
+        try connection.execute("CREATE TABLE IF NOT EXISTS declarations(text TEXT PRIMARY KEY)")
+        let statement = try connection.prepare("INSERT OR IGNORE INTO declarations(text) VALUES (?1)")
+        statement.bind(1, text)
+        try statement.run()
+        return connection.changes > 0
+    }
+
+    public func removeDeclaration(_ text: String) throws -> Bool {
+        guard try !declarations().isEmpty else { return false }
+        let statement = try connection.prepare("DELETE FROM declarations WHERE text = ?1")
+        statement.bind(1, text)
+        try statement.run()
+        return connection.changes > 0
     }
 
     // MARK: - Rules

@@ -135,13 +135,20 @@ public struct Parser {
         }
     }
 
-    // [2] statement ::= query | source-retraction | retraction | source-block | clause ;
+    // [2] statement ::= query | prefix-declaration | functional-declaration | functional-retraction
+    //                 | source-retraction | rule-retraction | retraction | source-block | clause ;
     private mutating func parseStatement() throws(Failure) -> [Statement] {
         if current.kind == .query { return [.query(try parseQuery())] }
         if current.kind == .name && current.text == "prefix" && peek().kind == .prefixedName { return [.prefix(try parsePrefix())] }
+        if isKeyword("functional") { return [.functional(try parseFunctional(first: take()))] }
         if isKeyword("retract") {
             if peek().kind == .name && peek().text == "source" && peek(2).kind != .leftParen && peek(2).kind != .period {
                 return [.sourceRetraction(try parseSourceRetraction())]
+            }
+            if peek().kind == .name && peek().text == "functional" && [.name, .iri, .prefixedName].contains(peek(2).kind) {
+                let first = take()
+                _ = take()
+                return [.functionalRetraction(try parseFunctional(first: first))]
             }
             return [try parseRetraction()]
         }
@@ -252,10 +259,50 @@ public struct Parser {
 
     /// The IRI a prefixed name stands for.
     private func resolve(_ token: Token) throws(Failure) -> Value {
-        let colon = token.text.firstIndex(of: ":")!
-        let name = String(token.text[..<colon])
-        guard let base = prefixes[name] else { throw fail(.unknownPrefix(name + ":"), at: token.location) }
-        return .iri(base + token.text[token.text.index(after: colon)...])
+        try resolve(token.text, at: token.location)
+    }
+
+    private func resolve(_ text: String, at location: SourceLocation) throws(Failure) -> Value {
+        let colon = text.firstIndex(of: ":")!
+        let name = String(text[..<colon])
+        guard let base = prefixes[name] else { throw fail(.unknownPrefix(name + ":"), at: location) }
+        return .iri(base + text[text.index(after: colon)...])
+    }
+
+    // [5d] functional-declaration ::= "functional" predicate "/" INTEGER "." ;
+    // [5e] functional-retraction ::= "retract" "functional" predicate "/" INTEGER "." ;
+    /// The rest of a declaration or its retraction, `first` being its first token.
+    private mutating func parseFunctional(first: Token) throws(Failure) -> FunctionalDeclaration {
+        let predicate: Value
+        var arity: Int?
+        var arityLocation = current.location
+        let arityWanted = "'/' and the predicate's number of arguments, such as 'held-in/2'"
+        if current.kind == .prefixedName {
+            // A prefixed name's local part may hold '/': `ex:held-in/2` is one token.
+            let token = take()
+            if let slash = token.text.lastIndex(of: "/"), let n = Int(token.text[token.text.index(after: slash)...]) {
+                predicate = try resolve(String(token.text[..<slash]), at: token.location)
+                arity = n
+            } else {
+                predicate = try resolve(token)
+            }
+        } else {
+            guard current.kind == .name || current.kind == .iri, let value = current.value else { throw expected("a predicate") }
+            _ = take()
+            predicate = value
+        }
+        if arity == nil {
+            try expect(.slash, arityWanted)
+            arityLocation = current.location
+            guard current.kind == .integer, case .integer(let n)? = current.value, let count = Int(exactly: n) else { throw expected(arityWanted) }
+            _ = take()
+            arity = count
+        }
+        guard let arity, arity >= 1 else {
+            throw fail(.expected("a number of arguments of 1 or more", found: "'\(arity ?? 0)'"), at: arityLocation)
+        }
+        let period = try expect(.period, "'.' at the end of the statement")
+        return FunctionalDeclaration(predicate: predicate, arity: arity, location: first.location, text: text(from: first, through: period))
     }
 
     // [5a] source-retraction ::= "retract" "source" constant "." ;

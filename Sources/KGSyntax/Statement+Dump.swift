@@ -20,6 +20,10 @@ extension Statement {
             return "(retract-source \(r.source.dump))"
         case .prefix(let p):
             return "(prefix \(p.name) <\(p.iri)>)"
+        case .functional(let f):
+            return "(functional \(f.signature))"
+        case .functionalRetraction(let f):
+            return "(retract-functional \(f.signature))"
         }
     }
 }

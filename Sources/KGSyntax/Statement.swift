@@ -14,6 +14,10 @@ public enum Statement: Sendable, Equatable {
     case sourceRetraction(SourceRetraction)
     /// `prefix ex: <http://example.org/>.`
     case prefix(PrefixDeclaration)
+    /// `functional held-in/2.`: the predicate's last argument is a function of the others.
+    case functional(FunctionalDeclaration)
+    /// `retract functional held-in/2.`
+    case functionalRetraction(FunctionalDeclaration)
 
     public var location: SourceLocation {
         switch self {
@@ -23,6 +27,7 @@ public enum Statement: Sendable, Equatable {
         case .ruleRetraction(let r): return r.location
         case .sourceRetraction(let r): return r.location
         case .prefix(let p): return p.location
+        case .functional(let f), .functionalRetraction(let f): return f.location
         }
     }
 
@@ -35,6 +40,7 @@ public enum Statement: Sendable, Equatable {
         case .ruleRetraction(let r): return r.text
         case .sourceRetraction(let r): return r.text
         case .prefix(let p): return p.text
+        case .functional(let f), .functionalRetraction(let f): return f.text
         }
     }
 }
@@ -196,4 +202,29 @@ public struct PrefixDeclaration: Sendable, Equatable {
         self.location = location
         self.text = text
     }
+}
+
+/// `functional held-in/2.`: the last argument of the predicate is a function of the others (an
+/// event is held in one place), so two values for the same other arguments are a conflict
+/// between sources. A knowledge base keeps its declarations.
+public struct FunctionalDeclaration: Sendable, Equatable {
+    public var predicate: Value
+    public var arity: Int
+    public var location: SourceLocation
+    /// The statement as written (with `retract` for a retraction).
+    public var text: String
+
+    public init(predicate: Value, arity: Int, location: SourceLocation, text: String) {
+        self.predicate = predicate
+        self.arity = arity
+        self.location = location
+        self.text = text
+    }
+
+    /// `held-in/2`.
+    public var signature: String { "\(predicate.sourceText)/\(arity)" }
+
+    /// The declaration as a knowledge base keeps it and its backup writes it:
+    /// `functional held-in/2.`, IRIs written whole.
+    public var canonicalText: String { "functional \(signature)." }
 }

@@ -14,7 +14,7 @@ struct Kglog: ParsableCommand {
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
         version: Kglog.version,
-        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, Import.self, Export.self, Compact.self],
+        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, ConflictsCommand.self, Import.self, Export.self, Compact.self],
         defaultSubcommand: Shell.self
     )
 
@@ -226,6 +226,38 @@ struct SourcesCommand: ParsableCommand {
             throw Session.fail(error)
         }
         Console.out(KGShell.Shell.renderSources(summaries, with: output.renderer))
+    }
+}
+
+/// `kglog conflicts`: where sources disagree.
+struct ConflictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "List where sources disagree: the subjects to which a functional predicate gives more than one value, each value with its sources, when they were published and who reported them.",
+        discussion: "A predicate is functional once declared so: 'functional held-in/2.' (its last argument is a function of the others). Example: kglog conflicts --db kb.kglog held-in"
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @OptionGroup var loading: LoadOption
+
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "Only the conflicts of this predicate.")
+    var predicate: String?
+
+    func run() throws {
+        let session = try Session(path: database.db, limits: output.limits, readOnly: loading.load.isEmpty)
+        let predicateValue = try predicate.map { try session.constant($0, what: "the predicate") }
+        try session.withLoaded(loading.load) {
+            let conflicts: [KnowledgeBase.Conflict]
+            do {
+                conflicts = try session.knowledgeBase.conflicts(of: predicateValue)
+            } catch {
+                throw Session.fail(error)
+            }
+            Console.out(KGShell.Shell.renderConflicts(conflicts, with: output.renderer))
+        }
     }
 }
 

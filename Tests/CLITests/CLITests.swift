@@ -363,6 +363,31 @@ extension CLITests {
         XCTAssertEqual(try kglog(["why", "ally(X, Y)"]).status, 1)
     }
 
+    func testConflictsListWhereSourcesDisagree() throws {
+        let db = directory.appendingPathComponent("csto.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, "samples/csto.kgl"]).status, 0)
+        XCTAssertEqual(try kglog(["conflicts", "--db", db, "--format", "table"]).stdout, """
+            +-----------+----------------------+------------+--------------------+--------------+----------------------+
+            | predicate | subject              | value      | source             | published on | reported by          |
+            +-----------+----------------------+------------+--------------------+--------------+----------------------+
+            | held-on/2 | csto-council-2012-05 | 2012-05-03 | arminfo-2012-04-27 | 2012-04-27   | vladimir-zainetdinov |
+            | held-on/2 | csto-council-2012-05 | 2012-05-04 | kaztag-2012-05-02  | 2012-05-02   | kaztag-correspondent |
+            +-----------+----------------------+------------+--------------------+--------------+----------------------+
+            2 rows
+
+            """)
+        XCTAssertEqual(try kglog(["conflicts", "--db", db, "held-in"]).stdout, "predicate\tsubject\tvalue\tsource\tpublished on\treported by\n")
+        let json = try kglog(["conflicts", "--db", db, "--format", "json", "held-on"]).stdout
+        XCTAssertTrue(json.hasPrefix(#"{"conflicts":[{"predicate":{"value":"held-on","kind":"name"},"arity":2,"subject":[{"value":"csto-council-2012-05","kind":"name"}],"values":[{"value":{"value":"2012-05-03","kind":"date"},"sources":[{"source":{"value":"arminfo-2012-04-27","kind":"name"},"publishedOn":[{"value":"2012-04-27","kind":"date"}],"publishedBy":[{"value":"arminfo","kind":"name"}],"reportedBy":[{"value":"vladimir-zainetdinov","kind":"name"}]}]}"#), json)
+        // With rules loaded for the command only: a derived functional predicate.
+        let rules = try write("day.kgl", "functional first-day/2. first-day(E, D) :- starts-on(E, D). first-day(E, D) :- held-on(E, D).")
+        XCTAssertEqual(try kglog(["conflicts", "--db", db, "--load", rules, "first-day"]).stdout,
+                       "predicate\tsubject\tvalue\tsource\tpublished on\treported by\n"
+                        + "first-day/2\tcsto-council-2012-05\t2012-05-03\tarminfo-2012-04-27\t2012-04-27\tvladimir-zainetdinov\n"
+                        + "first-day/2\tcsto-council-2012-05\t2012-05-04\tkaztag-2012-05-02\t2012-05-02\tkaztag-correspondent\n")
+        XCTAssertEqual(try kglog(["conflicts", "--db", db, "first-day"]).stdout, "predicate\tsubject\tvalue\tsource\tpublished on\treported by\n")
+    }
+
     func testSourcesAndWhyOfAFactFromManySources() throws {
         let db = directory.appendingPathComponent("editions.kglog").path
         let text = (1...6).map { "published-on(e\($0), 2020-0\($0)-01). m(am, csto) @ e\($0)." }.joined(separator: "\n") + "\nm(by, csto) @ e2.\n"

@@ -78,6 +78,12 @@ final class ServerEvaluationTests: XCTestCase {
             quiet :- e(q, q).
             busy :- e(a, b).
             title(a, "Ålesund"). title(b, "ОДКБ"). title(c, "Zebra"). title(d, "apple").
+            top(arg-max(X, N)) :- score(X, N).
+            bottom(arg-min(X, N)) :- score(X, N).
+            rank(x1, g, 7). rank(x2, g, 7). rank(x3, g, 1). rank(x4, h, -2).
+            tied(G, arg-max(X, N)) :- rank(X, G, N).
+            latest(arg-max(X, D)) :- day(X, D).
+            first-titled(arg-min(T, X)) :- title(X, T).
             """)
         for query in [
             "reach(X, Y)", "reach(a, Y)", "reach(X, b)", "even(X, Y)", "odd(a, Y)", "unreached(a, Y)",
@@ -87,10 +93,17 @@ final class ServerEvaluationTests: XCTestCase {
             "score(X, N), score(Y, M), X != Y, N = M", "e(X, Y), not e(Y, X), X != a",
             "reach(X, Y) order by X limit 3 offset 1", "reach(X, Y) order by Y desc, X limit 4",
             "score(X, N), Q = N / 2, R = N % 2", "e(a, b)", "e(b, a)",
+            "top(X)", "bottom(X)", "tied(G, X)", "latest(X)", "day(X, D), L = arg-min(X, D)",
         ] {
             try assertSameOnServer(kb, query)
         }
         XCTAssertEqual(try rows(kb, "total(S, Lo, Hi)", on: .server), ["576460752303423010, -5, 576460752303423000"])
+        XCTAssertEqual(try rows(kb, "top(X)", on: .server), ["d"])
+        XCTAssertEqual(try rows(kb, "latest(X)", on: .server), ["b"])
+        XCTAssertEqual(try rows(kb, "tied(G, X)", on: .server), ["g, x1", "g, x2", "h, x4"])
+        // Keys other than integers and dates (names here) are left to the client.
+        XCTAssertThrowsError(try rows(kb, "first-titled(T)", on: .server))
+        XCTAssertEqual(try rows(kb, "first-titled(T)", on: .client), ["\"Ålesund\""])
         XCTAssertEqual(try rows(kb, "title(X, T), title(Y, U), T < U, X = c", on: .server), ["c, \"Zebra\", a, \"Ålesund\"", "c, \"Zebra\", b, \"ОДКБ\"", "c, \"Zebra\", d, \"apple\""])
     }
 

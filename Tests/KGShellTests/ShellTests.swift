@@ -160,7 +160,7 @@ final class ShellTests: FolderTestCase {
     func testHelpListsEveryCommand() throws {
         let shell = try shell()
         let help = shell.handle(".help").out
-        for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".local", ".sources", ".why",
+        for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".local", ".sources", ".conflicts", ".why",
                         ".explain", ".evaluate", ".timer", ".pager", ".mode", ".headers", ".output", ".read", ".quit"] {
             XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
         }
@@ -215,6 +215,28 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.handle(".sources --from 2030-01-01").out, "source\tpublished on\tpublished by\treported by\tfacts\n")
         XCTAssertEqual(shell.handle(".sources --until 2012-13-01").err, "error: --until takes a date such as 2026-01-31\n")
         XCTAssertEqual(shell.handle(".sources a b").err, "error: .sources takes [PATTERN] [--from DATE] [--until DATE], not 'b'\n")
+        // Where sources disagree on a functional predicate.
+        _ = shell.handle(".mode table")
+        XCTAssertEqual(shell.handle(".conflicts").out, "no conflicts\n")
+        XCTAssertEqual(shell.handle("functional m/2.").out, "")
+        XCTAssertEqual(shell.handle(".conflicts m").out, """
+            +-----------+---------+-------+---------+--------------+-------------+
+            | predicate | subject | value | source  | published on | reported by |
+            +-----------+---------+-------+---------+--------------+-------------+
+            | m/2       | russia  | cis   |         |              |             |
+            | m/2       | russia  | csto  | arminfo | 2012-04-27   | zainetdinov |
+            | m/2       | russia  | csto  | tass    | 2012-05-03   |             |
+            | m/2       | z       | v     | undated |              |             |
+            | m/2       | z       | w     | other   | 2020-01-01   |             |
+            +-----------+---------+-------+---------+--------------+-------------+
+            5 rows
+
+            """)
+        XCTAssertTrue(shell.handle(".predicates").out.contains("\n| m            | 2     | 5     | stored, functional |\n"))
+        XCTAssertEqual(shell.handle(".conflicts m(").err, "error: .conflicts' predicate must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not 'm('\n")
+        XCTAssertEqual(shell.handle("retract functional m/2.").out, "retracted 1 declaration\n")
+        XCTAssertEqual(shell.handle("retract functional m/2.").out, "no such declaration\n")
+        XCTAssertEqual(shell.handle(".conflicts").out, "no conflicts\n")
         _ = shell.handle(".mode table")
         XCTAssertTrue(shell.handle(".why ally(armenia, russia)").out.hasPrefix("ally(armenia, russia)\n└─ by ally(X, Y)"))
         XCTAssertTrue(shell.handle(".why ally(armenia, armenia)").out.hasPrefix("ally(armenia, armenia) does not hold\n├─ no such fact is stored\n└─ not by ally(X, Y)"))

@@ -77,6 +77,29 @@ final class ParserTests: XCTestCase {
         ])
     }
 
+    func testFunctionalDeclarations() {
+        XCTAssertEqual(dump("functional held-in/2. retract functional held-in/2. functional <http://e/p>/1. prefix ex: <http://e/>. functional ex:seat/3. retract functional ex:a/b/2."), [
+            "(functional held-in/2)",
+            "(retract-functional held-in/2)",
+            "(functional <http://e/p>/1)",
+            "(prefix ex <http://e/>)",
+            "(functional <http://e/seat>/3)",
+            "(retract-functional <http://e/a/b>/2)",
+        ])
+        // Only before a predicate: a fact or retraction of `functional` stays one.
+        XCTAssertEqual(dump("functional(a). retract functional(a). functional."), [
+            "(fact (atom functional (name a)))",
+            "(retract (atom functional (name a)))",
+            "(fact (atom functional))",
+        ])
+        XCTAssertEqual(errors("functional p/x. functional p/0. functional p/2 q. functional p 2."), [
+            "1:14: error: expected '/' and the predicate's number of arguments, such as 'held-in/2' but found 'x'",
+            "1:30: error: expected a number of arguments of 1 or more but found '0'",
+            "1:48: error: expected '.' at the end of the statement but found 'q'",
+            "1:64: error: expected '/' and the predicate's number of arguments, such as 'held-in/2' but found '2'",
+        ])
+    }
+
     func testKeywordsAreOnlyKeywordsBeforeAPredicate() {
         XCTAssertEqual(dump("not(a). retract(b). p(X) :- q(X), not = X."), [
             "(fact (atom not (name a)))",

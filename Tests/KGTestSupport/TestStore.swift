@@ -31,6 +31,12 @@ public enum TestStore {
         isPostgres ? try newPostgresDatabase() : nil
     }
 
+    /// A location to open a new knowledge base at that a second `KnowledgeBase` opens again:
+    /// a file in `directory` for SQLite, else a new schema on the tests' PostgreSQL server.
+    public static func reopenableLocation(in directory: URL) throws -> String {
+        isPostgres ? try newPostgresDatabase() : directory.appendingPathComponent("kb-\(UInt32.random(in: 0...UInt32.max)).kglog").path
+    }
+
     /// A connection URI of a new, empty schema on the PostgreSQL server of the tests.
     public static func newPostgresDatabase() throws -> String {
         let server = try TestEnvironment.postgres()

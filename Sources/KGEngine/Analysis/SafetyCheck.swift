@@ -11,6 +11,9 @@ public enum SafetyCheck {
         if let builtin = BuiltinPredicate(clause.head.predicate) {
             diagnostics.append(Diagnostic(EngineError.reservedPredicate(builtin.rawValue), at: clause.head.location))
         }
+        if clause.head.predicate == ConflictRules.predicate {
+            diagnostics.append(Diagnostic(EngineError.reservedPredicate(ConflictRules.predicate.sourceText), at: clause.head.location))
+        }
         if clause.isFact {
             for argument in clause.head.arguments {
                 if case .constant = argument.kind { continue }

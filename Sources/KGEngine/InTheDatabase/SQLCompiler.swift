@@ -77,6 +77,12 @@ struct SQLCompiler {
         let solved = body.boundVariables
         let inner = "SELECT " + (body.readsDistinctRows ? "" : "DISTINCT ") + (solved.isEmpty ? "1 AS one" : solved.map { "\(body.bindings[$0]!) AS v\($0)" }.joined(separator: ", ")) + body.fromAndWhere
         let outer = Body(bindings: Dictionary(uniqueKeysWithValues: solved.map { ($0, "s.v\($0)") }))
+        if let (position, aggregate) = rule.aggregates.first(where: { $0.value.function == .argMax || $0.value.function == .argMin }) {
+            guard rule.aggregates.count == 1 else {
+                throw NotCompiledToSQL(reason: "'\(aggregate.function.rawValue)' with other aggregates in the same head is computed on the client")
+            }
+            return try bestValueSelect(rule, position: position, aggregate: aggregate, inner: inner, outer: outer)
+        }
         var keys: [String] = []
         var head: [String] = []
         for position in rule.head.indices {
@@ -90,6 +96,32 @@ struct SQLCompiler {
         }
         return "SELECT " + head.joined(separator: ", ") + " FROM (\(inner)) AS s"
             + (keys.isEmpty ? "" : " GROUP BY " + keys.joined(separator: ", ")) + " HAVING count(*) > 0"
+    }
+
+    /// `arg-max(V, K)` or `arg-min(V, K)`, the head's one aggregate: every value of `V` whose `K`
+    /// is the best of its group (ties give several rows). Keys compare as integers or as dates;
+    /// a group with keys of other kinds is left to the client.
+    private func bestValueSelect(_ rule: CompiledRule, position: Int, aggregate: CompiledAggregate, inner: String, outer: Body) throws -> String {
+        var keys: [String] = []
+        var columns: [String] = []
+        for index in rule.head.indices {
+            if index == position {
+                columns.append(try outer.expression(aggregate.argument) + " AS c\(index)")
+            } else {
+                let key = try outer.expression(rule.head[index])
+                keys.append(key)
+                columns.append(key + " AS c\(index)")
+            }
+        }
+        let key = try outer.expression(aggregate.key!)
+        let window = "OVER (" + (keys.isEmpty ? "" : "PARTITION BY " + keys.joined(separator: ", ")) + ")"
+        let best = aggregate.function == .argMax ? "max" : "min"
+        let comparable = "(bool_and((\(key) >> 60) = \(SQLFunctions.integerShift)) \(window) OR bool_and((\(key) >> 60) = \(SQLFunctions.dateShift)) \(window))"
+        let ranked = "SELECT " + columns.joined(separator: ", ") + ", \(SQLFunctions.payload(key)) AS k, \(best)(\(SQLFunctions.payload(key))) \(window) AS best, "
+            + "\(comparable) AS comparable FROM (\(inner)) AS s"
+        let names = rule.head.indices.map { "c\($0)" }.joined(separator: ", ")
+        return "SELECT DISTINCT \(names) FROM (\(ranked)) AS r WHERE CASE WHEN r.comparable THEN r.k = r.best "
+            + "ELSE pg_temp.kglog_client_only('\(aggregate.function.rawValue) of keys other than integers or dates') = 0 END"
     }
 
     private func aggregateExpression(_ aggregate: CompiledAggregate, _ body: Body) throws -> String {
@@ -106,7 +138,8 @@ struct SQLCompiler {
             let function = aggregate.function.rawValue
             return "CASE WHEN \(isInteger) THEN pg_temp.kglog_integer_id(\(function)(\(payload))) "
                 + "WHEN \(isDate) THEN pg_temp.kglog_date_id(\(function)(\(payload))) \(otherwise)"
-        case .avg, .argMax, .argMin: throw NotCompiledToSQL(reason: "'\(aggregate.function.rawValue)' is computed on the client")
+        case .avg: throw NotCompiledToSQL(reason: "'avg' is computed on the client")
+        case .argMax, .argMin: preconditionFailure("arg-max and arg-min are compiled by bestValueSelect")
         }
     }
 }

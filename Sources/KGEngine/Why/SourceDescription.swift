@@ -7,6 +7,12 @@ public struct SourceDescription: Sendable, Equatable {
     public var publishedBy: [Value] = []
     public var publishedOn: [Value] = []
 
+    public init(reportedBy: [Value] = [], publishedBy: [Value] = [], publishedOn: [Value] = []) {
+        self.reportedBy = reportedBy
+        self.publishedBy = publishedBy
+        self.publishedOn = publishedOn
+    }
+
     /// Reads the description of the source with id `source` (predicates the catalog does not
     /// know as binary say nothing).
     public init(of source: Int64, in store: StoredFacts, catalog: PredicateCatalog) throws {
