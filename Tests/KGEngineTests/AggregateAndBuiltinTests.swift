@@ -91,6 +91,20 @@ final class AggregateAndBuiltinTests: XCTestCase {
             """)
     }
 
+    func testCountsSkipSolutionsWhoseKeyOrCountedValueFails() {
+        // Rows come ordered by group: a failing row between two of one group must not carry
+        // the group before it over to the next.
+        let program = """
+            p(g1, "1"). p(g2, "x"). p(g2, "2"). p(g2, "3"). p(g3, "y").
+            n(G, count(to-number(X))) :- p(G, X).
+            m(to-number(X), count(G)) :- p(G, X).
+            k(G, count(X), count(to-number(X))) :- p(G, X).
+            """
+        XCTAssertEqual(answers(program, "n(G, N)"), ["g1, 1", "g2, 2"])
+        XCTAssertEqual(answers(program, "m(X, N)"), ["1, 1", "2, 1", "3, 1"])
+        XCTAssertEqual(answers(program, "k(G, A, B)"), ["g1, 1, 1", "g2, 2, 2"])
+    }
+
     func testAnEmptyGroupIsAbsent() {
         XCTAssertEqual(answers("p(a). q(a, b). n(count(X)) :- q(X, nothing).", "n(N)"), [])
         XCTAssertEqual(answers("p(a). q(a, b). n(X, count(Y)) :- p(X), q(Y, X).", "n(X, N)"), [])

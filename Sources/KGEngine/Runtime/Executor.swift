@@ -345,6 +345,9 @@ final class Executor {
             }
             return
         }
+        if aggregates.allSatisfy({ $0.function == .count }) {
+            return try count(solutions, rule: rule, keys: keyComputations, counted: aggregates.map(\.argument), into: head)
+        }
         var groupOf: [GroupKey: Int] = [:]
         var keys: [[Int64]] = []
         var accumulators: [Accumulator] = []
@@ -413,6 +416,75 @@ final class Executor {
                 choice[next] += 1
                 for later in (next + 1)..<choice.count { choice[later] = 0 }
             }
+        }
+    }
+}
+
+extension Executor {
+    /// Aggregates that are all `count`: each group's number of solutions whose counted
+    /// expressions all have a value, found on ids alone. Solutions read from the store come
+    /// ordered by their first columns, so a row of the same group as the one before skips the
+    /// lookup of its group.
+    fileprivate func count(_ solutions: Relation, rule: CompiledRule, keys keyComputations: [Computation], counted: [Computation],
+                           into head: Relation) throws {
+        // Keys and counted arguments that are variables are read from the row itself.
+        let keyColumns = keyComputations.compactMap { computation -> Int? in if case .variable(let v) = computation { return v } else { return nil } }
+        let onColumns = keyColumns.count == keyComputations.count
+            && counted.allSatisfy { if case .variable = $0 { return true } else { return false } }
+        let width = keyComputations.count
+        var groupOf: [GroupKey: Int] = [:]
+        var keys: [Int64] = []              // each group's key, one after the other
+        var counts: [Int64] = []
+        var key = [Int64](repeating: 0, count: width)
+        var previousGroup = -1
+        rows: for r in 0..<solutions.count {
+            let row = solutions.row(r)
+            var sameAsPrevious = previousGroup >= 0
+            if onColumns {
+                for i in 0..<width {
+                    let id = row[keyColumns[i]]
+                    if id != key[i] { sameAsPrevious = false; key[i] = id }
+                }
+            } else {
+                for v in 0..<rule.variableNames.count { registers[v] = row[v] }
+                for i in 0..<width {
+                    guard let id = try id(of: keyComputations[i]) else { previousGroup = -1; continue rows }
+                    if id != key[i] { sameAsPrevious = false; key[i] = id }
+                }
+                for computation in counted where try id(of: computation) == nil {
+                    previousGroup = -1
+                    continue rows
+                }
+            }
+            let group: Int
+            if sameAsPrevious {
+                group = previousGroup
+            } else if let known = groupOf[GroupKey(key)] {
+                group = known
+            } else {
+                group = counts.count
+                groupOf[GroupKey(key)] = group
+                keys += key
+                counts.append(0)
+            }
+            counts[group] += 1
+            previousGroup = group
+        }
+        let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: head.width)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: head.width)
+        for group in counts.indices {
+            let count = try dictionary.id(for: .integer(counts[group]))
+            var k = 0
+            for position in 0..<rule.head.count {
+                if rule.aggregates[position] != nil {
+                    buffer[position] = count
+                } else {
+                    buffer[position] = keys[group * width + k]
+                    k += 1
+                }
+            }
+            head.insert(buffer)
         }
     }
 }
