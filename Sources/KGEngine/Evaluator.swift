@@ -301,12 +301,13 @@ public final class Evaluator {
     /// An aggregate rule: its body's distinct solutions (one column a variable), grouped.
     /// Stratification has made every predicate of the body complete already.
     private func aggregate(_ rule: CompiledRule, into head: Relation, planner: Planner) throws {
-        // A body of one atom of distinct variables in column order (`reach(X, Y)`): its
-        // solutions are the relation's rows, distinct already; group them where they are.
-        if rule.body.count == 1, case .positive(let atom) = rule.body[0], atom.source == nil,
-           atom.arguments == (0..<rule.variableNames.count).map({ Slot.variable($0) }),
+        // A body of one atom of distinct variables in column order (`reach(X, Y)`, or
+        // `member-of(X, O) @ S` with the source last): its solutions are the relation's rows,
+        // distinct already; group them where they are.
+        if rule.body.count == 1, case .positive(let atom) = rule.body[0],
+           atom.arguments + (atom.source.map { [$0] } ?? []) == (0..<rule.variableNames.count).map({ Slot.variable($0) }),
            BuiltinPredicate(atom.predicate) == nil {
-            let relation = try planner.relation(atom.predicate, false, [:])
+            let relation = try planner.relation(atom.predicate, atom.source != nil, [:])
             trace.append("  aggregate rule: \(rule.text)")
             trace.append("    the solutions are \(atom.predicate.sourceText) itself: \(relation.count) rows")
             trace.append("    group by the head's other arguments: " + rule.aggregates.keys.sorted().map { "\(rule.aggregates[$0]!.function.rawValue) at argument \($0 + 1)" }.joined(separator: ", "))
