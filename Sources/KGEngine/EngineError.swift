@@ -29,6 +29,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case retractArgument(String)
     case builtinArity(String, expected: String, found: Int)
     case reservedPredicate(String)
+    case timeOnBuiltin(String)
+    case notYetWithPeriods(String)
     case sourceOnBuiltin(String)
     case invalidRegex(String, reason: String)
     case wrongArgument(function: String, expected: String, value: String)
@@ -67,6 +69,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .retractArgument(let text): return "retract takes constants and variables, not '\(text)'"
         case .builtinArity(let name, let expected, let found):
             return "built-in '\(name)' takes \(expected), not \(found)"
+        case .timeOnBuiltin(let name): return "built-in '\(name)' holds at all times: 'at' and 'from ... until' belong on atoms of facts"
+        case .notYetWithPeriods(let what): return "\(what) is not supported yet for predicates whose facts have periods"
         case .reservedPredicate(let name): return "'\(name)' is a built-in predicate and cannot be defined by facts or rules"
         case .sourceOnBuiltin(let name): return "'@' cannot be used with the built-in '\(name)'"
         case .invalidRegex(let pattern, let reason): return "invalid regular expression \(Value.quoted(pattern)): \(reason)"

@@ -51,6 +51,19 @@ public final class Evaluator {
     var derived = Set<Value>()
     /// What each predicate a rewrite introduced (`reach[bf]`, `reach[stored]`) stands for.
     var introduced: [Value: RewrittenPredicate] = [:]
+    /// The rules valid time evaluates specially, by their text (`ValidTime`).
+    var specialRules: [String: ValidTime.SpecialRule] = [:]
+    /// Whether the prepared query reads periods (the database does not evaluate those).
+    var usesPeriods = false
+    private var storedWithPeriods: Set<Value>?
+
+    /// The predicates some of whose stored facts have periods, read once.
+    func storedPredicatesWithPeriods() throws -> Set<Value> {
+        if let known = storedWithPeriods { return known }
+        let values = Set(try store.predicatesWithPeriods().map { try dictionary.value(of: $0) })
+        storedWithPeriods = values
+        return values
+    }
     /// Lines describing what was done, for `.explain`.
     public internal(set) var trace: [String] = []
     /// Called regularly during evaluation; throw from it to cancel (Ctrl-C, limits).
@@ -154,13 +167,23 @@ public final class Evaluator {
     func prepare(_ original: Query) throws -> PreparedQuery {
         var query = original
         var rules = self.rules
+        if let rewrite = try ValidTime.rewrite(query, rules: rules, arities: catalog.arities, storedWithPeriods: try storedPredicatesWithPeriods()) {
+            (query, rules) = (rewrite.query, rewrite.rules)
+            record(arities: rewrite.arities, introduced: rewrite.introduced)
+            specialRules = rewrite.special
+            usesPeriods = true
+            trace.append("periods (valid time):")
+            trace += rewrite.addedRules.map { "  " + $0 + (rewrite.special[$0].map { "   % \($0)" } ?? "") }
+        }
         if let rewrite = SourceTracking.rewrite(query, rules: rules, arities: catalog.arities) {
+            // The special rules are known by their text: a copy made here would lose that.
+            guard specialRules.isEmpty else { throw EngineError.notYetWithPeriods("'@' on a derived predicate whose rules use 'not', aggregates or 'from ... until'") }
             (query, rules) = (rewrite.query, rewrite.rules)
             record(arities: rewrite.arities, introduced: rewrite.introduced)
             trace.append("sources of derived facts ('@' on derived predicates):")
             trace += rewrite.addedRules.map { "  " + $0 }
         }
-        if demandDriven, let rewrite = MagicSets.rewrite(query, rules: rules), (try? Stratifier.stratify(rewrite.rules)) != nil {
+        if demandDriven, specialRules.isEmpty, let rewrite = MagicSets.rewrite(query, rules: rules), (try? Stratifier.stratify(rewrite.rules)) != nil {
             (query, rules) = (rewrite.query, rewrite.rules)
             record(arities: rewrite.arities, introduced: rewrite.introduced)
             trace.append("demand-driven rewrite (magic sets):")
@@ -247,6 +270,18 @@ public final class Evaluator {
         let heads = try compiled.map { try relation($0.headPredicate, withSources: false) }
         let planner = self.planner
         for (rule, head) in zip(compiled, heads) {
+            if let special = specialRules[rule.text] {
+                guard !stratum.isRecursive else {
+                    throw EngineError.notYetWithPeriods("recursion through 'not', an aggregate or 'from ... until'")
+                }
+                trace.append("  rule (\(special)): \(rule.text)")
+                switch special {
+                case .coalesce: try coalesce(rule, into: head)
+                case .subtract(let negations): try subtract(rule, negations: negations, into: head, planner: planner)
+                case .aggregatePerPeriod: try aggregate(rule, into: head, planner: planner, perPeriod: true)
+                }
+                continue
+            }
             if !rule.aggregates.isEmpty {
                 try aggregate(rule, into: head, planner: planner)
                 continue
@@ -300,11 +335,11 @@ public final class Evaluator {
 
     /// An aggregate rule: its body's distinct solutions (one column a variable), grouped.
     /// Stratification has made every predicate of the body complete already.
-    private func aggregate(_ rule: CompiledRule, into head: Relation, planner: Planner) throws {
+    private func aggregate(_ rule: CompiledRule, into head: Relation, planner: Planner, perPeriod: Bool = false) throws {
         // A body of one atom of distinct variables in column order (`reach(X, Y)`, or
         // `member-of(X, O) @ S` with the source last): its solutions are the relation's rows,
         // distinct already; group them where they are.
-        if rule.body.count == 1, case .positive(let atom) = rule.body[0],
+        if !perPeriod, rule.body.count == 1, case .positive(let atom) = rule.body[0],
            atom.arguments + (atom.source.map { [$0] } ?? []) == (0..<rule.variableNames.count).map({ Slot.variable($0) }),
            BuiltinPredicate(atom.predicate) == nil {
             let relation = try planner.relation(atom.predicate, atom.source != nil, [:])
@@ -323,7 +358,11 @@ public final class Evaluator {
         trace.append("    group by the head's other arguments: " + rule.aggregates.keys.sorted().map { "\(rule.aggregates[$0]!.function.rawValue) at argument \($0 + 1)" }.joined(separator: ", "))
         try naming(rule.text) { try executor.run(plan) }
         solutions.commit()
-        try executor.aggregate(solutions, rule: rule, into: head)
+        if perPeriod {
+            try executor.aggregatePerPeriod(solutions, rule: rule, into: head)
+        } else {
+            try executor.aggregate(solutions, rule: rule, into: head)
+        }
     }
 
     // MARK: - Relations
@@ -337,6 +376,23 @@ public final class Evaluator {
         let relation = Relation(arity: withSources ? arity + 1 : arity)
         relation.tracksRounds = tracksRounds
         let storedPredicate = introduced[predicate]?.storedPredicate ?? predicate
+        if case .periods(let withPeriods)? = introduced[storedPredicate] {
+            // The stored facts with their periods (a derived predicate's rules add to them).
+            if let id = try dictionary.storedID(for: withPeriods) {
+                let arity = relation.arity - 2 - (withSources ? 1 : 0)
+                var rows = try store.factsWithPeriods(predicate: id, arity: arity, withSources: withSources)
+                if !bound.isEmpty {
+                    // Only the rows with the bound columns' ids, as a store's read gives them.
+                    let width = relation.width
+                    rows = stride(from: 0, to: rows.count, by: width).filter { start in bound.allSatisfy { rows[start + $0.key] == $0.value } }
+                        .flatMap { rows[$0..<($0 + width)] }
+                }
+                relation.appendDistinct(rows: rows)
+                trace.append("  load \(predicate.sourceText)/\(arity + 2)\(withSources ? " with sources" : ""): \(relation.count) rows <- the stored facts of \(withPeriods.sourceText) with their periods")
+            }
+            relations[key] = relation
+            return relation
+        }
         if let id = try dictionary.storedID(for: storedPredicate) {
             // The store gives each fact once (with sources: once per source), so no duplicate check.
             // A large binary predicate's facts come packed in one blob when the store keeps one.

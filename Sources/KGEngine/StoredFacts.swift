@@ -34,6 +34,15 @@ public protocol StoredFacts: AnyObject {
     /// The sources a stored fact was asserted by (`TermCode.noTerm` for a statement without one).
     func sources(ofFact predicate: Int64, arguments: [Int64]) throws -> [Int64]
 
+    /// The predicates some of whose stored facts have periods (`from ... until ...`).
+    func predicatesWithPeriods() throws -> Set<Int64>
+
+    /// Every stored fact of a predicate with a period it holds in, packed row after row:
+    /// `arity` ids, the start and end (date ids; a fact stated without a period holds from
+    /// `Period.openStartID` until `Period.openEndID`), and with `withSources` the source (facts
+    /// without one left out). One row per fact, period and (with sources) source.
+    func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64]
+
     /// How `facts` reads a predicate, for `--explain`: for a database, its query and the values
     /// of its parameters.
     func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String

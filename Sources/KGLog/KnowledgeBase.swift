@@ -43,6 +43,8 @@ public final class KnowledgeBase {
     public var serverThreshold = Evaluator.defaultServerThreshold
     /// The source of facts stated without one, while a `.kgl` file is imported with a source.
     var defaultSource: Value?
+    /// The predicates some of whose stored facts have periods, read at the start of each text.
+    private var periodPredicates = Set<Int64>()
 
     /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil. With
     /// `readOnly` the file is only read (it must exist): changes are refused, and an older
@@ -184,12 +186,25 @@ public final class KnowledgeBase {
         for (name, iri) in prefixes.sorted(by: { $0.key < $1.key }) { write("prefix \(name): <\(iri)>.\n") }
         for declaration in functionalPredicates { write(declaration.canonicalText + "\n") }
         let value = TermDecoder(store: store).value
+        let withPeriods = try store.predicatesWithPeriods()
         for summary in sortedArities {
             guard let id = try store.termID(for: summary.predicate) else { continue }
+            // A fact-source with periods is written once a period (an open end left out).
+            var periods: [[Int64]: [(from: Int64, until: Int64)]] = [:]
+            if withPeriods.contains(id) {
+                for row in try store.periodRows(predicate: id, arity: summary.arity) {
+                    periods[row.arguments + [row.source], default: []].append((row.from, row.until))
+                }
+            }
             try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
                 let atom = arguments.isEmpty ? summary.predicate.sourceText
                     : "\(summary.predicate.sourceText)(\(try arguments.map { try value($0).sourceText }.joined(separator: ", ")))"
-                write(atom + (source == TermCode.noTerm ? "" : " @ \(try value(source).sourceText)") + ".\n")
+                let from = source == TermCode.noTerm ? "" : " @ \(try value(source).sourceText)"
+                for period in (periods[arguments + [source]] ?? [(Period.openStartID, Period.openEndID)]).sorted(by: { (TermCode.day($0.from) ?? 0, TermCode.day($0.until) ?? 0) < (TermCode.day($1.from) ?? 0, TermCode.day($1.until) ?? 0) }) {
+                    let start = period.from == Period.openStartID ? "" : " from \(try value(period.from).sourceText)"
+                    let end = period.until == Period.openEndID ? "" : " until \(try value(period.until).sourceText)"
+                    write(atom + start + end + from + ".\n")
+                }
             }
         }
         for rule in rules { write(rule.text + "\n") }
@@ -264,20 +279,28 @@ public final class KnowledgeBase {
                 try store.transaction {
                     try store.bulkLoad(when: isBulk) {
                         var terms = TermCache(store: store)
+                        periodPredicates = try store.predicatesWithPeriods()
                         var staticErrors: [Diagnostic] = []
                         var failure: Error?
                         // In a bulk text, binary facts wait to be written together (sorted);
                         // their results wait with them, so results still come in order.
                         var waiting: [QuadRow] = []
                         func writeWaiting() throws {
-                            for isNew in try store.addQuadsTellingWhichAreNew(waiting) { try result(.asserted(isNew: isNew)) }
+                            for (row, isNew) in zip(waiting, try store.addQuadsTellingWhichAreNew(waiting)) {
+                                // Restated without a period, a fact known with periods now holds at all times.
+                                var periodChanged = false
+                                if !isNew && periodPredicates.contains(row.p) {
+                                    periodChanged = try recordPeriod(nil, of: (row.p, [row.s, row.o], row.g), isNew: false)
+                                }
+                                try result(.asserted(isNew: isNew || periodChanged))
+                            }
                             waiting.removeAll(keepingCapacity: true)
                         }
                         let syntaxErrors = Parser.forEachStatement(in: text, prefixes: savedPrefixes) { statement, afterAnError in
                             staticErrors += KnowledgeBase.staticErrors(statement)
                             guard failure == nil, !afterAnError, staticErrors.isEmpty else { return }
                             do {
-                                if isBulk, case .clause(let clause) = statement, clause.isFact, clause.head.arity == 2 {
+                                if isBulk, case .clause(let clause) = statement, clause.isFact, clause.head.arity == 2, clause.period == nil {
                                     waiting.append(try storedQuad(of: clause, terms: &terms))
                                     if waiting.count >= KnowledgeBase.quadsPerWrite { try writeWaiting() }
                                     return
@@ -482,7 +505,9 @@ public final class KnowledgeBase {
             return .declarationsRetracted(count: 1)
         case .clause(let clause) where clause.isFact:
             let fact = try storedForm(of: clause, terms: &terms)
-            return .asserted(isNew: try store.insertFact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source))
+            let isNew = try store.insertFact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source)
+            let periodAdded = try recordPeriod(clause.period, of: fact, isNew: isNew)
+            return .asserted(isNew: isNew || periodAdded)
 
         case .clause(let rule):
             // Rules are a set, as facts are: the same rule twice would derive everything twice.
@@ -517,6 +542,10 @@ public final class KnowledgeBase {
         case .ruleRetraction(let retraction):
             return .rulesRetracted(count: try retractRules(like: retraction.rule))
 
+        case .retraction(let retraction) where retraction.period != nil:
+            try checkArity(retraction.atom)
+            return .retracted(count: try retractPeriods(matching: retraction))
+
         case .retraction(let retraction) where !retraction.isGround:
             try checkArity(retraction.atom)
             return .retracted(count: try retractFacts(matching: retraction))
@@ -536,6 +565,46 @@ public final class KnowledgeBase {
             }
             return .retracted(count: try store.deleteFact(predicate: predicate, arguments: arguments, source: source))
         }
+    }
+
+    /// Records the period of a fact just stored (`isNew`: its fact-source row is new); true
+    /// when that changed what is stored. A fact-source stated both without a period and with
+    /// periods holds at all times: its open period is recorded beside the others, so that
+    /// retracting one of them leaves the rest as stated.
+    private func recordPeriod(_ period: Period?, of fact: (predicate: Int64, arguments: [Int64], source: Int64), isNew: Bool) throws -> Bool {
+        func add(_ from: Int64, _ until: Int64) throws -> Bool {
+            try store.addPeriod(predicate: fact.predicate, arguments: fact.arguments, source: fact.source, from: from, until: until)
+        }
+        let open = (Period.openStartID, Period.openEndID)
+        guard let period else {
+            // Stated without a period: known with periods, it now holds at all times.
+            guard !isNew, periodPredicates.contains(fact.predicate),
+                  try !store.periods(ofFact: fact.predicate, arguments: fact.arguments, source: fact.source).isEmpty else { return false }
+            return try add(open.0, open.1)
+        }
+        let ends = (try period.from.map { try store.intern(try KnowledgeBase.constant($0)) } ?? open.0,
+                    try period.until.map { try store.intern(try KnowledgeBase.constant($0)) } ?? open.1)
+        if !isNew, try store.periods(ofFact: fact.predicate, arguments: fact.arguments, source: fact.source).isEmpty {
+            _ = try add(open.0, open.1)   // it held at all times, and still does
+        }
+        periodPredicates.insert(fact.predicate)
+        return try add(ends.0, ends.1)
+    }
+
+    /// Removes one period of the stored facts that match a retraction with a period; a
+    /// fact-source left with no period goes. Returns how many periods went.
+    private func retractPeriods(matching retraction: Retraction) throws -> Int {
+        guard let period = retraction.period, let predicate = try store.termID(for: retraction.atom.predicate) else { return 0 }
+        let ends = (try period.from.map { try store.intern(try KnowledgeBase.constant($0)) } ?? Period.openStartID,
+                    try period.until.map { try store.intern(try KnowledgeBase.constant($0)) } ?? Period.openEndID)
+        var removed = 0
+        for (arguments, source) in try matchingRows(predicate: predicate, retraction) {
+            let periods = try store.periods(ofFact: predicate, arguments: arguments, source: source)
+            guard periods.contains(where: { $0 == ends }) else { continue }
+            removed += try store.deletePeriods(predicate: predicate, arguments: arguments, source: source, period: ends)
+            if periods.count == 1 { _ = try store.deleteFact(predicate: predicate, arguments: arguments, source: source) }
+        }
+        return removed
     }
 
     /// A fact's term ids, its arity checked (and recorded when its predicate is new).
@@ -579,8 +648,18 @@ public final class KnowledgeBase {
     /// Removes the stored facts that match a retraction with variables; returns how many rows
     /// (fact-source pairs) went.
     private func retractFacts(matching retraction: Retraction) throws -> Int {
+        guard let predicate = try store.termID(for: retraction.atom.predicate) else { return 0 }
+        var removed = 0
+        for (arguments, source) in try matchingRows(predicate: predicate, retraction) {
+            removed += try store.deleteFact(predicate: predicate, arguments: arguments, source: source)
+        }
+        return removed
+    }
+
+    /// The stored rows (arguments, source) of `predicate` that a retraction's atom and source
+    /// match (constants and variables; a variable twice must match the same term twice).
+    private func matchingRows(predicate: Int64, _ retraction: Retraction) throws -> [(arguments: [Int64], source: Int64)] {
         let atom = retraction.atom
-        guard let predicate = try store.termID(for: atom.predicate) else { return 0 }
         // The pattern over a row's arguments followed by its source: a constant's id, or the
         // first column that the same variable appeared in, or nothing to check.
         enum Check { case id(Int64), sameAs(Int), any }
@@ -589,7 +668,7 @@ public final class KnowledgeBase {
         for (column, expression) in (atom.arguments + [retraction.source].compactMap { $0 }).enumerated() {
             switch expression.kind {
             case .constant(let value):
-                guard let id = try store.termID(for: value) else { return 0 }
+                guard let id = try store.termID(for: value) else { return [] }
                 checks.append(.id(id))
             case .variable(let name) where name != "_":
                 if let first = firstColumn[name] { checks.append(.sameAs(first)) } else { firstColumn[name] = column; checks.append(.any) }
@@ -597,19 +676,16 @@ public final class KnowledgeBase {
                 checks.append(.any)
             }
         }
-        var removed = 0
-        for (arguments, source) in try store.factRows(predicate: predicate, arity: atom.arity) {
+        return try store.factRows(predicate: predicate, arity: atom.arity).filter { arguments, source in
             let row = arguments + [source]
-            let matches = checks.enumerated().allSatisfy { column, check in
+            return checks.enumerated().allSatisfy { column, check in
                 switch check {
                 case .id(let id): return row[column] == id
                 case .sameAs(let other): return row[column] == row[other]
                 case .any: return true
                 }
             }
-            if matches { removed += try store.deleteFact(predicate: predicate, arguments: arguments, source: source) }
         }
-        return removed
     }
 
     /// Removes every stored rule that reads like `rule` (spacing aside); returns how many.

@@ -63,6 +63,14 @@ public protocol KnowledgeStore: StoredFacts {
     func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int
     /// Removes every fact a source asserted; returns the rows removed.
     func deleteFacts(source: Int64) throws -> Int
+    /// Records that a stored fact holds from `source` in a period (date ids); false when known.
+    func addPeriod(predicate: Int64, arguments: [Int64], source: Int64, from: Int64, until: Int64) throws -> Bool
+    /// The periods of a fact from one source (none: it holds at all times).
+    func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)]
+    /// Removes the periods of a fact (from one source or all; one period or all); how many went.
+    func deletePeriods(predicate: Int64, arguments: [Int64], source: Int64?, period: (from: Int64, until: Int64)?) throws -> Int
+    /// Every period row of a predicate: arguments, source, ends.
+    func periodRows(predicate: Int64, arity: Int) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)]
     /// Every stored row of a predicate with its source, ordered by arguments then source.
     func forEachFactRow(predicate: Int64, arity: Int, _ body: ([Int64], Int64) throws -> Void) throws
     /// The number of distinct facts of a predicate (a fact from two sources counts once).
@@ -85,6 +93,23 @@ extension KnowledgeStore {
         var rows: [([Int64], Int64)] = []
         try forEachFactRow(predicate: predicate, arity: arity) { rows.append(($0, $1)) }
         return rows
+    }
+
+    /// `StoredFacts.factsWithPeriods`, from the fact rows and their period rows.
+    func factsWithPeriodRows(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
+        var periods: [[Int64]: [(from: Int64, until: Int64)]] = [:]
+        for row in try periodRows(predicate: predicate, arity: arity) { periods[row.arguments + [row.source], default: []].append((row.from, row.until)) }
+        var result: [Int64] = []
+        var seen = Set<[Int64]>()
+        for (arguments, source) in try factRows(predicate: predicate, arity: arity) {
+            if withSources && source == TermCode.noTerm { continue }
+            for period in periods[arguments + [source]] ?? [(Period.openStartID, Period.openEndID)] {
+                var row = arguments + [period.from, period.until]
+                if withSources { row.append(source) } else if !seen.insert(row).inserted { continue }
+                result += row
+            }
+        }
+        return result
     }
 }
 

@@ -12,6 +12,10 @@ extension PostgresStore: StoredFacts {
         false
     }
 
+    public func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
+        try factsWithPeriodRows(predicate: predicate, arity: arity, withSources: withSources)
+    }
+
     public func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String {
         let parameters = ["$1 = \(predicate)"] + bound.sorted { $0.key < $1.key }.map { "$\($0.key + 2) = \($0.value)" }
         return PostgresStore.readSQL(arity: arity, withSources: withSources, boundColumns: Set(bound.keys)) + " [\(parameters.joined(separator: ", "))]"

@@ -493,13 +493,18 @@ public final class PostgresStore {
     /// many rows went. Its pair leaves the other two orders when no source holds it any more.
     public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
         guard arguments.count == 2 else {
-            return try connection.execute("DELETE FROM tuples WHERE p = $1 AND args = $2::bytea AND ($3::bigint IS NULL OR g = $3)",
-                                          [.integer(predicate), .text(PostgresStore.packed(arguments)), source.map { .integer($0) }]).changed
+            let removed = try connection.execute("DELETE FROM tuples WHERE p = $1 AND args = $2::bytea AND ($3::bigint IS NULL OR g = $3)",
+                                                 [.integer(predicate), .text(PostgresStore.packed(arguments)), source.map { .integer($0) }]).changed
+            if removed > 0 { try deletePeriods(predicate: predicate, arguments: arguments, source: source) }
+            return removed
         }
         let parameters: [PostgresValue?] = [.integer(predicate), .integer(arguments[0]), .integer(arguments[1])]
         let removed = try connection.execute("DELETE FROM quads WHERE p = $1 AND s = $2 AND o = $3 AND ($4::bigint IS NULL OR g = $4)",
                                              parameters + [source.map { .integer($0) }]).changed
-        if removed > 0 { try deletePairsNoSourceHolds(from: "(VALUES ($1::bigint, $2::bigint, $3::bigint))", parameters) }
+        if removed > 0 {
+            try deletePairsNoSourceHolds(from: "(VALUES ($1::bigint, $2::bigint, $3::bigint))", parameters)
+            try deletePeriods(predicate: predicate, arguments: arguments, source: source)
+        }
         return removed
     }
 
@@ -513,6 +518,7 @@ public final class PostgresStore {
             }
             try deletePairsNoSourceHolds(from: "unnest($1::bigint[], $2::bigint[], $3::bigint[])", columns)
         }
+        try deletePeriods(source: source)
         return removed.count / 3 + (try connection.execute("DELETE FROM tuples WHERE g = $1 AND g <> 0", [.integer(source)]).changed)
     }
 

@@ -527,6 +527,7 @@ public final class Store {
             try statement.run()
             let removed = connection.changes
             guard removed > 0 else { return 0 }
+            try deletePeriods(predicate: predicate, arguments: arguments, source: source)
             try deletePairsNoSourceHolds([(arguments[0], predicate, arguments[1])])
             try factsChanged(predicate: predicate)
             return removed
@@ -538,7 +539,9 @@ public final class Store {
         Store.withPacked(arguments) { statement.bind(2, blob: $0) }
         if let source { statement.bind(3, source) }
         try statement.run()
-        return connection.changes
+        let removed = connection.changes
+        if removed > 0 { try deletePeriods(predicate: predicate, arguments: arguments, source: source) }
+        return removed
     }
 
     /// Removes every fact row a source asserted (the same facts from other sources stay).
@@ -561,6 +564,7 @@ public final class Store {
             removed += connection.changes
         }
         try deletePairsNoSourceHolds(quads)
+        try deletePeriods(source: source)
         for predicate in Set(quads.map(\.p)) { try factsChanged(predicate: predicate) }
         return removed
     }

@@ -157,10 +157,11 @@ public struct Parser {
         return [.clause(try parseClause())]
     }
 
-    // [3] clause ::= atom [ "@" constant ] [ ":-" body ] "." ;
+    // [3] clause ::= atom [ period ] [ "@" constant ] [ ":-" body ] "." ;
     private mutating func parseClause() throws(Failure) -> Clause {
         let first = current
         let head = try parseAtom(expected: "a fact, a rule or a query")
+        let validity = try parsePeriod()
         var source: Expression?
         if current.kind == .at {
             _ = take()
@@ -169,12 +170,13 @@ public struct Parser {
         var body: [Literal] = []
         if current.kind == .implies {
             let implies = take()
+            if let validity { throw fail(.periodOnRule, at: validity.location) }
             if source != nil { throw fail(.sourceOnRule, at: implies.location) }
             body = try parseBody()
         }
         let period = try expect(.period, "'.' at the end of the statement")
         return Clause(head: head, source: source, body: body, location: first.location,
-                      text: text(from: first, through: period))
+                      text: text(from: first, through: period), period: validity)
     }
 
     // [4] query ::= "?-" body [ query-options ] "." ;
@@ -224,7 +226,7 @@ public struct Parser {
         return count
     }
 
-    // [5] retraction ::= "retract" atom [ "@" ( constant | VARIABLE ) ] "." ;
+    // [5] retraction ::= "retract" atom [ period ] [ "@" ( constant | VARIABLE ) ] "." ;
     // [5c] rule-retraction ::= "retract" atom ":-" body "." ;
     private mutating func parseRetraction() throws(Failure) -> Statement {
         let first = take()
@@ -238,9 +240,11 @@ public struct Parser {
                               text: text(from: headStart, through: period))
             return .ruleRetraction(RuleRetraction(rule: rule, location: first.location, text: text(from: first, through: period)))
         }
+        let validity = try parsePeriod()
         let source = try parseSourceTerm()
         let period = try expect(.period, "'.' at the end of the statement")
-        return .retraction(Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period)))
+        return .retraction(Retraction(atom: atom, source: source, location: first.location, text: text(from: first, through: period),
+                                      period: validity))
     }
 
     // [5b] prefix-declaration ::= "prefix" PNAME-NS IRI "." ;
@@ -378,7 +382,8 @@ public struct Parser {
     private mutating func parseLiteral() throws(Failure) -> Literal {
         if isKeyword("not") {
             let not = take()
-            let atom = try parseAtom(expected: "an atom after 'not'")
+            var atom = try parseAtom(expected: "an atom after 'not'")
+            atom.time = try parseTimeCondition()
             return .negated(atom, source: try parseSourceTerm(), location: not.location)
         }
         let start = current
@@ -388,11 +393,60 @@ public struct Parser {
             let right = try parseExpression()
             return .comparison(left, op, right, location: start.location)
         }
-        guard let atom = atom(from: left) else {
+        guard var atom = atom(from: left) else {
             throw fail(.notAnAtom(start.quoted), at: start.location)
         }
+        atom.time = try parseTimeCondition()
         let source = try parseSourceTerm()
         return .positive(atom, source: source)
+    }
+
+    // [10a] time-condition ::= "at" term | "from" term "until" term ;
+    //       term ::= constant | VARIABLE ;
+    /// When a body atom must hold, if the atom is followed by `at` or `from`.
+    private mutating func parseTimeCondition() throws(Failure) -> TimeCondition? {
+        guard current.kind == .name, current.text == "at" || current.text == "from" else { return nil }
+        if take().text == "at" { return .at(try parseTerm(what: "a date or a variable after 'at'")) }
+        let from = try parseTerm(what: "a date or a variable after 'from'")
+        guard current.kind == .name, current.text == "until" else { throw expected("'until' and the end of the period") }
+        _ = take()
+        return .during(from: from, until: try parseTerm(what: "a date or a variable after 'until'"))
+    }
+
+    /// A constant or a variable.
+    private mutating func parseTerm(what: String) throws(Failure) -> Expression {
+        if current.kind == .variable {
+            let v = take()
+            return Expression(.variable(v.text), at: v.location)
+        }
+        return try parseConstant(what: what)
+    }
+
+    // [3a] period ::= "from" DATE [ "until" DATE ] | "until" DATE ;
+    /// The period of a fact (or of a retraction), if `from` or `until` follows the atom.
+    private mutating func parsePeriod() throws(Failure) -> Period? {
+        guard current.kind == .name, current.text == "from" || current.text == "until" else { return nil }
+        let location = current.location
+        func day(_ keyword: String) throws(Failure) -> Expression {
+            let token = current
+            let end = try parseConstant(what: "a date after '\(keyword)'")
+            guard case .constant(.date) = end.kind else { throw fail(.periodEndNotADate(token.quoted), at: token.location) }
+            return end
+        }
+        var from: Expression?
+        if current.text == "from" {
+            _ = take()
+            from = try day("from")
+        }
+        var until: Expression?
+        if current.kind == .name, current.text == "until" {
+            _ = take()
+            until = try day("until")
+        }
+        if let from, let until, case .constant(.date(let start)) = from.kind, case .constant(.date(let end)) = until.kind, end <= start {
+            throw fail(.periodEndsBeforeItStarts(from: start.description, until: end.description), at: until.location)
+        }
+        return Period(from: from, until: until, location: location)
     }
 
     // [12] compare-op ::= "=" | "!=" | "<" | "<=" | ">" | ">=" ;

@@ -7,13 +7,13 @@ extension Statement {
         switch self {
         case .clause(let c):
             let source = c.source.map { " (source \($0.dump))" } ?? ""
-            if c.isFact { return "(fact \(c.head.dump)\(source))" }
+            if c.isFact { return "(fact \(c.head.dump)\(c.period.map { " " + $0.dump } ?? "")\(source))" }
             return "(rule \(c.head.dump) \(c.body.map(\.dump).joined(separator: " ")))"
         case .query(let q):
             return "(query \(q.body.map(\.dump).joined(separator: " ")))"
         case .retraction(let r):
             let source = r.source.map { " (source \($0.dump))" } ?? ""
-            return "(retract \(r.atom.dump)\(source))"
+            return "(retract \(r.atom.dump)\(r.period.map { " " + $0.dump } ?? "")\(source))"
         case .ruleRetraction(let r):
             return "(retract-rule \(r.rule.head.dump) \(r.rule.body.map(\.dump).joined(separator: " ")))"
         case .sourceRetraction(let r):
@@ -32,11 +32,11 @@ extension Literal {
     public var dump: String {
         switch self {
         case .positive(let atom, let source):
-            guard let source else { return atom.dump }
-            return "(@ \(atom.dump) \(source.dump))"
+            guard let source else { return atom.timedDump }
+            return "(@ \(atom.timedDump) \(source.dump))"
         case .negated(let atom, let source, _):
-            guard let source else { return "(not \(atom.dump))" }
-            return "(not (@ \(atom.dump) \(source.dump)))"
+            guard let source else { return "(not \(atom.timedDump))" }
+            return "(not (@ \(atom.timedDump) \(source.dump)))"
         case .comparison(let l, let op, let r, _):
             return "(\(op.rawValue) \(l.dump) \(r.dump))"
         }
@@ -69,5 +69,22 @@ extension Expression {
         case .binary(let op, let a, let b): return "(\(a.sourceText) \(op.rawValue) \(b.sourceText))"
         case .call(let name, let args): return "\(name)(\(args.map(\.sourceText).joined(separator: ", ")))"
         }
+    }
+}
+
+extension Atom {
+    /// The dump with its time condition: `(at (atom p (var X)) (date 2010-01-01))`.
+    var timedDump: String {
+        switch time {
+        case nil: return dump
+        case .at(let day)?: return "(at \(dump) \(day.dump))"
+        case .during(let from, let until)?: return "(during \(dump) \(from.dump) \(until.dump))"
+        }
+    }
+}
+
+extension Period {
+    var dump: String {
+        "(period " + [from.map { "(from \($0.dump))" }, until.map { "(until \($0.dump))" }].compactMap { $0 }.joined(separator: " ") + ")"
     }
 }

@@ -12,9 +12,9 @@ extension Literal {
     public var sourceText: String {
         switch self {
         case .positive(let atom, let source):
-            return atom.sourceText + (source.map { " @ \($0.formatted)" } ?? "")
+            return atom.sourceText + (atom.time.map { " " + $0.sourceText } ?? "") + (source.map { " @ \($0.formatted)" } ?? "")
         case .negated(let atom, let source, _):
-            return "not " + atom.sourceText + (source.map { " @ \($0.formatted)" } ?? "")
+            return "not " + atom.sourceText + (atom.time.map { " " + $0.sourceText } ?? "") + (source.map { " @ \($0.formatted)" } ?? "")
         case .comparison(let l, let op, let r, _):
             return "\(l.formatted) \(op.rawValue) \(r.formatted)"
         }
@@ -24,7 +24,7 @@ extension Literal {
 extension Clause {
     /// The clause as source text: `head :- body.` or `head.`
     public var formatted: String {
-        let head = self.head.sourceText + (source.map { " @ \($0.formatted)" } ?? "")
+        let head = self.head.sourceText + (period.map { " " + $0.sourceText } ?? "") + (source.map { " @ \($0.formatted)" } ?? "")
         return body.isEmpty ? head + "." : "\(head) :- \(body.map(\.sourceText).joined(separator: ", "))."
     }
 }

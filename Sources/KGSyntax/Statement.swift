@@ -45,20 +45,24 @@ public enum Statement: Sendable, Equatable {
     }
 }
 
-/// `head [@ source] [:- body].` A clause with an empty body is a fact.
+/// `head [period] [@ source] [:- body].` A clause with an empty body is a fact; only a fact
+/// may have a period.
 public struct Clause: Sendable, Equatable {
     public var head: Atom
     public var source: Expression?
     public var body: [Literal]
     public var location: SourceLocation
     public var text: String
+    /// The period a fact holds in; nil for a fact that holds at all times.
+    public var period: Period?
 
-    public init(head: Atom, source: Expression?, body: [Literal], location: SourceLocation, text: String) {
+    public init(head: Atom, source: Expression?, body: [Literal], location: SourceLocation, text: String, period: Period? = nil) {
         self.head = head
         self.source = source
         self.body = body
         self.location = location
         self.text = text
+        self.period = period
     }
 
     public var isFact: Bool { body.isEmpty }
@@ -98,10 +102,10 @@ public struct Query: Sendable, Equatable {
         for literal in body {
             switch literal {
             case .positive(let atom, let source):
-                for a in atom.arguments { a.collectVariables(into: &names, seen: &seen) }
+                for a in atom.arguments + (atom.time?.expressions ?? []) { a.collectVariables(into: &names, seen: &seen) }
                 source?.collectVariables(into: &names, seen: &seen)
             case .negated(let atom, let source, _):
-                for a in atom.arguments { a.collectVariables(into: &names, seen: &seen) }
+                for a in atom.arguments + (atom.time?.expressions ?? []) { a.collectVariables(into: &names, seen: &seen) }
                 source?.collectVariables(into: &names, seen: &seen)
             case .comparison(let l, _, let r, _):
                 l.collectVariables(into: &names, seen: &seen)
@@ -112,19 +116,22 @@ public struct Query: Sendable, Equatable {
     }
 }
 
-/// `retract atom [@ source].` The atom's arguments and the source are constants or variables:
-/// every stored fact that matches is removed (a variable twice must match the same term twice).
+/// `retract atom [period] [@ source].` The atom's arguments and the source are constants or
+/// variables: every stored fact that matches is removed (a variable twice must match the same
+/// term twice). With a period, only that period of the fact is removed.
 public struct Retraction: Sendable, Equatable {
     public var atom: Atom
     public var source: Expression?
     public var location: SourceLocation
     public var text: String
+    public var period: Period?
 
-    public init(atom: Atom, source: Expression?, location: SourceLocation, text: String) {
+    public init(atom: Atom, source: Expression?, location: SourceLocation, text: String, period: Period? = nil) {
         self.atom = atom
         self.source = source
         self.location = location
         self.text = text
+        self.period = period
     }
 
     /// Whether it names one fact: no variable among the arguments or as the source.

@@ -13,6 +13,9 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
     case notAnAtom(String)
     case sourceMustBeConstantOrVariable(found: String)
     case sourceOnRule
+    case periodOnRule
+    case periodEndNotADate(String)
+    case periodEndsBeforeItStarts(from: String, until: String)
     case ruleInSourceBlock
     case sourceInSourceBlock
     case nestedTooDeeply(limit: Int)
@@ -35,6 +38,10 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
         case .notAnAtom(let found): return "expected an atom such as 'p(X)' but found \(found)"
         case .sourceMustBeConstantOrVariable(let found): return "expected a source (a constant or a variable) after '@' but found \(found)"
         case .sourceOnRule: return "a rule cannot have a source: '@' belongs on facts and body atoms"
+        case .periodOnRule:
+            return "a rule cannot have a period: its facts hold over the periods of their premises ('from' and 'until' belong on facts)"
+        case .periodEndNotADate(let found): return "the ends of a period are dates such as 2006-08-16, not \(found)"
+        case .periodEndsBeforeItStarts(let from, let until): return "a period must end after it starts: 'until \(until)' is not after 'from \(from)'"
         case .ruleInSourceBlock: return "only facts may appear in a source block"
         case .sourceInSourceBlock: return "a fact in a source block takes the block's source: remove its '@'"
         case .nestedTooDeeply(let limit): return "expression nested more than \(limit) levels deep"

@@ -91,6 +91,12 @@ public enum TermCode {
         tag(of: id) == .integer ? signedPayload(id) : nil
     }
 
+    /// The day (days since 1970-01-01) an inline date id holds, nil for any other id.
+    @inline(__always)
+    public static func day(_ id: Int64) -> Int64? {
+        tag(of: id) == .date ? signedPayload(id) : nil
+    }
+
     /// The value an inline id holds, nil for any other id.
     public static func inlineValue(_ id: Int64) -> Value? {
         switch tag(of: id) {

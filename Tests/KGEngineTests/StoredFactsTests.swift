@@ -57,6 +57,16 @@ final class StoredFactsTests: XCTestCase {
             return Array(rows.joined())
         }
 
+        func predicatesWithPeriods() throws -> Set<Int64> { [] }
+
+        func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
+            let rows = try facts(predicate: predicate, arity: arity, withSources: withSources, bound: [:])
+            let width = withSources ? arity + 1 : arity
+            return stride(from: 0, to: rows.count, by: max(width, 1)).flatMap { start -> [Int64] in
+                Array(rows[start..<start + arity]) + [Period.openStartID, Period.openEndID] + (withSources ? [rows[start + arity]] : [])
+            }
+        }
+
         func withCachedFacts(predicate: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
             false
         }

@@ -277,6 +277,20 @@ final class ServerEvaluationTests: XCTestCase {
         }
     }
 
+    func testPeriodsAreEvaluatedOnTheClient() throws {
+        let kb = try knowledgeBase("m(a, x) from 2000-01-01 until 2001-01-01. m(b, x). r(X) :- m(X, x).")
+        XCTAssertEqual(try rows(kb, "r(X) at 2005-01-01", on: .auto), ["b"])
+        kb.evaluationSite = .server
+        XCTAssertThrowsError(try kb.query("r(X) at 2005-01-01")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                <query>:1:1: error: cannot evaluate on the server: periods (valid time) are evaluated on the client
+                ?- r(X) at 2005-01-01.
+                ^
+
+                """)
+        }
+    }
+
     func testServerEvaluationNeedsADatabaseServer() throws {
         let kb = try KnowledgeBase()
         try kb.execute("e(a, b).")

@@ -77,6 +77,31 @@ final class ParserTests: XCTestCase {
         ])
     }
 
+    func testPeriodsAndTimeConditions() {
+        XCTAssertEqual(dump("""
+            m(uz, csto) from 2006-08-16 until 2012-12-19 @ tass. m(am, csto) from 2002-10-07. m(ge, cis) until 2009-08-18.
+            retract m(uz, csto) from 2006-08-16 until 2012-12-19 @ tass.
+            ?- m(X, csto) at 2010-01-01, m(X, O) from F until U @ S, not m(X, cis) at D.
+            """), [
+            "(fact (atom m (name uz) (name csto)) (period (from (date 2006-08-16)) (until (date 2012-12-19))) (source (name tass)))",
+            "(fact (atom m (name am) (name csto)) (period (from (date 2002-10-07))))",
+            "(fact (atom m (name ge) (name cis)) (period (until (date 2009-08-18))))",
+            "(retract (atom m (name uz) (name csto)) (period (from (date 2006-08-16)) (until (date 2012-12-19))) (source (name tass)))",
+            "(query (at (atom m (var X) (name csto)) (date 2010-01-01)) (@ (during (atom m (var X) (var O)) (var F) (var U)) (var S)) (not (at (atom m (var X) (name cis)) (var D))))",
+        ])
+        // Written back as read.
+        let (statements, _) = Parser.parse("?- m(X, csto) at 2010-01-01, m(X, O) from F until U @ S. m(a) from 2000-01-01 until 2001-01-01 @ s.")
+        XCTAssertEqual(statements.map { statement -> String in
+            switch statement {
+            case .query(let q): return q.body.map(\.sourceText).joined(separator: ", ")
+            case .clause(let c): return c.formatted
+            default: return ""
+            }
+        }, ["m(X, csto) at 2010-01-01, m(X, O) from F until U @ S", "m(a) from 2000-01-01 until 2001-01-01 @ s."])
+        // Words, not keywords, elsewhere: a fact of `from`, a constant `until`.
+        XCTAssertEqual(dump("from(until). at(from)."), ["(fact (atom from (name until)))", "(fact (atom at (name from)))"])
+    }
+
     func testFunctionalDeclarations() {
         XCTAssertEqual(dump("functional held-in/2. retract functional held-in/2. functional <http://e/p>/1. prefix ex: <http://e/>. functional ex:seat/3. retract functional ex:a/b/2."), [
             "(functional held-in/2)",

@@ -73,6 +73,8 @@ public enum SafetyCheck {
             if case .positive(let atom, let source) = literal, BuiltinPredicate(atom.predicate) == nil {
                 bound.formUnion(atom.variables)
                 if let source { bound.formUnion(source.variables) }
+                // `from F until U` binds its ends; `at D` needs D bound elsewhere.
+                if case .during(let from, let until)? = atom.time { bound.formUnion(from.variables + until.variables) }
             }
         }
         var changed = true
@@ -99,6 +101,9 @@ public enum SafetyCheck {
         for literal in body {
             switch literal {
             case .positive(let atom, _):
+                if case .at(let day)? = atom.time, let v = variableOccurrences(in: day).first(where: { !bound.contains($0.name) }) {
+                    diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(.comparison), rule: rule ?? ""), at: v.location))
+                }
                 guard BuiltinPredicate(atom.predicate) != nil else { continue }
                 let occurrences = atom.arguments.flatMap(variableOccurrences)
                 if let v = occurrences.first(where: { !bound.contains($0.name) }) {
@@ -106,7 +111,7 @@ public enum SafetyCheck {
                 }
             case .negated(let atom, let source, _):
                 let isBuiltin = BuiltinPredicate(atom.predicate) != nil
-                for argument in atom.arguments + (source.map { [$0] } ?? []) {
+                for argument in atom.arguments + (atom.time?.expressions ?? []) + (source.map { [$0] } ?? []) {
                     if let v = variableOccurrences(in: argument).first(where: { !bound.contains($0.name) }) {
                         diagnostics.append(Diagnostic(EngineError.unsafeVariable(v.name, place: place(isBuiltin ? .builtin : .negation), rule: rule ?? ""), at: v.location))
                         break
@@ -144,6 +149,9 @@ public enum SafetyCheck {
                 }
                 if source != nil {
                     diagnostics.append(Diagnostic(EngineError.sourceOnBuiltin(builtin.rawValue), at: atom.location))
+                }
+                if atom.time != nil {
+                    diagnostics.append(Diagnostic(EngineError.timeOnBuiltin(builtin.rawValue), at: atom.location))
                 }
                 diagnostics += atom.arguments.flatMap { checkFunctions($0) }
                 if builtin == .matches, atom.arity == 2, case .constant(let pattern) = atom.arguments[1].kind {

@@ -78,6 +78,7 @@ extension Evaluator {
         }
         let program: ServerProgram
         do {
+            guard !usesPeriods else { throw NotCompiledToSQL(reason: "periods (valid time) are evaluated on the client") }
             program = try ServerProgram(prepared, evaluator: self, database: database)
         } catch let error as NotCompiledToSQL {
             if site == .server { throw Diagnostic(error, at: prepared.query.location) }

@@ -11,6 +11,11 @@ enum RewrittenPredicate: Hashable, Sendable {
     case stored(Value)
     /// `reach[sources]`: the facts of `reach` with one source each derivation rests on.
     case sources(Value)
+    /// `member-of[periods]`: the facts of `member-of`, each with a period it holds in (two more
+    /// columns); loaded with the stored facts' periods, and derived by rules carrying them.
+    case periods(Value)
+    /// `member-of[maximal]`: the facts of `member-of` with each maximal period they hold in.
+    case maximal(Value)
 
     var name: Value {
         switch self {
@@ -18,6 +23,8 @@ enum RewrittenPredicate: Hashable, Sendable {
         case .magic(let predicate, let adornment): return .name("magic-\(predicate.sourceText)[\(adornment)]")
         case .stored(let predicate): return .name("\(predicate.sourceText)[stored]")
         case .sources(let predicate): return .name("\(predicate.sourceText)[sources]")
+        case .periods(let predicate): return .name("\(predicate.sourceText)[periods]")
+        case .maximal(let predicate): return .name("\(predicate.sourceText)[maximal]")
         }
     }
 

@@ -39,11 +39,13 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
     case year, month, day, date
     case daysBetween = "days-between"
     case nameOf = "name-of", kindOf = "kind-of"
+    /// The largest (smallest) of the arguments, in the answer order: `greatest(D1, D2)`.
+    case greatest, least
 
-    /// The number of arguments, or nil for `concat` (one or more).
+    /// The number of arguments, or nil for `concat`, `greatest` and `least` (one or more).
     public var arity: Int? {
         switch self {
-        case .concat: return nil
+        case .concat, .greatest, .least: return nil
         case .substring, .date: return 3
         case .daysBetween: return 2
         default: return 1
@@ -107,6 +109,10 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
             return .string(text(0))
         case .kindOf:
             return .name(arguments[0].kind.label)
+        case .greatest:
+            return arguments.dropFirst().reduce(arguments[0]) { Value.sortOrder($0, $1) ? $1 : $0 }
+        case .least:
+            return arguments.dropFirst().reduce(arguments[0]) { Value.sortOrder($1, $0) ? $1 : $0 }
         }
     }
 }

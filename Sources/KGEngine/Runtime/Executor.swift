@@ -48,7 +48,7 @@ final class Executor {
         }
     }
 
-    private let dictionary: TermDictionary
+    let dictionary: TermDictionary
     @exclusivity(unchecked) private var registers: UnsafeMutablePointer<Int64>
     @exclusivity(unchecked) private var registerCapacity = 16
     @exclusivity(unchecked) private var headBuffer: UnsafeMutablePointer<Int64>
@@ -246,7 +246,7 @@ final class Executor {
 
     /// The term id of an expression's value; nil when a function in it fails. Integer
     /// arithmetic on inline ids stays on ids: nothing is decoded, looked up or allocated.
-    private func id(of computation: Computation) throws -> Int64? {
+    func id(of computation: Computation) throws -> Int64? {
         switch computation {
         case .variable(let v): return registers[v]
         case .constant(_, let id): return id
@@ -319,6 +319,17 @@ final class Executor {
                 throw Diagnostic(EngineError.invalidRegex(source, reason: "it does not compile"), at: location)
             }
         }
+    }
+
+    /// Runs `body` with the registers holding `solution`, a register a variable of `rule`.
+    func withRegisters(_ rule: CompiledRule, _ solution: UnsafePointer<Int64>, _ body: () throws -> Void) throws {
+        if rule.variableNames.count > registerCapacity {
+            registers.deallocate()
+            registerCapacity = rule.variableNames.count * 2
+            registers = .allocate(capacity: registerCapacity)
+        }
+        for v in 0..<rule.variableNames.count { registers[v] = solution[v] }
+        try body()
     }
 
     // MARK: - Aggregates

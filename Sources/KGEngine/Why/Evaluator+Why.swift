@@ -11,6 +11,12 @@ extension Evaluator {
     /// (those magic sets would derive for `?- fact.`) are derived, so explaining one path in a
     /// large graph does not compute its whole closure. Derivations are looked for among them.
     public func why(_ fact: Atom, limit: Int = 3) throws -> WhyNode {
+        let withPeriods = ValidTime.predicatesWithPeriods(rules: rules, storedWithPeriods: try storedPredicatesWithPeriods())
+        let derived = Set(rules.map(\.head.predicate))
+        let needed = Set(Stratifier.rulesNeeded(for: [fact.predicate], in: rules).map { rules[$0].head.predicate })
+        if fact.time != nil || !needed.intersection(derived).isDisjoint(with: withPeriods) {
+            throw Diagnostic(EngineError.notYetWithPeriods("'why' of a derived fact"), at: fact.location)
+        }
         tracksRounds = true
         if demandDriven { headFilters = try relevantFacts(to: fact) }
         defer { headFilters = [:] }

@@ -1,0 +1,241 @@
+import KGSyntax
+
+/// Valid time: facts that hold in periods, carried through rules.
+///
+/// A stored fact may hold in periods (`from 2006-08-16 until 2012-12-19`); a fact stated
+/// without one holds at all times. The rewrite gives each predicate with periods a relation
+/// `p[periods]` of its facts with a period each (two more columns, the start and the end, half
+/// open), and rewrites the rules so that:
+/// - a derived fact holds over the intersection of its positive premises' periods
+///   (`_from = greatest(...)`, `_until = least(...)`, `_from < _until`), minus the periods in
+///   which a negated premise holds (a rule evaluated specially: `SpecialRule.subtract`);
+/// - an aggregate is computed for each period in which its group's solutions stay the same
+///   (`SpecialRule.aggregatePerPeriod`);
+/// - `p(X) at D` holds when a period of the fact contains `D`, and `p(X) from F until U` binds
+///   each maximal period (`p[maximal]`, the periods merged: `SpecialRule.coalesce`); both are
+///   conditions that hold at all times, so a rule using them does not take their periods;
+/// - a query's atom without a condition holds when its fact holds at some time.
+/// Predicates without periods, and programs that use none, are left as they are.
+public enum ValidTime {
+    /// How a rule the rewrite made is evaluated, when not as an ordinary rule.
+    enum SpecialRule {
+        /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).`: each fact's periods merged into
+        /// maximal ones (overlapping or adjacent periods joined).
+        case coalesce
+        /// The body's negated atoms at these indices (atoms of `p[maximal]`) take their periods
+        /// away from the period of each solution of the rest.
+        case subtract(negations: [Int])
+        /// The head's aggregates are computed for each period in which the group's solutions
+        /// stay the same; the head's last two arguments are the period.
+        case aggregatePerPeriod
+    }
+
+    struct Rewrite {
+        var query: Query
+        var rules: [Clause]
+        var arities: [Value: Int]
+        var introduced: [Value: RewrittenPredicate]
+        /// The special rules, by their text.
+        var special: [String: SpecialRule]
+        var addedRules: [String]
+    }
+
+    /// The predicates whose facts have periods: those stored with periods, and the derived
+    /// ones a rule reads a predicate with periods for without saying when.
+    static func predicatesWithPeriods(rules: [Clause], storedWithPeriods: Set<Value>) -> Set<Value> {
+        var temporal = storedWithPeriods
+        var changed = true
+        while changed {
+            changed = false
+            for rule in rules where !temporal.contains(rule.head.predicate) {
+                let readsPeriods = rule.body.contains { literal in
+                    guard let atom = literal.atom, atom.time == nil else { return false }
+                    return temporal.contains(atom.predicate)
+                }
+                if readsPeriods {
+                    temporal.insert(rule.head.predicate)
+                    changed = true
+                }
+            }
+        }
+        return temporal
+    }
+
+    /// The head's period in a rewritten rule.
+    static let from = "_from", until = "_until"
+
+    /// The rewrite, or nil when no predicate has periods and no atom asks about time.
+    static func rewrite(_ query: Query, rules: [Clause], arities: [Value: Int], storedWithPeriods: Set<Value>) throws -> Rewrite? {
+        let asksAboutTime = (rules.flatMap(\.body) + query.body).contains { $0.atom?.time != nil }
+        guard !storedWithPeriods.isEmpty || asksAboutTime else { return nil }
+        let temporal = predicatesWithPeriods(rules: rules, storedWithPeriods: storedWithPeriods)
+        var rewriter = Rewriter(temporal: temporal, derived: Set(rules.map(\.head.predicate)), arities: arities)
+        var rewritten: [Clause] = []
+        for rule in rules { rewritten.append(try rewriter.rule(rule)) }
+        var query = query
+        var body: [Literal] = []
+        for literal in query.body { body += try rewriter.timeless(literal) }
+        query.body = body
+        rewritten += rewriter.maximalRules()
+        return Rewrite(query: query, rules: rewritten, arities: rewriter.arities, introduced: rewriter.introduced,
+                       special: rewriter.special, addedRules: rewritten.map(\.text))
+    }
+
+    /// The state of one rewrite: fresh variables, the predicates it introduced.
+    private struct Rewriter {
+        let temporal: Set<Value>
+        let derived: Set<Value>
+        var arities: [Value: Int]
+        var introduced: [Value: RewrittenPredicate] = [:]
+        var special: [String: SpecialRule] = [:]
+        /// The predicates whose maximal periods are asked for, with their arities.
+        var maximal: [Value: Int] = [:]
+        private var fresh = 0
+
+        init(temporal: Set<Value>, derived: Set<Value>, arities: [Value: Int]) {
+            self.temporal = temporal
+            self.derived = derived
+            self.arities = arities
+        }
+
+        private func variable(_ name: String, _ location: SourceLocation) -> Expression {
+            Expression(.variable(name), at: location)
+        }
+
+        /// `p[periods]`, introduced.
+        private mutating func periods(_ atom: Atom) -> Value {
+            let name = RewrittenPredicate.periods(atom.predicate).name
+            introduced[name] = .periods(atom.predicate)
+            arities[name] = atom.arity + 2
+            return name
+        }
+
+        /// `p[maximal]`, introduced; its rule is made at the end.
+        private mutating func maximalPeriods(_ atom: Atom) -> Value {
+            let name = RewrittenPredicate.maximal(atom.predicate).name
+            introduced[name] = .maximal(atom.predicate)
+            arities[name] = atom.arity + 2
+            _ = periods(atom)
+            maximal[atom.predicate] = atom.arity
+            return name
+        }
+
+        /// A literal that holds at all times, as literals without time conditions: an atom
+        /// with `at` or `from ... until`, or one that asks whether its fact ever holds.
+        mutating func timeless(_ literal: Literal) throws -> [Literal] {
+            switch literal {
+            case .comparison: return [literal]
+            case .negated(let atom, let source, let location):
+                if atom.time != nil {
+                    guard !temporal.contains(atom.predicate) else { throw EngineError.notYetWithPeriods("'not' with 'at' or 'from ... until'") }
+                    var plain = atom
+                    plain.time = nil
+                    return [.negated(plain, source: source, location: location)]
+                }
+                guard temporal.contains(atom.predicate), derived.contains(atom.predicate) else { return [literal] }
+                var read = Atom(predicate: periods(atom), arguments: atom.arguments + [variable("_", location), variable("_", location)], at: atom.location)
+                read.time = nil
+                return [.negated(read, source: source, location: location)]
+            case .positive(let atom, let source):
+                var plain = atom
+                plain.time = nil
+                switch atom.time {
+                case nil:
+                    // Whether the fact ever holds: stored facts are read as they are.
+                    guard temporal.contains(atom.predicate), derived.contains(atom.predicate) else { return [literal] }
+                    let location = atom.location
+                    return [.positive(Atom(predicate: periods(atom), arguments: atom.arguments + [variable("_", location), variable("_", location)],
+                                           at: location), source: source)]
+                case .at(let day)?:
+                    guard temporal.contains(atom.predicate) else { return [.positive(plain, source: source)] }
+                    fresh += 1
+                    let (start, end) = (variable("_from[\(fresh)]", day.location), variable("_until[\(fresh)]", day.location))
+                    return [.positive(Atom(predicate: periods(atom), arguments: atom.arguments + [start, end], at: atom.location), source: source),
+                            .comparison(start, .lessEqual, day, location: day.location),
+                            .comparison(day, .less, end, location: day.location)]
+                case .during(let start, let end)?:
+                    guard temporal.contains(atom.predicate) else {
+                        return [.positive(plain, source: source),
+                                .comparison(start, .equal, Expression(.constant(.date(Period.openStart)), at: start.location), location: start.location),
+                                .comparison(end, .equal, Expression(.constant(.date(Period.openEnd)), at: end.location), location: end.location)]
+                    }
+                    guard source == nil else { throw EngineError.notYetWithPeriods("'from ... until' with '@'") }
+                    return [.positive(Atom(predicate: maximalPeriods(atom), arguments: atom.arguments + [start, end], at: atom.location), source: nil)]
+                }
+            }
+        }
+
+        /// A rule: one deriving a predicate with periods carries them; others only have their
+        /// time conditions rewritten.
+        mutating func rule(_ rule: Clause) throws -> Clause {
+            guard temporal.contains(rule.head.predicate) else {
+                var result = rule
+                result.body = []
+                for literal in rule.body { result.body += try timeless(literal) }
+                if result.body != rule.body { result.text = result.formatted }
+                return result
+            }
+            let location = rule.location
+            var body: [Literal] = []
+            var starts: [Expression] = [], ends: [Expression] = []
+            var negations: [Int] = []
+            for literal in rule.body {
+                switch literal {
+                case .positive(let atom, let source) where atom.time == nil && temporal.contains(atom.predicate):
+                    fresh += 1
+                    let (start, end) = (variable("_from[\(fresh)]", location), variable("_until[\(fresh)]", location))
+                    starts.append(start)
+                    ends.append(end)
+                    body.append(.positive(Atom(predicate: periods(atom), arguments: atom.arguments + [start, end], at: atom.location), source: source))
+                case .negated(let atom, let source, let negation) where atom.time == nil && temporal.contains(atom.predicate):
+                    guard source == nil else { throw EngineError.notYetWithPeriods("'not ... @' on a predicate") }
+                    negations.append(body.count)
+                    body.append(.negated(Atom(predicate: maximalPeriods(atom), arguments: atom.arguments + [variable("_", negation), variable("_", negation)],
+                                              at: atom.location), source: nil, location: negation))
+                default:
+                    body += try timeless(literal)
+                }
+            }
+            // The head's period: the intersection of the premises' (all time without any).
+            let (start, end): (Expression, Expression)
+            switch starts.count {
+            case 0:
+                (start, end) = (variable(ValidTime.from, location), variable(ValidTime.until, location))
+                body.append(.comparison(start, .equal, Expression(.constant(.date(Period.openStart)), at: location), location: location))
+                body.append(.comparison(end, .equal, Expression(.constant(.date(Period.openEnd)), at: location), location: location))
+            case 1:
+                (start, end) = (starts[0], ends[0])
+            default:
+                (start, end) = (variable(ValidTime.from, location), variable(ValidTime.until, location))
+                body.append(.comparison(start, .equal, Expression(.call("greatest", starts), at: location), location: location))
+                body.append(.comparison(end, .equal, Expression(.call("least", ends), at: location), location: location))
+                body.append(.comparison(start, .less, end, location: location))
+            }
+            let head = Atom(predicate: periods(rule.head), arguments: rule.head.arguments + [start, end], at: rule.head.location)
+            var result = Clause(head: head, source: nil, body: body, location: location, text: "")
+            result.text = result.formatted
+            let aggregated = rule.head.arguments.contains { if case .call = $0.kind { return true } else { return false } }
+            if aggregated {
+                guard negations.isEmpty else { throw EngineError.notYetWithPeriods("an aggregate over 'not'") }
+                special[result.text] = .aggregatePerPeriod
+            } else if !negations.isEmpty {
+                special[result.text] = .subtract(negations: negations)
+            }
+            return result
+        }
+
+        /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).` for each predicate asked so.
+        mutating func maximalRules() -> [Clause] {
+            maximal.sorted { Value.sortOrder($0.key, $1.key) }.map { predicate, arity in
+                let location = SourceLocation(line: 1, column: 1)
+                let arguments = (0..<arity).map { variable("A\($0)", location) } + [variable(ValidTime.from, location), variable(ValidTime.until, location)]
+                var rule = Clause(head: Atom(predicate: RewrittenPredicate.maximal(predicate).name, arguments: arguments, at: location), source: nil,
+                                  body: [.positive(Atom(predicate: RewrittenPredicate.periods(predicate).name, arguments: arguments, at: location), source: nil)],
+                                  location: location, text: "")
+                rule.text = rule.formatted
+                special[rule.text] = .coalesce
+                return rule
+            }
+        }
+    }
+}

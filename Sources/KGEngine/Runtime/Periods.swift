@@ -1,0 +1,246 @@
+import KGSyntax
+
+/// The rules valid time evaluates specially (`ValidTime.SpecialRule`): merging periods,
+/// taking away the periods of negated premises, and aggregates for each period.
+///
+/// Periods are half open, `[from, until)`, their ends inline date ids; they are compared by
+/// their days.
+extension Evaluator {
+    /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).`: each fact's periods, overlapping
+    /// or adjacent ones merged.
+    func coalesce(_ rule: CompiledRule, into head: Relation) throws {
+        guard case .positive(let atom) = rule.body.first else { return }
+        let periods = try relation(atom.predicate, withSources: false)
+        let width = head.arity
+        for merged in Periods.merged(periods, width: width) { merged.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) } }
+    }
+
+    /// A rule with negated premises that have periods: each solution of the rest holds over
+    /// its period minus the periods in which a negated premise holds.
+    func subtract(_ rule: CompiledRule, negations: [Int], into head: Relation, planner: Planner) throws {
+        let kept = rule.body.enumerated().filter { !negations.contains($0.offset) }.map(\.element)
+        let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
+                                        aggregates: [:], body: kept, variableNames: rule.variableNames, text: rule.text)
+        let solutions = Relation(arity: rule.variableNames.count)
+        try executor.run(try planner.plan(solutionRule, head: solutions, deltaAtom: nil))
+        solutions.commit()
+        guard case .variable(let from)? = rule.head.dropLast().last, case .variable(let until)? = rule.head.last else { return }
+        // For each negated atom, the periods of its facts by the arguments it is matched on.
+        var subtracted: [(columns: [(position: Int, slot: Slot)], periods: [[Int64]: [(Int64, Int64)]])] = []
+        for index in negations {
+            guard case .negated(let atom) = rule.body[index] else { continue }
+            let relation = try self.relation(atom.predicate, withSources: false)
+            let matched = atom.arguments.dropLast(2).enumerated().filter { $0.element != .anonymous }.map { (position: $0.offset, slot: $0.element) }
+            var periods: [[Int64]: [(Int64, Int64)]] = [:]
+            let width = relation.arity
+            for r in 0..<relation.count {
+                let row = relation.row(r)
+                let key = matched.map { row[$0.position] }
+                periods[key, default: []].append((row[width - 2], row[width - 1]))
+            }
+            for key in periods.keys { periods[key] = Periods.union(periods[key]!) }
+            subtracted.append((matched, periods))
+        }
+        var buffer = [Int64](repeating: 0, count: rule.variableNames.count)
+        for r in 0..<solutions.count {
+            let row = solutions.row(r)
+            for v in buffer.indices { buffer[v] = row[v] }
+            var pieces = [(row[from], row[until])]
+            for negation in subtracted {
+                let key = negation.columns.map { column -> Int64 in
+                    switch column.slot {
+                    case .variable(let v): return row[v]
+                    case .constant(let id): return id
+                    case .anonymous: return 0
+                    }
+                }
+                guard let periods = negation.periods[key] else { continue }
+                pieces = pieces.flatMap { Periods.subtract(periods, from: $0) }
+            }
+            for piece in pieces {
+                buffer[from] = piece.0
+                buffer[until] = piece.1
+                try buffer.withUnsafeBufferPointer { try executor.insertHead(rule, solution: $0.baseAddress!, into: head) }
+            }
+        }
+    }
+}
+
+/// Arithmetic on periods: half-open, their ends inline date ids.
+enum Periods {
+    static func day(_ id: Int64) -> Int64 { TermCode.day(id) ?? 0 }
+
+    /// The union of periods, as disjoint periods in order (overlapping or adjacent merged).
+    static func union(_ periods: [(Int64, Int64)]) -> [(Int64, Int64)] {
+        let sorted = periods.sorted { day($0.0) < day($1.0) }
+        var result: [(Int64, Int64)] = []
+        for period in sorted {
+            if let last = result.last, day(period.0) <= day(last.1) {
+                if day(period.1) > day(last.1) { result[result.count - 1].1 = period.1 }
+            } else {
+                result.append(period)
+            }
+        }
+        return result
+    }
+
+    /// `period` minus the disjoint, ordered `periods`: what is left, in order.
+    static func subtract(_ periods: [(Int64, Int64)], from period: (Int64, Int64)) -> [(Int64, Int64)] {
+        var result: [(Int64, Int64)] = []
+        var start = period.0
+        let end = day(period.1)
+        for taken in periods where day(taken.1) > day(start) && day(taken.0) < end {
+            if day(taken.0) > day(start) { result.append((start, taken.0)) }
+            start = taken.1
+            if day(start) >= end { return result }
+        }
+        if day(start) < end { result.append((start, period.1)) }
+        return result
+    }
+
+    /// The rows of a relation whose last two columns are a period, each row's periods merged
+    /// with those of the same other columns.
+    static func merged(_ relation: Relation, width: Int) -> [[Int64]] {
+        var byFact: [[Int64]: [(Int64, Int64)]] = [:]
+        var order: [[Int64]] = []
+        for r in 0..<relation.count {
+            let row = relation.row(r)
+            let fact = Array(UnsafeBufferPointer(start: row, count: width - 2))
+            if byFact[fact] == nil { order.append(fact) }
+            byFact[fact, default: []].append((row[width - 2], row[width - 1]))
+        }
+        return order.flatMap { fact in union(byFact[fact]!).map { fact + [$0.0, $0.1] } }
+    }
+}
+
+extension Executor {
+    /// Inserts the head of `rule` computed from one solution (a register a variable).
+    func insertHead(_ rule: CompiledRule, solution: UnsafePointer<Int64>, into head: Relation) throws {
+        try withRegisters(rule, solution) {
+            var row = [Int64](repeating: 0, count: head.width)
+            for (position, computation) in rule.head.enumerated() {
+                guard let id = try id(of: computation) else { return }
+                row[position] = id
+            }
+            row.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) }
+        }
+    }
+
+    /// An aggregate rule with periods: its solutions (a register a variable, the period at the
+    /// head's last two variables) are grouped by the head's other arguments, and each group's
+    /// aggregates computed for each period in which its solutions stay the same; periods with
+    /// the same results one after the other are one. A solution is its variables other than
+    /// the periods', so one that holds over overlapping periods counts once.
+    func aggregatePerPeriod(_ solutions: Relation, rule: CompiledRule, into head: Relation) throws {
+        guard case .variable(let fromVariable)? = rule.head.dropLast().last, case .variable(let untilVariable)? = rule.head.last else { return }
+        let positions = rule.aggregates.keys.sorted()
+        let aggregates = positions.map { rule.aggregates[$0]! }
+        let keyPositions = (0..<(rule.head.count - 2)).filter { rule.aggregates[$0] == nil }
+        let identity = rule.variableNames.indices.filter { !rule.variableNames[$0].hasPrefix("_from") && !rule.variableNames[$0].hasPrefix("_until") }
+        // Each solution's group, identity, period and aggregate inputs.
+        struct Solution {
+            let identity: [Int64]
+            let from: Int64, until: Int64
+            let inputs: [Value?]
+            let inputIDs: [Int64]
+        }
+        var groups: [[Int64]: [Solution]] = [:]
+        var groupOrder: [[Int64]] = []
+        rows: for r in 0..<solutions.count {
+            let row = solutions.row(r)
+            var found: Solution?
+            var key: [Int64] = []
+            try withRegisters(rule, row) {
+                for position in keyPositions {
+                    guard let id = try id(of: rule.head[position]) else { return }
+                    key.append(id)
+                }
+                var inputs: [Value?] = [], inputIDs: [Int64] = []
+                for aggregate in aggregates {
+                    switch aggregate.function {
+                    case .count, .countDistinct:
+                        guard let id = try id(of: aggregate.argument) else { return }
+                        inputs.append(nil)
+                        inputIDs.append(id)
+                    case .argMax, .argMin:
+                        guard let id = try id(of: aggregate.argument), let key = try value(of: aggregate.key!) else { return }
+                        inputs.append(key)
+                        inputIDs.append(id)
+                    case .sum, .min, .max, .avg:
+                        guard let value = try value(of: aggregate.argument) else { return }
+                        inputs.append(value)
+                        inputIDs.append(0)
+                    }
+                }
+                found = Solution(identity: identity.map { row[$0] }, from: row[fromVariable], until: row[untilVariable], inputs: inputs, inputIDs: inputIDs)
+            }
+            guard let solution = found else { continue rows }
+            if groups[key] == nil { groupOrder.append(key) }
+            groups[key, default: []].append(solution)
+        }
+        for key in groupOrder {
+            let members = groups[key]!
+            // The days on which what holds may change, in order; between two of them, the
+            // solutions whose period covers it.
+            var boundaries = Set<Int64>()
+            var idOfDay: [Int64: Int64] = [:]
+            for solution in members {
+                for end in [solution.from, solution.until] {
+                    boundaries.insert(Periods.day(end))
+                    idOfDay[Periods.day(end)] = end
+                }
+            }
+            let days = boundaries.sorted()
+            var open: (results: [[Int64]], from: Int64)?
+            var last: Int64 = 0
+            func close(at end: Int64) {
+                guard let run = open else { return }
+                emit(run.results, from: run.from, until: end)
+                open = nil
+            }
+            func emit(_ results: [[Int64]], from: Int64, until: Int64) {
+                var choice = [Int](repeating: 0, count: results.count)
+                while true {
+                    var row = [Int64](repeating: 0, count: head.width)
+                    var k = 0, a = 0
+                    for position in 0..<(rule.head.count - 2) {
+                        if rule.aggregates[position] != nil {
+                            row[position] = results[a][choice[a]]
+                            a += 1
+                        } else {
+                            row[position] = key[k]
+                            k += 1
+                        }
+                    }
+                    row[rule.head.count - 2] = from
+                    row[rule.head.count - 1] = until
+                    row.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) }
+                    guard let next = choice.indices.last(where: { choice[$0] + 1 < results[$0].count }) else { break }
+                    choice[next] += 1
+                    for later in (next + 1)..<choice.count { choice[later] = 0 }
+                }
+            }
+            for (start, end) in zip(days, days.dropFirst()) {
+                var seen = Set<[Int64]>()
+                var accumulators = aggregates.map { Accumulator($0.function) }
+                for solution in members where Periods.day(solution.from) <= start && end <= Periods.day(solution.until) {
+                    guard seen.insert(solution.identity).inserted else { continue }
+                    for i in aggregates.indices {
+                        try accumulators[i].add(solution.inputs[i], id: solution.inputIDs[i], rule: rule, at: aggregates[i].location)
+                    }
+                }
+                let (startID, endID) = (idOfDay[start]!, idOfDay[end]!)
+                guard !seen.isEmpty else {
+                    close(at: startID)
+                    continue
+                }
+                let results = try accumulators.map { try $0.resultIDs(dictionary) }
+                if let run = open, run.results == results, last == start { last = end; continue }
+                close(at: startID)
+                open = (results, startID)
+                last = end
+            }
+            if let run = open { emit(run.results, from: run.from, until: idOfDay[last]!) }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import XCTest
+import KGTestSupport
+import KGEngine
+import KGLog
+import KGSyntax
+
+/// Facts that hold in periods, on every store: `at`, `from ... until`, rules carrying periods
+/// (intersection, negation, aggregates, recursion), retraction, the backup, errors, and a
+/// property test against a day-by-day evaluation.
+final class ValidTimeTests: FolderTestCase {
+    private func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
+        let answer = try kb.query(query)
+        if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
+        return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
+    }
+
+    private func rendered(_ error: Error) -> String {
+        (error as? DiagnosticReport)?.rendered() ?? "\(error)"
+    }
+
+    let history = """
+        member-of(uzbekistan, csto) from 1994-04-20 until 1999-04-02 @ tass.
+        member-of(uzbekistan, csto) from 2006-08-16 until 2012-12-19 @ tass.
+        member-of(armenia, csto) from 1994-04-20 @ arminfo.
+        member-of(russia, csto) from 1994-04-20 until 2000-01-01 @ tass.
+        member-of(russia, csto) from 2000-01-01 @ ria.
+        member-of(georgia, csto) from 1994-04-20 until 1999-04-02.
+        member-of(russia, cis).
+        member-of(uzbekistan, cis).
+        member-of(georgia, cis) until 2009-08-18.
+        both(X) :- member-of(X, csto), member-of(X, cis).
+        outside-csto(X) :- member-of(X, cis), not member-of(X, csto).
+        members(O, count(X)) :- member-of(X, O).
+        """
+
+    func testStoredFactsHoldInTheirPeriods() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute(history)
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) at 2010-01-01"), ["armenia", "russia", "uzbekistan"])
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) at 2012-12-19"), ["armenia", "russia"])   // the end is not in the period
+        XCTAssertEqual(try rows(kb, "member-of(uzbekistan, csto) at 2000-01-01"), ["false"])
+        // Maximal periods: two sources' adjacent periods are one; open ends are 0001-01-01 and 9999-12-31.
+        XCTAssertEqual(try rows(kb, "member-of(russia, O) from F until U"), ["cis, 0001-01-01, 9999-12-31", "csto, 1994-04-20, 9999-12-31"])
+        XCTAssertEqual(try rows(kb, "member-of(uzbekistan, csto) from F until U"),
+                       ["1994-04-20, 1999-04-02", "2006-08-16, 2012-12-19"])
+        // Without a condition, an atom holds when its fact holds at some time; `at D` takes a bound D.
+        XCTAssertEqual(try rows(kb, "member-of(X, csto)"), ["armenia", "georgia", "russia", "uzbekistan"])
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) @ S, S = tass"), ["russia, tass", "uzbekistan, tass"])
+        XCTAssertEqual(try rows(kb, "D = 1995-01-01, member-of(X, csto) at D, member-of(X, cis) at D"), ["1995-01-01, georgia", "1995-01-01, russia", "1995-01-01, uzbekistan"])
+        // A predicate without periods holds at all times.
+        XCTAssertEqual(try rows(kb, "both(X) from F until U, X = russia"), ["russia, 1994-04-20, 9999-12-31"])
+    }
+
+    func testRulesCarryPeriods() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute(history)
+        // The intersection of the premises' periods.
+        XCTAssertEqual(try rows(kb, "both(X) from F until U"), [
+            "georgia, 1994-04-20, 1999-04-02", "russia, 1994-04-20, 9999-12-31",
+            "uzbekistan, 1994-04-20, 1999-04-02", "uzbekistan, 2006-08-16, 2012-12-19",
+        ])
+        XCTAssertEqual(try rows(kb, "both(X) at 2001-01-01"), ["russia"])
+        // Minus the periods in which the negated premise holds.
+        XCTAssertEqual(try rows(kb, "outside-csto(X) from F until U"), [
+            "georgia, 0001-01-01, 1994-04-20", "georgia, 1999-04-02, 2009-08-18", "russia, 0001-01-01, 1994-04-20",
+            "uzbekistan, 0001-01-01, 1994-04-20", "uzbekistan, 1999-04-02, 2006-08-16", "uzbekistan, 2012-12-19, 9999-12-31",
+        ])
+        // An aggregate for each period in which its group's solutions stay the same.
+        XCTAssertEqual(try rows(kb, "members(csto, N) from F until U"), [
+            "2, 1999-04-02, 2006-08-16", "2, 2012-12-19, 9999-12-31", "3, 2006-08-16, 2012-12-19", "4, 1994-04-20, 1999-04-02",
+        ])
+        XCTAssertEqual(try rows(kb, "members(cis, N) from F until U"), ["2, 2009-08-18, 9999-12-31", "3, 0001-01-01, 2009-08-18"])
+        // Recursion over periods ends: periods only shrink.
+        try kb.execute("""
+            link(a, b) from 2000-01-01 until 2010-01-01. link(b, c) from 2005-01-01 until 2015-01-01. link(c, a).
+            reach(X, Y) :- link(X, Y).
+            reach(X, Z) :- reach(X, Y), link(Y, Z).
+            """)
+        XCTAssertEqual(try rows(kb, "reach(a, Y) from F until U"), [
+            "a, 2005-01-01, 2010-01-01", "b, 2000-01-01, 2010-01-01", "c, 2005-01-01, 2010-01-01",
+        ])
+        XCTAssertEqual(try rows(kb, "reach(c, Y) at 2003-01-01"), ["a", "b"])
+        XCTAssertEqual(try kb.count("?- reach(X, Y) at 2012-01-01."), 3)
+    }
+
+    func testPeriodsAreRetractedAndBackedUp() throws {
+        let location = try TestStore.reopenableLocation(in: directory)
+        do {
+            let kb = try KnowledgeBase(path: location)
+            XCTAssertEqual(try kb.execute("""
+                m(a, x) from 2000-01-01 until 2001-01-01 @ s. m(a, x) from 2003-01-01 @ s. m(a, x) from 2003-01-01 @ s.
+                m(b, x) @ s. m(b, x) from 2005-01-01 until 2006-01-01 @ s.
+                """), [.asserted(isNew: true), .asserted(isNew: true), .asserted(isNew: false), .asserted(isNew: true), .asserted(isNew: true)])
+        }
+        let kb = try KnowledgeBase(path: location)
+        // A fact stated without a period as well holds at all times.
+        XCTAssertEqual(try rows(kb, "m(X, x) from F until U"), ["a, 2000-01-01, 2001-01-01", "a, 2003-01-01, 9999-12-31", "b, 0001-01-01, 9999-12-31"])
+        let backup = try kb.exportText()
+        XCTAssertEqual(backup, """
+            % kglog knowledge base export
+            m(a, x) from 2000-01-01 until 2001-01-01 @ s.
+            m(a, x) from 2003-01-01 @ s.
+            m(b, x) @ s.
+            m(b, x) from 2005-01-01 until 2006-01-01 @ s.
+
+            """)
+        let restored = try TestStore.newKnowledgeBase()
+        try restored.execute(backup)
+        XCTAssertEqual(try restored.exportText(), backup)
+        // One period goes; the last period of a fact-source takes the fact with it.
+        XCTAssertEqual(try kb.execute("retract m(a, x) from 2000-01-01 until 2001-01-01 @ s."), [.retracted(count: 1)])
+        XCTAssertEqual(try rows(kb, "m(a, x) from F until U"), ["2003-01-01, 9999-12-31"])
+        XCTAssertEqual(try kb.execute("retract m(a, x) from 2003-01-01."), [.retracted(count: 1)])
+        XCTAssertEqual(try rows(kb, "m(a, x)"), ["false"])
+        XCTAssertEqual(try kb.execute("retract m(X, x) from 2005-01-01 until 2006-01-01."), [.retracted(count: 1)])
+        XCTAssertEqual(try rows(kb, "m(b, x) from F until U"), ["0001-01-01, 9999-12-31"])
+        // Without a period, every period goes with the fact.
+        try kb.execute("m(c, x) from 2001-01-01 @ t.")
+        XCTAssertEqual(try kb.execute("retract source t."), [.retracted(count: 1)])
+        try kb.execute("m(c, x) @ t.")
+        XCTAssertEqual(try rows(kb, "m(c, x) from F until U"), ["0001-01-01, 9999-12-31"])
+    }
+
+    func testPeriodErrorsChangeNothing() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("m(a, x) from 2000-01-01.")
+        func check(_ text: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertThrowsError(try kb.execute("m(b, x) from 2001-01-01. " + text, fileName: "t.kgl"), file: file, line: line) { error in
+                XCTAssertEqual(rendered(error), expected, file: file, line: line)
+            }
+            XCTAssertEqual(try rows(kb, "m(X, x)"), ["a"], file: file, line: line)
+        }
+        check("m(c, x) from 2001-01-01 until 2000-01-01.", """
+            t.kgl:1:56: error: a period must end after it starts: 'until 2000-01-01' is not after 'from 2001-01-01'
+            m(b, x) from 2001-01-01. m(c, x) from 2001-01-01 until 2000-01-01.
+                                                                   ^
+
+            """)
+        check("m(c, x) from 2001.", """
+            t.kgl:1:39: error: the ends of a period are dates such as 2006-08-16, not '2001'
+            m(b, x) from 2001-01-01. m(c, x) from 2001.
+                                                  ^
+
+            """)
+        check("r(X) from 2001-01-01 :- m(X, x).", """
+            t.kgl:1:31: error: a rule cannot have a period: its facts hold over the periods of their premises ('from' and 'until' belong on facts)
+            m(b, x) from 2001-01-01. r(X) from 2001-01-01 :- m(X, x).
+                                          ^
+
+            """)
+        check("?- m(X, x) at D.", """
+            t.kgl:1:40: error: variable 'D' in the query is not bound by a positive atom
+            m(b, x) from 2001-01-01. ?- m(X, x) at D.
+                                                   ^
+
+            """)
+        check("?- m(X, x) from F.", """
+            t.kgl:1:43: error: expected 'until' and the end of the period but found '.'
+            m(b, x) from 2001-01-01. ?- m(X, x) from F.
+                                                      ^
+
+            """)
+        check("?- contains(X, Y) at 2001-01-01, m(X, Y).", """
+            t.kgl:1:29: error: built-in 'contains' holds at all times: 'at' and 'from ... until' belong on atoms of facts
+            m(b, x) from 2001-01-01. ?- contains(X, Y) at 2001-01-01, m(X, Y).
+                                        ^
+
+            """)
+        check("?- m(X, x), not m(X, y) at 2001-01-01.", """
+            t.kgl:1:26: error: 'not' with 'at' or 'from ... until' is not supported yet for predicates whose facts have periods
+            m(b, x) from 2001-01-01. ?- m(X, x), not m(X, y) at 2001-01-01.
+                                     ^
+
+            """)
+    }
+
+    /// Small random programs with periods, against the same programs evaluated day by day on
+    /// the facts that hold that day (without periods): for every day, `h(X) at D` must give the
+    /// answers of the day's snapshot.
+    func testRandomProgramsAgreeWithADayByDayEvaluation() throws {
+        var random = SplitMix64(seed: 20261201)
+        let days = (0..<12).map { CalendarDate(year: 2000, month: 1, day: Int64(1 + $0))! }
+        let program = """
+            both(X, Y) :- p(X, Y), q(Y).
+            only-p(X) :- p(X, _), not q(X).
+            chain(X, Z) :- p(X, Y), p(Y, Z).
+            chain(X, Z) :- chain(X, Y), p(Y, Z).
+            count-p(Y, count(X)) :- p(X, Y).
+            """
+        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "count-p(Y, N)", "p(X, Y)"]
+        for round in 0..<6 {
+            var facts: [(text: String, from: Int, until: Int)] = []
+            for _ in 0..<10 {
+                let (a, b) = ("n\(random.int(4))", "n\(random.int(4))")
+                let text = random.chance(60) ? "p(\(a), \(b))" : "q(\(a))"
+                let from = random.int(days.count), until = from + 1 + random.int(days.count - from)
+                facts.append((text, from, until))
+            }
+            let stated = facts.map { fact -> String in
+                let end = fact.until < days.count ? " until \(days[fact.until])" : ""
+                return "\(fact.text) from \(days[fact.from])\(end) @ s\(random.int(2))."
+            }.joined(separator: "\n") + "\np(n9, n9). q(n8).\n"
+            let kb = try TestStore.newKnowledgeBase()
+            try kb.execute(stated + program)
+            for (index, day) in days.enumerated() {
+                let snapshot = try TestStore.newKnowledgeBase()
+                let holding = facts.filter { $0.from <= index && index < $0.until }.map { $0.text + "." }.joined(separator: " ")
+                try snapshot.execute(holding + " p(n9, n9). q(n8).\n" + program)
+                for query in queries {
+                    let timed = query.replacingOccurrences(of: ")", with: ") at \(day)", options: [], range: query.range(of: ")"))
+                    XCTAssertEqual(try rows(kb, timed), try rows(snapshot, query), "round \(round), \(day): \(query)\n\(stated)")
+                }
+            }
+        }
+    }
+}
