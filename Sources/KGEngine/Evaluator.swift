@@ -161,12 +161,20 @@ public final class Evaluator {
         let strata: [Stratum]
     }
 
-    /// The one preparation of a query: the rewrites (sources of derived facts, then demand by
-    /// magic sets, which applies only while the program stays stratified), then the rules the
-    /// query needs, in strata. Each step is recorded in the trace.
+    /// The one preparation of a query: the rewrites (sources of derived facts, periods, then
+    /// demand by magic sets, which applies only while the program stays stratified), then the
+    /// rules the query needs, in strata. Each step is recorded in the trace.
     func prepare(_ original: Query) throws -> PreparedQuery {
         var query = original
         var rules = self.rules
+        if let rewrite = SourceTracking.rewrite(query, rules: rules, arities: catalog.arities) {
+            (query, rules) = (rewrite.query, rewrite.rules)
+            record(arities: rewrite.arities, introduced: rewrite.introduced)
+            trace.append("sources of derived facts ('@' on derived predicates):")
+            trace += rewrite.addedRules.map { "  " + $0 }
+        }
+        // After source tracking, so that the rules it adds carry periods too; the special rules
+        // are known by their text, so no later rewrite may copy them (magic sets are left out).
         if let rewrite = try ValidTime.rewrite(query, rules: rules, arities: catalog.arities, storedWithPeriods: try storedPredicatesWithPeriods()) {
             (query, rules) = (rewrite.query, rewrite.rules)
             record(arities: rewrite.arities, introduced: rewrite.introduced)
@@ -174,14 +182,6 @@ public final class Evaluator {
             usesPeriods = true
             trace.append("periods (valid time):")
             trace += rewrite.addedRules.map { "  " + $0 + (rewrite.special[$0].map { "   % \($0)" } ?? "") }
-        }
-        if let rewrite = SourceTracking.rewrite(query, rules: rules, arities: catalog.arities) {
-            // The special rules are known by their text: a copy made here would lose that.
-            guard specialRules.isEmpty else { throw EngineError.notYetWithPeriods("'@' on a derived predicate whose rules use 'not', aggregates or 'from ... until'") }
-            (query, rules) = (rewrite.query, rewrite.rules)
-            record(arities: rewrite.arities, introduced: rewrite.introduced)
-            trace.append("sources of derived facts ('@' on derived predicates):")
-            trace += rewrite.addedRules.map { "  " + $0 }
         }
         if demandDriven, specialRules.isEmpty, let rewrite = MagicSets.rewrite(query, rules: rules), (try? Stratifier.stratify(rewrite.rules)) != nil {
             (query, rules) = (rewrite.query, rewrite.rules)

@@ -66,9 +66,13 @@ public enum ValidTime {
 
     /// The rewrite, or nil when no predicate has periods and no atom asks about time.
     static func rewrite(_ query: Query, rules: [Clause], arities: [Value: Int], storedWithPeriods: Set<Value>) throws -> Rewrite? {
-        let asksAboutTime = (rules.flatMap(\.body) + query.body).contains { $0.atom?.time != nil }
-        guard !storedWithPeriods.isEmpty || asksAboutTime else { return nil }
+        // Only what the query reads matters: a program that reads no periods and asks nothing
+        // about time is left as it is, however many other predicates have periods.
+        let needed = Stratifier.rulesNeeded(for: query.body.compactMap(\.atom).map(\.predicate), in: rules).map { rules[$0] }
+        let asksAboutTime = (needed.flatMap(\.body) + query.body).contains { $0.atom?.time != nil }
         let temporal = predicatesWithPeriods(rules: rules, storedWithPeriods: storedWithPeriods)
+        let read = Set(needed.flatMap { $0.atoms.map(\.predicate) } + query.body.compactMap(\.atom).map(\.predicate))
+        guard asksAboutTime || !read.isDisjoint(with: temporal) else { return nil }
         var rewriter = Rewriter(temporal: temporal, derived: Set(rules.map(\.head.predicate)), arities: arities)
         var rewritten: [Clause] = []
         for rule in rules { rewritten.append(try rewriter.rule(rule)) }
