@@ -48,12 +48,13 @@ extension KnowledgeBase {
         var result: [Conflict] = []
         var described: [Value: ReportingSource] = [:]
         for declaration in declarations {
-            guard let pairs = ConflictRules.query(for: declaration, withSources: false),
+            guard let pairs = ConflictRules.pairs(for: declaration),
                   let sourced = ConflictRules.query(for: declaration, withSources: true) else { continue }
             let subjectColumns = declaration.arity - 1
-            // Each subject's values; then each value's sources.
+            // Each subject's values (two with periods only when their periods meet); then each
+            // value's sources.
             var values: [[Value]: Set<Value>] = [:]
-            let answer = try evaluator().answer(pairs)
+            let answer = try evaluator(adding: pairs.rule).answer(pairs.query)
             for row in answer.rows { values[Array(row[..<subjectColumns]), default: []].insert(row[subjectColumns]) }
             var sources: [[Value]: [Value: Set<Value>]] = [:]
             let withSources = try evaluator().answer(sourced)

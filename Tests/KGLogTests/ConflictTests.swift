@@ -66,6 +66,21 @@ final class ConflictTests: FolderTestCase {
         XCTAssertEqual(try kb.conflicts(of: .name("nothing")), [])
     }
 
+    func testValuesWithPeriodsConflictOnlyWhenTheirPeriodsMeet() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            functional seat/2.
+            seat(council, astana) from 2000-01-01 until 2001-01-01 @ a. seat(council, almaty) from 2001-01-01 @ b.
+            seat(bank, x) from 2000-01-01 until 2002-01-01 @ a. seat(bank, y) from 2001-06-01 @ b.
+            functional score/3. score(t, 1, high) from 2000-01-01 until 2001-01-01. score(t, 1, low) from 2001-01-01.
+            """)
+        // One after the other is a change, not a disagreement.
+        XCTAssertEqual(try rows(kb, "conflict(seat, E, V, W), V < W"), ["bank, x, y"])
+        XCTAssertEqual(try rows(kb, "conflict(seat, E, V, W) from F until U, V < W"), ["bank, x, y, 2001-06-01, 2002-01-01"])
+        XCTAssertEqual(try kb.conflicts().map { "\($0.signature) \($0.subject.map(\.sourceText)) \($0.values.map(\.value.sourceText))" },
+                       ["seat/2 [\"bank\"] [\"x\", \"y\"]"])
+    }
+
     func testDeclarationsAreKeptRetractedAndBackedUp() throws {
         let location = try TestStore.reopenableLocation(in: directory)
         do {

@@ -22,6 +22,24 @@ public enum ConflictRules {
         }
     }
 
+    /// For a functional predicate of any arity, a rule that finds its disagreements (the other
+    /// arguments `A1`..., a value `V` and another `W`), never stored, and the query that reads
+    /// it. As a rule, it carries periods: two values with periods disagree only when their
+    /// periods meet.
+    public static func pairs(for declaration: FunctionalDeclaration) -> (rule: Clause, query: Query)? {
+        let p = declaration.predicate.sourceText
+        let others = (1..<declaration.arity).map { "A\($0)" }
+        func atom(_ value: String) -> String { "\(p)(\((others + [value]).joined(separator: ", ")))" }
+        let head = Atom(predicate: .name("conflict[\(declaration.signature)]"),
+                        arguments: (others + ["V", "W"]).map { Expression(.variable($0), at: declaration.location) }, at: declaration.location)
+        guard case .clause(var rule)? = Parser.parse("conflict-pairs(\((others + ["V", "W"]).joined(separator: ", "))) :- \(atom("V")), \(atom("W")), V != W.").statements.first
+        else { return nil }
+        rule.head = head
+        rule.text = rule.formatted
+        let query = Query(body: [.positive(head, source: nil)], location: declaration.location, text: "?- \(head.sourceText).")
+        return (rule, query)
+    }
+
     /// The query that finds the disagreements of a functional predicate of any arity: the other
     /// arguments `A1`..., a value `V` with its source `S` (with `withSources`), and another
     /// value `W` for the same other arguments.
