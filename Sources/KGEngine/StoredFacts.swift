@@ -43,6 +43,9 @@ public protocol StoredFacts: AnyObject {
     /// without one left out). One row per fact, period and (with sources) source.
     func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64]
 
+    /// The periods a stored fact holds in from one source (none: at all times).
+    func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)]
+
     /// How `facts` reads a predicate, for `--explain`: for a database, its query and the values
     /// of its parameters.
     func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String

@@ -51,7 +51,9 @@ public enum WhyRenderer {
         } else {
             children = node.sources.map { .line("stored, from " + describe($0)) }
         }
-        if node.storedWithoutSource { children.append(.line("stored, without a source")) }
+        if node.storedWithoutSource {
+            children.append(.line("stored, without a source" + node.periodsWithoutSource.map { ", " + $0.text }.joined()))
+        }
         children += node.derivations.map { .derivation($0) }
         if node.moreDerivations > 0 {
             children.append(.line("… and \(node.moreDerivations) more derivation\(node.moreDerivations == 1 ? "" : "s")"))
@@ -110,7 +112,7 @@ public enum WhyRenderer {
         if !source.publishedBy.isEmpty { published = "published by " + source.publishedBy.joined(separator: ", ") }
         if !source.publishedOn.isEmpty { published += (published.isEmpty ? "published" : "") + " on " + source.publishedOn.joined(separator: ", ") }
         if !published.isEmpty { about.append(published) }
-        return source.source + (about.isEmpty ? "" : " (\(about.joined(separator: "; ")))")
+        return source.source + (about.isEmpty ? "" : " (\(about.joined(separator: "; ")))") + source.periods.map { ", " + $0.text }.joined()
     }
 
     // MARK: - JSON
@@ -136,6 +138,7 @@ public enum WhyRenderer {
         if node.holds {
             fields.append("\"sources\":[" + node.sources.map(object).joined(separator: ",") + "]")
             fields.append("\"storedWithoutSource\":\(node.storedWithoutSource)")
+            if !node.periodsWithoutSource.isEmpty { fields.append("\"periodsWithoutSource\":" + periods(node.periodsWithoutSource)) }
             fields.append("\"derivations\":[" + node.derivations.map(object).joined(separator: ",") + "]")
             fields.append("\"moreDerivations\":\(node.moreDerivations)")
         }
@@ -145,7 +148,15 @@ public enum WhyRenderer {
     private static func object(_ source: WhySource) -> String {
         func list(_ values: [String]) -> String { "[" + values.map(JSONText.string).joined(separator: ",") + "]" }
         return "{\"source\":\(JSONText.string(source.source)),\"reportedBy\":\(list(source.reportedBy)),"
-            + "\"publishedBy\":\(list(source.publishedBy)),\"publishedOn\":\(list(source.publishedOn))}"
+            + "\"publishedBy\":\(list(source.publishedBy)),\"publishedOn\":\(list(source.publishedOn))"
+            + (source.periods.isEmpty ? "" : ",\"periods\":" + periods(source.periods)) + "}"
+    }
+
+    /// Periods as JSON: `[{"from": "2006-08-16", "until": "2012-12-19"}]`, an open end null.
+    private static func periods(_ periods: [WhyPeriod]) -> String {
+        "[" + periods.map { period in
+            "{\"from\":\(period.from.map(JSONText.string) ?? "null"),\"until\":\(period.until.map(JSONText.string) ?? "null")}"
+        }.joined(separator: ",") + "]"
     }
 
     private static func object(_ derivation: WhyDerivation) -> String {

@@ -59,6 +59,8 @@ final class StoredFactsTests: XCTestCase {
 
         func predicatesWithPeriods() throws -> Set<Int64> { [] }
 
+        func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)] { [] }
+
         func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
             let rows = try facts(predicate: predicate, arity: arity, withSources: withSources, bound: [:])
             let width = withSources ? arity + 1 : arity

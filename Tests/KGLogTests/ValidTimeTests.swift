@@ -83,6 +83,25 @@ final class ValidTimeTests: FolderTestCase {
         XCTAssertEqual(try kb.count("?- reach(X, Y) at 2012-01-01."), 3)
     }
 
+    func testWhyShowsTheStoredPeriodsOfEachSource() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute(history + " published-on(tass, 2013-01-15).")
+        let node = try kb.why("member-of(uzbekistan, csto)")
+        XCTAssertEqual(node.sources.map(\.source), ["tass"])
+        XCTAssertEqual(node.sources[0].periods, [WhyPeriod(from: "1994-04-20", until: "1999-04-02"), WhyPeriod(from: "2006-08-16", until: "2012-12-19")])
+        XCTAssertEqual(try kb.why("member-of(georgia, cis)").periodsWithoutSource, [WhyPeriod(from: nil, until: "2009-08-18")])
+        XCTAssertEqual(try kb.why("member-of(russia, cis)").periodsWithoutSource, [])
+        // A derived fact with periods is not explained yet: an error that says so.
+        XCTAssertThrowsError(try kb.why("both(russia)")) { error in
+            XCTAssertEqual(rendered(error), """
+                <fact>:1:4: error: 'why' of a derived fact is not supported yet for predicates whose facts have periods
+                ?- both(russia).
+                   ^
+
+                """)
+        }
+    }
+
     func testPeriodsAreRetractedAndBackedUp() throws {
         let location = try TestStore.reopenableLocation(in: directory)
         do {

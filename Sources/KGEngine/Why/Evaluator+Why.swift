@@ -115,16 +115,29 @@ private struct Explainer {
         let store = evaluator.store
         guard ids.allSatisfy(TermCode.isStorable), let predicateID = try evaluator.dictionary.storedID(for: predicate) else { return }
         var described: [(source: Value, description: SourceDescription)] = []
+        var periods: [Value: [WhyPeriod]] = [:]
+        func periodsOf(_ source: Int64) throws -> [WhyPeriod] {
+            try store.periods(ofFact: predicateID, arguments: ids, source: source)
+                .sorted { (Periods.day($0.from), Periods.day($0.until)) < (Periods.day($1.from), Periods.day($1.until)) }
+                .map { period in
+                    WhyPeriod(from: period.from == Period.openStartID ? nil : try evaluator.dictionary.value(of: period.from).sourceText,
+                              until: period.until == Period.openEndID ? nil : try evaluator.dictionary.value(of: period.until).sourceText)
+                }
+        }
         for source in try store.sources(ofFact: predicateID, arguments: ids) {
             if source == TermCode.noTerm {
                 node.storedWithoutSource = true
+                node.periodsWithoutSource = try periodsOf(source)
                 continue
             }
-            described.append((try evaluator.dictionary.value(of: source), try SourceDescription(of: source, in: store, catalog: evaluator.catalog)))
+            let value = try evaluator.dictionary.value(of: source)
+            described.append((value, try SourceDescription(of: source, in: store, catalog: evaluator.catalog)))
+            periods[value] = try periodsOf(source)
         }
         node.sources = described.sorted(by: SourceDescription.precedes).map { source, description in
             WhySource(source: source.sourceText, reportedBy: description.reportedBy.map(\.sourceText),
-                      publishedBy: description.publishedBy.map(\.sourceText), publishedOn: description.publishedOn.map(\.sourceText))
+                      publishedBy: description.publishedBy.map(\.sourceText), publishedOn: description.publishedOn.map(\.sourceText),
+                      periods: periods[source] ?? [])
         }
     }
 

@@ -9,6 +9,8 @@ public struct WhyNode: Sendable, Equatable {
     public var sources: [WhySource]
     /// Whether the fact is also stored without a source.
     public var storedWithoutSource: Bool
+    /// The periods the fact is stored with without a source (none: at all times).
+    public var periodsWithoutSource: [WhyPeriod] = []
     /// The first derivations by rules (up to the limit asked for).
     public var derivations: [WhyDerivation]
     /// How many more derivations there are beyond those shown.
@@ -44,6 +46,24 @@ public struct WhySource: Sendable, Equatable {
     public var reportedBy: [String]
     public var publishedBy: [String]
     public var publishedOn: [String]
+    /// The periods the source states the fact for (none: at all times).
+    public var periods: [WhyPeriod] = []
+}
+
+/// A period a stored fact holds in; an open end is nil.
+public struct WhyPeriod: Sendable, Equatable {
+    public var from: String?
+    public var until: String?
+
+    public init(from: String?, until: String?) {
+        self.from = from
+        self.until = until
+    }
+
+    /// `from 2006-08-16 until 2012-12-19`, an open end left out.
+    public var text: String {
+        [from.map { "from " + $0 }, until.map { "until " + $0 }].compactMap { $0 }.joined(separator: " ")
+    }
 }
 
 /// One application of a rule.
