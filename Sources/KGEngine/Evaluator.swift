@@ -277,7 +277,8 @@ public final class Evaluator {
                 trace.append("  rule (\(special)): \(rule.text)")
                 switch special {
                 case .coalesce: try coalesce(rule, into: head)
-                case .subtract(let negations): try subtract(rule, negations: negations, into: head, planner: planner)
+                case .subtract(let negations, let excluding):
+                    try subtract(rule, negations: negations, excluding: excluding, into: head, planner: planner)
                 case .aggregatePerPeriod: try aggregate(rule, into: head, planner: planner, perPeriod: true)
                 }
                 continue

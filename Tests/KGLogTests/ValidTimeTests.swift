@@ -83,6 +83,23 @@ final class ValidTimeTests: FolderTestCase {
         XCTAssertEqual(try kb.count("?- reach(X, Y) at 2012-01-01."), 3)
     }
 
+    func testNotAtADay() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            m(a, x) from 2000-01-01. m(b, x). m(c, x) until 2001-01-01.
+            m(a, y) from 2001-01-01 until 2002-01-01. m(b, y) from 1999-01-01.
+            r(X) :- m(X, x), not m(X, y) at 1999-06-01.
+            s(X, D) :- m(X, x), D = 2001-06-01, not m(X, y) at D.
+            """)
+        // In a query: those members of x that were not members of y that day.
+        XCTAssertEqual(try rows(kb, "m(X, x), not m(X, y) at 2001-06-01"), ["c"])
+        XCTAssertEqual(try rows(kb, "m(X, x) at 2001-06-01, not m(X, y) at 2001-06-01"), [])
+        XCTAssertEqual(try rows(kb, "m(X, x), not m(X, y) at 2003-01-01 order by X desc limit 1"), ["c"])
+        // In rules, with or without periods of their own; the day may be bound by the body.
+        XCTAssertEqual(try rows(kb, "r(X) from F until U"), ["a, 2000-01-01, 9999-12-31", "c, 0001-01-01, 2001-01-01"])
+        XCTAssertEqual(try rows(kb, "s(X, D)"), ["c, 2001-06-01"])
+    }
+
     func testWhyShowsTheStoredPeriodsOfEachSource() throws {
         let kb = try TestStore.newKnowledgeBase()
         try kb.execute(history + " published-on(tass, 2013-01-15).")
@@ -185,9 +202,9 @@ final class ValidTimeTests: FolderTestCase {
                                         ^
 
             """)
-        check("?- m(X, x), not m(X, y) at 2001-01-01.", """
-            t.kgl:1:26: error: 'not' with 'at' or 'from ... until' is not supported yet for predicates whose facts have periods
-            m(b, x) from 2001-01-01. ?- m(X, x), not m(X, y) at 2001-01-01.
+        check("?- m(X, x), not m(X, y) from 2000-01-01 until 2001-01-01.", """
+            t.kgl:1:26: error: 'not' with 'from ... until' or '@' is not supported yet for predicates whose facts have periods
+            m(b, x) from 2001-01-01. ?- m(X, x), not m(X, y) from 2000-01-01 until 2001-01-01.
                                      ^
 
             """)
@@ -229,6 +246,8 @@ final class ValidTimeTests: FolderTestCase {
                     let timed = query.replacingOccurrences(of: ")", with: ") at \(day)", options: [], range: query.range(of: ")"))
                     XCTAssertEqual(try rows(kb, timed), try rows(snapshot, query), "round \(round), \(day): \(query)\n\(stated)")
                 }
+                XCTAssertEqual(try rows(kb, "p(X, Y) at \(day), not q(Y) at \(day)"), try rows(snapshot, "p(X, Y), not q(Y)"),
+                               "round \(round), \(day): not ... at\n\(stated)")
             }
         }
     }

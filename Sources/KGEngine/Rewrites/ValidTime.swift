@@ -22,9 +22,11 @@ public enum ValidTime {
         /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).`: each fact's periods merged into
         /// maximal ones (overlapping or adjacent periods joined).
         case coalesce
-        /// The body's negated atoms at these indices (atoms of `p[maximal]`) take their periods
-        /// away from the period of each solution of the rest.
-        case subtract(negations: [Int])
+        /// The body's negated atoms at `negations` (atoms of `p[maximal]`) take their periods
+        /// away from the period of each solution of the rest; those at `excluding` (written
+        /// `not p(...) at D`, read as `p[maximal](..., D, D)`) drop each solution for which a
+        /// period of their fact contains the day.
+        case subtract(negations: [Int], excluding: [Int])
         /// The head's aggregates are computed for each period in which the group's solutions
         /// stay the same; the head's last two arguments are the period.
         case aggregatePerPeriod
@@ -77,9 +79,19 @@ public enum ValidTime {
         var rewritten: [Clause] = []
         for rule in rules { rewritten.append(try rewriter.rule(rule)) }
         var query = query
-        var body: [Literal] = []
-        for literal in query.body { body += try rewriter.timeless(literal) }
-        query.body = body
+        if query.body.contains(where: rewriter.isNotAt) {
+            // `not p(...) at D` in a query: answered through a rule of its own, evaluated so.
+            let location = query.location
+            let columns = query.answerVariables.map { Expression(.variable($0), at: location) }
+            let head = Atom(predicate: .name("query[not-at]"), arguments: columns, at: location)
+            rewritten.append(try rewriter.rule(Clause(head: head, source: nil, body: query.body, location: location, text: "")))
+            rewriter.arities[head.predicate] = columns.count
+            query.body = [.positive(head, source: nil)]
+        } else {
+            var body: [Literal] = []
+            for literal in query.body { body += try rewriter.timeless(literal) }
+            query.body = body
+        }
         rewritten += rewriter.maximalRules()
         return Rewrite(query: query, rules: rewritten, arities: rewriter.arities, introduced: rewriter.introduced,
                        special: rewriter.special, addedRules: rewritten.map(\.text))
@@ -130,11 +142,16 @@ public enum ValidTime {
             switch literal {
             case .comparison: return [literal]
             case .negated(let atom, let source, let location):
-                if atom.time != nil {
-                    guard !temporal.contains(atom.predicate) else { throw EngineError.notYetWithPeriods("'not' with 'at' or 'from ... until'") }
-                    var plain = atom
-                    plain.time = nil
-                    return [.negated(plain, source: source, location: location)]
+                if let time = atom.time {
+                    guard temporal.contains(atom.predicate) else {
+                        var plain = atom
+                        plain.time = nil
+                        return [.negated(plain, source: source, location: location)]
+                    }
+                    // `not p(...) at D`: the caller marks the rule to drop solutions on that day.
+                    guard case .at(let day) = time, source == nil else { throw EngineError.notYetWithPeriods("'not' with 'from ... until' or '@'") }
+                    return [.negated(Atom(predicate: maximalPeriods(atom), arguments: atom.arguments + [day, day], at: atom.location),
+                                     source: nil, location: location)]
                 }
                 guard temporal.contains(atom.predicate), derived.contains(atom.predicate) else { return [literal] }
                 var read = Atom(predicate: periods(atom), arguments: atom.arguments + [variable("_", location), variable("_", location)], at: atom.location)
@@ -175,15 +192,22 @@ public enum ValidTime {
             guard temporal.contains(rule.head.predicate) else {
                 var result = rule
                 result.body = []
-                for literal in rule.body { result.body += try timeless(literal) }
+                var excluding: [Int] = []
+                for literal in rule.body {
+                    if isNotAt(literal) { excluding.append(result.body.count) }
+                    result.body += try timeless(literal)
+                }
                 if result.body != rule.body { result.text = result.formatted }
+                if !excluding.isEmpty { special[result.text] = .subtract(negations: [], excluding: excluding) }
                 return result
             }
             let location = rule.location
             var body: [Literal] = []
             var starts: [Expression] = [], ends: [Expression] = []
             var negations: [Int] = []
+            var excluding: [Int] = []
             for literal in rule.body {
+                if isNotAt(literal) { excluding.append(body.count) }
                 switch literal {
                 case .positive(let atom, let source) where atom.time == nil && temporal.contains(atom.predicate):
                     fresh += 1
@@ -220,12 +244,18 @@ public enum ValidTime {
             result.text = result.formatted
             let aggregated = rule.head.arguments.contains { if case .call = $0.kind { return true } else { return false } }
             if aggregated {
-                guard negations.isEmpty else { throw EngineError.notYetWithPeriods("an aggregate over 'not'") }
+                guard negations.isEmpty && excluding.isEmpty else { throw EngineError.notYetWithPeriods("an aggregate over 'not'") }
                 special[result.text] = .aggregatePerPeriod
-            } else if !negations.isEmpty {
-                special[result.text] = .subtract(negations: negations)
+            } else if !negations.isEmpty || !excluding.isEmpty {
+                special[result.text] = .subtract(negations: negations, excluding: excluding)
             }
             return result
+        }
+
+        /// Whether a literal is `not p(...) at D` on a predicate with periods.
+        func isNotAt(_ literal: Literal) -> Bool {
+            if case .negated(let atom, nil, _) = literal, case .at? = atom.time, temporal.contains(atom.predicate) { return true }
+            return false
         }
 
         /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).` for each predicate asked so.

@@ -16,18 +16,25 @@ extension Evaluator {
     }
 
     /// A rule with negated premises that have periods: each solution of the rest holds over
-    /// its period minus the periods in which a negated premise holds.
-    func subtract(_ rule: CompiledRule, negations: [Int], into head: Relation, planner: Planner) throws {
-        let kept = rule.body.enumerated().filter { !negations.contains($0.offset) }.map(\.element)
+    /// its period minus the periods in which a premise at `negations` holds, unless a premise
+    /// at `excluding` (`not p(...) at D`) holds on its day.
+    func subtract(_ rule: CompiledRule, negations: [Int], excluding: [Int], into head: Relation, planner: Planner) throws {
+        let kept = rule.body.enumerated().filter { !negations.contains($0.offset) && !excluding.contains($0.offset) }.map(\.element)
         let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
                                         aggregates: [:], body: kept, variableNames: rule.variableNames, text: rule.text)
         let solutions = Relation(arity: rule.variableNames.count)
         try executor.run(try planner.plan(solutionRule, head: solutions, deltaAtom: nil))
         solutions.commit()
-        guard case .variable(let from)? = rule.head.dropLast().last, case .variable(let until)? = rule.head.last else { return }
+        // The head's period (a rule without periods, with `not ... at D` only, has none).
+        var period: (from: Int, until: Int)?
+        if !negations.isEmpty {
+            guard case .variable(let from)? = rule.head.dropLast().last, case .variable(let until)? = rule.head.last else { return }
+            period = (from, until)
+        }
         // For each negated atom, the periods of its facts by the arguments it is matched on.
-        var subtracted: [(columns: [(position: Int, slot: Slot)], periods: [[Int64]: [(Int64, Int64)]])] = []
-        for index in negations {
+        typealias Negation = (columns: [(position: Int, slot: Slot)], periods: [[Int64]: [(Int64, Int64)]], day: Slot?)
+        var subtracted: [Negation] = []
+        for index in negations + excluding {
             guard case .negated(let atom) = rule.body[index] else { continue }
             let relation = try self.relation(atom.predicate, withSources: false)
             let matched = atom.arguments.dropLast(2).enumerated().filter { $0.element != .anonymous }.map { (position: $0.offset, slot: $0.element) }
@@ -39,27 +46,37 @@ extension Evaluator {
                 periods[key, default: []].append((row[width - 2], row[width - 1]))
             }
             for key in periods.keys { periods[key] = Periods.union(periods[key]!) }
-            subtracted.append((matched, periods))
+            subtracted.append((matched, periods, excluding.contains(index) ? atom.arguments.last : nil))
+        }
+        func id(_ slot: Slot, _ row: UnsafeMutablePointer<Int64>) -> Int64 {
+            switch slot {
+            case .variable(let v): return row[v]
+            case .constant(let id): return id
+            case .anonymous: return 0
+            }
         }
         var buffer = [Int64](repeating: 0, count: rule.variableNames.count)
-        for r in 0..<solutions.count {
+        solutions: for r in 0..<solutions.count {
             let row = solutions.row(r)
             for v in buffer.indices { buffer[v] = row[v] }
-            var pieces = [(row[from], row[until])]
+            var pieces = period.map { [(row[$0.from], row[$0.until])] } ?? []
             for negation in subtracted {
-                let key = negation.columns.map { column -> Int64 in
-                    switch column.slot {
-                    case .variable(let v): return row[v]
-                    case .constant(let id): return id
-                    case .anonymous: return 0
-                    }
-                }
+                let key = negation.columns.map { id($0.slot, row) }
                 guard let periods = negation.periods[key] else { continue }
-                pieces = pieces.flatMap { Periods.subtract(periods, from: $0) }
+                if let day = negation.day {
+                    let d = Periods.day(id(day, row))
+                    if periods.contains(where: { Periods.day($0.0) <= d && d < Periods.day($0.1) }) { continue solutions }
+                } else {
+                    pieces = pieces.flatMap { Periods.subtract(periods, from: $0) }
+                }
+            }
+            guard let period else {
+                try buffer.withUnsafeBufferPointer { try executor.insertHead(rule, solution: $0.baseAddress!, into: head) }
+                continue
             }
             for piece in pieces {
-                buffer[from] = piece.0
-                buffer[until] = piece.1
+                buffer[period.from] = piece.0
+                buffer[period.until] = piece.1
                 try buffer.withUnsafeBufferPointer { try executor.insertHead(rule, solution: $0.baseAddress!, into: head) }
             }
         }
