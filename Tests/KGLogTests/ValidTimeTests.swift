@@ -222,8 +222,9 @@ final class ValidTimeTests: FolderTestCase {
             chain(X, Z) :- p(X, Y), p(Y, Z).
             chain(X, Z) :- chain(X, Y), p(Y, Z).
             count-p(Y, count(X)) :- p(X, Y).
+            last-p(Y, max(X), count-distinct(X)) :- p(X, Y).
             """
-        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "count-p(Y, N)", "p(X, Y)"]
+        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "count-p(Y, N)", "last-p(Y, M, N)", "p(X, Y)"]
         for round in 0..<6 {
             var facts: [(text: String, from: Int, until: Int)] = []
             for _ in 0..<10 {

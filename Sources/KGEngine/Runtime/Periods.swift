@@ -237,21 +237,54 @@ extension Executor {
                     for later in (next + 1)..<choice.count { choice[later] = 0 }
                 }
             }
-            for (start, end) in zip(days, days.dropFirst()) {
-                var seen = Set<[Int64]>()
-                var accumulators = aggregates.map { Accumulator($0.function) }
-                for solution in members where Periods.day(solution.from) <= start && end <= Periods.day(solution.until) {
-                    guard seen.insert(solution.identity).inserted else { continue }
-                    for i in aggregates.indices {
-                        try accumulators[i].add(solution.inputs[i], id: solution.inputIDs[i], rule: rule, at: aggregates[i].location)
-                    }
+            // A sweep over the days: each solution (by identity) enters at its start and leaves
+            // at its end; how many of its periods cover the current day is counted, so one
+            // covered twice counts once. Counts need only the number of solutions present;
+            // other aggregates are computed over the solutions present.
+            var identityNumber: [[Int64]: Int] = [:]
+            var representative: [Int] = []            // a member index for each identity
+            var events: [(day: Int64, change: Int, identity: Int)] = []
+            for (index, solution) in members.enumerated() {
+                let number: Int
+                if let known = identityNumber[solution.identity] { number = known } else {
+                    number = representative.count
+                    identityNumber[solution.identity] = number
+                    representative.append(index)
                 }
-                let (startID, endID) = (idOfDay[start]!, idOfDay[end]!)
-                guard !seen.isEmpty else {
+                events.append((Periods.day(solution.from), 1, number))
+                events.append((Periods.day(solution.until), -1, number))
+            }
+            events.sort { $0.day < $1.day }
+            let countsOnly = aggregates.allSatisfy { $0.function == .count }
+            var covering = [Int](repeating: 0, count: representative.count)
+            var present = Set<Int>()
+            var next = 0
+            for (start, end) in zip(days, days.dropFirst()) {
+                while next < events.count && events[next].day <= start {
+                    let event = events[next]
+                    covering[event.identity] += event.change
+                    if covering[event.identity] > 0 { present.insert(event.identity) } else { present.remove(event.identity) }
+                    next += 1
+                }
+                let startID = idOfDay[start]!
+                guard !present.isEmpty else {
                     close(at: startID)
                     continue
                 }
-                let results = try accumulators.map { try $0.resultIDs(dictionary) }
+                let results: [[Int64]]
+                if countsOnly {
+                    let count = try dictionary.id(for: .integer(Int64(present.count)))
+                    results = aggregates.map { _ in [count] }
+                } else {
+                    var accumulators = aggregates.map { Accumulator($0.function) }
+                    for identity in present.sorted() {
+                        let solution = members[representative[identity]]
+                        for i in aggregates.indices {
+                            try accumulators[i].add(solution.inputs[i], id: solution.inputIDs[i], rule: rule, at: aggregates[i].location)
+                        }
+                    }
+                    results = try accumulators.map { try $0.resultIDs(dictionary) }
+                }
                 if let run = open, run.results == results, last == start { last = end; continue }
                 close(at: startID)
                 open = (results, startID)
