@@ -351,7 +351,12 @@ public final class Evaluator {
             return
         }
         let solutions = Relation(arity: rule.variableNames.count)
-        let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
+        // A solution is the values of the rule's own variables: the periods `at D` reads
+        // (variables valid time adds) are left out, so that two stints covering the day are one
+        // solution. Aggregates per period keep them: they are each solution's period.
+        let hidden = { (name: String) in !perPeriod && (name.hasPrefix("_from[") || name.hasPrefix("_until[")) }
+        let solutionRule = CompiledRule(headPredicate: rule.headPredicate,
+                                        head: rule.variableNames.indices.map { hidden(rule.variableNames[$0]) ? .constant(.integer(0), id: 0) : .variable($0) },
                                         aggregates: [:], body: rule.body, variableNames: rule.variableNames, text: rule.text)
         let plan = try planner.plan(solutionRule, head: solutions, deltaAtom: nil)
         trace.append("  aggregate rule: \(rule.text)")

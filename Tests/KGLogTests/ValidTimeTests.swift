@@ -100,6 +100,18 @@ final class ValidTimeTests: FolderTestCase {
         XCTAssertEqual(try rows(kb, "s(X, D)"), ["c, 2001-06-01"])
     }
 
+    func testAFactCoveringADayTwiceCountsOnce() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            m(a, x) from 2000-01-01 until 2005-01-01. m(a, x) from 2003-01-01 until 2008-01-01 @ s. m(b, x) from 2004-01-01.
+            c(count(X)) :- m(X, x) at 2004-06-01.
+            per(count(X)) :- m(X, x).
+            """)
+        XCTAssertEqual(try rows(kb, "m(X, x) at 2004-06-01, N = count(X)"), ["2"])
+        XCTAssertEqual(try rows(kb, "c(N)"), ["2"])
+        XCTAssertEqual(try rows(kb, "per(N) from F until U"), ["1, 2000-01-01, 2004-01-01", "1, 2008-01-01, 9999-12-31", "2, 2004-01-01, 2008-01-01"])
+    }
+
     func testWhyShowsTheStoredPeriodsOfEachSource() throws {
         let kb = try TestStore.newKnowledgeBase()
         try kb.execute(history + " published-on(tass, 2013-01-15).")
