@@ -386,11 +386,17 @@ public final class Evaluator {
             // The stored facts with their periods (a derived predicate's rules add to them).
             if let id = try dictionary.storedID(for: withPeriods) {
                 let arity = relation.arity - 2 - (withSources ? 1 : 0)
-                var rows = try store.factsWithPeriods(predicate: id, arity: arity, withSources: withSources)
-                if !bound.isEmpty {
-                    // Only the rows with the bound columns' ids, as a store's read gives them.
+                // The relation's columns: the arguments, the period, then the source; the store
+                // counts the source as column `arity`.
+                var stored: [Int: Int64] = [:]
+                var periodBound: [Int: Int64] = [:]
+                for (column, id) in bound {
+                    if column < arity { stored[column] = id } else if column == arity + 2 { stored[arity] = id } else { periodBound[column] = id }
+                }
+                var rows = try store.factsWithPeriods(predicate: id, arity: arity, withSources: withSources, bound: stored)
+                if !periodBound.isEmpty {
                     let width = relation.width
-                    rows = stride(from: 0, to: rows.count, by: width).filter { start in bound.allSatisfy { rows[start + $0.key] == $0.value } }
+                    rows = stride(from: 0, to: rows.count, by: width).filter { start in periodBound.allSatisfy { rows[start + $0.key] == $0.value } }
                         .flatMap { rows[$0..<($0 + width)] }
                 }
                 relation.appendDistinct(rows: rows)

@@ -40,8 +40,10 @@ public protocol StoredFacts: AnyObject {
     /// Every stored fact of a predicate with a period it holds in, packed row after row:
     /// `arity` ids, the start and end (date ids; a fact stated without a period holds from
     /// `Period.openStartID` until `Period.openEndID`), and with `withSources` the source (facts
-    /// without one left out). One row per fact, period and (with sources) source.
-    func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64]
+    /// without one left out). One row per fact, period and (with sources) source. `bound` keeps
+    /// only rows with these ids at these columns (as `facts`; with sources, column `arity`
+    /// is the source).
+    func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64]
 
     /// The periods a stored fact holds in from one source (none: at all times).
     func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)]

@@ -96,13 +96,14 @@ extension KnowledgeStore {
     }
 
     /// `StoredFacts.factsWithPeriods`, from the fact rows and their period rows.
-    func factsWithPeriodRows(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
+    func factsWithPeriodRows(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
         var periods: [[Int64]: [(from: Int64, until: Int64)]] = [:]
         for row in try periodRows(predicate: predicate, arity: arity) { periods[row.arguments + [row.source], default: []].append((row.from, row.until)) }
         var result: [Int64] = []
         var seen = Set<[Int64]>()
         for (arguments, source) in try factRows(predicate: predicate, arity: arity) {
             if withSources && source == TermCode.noTerm { continue }
+            guard bound.allSatisfy({ $0.key < arity ? arguments[$0.key] == $0.value : withSources && source == $0.value }) else { continue }
             for period in periods[arguments + [source]] ?? [(Period.openStartID, Period.openEndID)] {
                 var row = arguments + [period.from, period.until]
                 if withSources { row.append(source) } else if !seen.insert(row).inserted { continue }

@@ -4,8 +4,10 @@ import KGSyntax
 
 /// The SQLite store is what the engine reads facts from.
 extension Store: StoredFacts {
-    public func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
-        try factsWithPeriodRows(predicate: predicate, arity: arity, withSources: withSources)
+    public func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
+        // Binary facts are joined to their periods in SQL; others are put together here.
+        guard arity == 2 else { return try factsWithPeriodRows(predicate: predicate, arity: arity, withSources: withSources, bound: bound) }
+        return try binaryFactsWithPeriods(predicate: predicate, withSources: withSources, bound: withSources ? bound : bound.filter { $0.key < 2 })
     }
 
     public func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String {

@@ -61,8 +61,8 @@ final class StoredFactsTests: XCTestCase {
 
         func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)] { [] }
 
-        func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool) throws -> [Int64] {
-            let rows = try facts(predicate: predicate, arity: arity, withSources: withSources, bound: [:])
+        func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
+            let rows = try facts(predicate: predicate, arity: arity, withSources: withSources, bound: bound)
             let width = withSources ? arity + 1 : arity
             return stride(from: 0, to: rows.count, by: max(width, 1)).flatMap { start -> [Int64] in
                 Array(rows[start..<start + arity]) + [Period.openStartID, Period.openEndID] + (withSources ? [rows[start + arity]] : [])
