@@ -22,7 +22,7 @@ import KGSyntax
 /// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table; binary facts of a predicate
 /// with no rows yet are copied straight into the tables.
 public final class PostgresStore {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public let connection: PostgresConnection
     /// A second connection, outside the writer's transaction, on which new terms are added and
     /// committed at once: two writers that add the same terms in different orders then never
@@ -90,6 +90,16 @@ public final class PostgresStore {
         guard version <= PostgresStore.schemaVersion else {
             throw PostgresStoreError.newerSchema(target: connection.target, found: version, supported: PostgresStore.schemaVersion)
         }
+        // Schema 2 keeps declarations and the periods of facts (a kglog before it must not
+        // read facts with periods as holding at all times). Read only, schema 1 is read as it is.
+        if version < 2 && !isReadOnly {
+            try connection.transaction {
+                for statement in ["CREATE TABLE IF NOT EXISTS declarations(id bigserial, text text PRIMARY KEY)"] + PostgresStore.periodTables {
+                    try connection.execute(statement)
+                }
+                try connection.execute("UPDATE kglog_meta SET value = $1 WHERE key = 'schema_version'", [.integer(Int64(PostgresStore.schemaVersion))])
+            }
+        }
     }
 
     static let schemaStatements = [
@@ -105,7 +115,7 @@ public final class PostgresStore {
         "CREATE TABLE rules(id bigserial PRIMARY KEY, text text NOT NULL)",
         "CREATE TABLE prefixes(name text PRIMARY KEY, iri text NOT NULL)",
         "CREATE TABLE declarations(id bigserial, text text PRIMARY KEY)",
-    ]
+    ] + periodTables
 
     /// Runs `body` in one transaction (a savepoint inside another): all of it or none of it.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -31,7 +31,7 @@ import KGSyntax
 /// - `rules(id, text)`: each rule as its source text, parsed again when the file is opened.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 5
+    public static let schemaVersion: Int32 = 6
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
@@ -106,6 +106,13 @@ public final class Store {
         hasAddedPairs = try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_cache_added'") == 1
         if version < 4 { try moveNumbersInline() }
         if version < 5 { try buildPairOrders() }
+        // Schema 6 keeps declarations and the periods of facts: a kglog before it would read
+        // facts with periods as holding at all times, so it must not open such a file.
+        if version < 6 {
+            try transaction {
+                try connection.execute("\(Store.declarationsTable) \(Store.periodTables) PRAGMA user_version = 6;")
+            }
+        }
         if isReadOnly && version < Int64(Store.schemaVersion) { try connection.execute("PRAGMA query_only = ON") }
     }
 
@@ -251,7 +258,8 @@ public final class Store {
                 CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
                 CREATE TABLE rules(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE prefixes(name TEXT PRIMARY KEY, iri TEXT NOT NULL);
-                CREATE TABLE declarations(text TEXT PRIMARY KEY);
+                \(Store.declarationsTable)
+                \(Store.periodTables)
                 \(Store.factCacheTable)
                 \(Store.addedPairsTable)
                 """)
@@ -840,8 +848,10 @@ public final class Store {
         return result
     }
 
+    static let declarationsTable = "CREATE TABLE IF NOT EXISTS declarations(text TEXT PRIMARY KEY);"
+
     public func addDeclaration(_ text: String) throws -> Bool {
-        try connection.execute("CREATE TABLE IF NOT EXISTS declarations(text TEXT PRIMARY KEY)")
+        try connection.execute(Store.declarationsTable)
         let statement = try connection.prepare("INSERT OR IGNORE INTO declarations(text) VALUES (?1)")
         statement.bind(1, text)
         try statement.run()

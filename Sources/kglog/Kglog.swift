@@ -20,7 +20,7 @@ struct Kglog: ParsableCommand {
 
     /// What `kglog --version` prints: the release, and the schema versions of the files and
     /// PostgreSQL databases it reads and writes (an older one is upgraded when opened to write).
-    static let version = "kglog 0.5.0 (SQLite file schema \(Store.schemaVersion), PostgreSQL schema \(PostgresStore.schemaVersion))"
+    static let version = "kglog 0.6.0 (SQLite file schema \(Store.schemaVersion), PostgreSQL schema \(PostgresStore.schemaVersion))"
 }
 
 extension OutputFormat: ExpressibleByArgument {}

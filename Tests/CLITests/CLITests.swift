@@ -65,7 +65,7 @@ final class CLITests: FolderTestCase {
     func testVersionNamesTheReleaseAndTheSchemas() throws {
         let result = try kglog(["--version"])
         XCTAssertEqual(result.status, 0)
-        XCTAssertEqual(result.stdout, "kglog 0.5.0 (SQLite file schema 5, PostgreSQL schema 1)\n")
+        XCTAssertEqual(result.stdout, "kglog 0.6.0 (SQLite file schema 6, PostgreSQL schema 2)\n")
     }
 
     func testEvaluateChoosesWhereAQueryOnPostgreSQLIsEvaluatedAndExplainShowsTheSQL() throws {
@@ -566,7 +566,7 @@ extension CLITests {
 
             """)
         // A writing command upgrades it (--load above already did).
-        XCTAssertEqual(try schemaVersion(db), "5\n")
+        XCTAssertEqual(try schemaVersion(db), "6\n")
         // A query of a missing file says so, and creates nothing.
         let missing = directory.appendingPathComponent("missing.kglog").path
         XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr, "kglog: error: cannot open '\(missing)': no such file\n")

@@ -26,13 +26,13 @@ final class PostgresStoreTests: XCTestCase {
 
     func testTheSchemaIsCreatedOnceAndAnotherProgramsTablesAreRefused() throws {
         let store = try PostgresStore(try target())
-        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["1"]])
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["2"]])
         store.close()
         XCTAssertNoThrow(try PostgresStore(try target()).close(), "opened again, as it is")
         // A newer kglog's schema, and a schema of other tables, are refused and left as they are.
         try admin.execute("UPDATE \(schema).kglog_meta SET value = '9' WHERE key = 'schema_version'")
         XCTAssertThrowsError(try PostgresStore(try target())) { error in
-            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 1: upgrade kglog to open it")
+            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 2: upgrade kglog to open it")
         }
         let other = schema + "_other"
         try admin.execute("CREATE SCHEMA \(other)")
@@ -43,6 +43,22 @@ final class PostgresStoreTests: XCTestCase {
             XCTAssertEqual(error as? PostgresStoreError, .notAKnowledgeBase(target: otherTarget, schema: other))
         }
         XCTAssertEqual(try admin.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [.text(other)]).rows, [["invoices"]])
+    }
+
+    func testASchema1DatabaseIsUpgradedByAWriterAndReadAsItIsByAReader() throws {
+        try PostgresStore(try target()).close()
+        try admin.execute("DROP TABLE \(schema).declarations, \(schema).fact_periods, \(schema).tuple_periods")
+        try admin.execute("UPDATE \(schema).kglog_meta SET value = '1' WHERE key = 'schema_version'")
+        let reader = try PostgresStore(try target(), readOnly: true)
+        XCTAssertEqual(try reader.predicatesWithPeriods(), [])
+        XCTAssertEqual(try reader.declarations(), [])
+        reader.close()
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["1"]])
+        let writer = try PostgresStore(try target())
+        defer { writer.close() }
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["2"]])
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('declarations', 'fact_periods', 'tuple_periods')",
+                                         [.text(schema)]).rows, [["3"]])
     }
 
     func testTermsAreInternedOnceEvenByTwoWritersAndInlineValuesNever() throws {
