@@ -19,8 +19,13 @@ extension PostgresStore {
         """,
     ]
 
+    /// Whether the period tables exist: always for schema 2 (a writer upgrades schema 1 when it
+    /// opens it); a reader of schema 1 finds none. Asked once.
     private func hasPeriods() throws -> Bool {
-        try connection.execute("SELECT to_regclass('fact_periods') IS NOT NULL").rows == [["t"]]
+        if let known = periodTablesExist { return known }
+        let exists = try connection.execute("SELECT to_regclass('fact_periods') IS NOT NULL").rows == [["t"]]
+        periodTablesExist = exists
+        return exists
     }
 
     /// The table of a fact's periods, the condition on its arguments (`$2`, and `$3`), and the
@@ -35,7 +40,6 @@ extension PostgresStore {
     /// that period was recorded already.
     @discardableResult
     public func addPeriod(predicate: Int64, arguments: [Int64], source: Int64, from: Int64, until: Int64) throws -> Bool {
-        if try !hasPeriods() { for statement in PostgresStore.periodTables { try connection.execute(statement) } }
         let tail: [PostgresValue?] = [.integer(source), .integer(from), .integer(until)]
         if arguments.count == 2 {
             return try connection.execute("""

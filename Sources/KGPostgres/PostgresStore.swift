@@ -38,6 +38,8 @@ public final class PostgresStore {
     /// For a knowledge base opened to read only: a connection whose transactions may create
     /// temporary tables, on which evaluation in the database runs (opened when first needed).
     private var evaluator: PostgresConnection?
+    /// Whether the tables of periods exist (`hasPeriods`), once asked.
+    var periodTablesExist: Bool?
 
     /// Connects and makes sure the schema is kglog's: created when the schema is empty,
     /// checked (application and version) otherwise.

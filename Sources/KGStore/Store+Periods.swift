@@ -6,8 +6,8 @@ import KGSyntax
 /// the ends as inline date ids (an open end is 0001-01-01 or 9999-12-31). Binary facts' periods
 /// are in `fact_periods` by subject and object, so that a read joins them to `quads` in SQL;
 /// those of other arities in `tuple_periods`, the arguments packed as in `tuples`. A fact-source
-/// row with no period rows holds at all times; one with period rows holds over their union. The
-/// tables are made at the first period, so a file without periods is as before.
+/// row with no period rows holds at all times; one with period rows holds over their union. Every
+/// file of schema 6 has the tables (older ones get them when upgraded, in memory when read only).
 extension Store {
     static let periodTables = """
         CREATE TABLE IF NOT EXISTS fact_periods(p INTEGER NOT NULL, s INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,
@@ -17,10 +17,6 @@ extension Store {
             valid_from INTEGER NOT NULL, valid_until INTEGER NOT NULL,
             PRIMARY KEY(p, args, g, valid_from, valid_until)) WITHOUT ROWID;
         """
-
-    private func hasPeriods() throws -> Bool {
-        try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'fact_periods'") == 1
-    }
 
     /// The table of a fact's periods and the condition on its arguments, as `?2` (and `?3`).
     private static func periodTable(arity: Int) -> (table: String, arguments: String) {
@@ -40,7 +36,6 @@ extension Store {
     /// false when that period was recorded already. The fact-source row must exist.
     @discardableResult
     public func addPeriod(predicate: Int64, arguments: [Int64], source: Int64, from: Int64, until: Int64) throws -> Bool {
-        try connection.execute(Store.periodTables)
         let (table, _) = Store.periodTable(arity: arguments.count)
         let columns = arguments.count == 2 ? "p, s, o, g, valid_from, valid_until" : "p, args, g, valid_from, valid_until"
         let values = arguments.count == 2 ? "?1, ?2, ?3, ?4, ?5, ?6" : "?1, ?2, ?4, ?5, ?6"
@@ -56,7 +51,6 @@ extension Store {
 
     /// The periods recorded for a fact from one source (none: it holds at all times).
     public func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)] {
-        guard try hasPeriods() else { return [] }
         let (table, condition) = Store.periodTable(arity: arguments.count)
         let statement = try connection.prepare("SELECT valid_from, valid_until FROM \(table) WHERE p = ?1 AND \(condition) AND g = ?4")
         defer { statement.reset() }
@@ -72,7 +66,6 @@ extension Store {
     /// many went.
     @discardableResult
     public func deletePeriods(predicate: Int64, arguments: [Int64], source: Int64?, period: (from: Int64, until: Int64)? = nil) throws -> Int {
-        guard try hasPeriods() else { return 0 }
         let (table, condition) = Store.periodTable(arity: arguments.count)
         var sql = "DELETE FROM \(table) WHERE p = ?1 AND \(condition)"
         if source != nil { sql += " AND g = ?4" }
@@ -91,7 +84,6 @@ extension Store {
 
     /// Removes the periods of every fact a source asserted.
     func deletePeriods(source: Int64) throws {
-        guard try hasPeriods() else { return }
         for table in ["fact_periods", "tuple_periods"] {
             let statement = try connection.prepare("DELETE FROM \(table) WHERE g = ?1")
             statement.bind(1, source)
@@ -101,7 +93,6 @@ extension Store {
 
     /// The predicates some of whose facts have periods.
     public func predicatesWithPeriods() throws -> Set<Int64> {
-        guard try hasPeriods() else { return [] }
         var result = Set<Int64>()
         for table in ["fact_periods", "tuple_periods"] {
             // One index probe a predicate (a skip scan), not a read of every period.
@@ -118,7 +109,6 @@ extension Store {
 
     /// Every period row of a predicate: arguments, source, ends.
     public func periodRows(predicate: Int64, arity: Int) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] {
-        guard try hasPeriods() else { return [] }
         var result: [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] = []
         if arity == 2 {
             let statement = try connection.prepare("SELECT s, o, g, valid_from, valid_until FROM fact_periods WHERE p = ?1")
@@ -145,15 +135,13 @@ extension Store {
     /// `Period.openEndID`): subject, object, start, end, and with `withSources` the source.
     /// `bound` keeps the rows with these ids at these columns (0 subject, 1 object, 2 source).
     public func binaryFactsWithPeriods(predicate: Int64, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
-        let periods = try hasPeriods()
         var conditions = ["q.p = ?1"]
         if bound[0] != nil { conditions.append("q.s = ?2") }
         if bound[1] != nil { conditions.append("q.o = ?3") }
         if withSources { conditions.append("q.g != 0") }
         if withSources, bound[2] != nil { conditions.append("q.g = ?4") }
-        let ends = periods ? "coalesce(f.valid_from, \(Period.openStartID)), coalesce(f.valid_until, \(Period.openEndID))"
-            : "\(Period.openStartID), \(Period.openEndID)"
-        let join = periods ? " LEFT JOIN fact_periods AS f ON f.p = q.p AND f.s = q.s AND f.o = q.o AND f.g = q.g" : ""
+        let ends = "coalesce(f.valid_from, \(Period.openStartID)), coalesce(f.valid_until, \(Period.openEndID))"
+        let join = " LEFT JOIN fact_periods AS f ON f.p = q.p AND f.s = q.s AND f.o = q.o AND f.g = q.g"
         let sql = "SELECT \(withSources ? "" : "DISTINCT ")q.s, q.o, \(ends)\(withSources ? ", q.g" : "") FROM quads AS q\(join) WHERE "
             + conditions.joined(separator: " AND ")
         let statement = try connection.prepare(sql)

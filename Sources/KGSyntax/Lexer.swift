@@ -187,6 +187,23 @@ public struct Lexer {
         // Digits joined by hyphens: a date, or a subtraction written without spaces.
         if peek() == UInt8(ascii: "-"), isDigit(peek(1)) {
             while isDigit(peek()) || (peek() == UInt8(ascii: "-") && isDigit(peek(1))) { advance() }
+            // The common case, YYYY-MM-DD, read from the bytes without making text.
+            if position - start == 10, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-") {
+                func number(_ from: Int, _ count: Int) -> Int64? {
+                    var n: Int64 = 0
+                    for i in from..<(from + count) {
+                        let b = bytes[i]
+                        guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+                        n = n * 10 + Int64(b - UInt8(ascii: "0"))
+                    }
+                    return n
+                }
+                if let y = number(start, 4), let m = number(start + 5, 2), let d = number(start + 8, 2),
+                   let date = CalendarDate(year: y, month: m, day: d) {
+                    emit(.date, from: start, at: location, value: .date(date))
+                    return
+                }
+            }
             let lexeme = text(start..<position)
             let parts = lexeme.split(separator: "-")
             if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2 {
