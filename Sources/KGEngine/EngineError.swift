@@ -30,6 +30,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case builtinArity(String, expected: String, found: Int)
     case reservedPredicate(String)
     case timeOnBuiltin(String)
+    case timeNotADay(String)
     case notYetWithPeriods(String)
     case sourceOnBuiltin(String)
     case invalidRegex(String, reason: String)
@@ -69,6 +70,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .retractArgument(let text): return "retract takes constants and variables, not '\(text)'"
         case .builtinArity(let name, let expected, let found):
             return "built-in '\(name)' takes \(expected), not \(found)"
+        case .timeNotADay(let found): return "a day such as 2010-01-01 (or a variable) goes after 'at', 'from' and 'until', not '\(found)'"
         case .timeOnBuiltin(let name): return "built-in '\(name)' holds at all times: 'at' and 'from ... until' belong on atoms of facts"
         case .notYetWithPeriods(let what): return "\(what) is not supported yet for predicates whose facts have periods"
         case .reservedPredicate(let name): return "'\(name)' is a built-in predicate and cannot be defined by facts or rules"

@@ -208,6 +208,18 @@ final class ValidTimeTests: FolderTestCase {
                                                       ^
 
             """)
+        check("?- m(X, x) at 2001.", """
+            t.kgl:1:40: error: a day such as 2010-01-01 (or a variable) goes after 'at', 'from' and 'until', not '2001'
+            m(b, x) from 2001-01-01. ?- m(X, x) at 2001.
+                                                   ^
+
+            """)
+        check("r(X) :- m(X, x) from F until \"later\", m(X, F).", """
+            t.kgl:1:55: error: a day such as 2010-01-01 (or a variable) goes after 'at', 'from' and 'until', not '"later"'
+            m(b, x) from 2001-01-01. r(X) :- m(X, x) from F until "later", m(X, F).
+                                                                  ^
+
+            """)
         check("?- contains(X, Y) at 2001-01-01, m(X, Y).", """
             t.kgl:1:29: error: built-in 'contains' holds at all times: 'at' and 'from ... until' belong on atoms of facts
             m(b, x) from 2001-01-01. ?- contains(X, Y) at 2001-01-01, m(X, Y).

@@ -163,6 +163,11 @@ public enum SafetyCheck {
                 }
                 continue
             }
+            for day in atom.time?.expressions ?? [] {
+                if case .constant(let value) = day.kind, value.kind != .date {
+                    diagnostics.append(Diagnostic(EngineError.timeNotADay(value.sourceText), at: day.location))
+                }
+            }
             for argument in atom.arguments {
                 switch argument.kind {
                 case .constant, .variable: continue
