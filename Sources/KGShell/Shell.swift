@@ -595,6 +595,7 @@ public final class Shell {
             return (try? knowledgeBase.names(startingWith: word)) ?? []
         } else {
             candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue)
+                + [ConflictRules.predicate.sourceText]
         }
         return Array(Set(candidates.filter { $0.hasPrefix(word) })).sorted()
     }
