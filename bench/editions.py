@@ -23,6 +23,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,7 +54,7 @@ def day(k):
 def timed(arguments, stdout=subprocess.DEVNULL):
     """Whole-process seconds and peak MiB, read by /usr/bin/time (a child's own rusage would
     count this Python process's memory from before the exec)."""
-    report = os.path.join(DATA, "time.txt")
+    report = os.path.join(tempfile.gettempdir(), f"kglog-time-{os.getpid()}.txt")
     started = time.perf_counter()
     process = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report] + arguments, stdout=stdout, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from editions import timed
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(HERE, "data", "periods")
@@ -42,18 +44,6 @@ def generate(facts, entities, groups):
             end = (begin + datetime.timedelta(days=1 + rng.randrange(min(3650, span - first)))).isoformat()
         rows.add((entity, group, begin.isoformat(), end))
     return sorted(rows)
-
-
-def timed(arguments, stdout=subprocess.DEVNULL):
-    """Whole-process seconds and peak MiB, read by /usr/bin/time."""
-    report = os.path.join(DATA, "time.txt")
-    started = time.perf_counter()
-    process = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report] + arguments, stdout=stdout, stderr=subprocess.PIPE)
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        sys.exit(f"{' '.join(arguments)} failed: {process.stderr.decode()}")
-    with open(report) as f:
-        return seconds, int(f.read().split()[-1]) / 1024
 
 
 # Counts per period for one group in SQL: the group's days split it into segments, each counted

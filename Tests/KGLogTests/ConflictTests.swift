@@ -6,14 +6,6 @@ import KGSyntax
 
 /// Functional predicates, `conflict`, and the list of conflicts, on every store.
 final class ConflictTests: FolderTestCase {
-    private func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
-        try kb.query(query).rows.map { $0.map(\.sourceText).joined(separator: ", ") }
-    }
-
-    private func rendered(_ error: Error) -> String {
-        (error as? DiagnosticReport)?.rendered() ?? "\(error)"
-    }
-
     let reports = """
         published-on(arminfo, 2012-04-27). reported-by(arminfo, zainetdinov). published-by(arminfo, arminfo-agency).
         published-on(kaztag, 2012-05-02). reported-by(kaztag, correspondent).

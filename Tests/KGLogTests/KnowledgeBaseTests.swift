@@ -5,12 +5,6 @@ import KGLog
 import KGSyntax
 
 final class KnowledgeBaseTests: FolderTestCase {
-    private func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
-        let answer = try kb.query(query)
-        if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
-        return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
-    }
-
     func testFactsAndRulesSurviveClosingAndReopening() throws {
         let file = directory.appendingPathComponent("csto.kglog").path
         do {

@@ -18,9 +18,7 @@ final class ServerEvaluationTests: XCTestCase {
 
     private func rows(_ kb: KnowledgeBase, _ query: String, on site: EvaluationSite) throws -> [String] {
         kb.evaluationSite = site
-        let answer = try kb.query(query)
-        if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
-        return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
+        return try KGTestSupport.rows(kb, query)
     }
 
     /// Asserts that the server evaluates `query` and answers it as the client does; returns the rows.

@@ -8,16 +8,6 @@ import KGSyntax
 /// (intersection, negation, aggregates, recursion), retraction, the backup, errors, and a
 /// property test against a day-by-day evaluation.
 final class ValidTimeTests: FolderTestCase {
-    private func rows(_ kb: KnowledgeBase, _ query: String) throws -> [String] {
-        let answer = try kb.query(query)
-        if answer.columns.isEmpty { return [answer.holds ? "true" : "false"] }
-        return answer.rows.map { $0.map(\.sourceText).joined(separator: ", ") }
-    }
-
-    private func rendered(_ error: Error) -> String {
-        (error as? DiagnosticReport)?.rendered() ?? "\(error)"
-    }
-
     let history = """
         member-of(uzbekistan, csto) from 1994-04-20 until 1999-04-02 @ tass.
         member-of(uzbekistan, csto) from 2006-08-16 until 2012-12-19 @ tass.

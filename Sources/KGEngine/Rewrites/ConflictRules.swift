@@ -27,17 +27,14 @@ public enum ConflictRules {
     /// it. As a rule, it carries periods: two values with periods disagree only when their
     /// periods meet.
     public static func pairs(for declaration: FunctionalDeclaration) -> (rule: Clause, query: Query)? {
-        let p = declaration.predicate.sourceText
+        guard let values = query(for: declaration, withSources: false) else { return nil }
+        let location = declaration.location
         let others = (1..<declaration.arity).map { "A\($0)" }
-        func atom(_ value: String) -> String { "\(p)(\((others + [value]).joined(separator: ", ")))" }
         let head = Atom(predicate: .name("conflict[\(declaration.signature)]"),
-                        arguments: (others + ["V", "W"]).map { Expression(.variable($0), at: declaration.location) }, at: declaration.location)
-        guard case .clause(var rule)? = Parser.parse("conflict-pairs(\((others + ["V", "W"]).joined(separator: ", "))) :- \(atom("V")), \(atom("W")), V != W.").statements.first
-        else { return nil }
-        rule.head = head
+                        arguments: (others + ["V", "W"]).map { Expression(.variable($0), at: location) }, at: location)
+        var rule = Clause(head: head, source: nil, body: values.body, location: location, text: "")
         rule.text = rule.formatted
-        let query = Query(body: [.positive(head, source: nil)], location: declaration.location, text: "?- \(head.sourceText).")
-        return (rule, query)
+        return (rule, Query(body: [.positive(head, source: nil)], location: location, text: "?- \(head.sourceText)."))
     }
 
     /// The query that finds the disagreements of a functional predicate of any arity: the other

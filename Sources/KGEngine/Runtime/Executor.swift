@@ -108,11 +108,7 @@ final class Executor {
     func run(_ plan: Plan, delta: Range<Int> = 0..<0, keepingOnly filter: Relation? = nil) throws {
         headFilter = filter.map { Unmanaged.passUnretained($0) }
         defer { headFilter = nil }
-        if plan.variableCount > registerCapacity {
-            registers.deallocate()
-            registerCapacity = plan.variableCount * 2
-            registers = .allocate(capacity: registerCapacity)
-        }
+        reserveRegisters(plan.variableCount)
         if plan.head.width > headCapacity {
             headBuffer.deallocate()
             headCapacity = plan.head.width * 2
@@ -321,13 +317,17 @@ final class Executor {
         }
     }
 
+    /// Makes room for `count` registers.
+    private func reserveRegisters(_ count: Int) {
+        guard count > registerCapacity else { return }
+        registers.deallocate()
+        registerCapacity = count * 2
+        registers = .allocate(capacity: registerCapacity)
+    }
+
     /// Runs `body` with the registers holding `solution`, a register a variable of `rule`.
     func withRegisters(_ rule: CompiledRule, _ solution: UnsafePointer<Int64>, _ body: () throws -> Void) throws {
-        if rule.variableNames.count > registerCapacity {
-            registers.deallocate()
-            registerCapacity = rule.variableNames.count * 2
-            registers = .allocate(capacity: registerCapacity)
-        }
+        reserveRegisters(rule.variableNames.count)
         for v in 0..<rule.variableNames.count { registers[v] = solution[v] }
         try body()
     }
@@ -342,11 +342,7 @@ final class Executor {
         let positions = rule.aggregates.keys.sorted()
         let aggregates = positions.map { rule.aggregates[$0]! }
         let keyComputations = rule.head.indices.filter { rule.aggregates[$0] == nil }.map { rule.head[$0] }
-        if rule.variableNames.count > registerCapacity {
-            registers.deallocate()
-            registerCapacity = rule.variableNames.count * 2
-            registers = .allocate(capacity: registerCapacity)
-        }
+        reserveRegisters(rule.variableNames.count)
         // `count(X)` alone in the head counts the solutions, which are distinct rows already.
         if keyComputations.isEmpty, aggregates.count == 1, aggregates[0].function == .count,
            case .variable = aggregates[0].argument {
@@ -403,30 +399,35 @@ final class Executor {
                 try accumulators[group * aggregates.count + i].add(inputs[i], id: inputIDs[i], rule: rule, at: aggregate.location)
             }
         }
-        let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: head.width)
-        defer { buffer.deallocate() }
-        buffer.initialize(repeating: 0, count: head.width)
         for (group, key) in keys.enumerated() {
-            // Each aggregate's results (one, or several tied values of arg-max/arg-min): a head
-            // fact for every combination.
             let results = try (0..<aggregates.count).map { try accumulators[group * aggregates.count + $0].resultIDs(dictionary) }
-            var choice = [Int](repeating: 0, count: results.count)
-            while true {
-                var k = 0, a = 0
-                for position in 0..<rule.head.count {
-                    if rule.aggregates[position] != nil {
-                        buffer[position] = results[a][choice[a]]
-                        a += 1
-                    } else {
-                        buffer[position] = key[k]
-                        k += 1
-                    }
+            insertHeads(rule, key: key, results: results, into: head)
+        }
+    }
+
+    /// Inserts the head rows of one group: its key ids at the head's other positions, each
+    /// aggregate's results (one, or several tied values of arg-max/arg-min) at its own, a row
+    /// for every combination; with `period`, the period at the head's last two positions.
+    func insertHeads(_ rule: CompiledRule, key: [Int64], results: [[Int64]], period: (Int64, Int64)? = nil, into head: Relation) {
+        var row = [Int64](repeating: 0, count: head.width)
+        let positions = period == nil ? rule.head.count : rule.head.count - 2
+        if let period { (row[positions], row[positions + 1]) = period }
+        var choice = [Int](repeating: 0, count: results.count)
+        while true {
+            var k = 0, a = 0
+            for position in 0..<positions {
+                if rule.aggregates[position] != nil {
+                    row[position] = results[a][choice[a]]
+                    a += 1
+                } else {
+                    row[position] = key[k]
+                    k += 1
                 }
-                head.insert(buffer)
-                guard let next = choice.indices.last(where: { choice[$0] + 1 < results[$0].count }) else { break }
-                choice[next] += 1
-                for later in (next + 1)..<choice.count { choice[later] = 0 }
             }
+            row.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) }
+            guard let next = choice.indices.last(where: { choice[$0] + 1 < results[$0].count }) else { return }
+            choice[next] += 1
+            for later in (next + 1)..<choice.count { choice[later] = 0 }
         }
     }
 }
@@ -481,21 +482,9 @@ extension Executor {
             counts[group] += 1
             previousGroup = group
         }
-        let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: head.width)
-        defer { buffer.deallocate() }
-        buffer.initialize(repeating: 0, count: head.width)
         for group in counts.indices {
             let count = try dictionary.id(for: .integer(counts[group]))
-            var k = 0
-            for position in 0..<rule.head.count {
-                if rule.aggregates[position] != nil {
-                    buffer[position] = count
-                } else {
-                    buffer[position] = keys[group * width + k]
-                    k += 1
-                }
-            }
-            head.insert(buffer)
+            insertHeads(rule, key: Array(keys[(group * width)..<((group + 1) * width)]), results: counted.map { _ in [count] }, into: head)
         }
     }
 }

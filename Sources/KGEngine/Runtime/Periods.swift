@@ -212,30 +212,8 @@ extension Executor {
             var last: Int64 = 0
             func close(at end: Int64) {
                 guard let run = open else { return }
-                emit(run.results, from: run.from, until: end)
+                insertHeads(rule, key: key, results: run.results, period: (run.from, end), into: head)
                 open = nil
-            }
-            func emit(_ results: [[Int64]], from: Int64, until: Int64) {
-                var choice = [Int](repeating: 0, count: results.count)
-                while true {
-                    var row = [Int64](repeating: 0, count: head.width)
-                    var k = 0, a = 0
-                    for position in 0..<(rule.head.count - 2) {
-                        if rule.aggregates[position] != nil {
-                            row[position] = results[a][choice[a]]
-                            a += 1
-                        } else {
-                            row[position] = key[k]
-                            k += 1
-                        }
-                    }
-                    row[rule.head.count - 2] = from
-                    row[rule.head.count - 1] = until
-                    row.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) }
-                    guard let next = choice.indices.last(where: { choice[$0] + 1 < results[$0].count }) else { break }
-                    choice[next] += 1
-                    for later in (next + 1)..<choice.count { choice[later] = 0 }
-                }
             }
             // A sweep over the days: each solution (by identity) enters at its start and leaves
             // at its end; how many of its periods cover the current day is counted, so one
@@ -290,7 +268,7 @@ extension Executor {
                 open = (results, startID)
                 last = end
             }
-            if let run = open { emit(run.results, from: run.from, until: idOfDay[last]!) }
+            if let run = open { insertHeads(rule, key: key, results: run.results, period: (run.from, idOfDay[last]!), into: head) }
         }
     }
 }
