@@ -115,7 +115,7 @@ public struct CSVReader {
         return text
     }
 
-    /// The value a field stands for: an integer, a decimal or an ISO date when it reads as one
+    /// The value a field stands for: an integer, a decimal, an ISO date or datetime (UTC, canonical) when it reads as one
     /// (unless `asText`), a name when it is written like one, otherwise a string.
     public static func value(of text: String, asText: Bool) -> Value {
         if asText { return .string(text) }
@@ -123,6 +123,7 @@ public struct CSVReader {
         let utf8 = text.utf8
         if isDecimal(utf8), let d = Value(kind: .decimal, lexical: text) { return d }
         if utf8.count == 10, let date = CalendarDate(iso: Substring(text)) { return .date(date) }
+        if utf8.count >= 20, let moment = DateTime(iso: Substring(text)), moment.description == text { return .datetime(moment) }
         if isName(utf8) { return .name(text) }
         return .string(text)
     }

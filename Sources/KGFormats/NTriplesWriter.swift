@@ -22,7 +22,7 @@ public enum NTriplesWriter {
         case .string(let s): return quote(s)
         case .langString(let s, let language): return quote(s) + "@" + language
         case .typed(let s, let datatype): return quote(s) + "^^<" + escapeIRI(datatype) + ">"
-        case .integer, .decimal, .date: return quote(value.lexical) + "^^<" + (value.datatype ?? "") + ">"
+        case .integer, .decimal, .date, .datetime: return quote(value.lexical) + "^^<" + (value.datatype ?? "") + ">"
         }
     }
 

@@ -181,6 +181,24 @@ public struct Lexer {
         emit(.name, from: start, at: location, value: .name(name), text: name)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the date already read: a datetime, or an error at its start.
+    private mutating func lexDateTime(start: Int, location: SourceLocation) {
+        advance()
+        while let b = peek(), (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: ":") || b == UInt8(ascii: ".") {
+            advance()
+        }
+        if peek() == UInt8(ascii: "Z") { advance() }
+        let lexeme = text(start..<position)
+        switch DateTime.parse(lexeme.utf8) {
+        case .success(let moment):
+            emit(.datetime, from: start, at: location, value: .datetime(moment))
+            return
+        case .failure(.outOfRange): report(.datetimeOutOfRange(lexeme), at: location)
+        case .failure(.malformed): report(.invalidDatetime(lexeme), at: location)
+        }
+        emit(.integer, from: start, at: location, value: .integer(0))
+    }
+
     private mutating func lexNumberOrDate(start: Int, location: SourceLocation) {
         func isDigit(_ b: UInt8?) -> Bool { b.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? false }
         while isDigit(peek()) { advance() }
@@ -197,6 +215,10 @@ public struct Lexer {
                         n = n * 10 + Int64(b - UInt8(ascii: "0"))
                     }
                     return n
+                }
+                if peek() == UInt8(ascii: "T"), isDigit(peek(1)) {
+                    lexDateTime(start: start, location: location)
+                    return
                 }
                 if let y = number(start, 4), let m = number(start + 5, 2), let d = number(start + 8, 2),
                    let date = CalendarDate(year: y, month: m, day: d) {

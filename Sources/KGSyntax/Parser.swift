@@ -609,7 +609,7 @@ public struct Parser {
             let inner = try parseExpression()
             try expect(.rightParen, "')'")
             return inner
-        case .name, .string, .integer, .decimal, .date, .iri, .blankNode:
+        case .name, .string, .integer, .decimal, .date, .datetime, .iri, .blankNode:
             _ = take()
             return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
         default:
@@ -623,7 +623,7 @@ public struct Parser {
         case .prefixedName:
             let token = take()
             return Expression(.constant(try resolve(token)), at: token.location)
-        case .name, .string, .integer, .decimal, .date, .iri, .blankNode:
+        case .name, .string, .integer, .decimal, .date, .datetime, .iri, .blankNode:
             let token = take()
             return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
         default:

@@ -8,6 +8,8 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
     case integerOutOfRange(String)
     case invalidNumber(String)
     case invalidDate(String)
+    case invalidDatetime(String)
+    case datetimeOutOfRange(String)
     case spacelessSubtraction(String)
     case expected(String, found: String)
     case notAnAtom(String)
@@ -33,6 +35,9 @@ public enum SyntaxError: DiagnosticMessage, Equatable {
         case .integerOutOfRange(let t): return "integer '\(t)' does not fit in 64 bits"
         case .invalidNumber(let t): return "invalid number '\(t)'"
         case .invalidDate(let t): return "invalid date '\(t)': no such day"
+        case .invalidDatetime(let t):
+            return "invalid datetime '\(t)': write YYYY-MM-DDTHH:MM:SSZ in UTC, with at most three digits after the seconds' point"
+        case .datetimeOutOfRange(let t): return "datetime '\(t)' is out of range: no such moment, or a year outside 0001 to 9999"
         case .spacelessSubtraction(let t): return "'\(t)' is not a date (YYYY-MM-DD); write a subtraction with spaces, as 'a - b'"
         case .expected(let what, let found): return "expected \(what) but found \(found)"
         case .notAnAtom(let found): return "expected an atom such as 'p(X)' but found \(found)"

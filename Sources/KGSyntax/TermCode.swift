@@ -8,7 +8,7 @@ import Foundation
 ///   literals, and numbers too large to be inline), looked up by its kind and `storageText`;
 /// - **0**: no term (the source of a fact stated without one);
 /// - **inline** (sign bit set, a 3-bit tag, a 60-bit payload): an integer in [-2^59, 2^59), any
-///   date, or a decimal whose significand fits 52 bits and whose exponent fits 8. Such a value
+///   date, any datetime (milliseconds), or a decimal whose significand fits 52 bits and whose exponent fits 8. Such a value
 ///   is never in the dictionary, so every value has exactly one id, and arithmetic, comparisons
 ///   and aggregates on it need no lookup;
 /// - **temporary** (tag 7, that is -1, -2, ...): a value one evaluation computed that is neither
@@ -24,7 +24,7 @@ public enum TermCode {
     private static let tagMask: Int64 = 0x7 << payloadBits
 
     private enum Tag: Int64 {
-        case integer = 1, decimal = 2, date = 3, temporary = 7
+        case integer = 1, decimal = 2, date = 3, datetime = 4, temporary = 7
     }
 
     private static func make(_ tag: Tag, _ payload: Int64) -> Int64 {
@@ -50,7 +50,7 @@ public enum TermCode {
     @inline(__always)
     public static func isInline(_ id: Int64) -> Bool {
         let tag = (id & tagMask) >> payloadBits
-        return id < 0 && tag >= Tag.integer.rawValue && tag <= Tag.date.rawValue
+        return id < 0 && tag >= Tag.integer.rawValue && tag <= Tag.datetime.rawValue
     }
 
     /// Whether the id is an evaluation's temporary one.
@@ -74,6 +74,7 @@ public enum TermCode {
         switch value {
         case .integer(let n): return integerID(n)
         case .date(let d): return make(.date, d.daysSinceEpoch)
+        case .datetime(let t): return make(.datetime, t.millisecondsSinceEpoch)
         case .decimal(let d): return decimalID(d)
         default: return nil
         }
@@ -102,6 +103,7 @@ public enum TermCode {
         switch tag(of: id) {
         case .integer: return .integer(signedPayload(id))
         case .date: return .date(CalendarDate(daysSinceEpoch: signedPayload(id)))
+        case .datetime: return .datetime(DateTime(millisecondsSinceEpoch: signedPayload(id)))
         case .decimal:
             let exponent = Int(Int8(truncatingIfNeeded: (id & payloadMask) >> significandBits))
             let significand = (id << (64 - significandBits)) >> (64 - significandBits)
@@ -115,7 +117,7 @@ public enum TermCode {
     /// keeps their order); nil when either is of another kind, or they differ in kind.
     @inline(__always)
     public static func inlineOrder(_ a: Int64, _ b: Int64) -> ComparisonResult? {
-        guard a & ~payloadMask == b & ~payloadMask, let tag = tag(of: a), tag == .integer || tag == .date else { return nil }
+        guard a & ~payloadMask == b & ~payloadMask, let tag = tag(of: a), tag == .integer || tag == .date || tag == .datetime else { return nil }
         let (x, y) = (signedPayload(a), signedPayload(b))
         return x < y ? .orderedAscending : x == y ? .orderedSame : .orderedDescending
     }
@@ -125,6 +127,7 @@ public enum TermCode {
         switch tag(of: id) {
         case .integer: return .integer
         case .date: return .date
+        case .datetime: return .datetime
         case .decimal: return .decimal
         default: return nil
         }
@@ -197,6 +200,9 @@ public enum TermCode {
             return decimalID(canonicalText: text)
         case .date:
             return CalendarDate(iso: Substring(String(decoding: text, as: UTF8.self))).map { make(.date, $0.daysSinceEpoch) }
+        case .datetime:
+            guard case .success(let moment) = DateTime.parse(text) else { return nil }
+            return make(.datetime, moment.millisecondsSinceEpoch)
         default:
             return nil
         }

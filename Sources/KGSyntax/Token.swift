@@ -1,7 +1,7 @@
 /// A lexical token of kglog source.
 public struct Token: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
-        case name, variable, string, integer, decimal, date, iri
+        case name, variable, string, integer, decimal, date, datetime, iri
         /// `_:label`, an RDF blank node.
         case blankNode
         /// `ex:local`, an IRI written with a declared prefix (`ex:` alone in a `prefix` statement).

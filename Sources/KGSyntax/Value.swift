@@ -13,6 +13,8 @@ public enum Value: Hashable, Sendable {
     case integer(Int64)
     case decimal(Decimal)
     case date(CalendarDate)
+    /// A moment in UTC (`2026-11-30T10:15:00Z`): when a change was recorded, or any timestamp.
+    case datetime(DateTime)
     case iri(String)
     case blank(String)
     case langString(String, language: String)
@@ -21,7 +23,7 @@ public enum Value: Hashable, Sendable {
     /// The kinds of value, in the order answers sort by. The raw values are stored in files:
     /// they never change.
     public enum Kind: Int, CaseIterable, Sendable, Comparable {
-        case integer = 1, decimal, date, string, name, iri, blank, langString, typed
+        case integer = 1, decimal, date, string, name, iri, blank, langString, typed, datetime
 
         public var label: String {
             switch self {
@@ -30,6 +32,7 @@ public enum Value: Hashable, Sendable {
             case .integer: return "integer"
             case .decimal: return "decimal"
             case .date: return "date"
+            case .datetime: return "datetime"
             case .iri: return "iri"
             case .blank: return "blank"
             case .langString: return "lang-string"
@@ -47,10 +50,20 @@ public enum Value: Hashable, Sendable {
         case .integer: return .integer
         case .decimal: return .decimal
         case .date: return .date
+        case .datetime: return .datetime
         case .iri: return .iri
         case .blank: return .blank
         case .langString: return .langString
         case .typed: return .typed
+        }
+    }
+
+    /// The moment a date (its midnight, UTC) or datetime stands for: how the two compare.
+    public var moment: DateTime? {
+        switch self {
+        case .date(let d): return DateTime(startOf: d)
+        case .datetime(let t): return t
+        default: return nil
         }
     }
 
@@ -79,6 +92,7 @@ public enum Value: Hashable, Sendable {
         case .integer(let i): return String(i)
         case .decimal(let d): return Value.canonicalText(of: d)
         case .date(let d): return d.description
+        case .datetime(let t): return t.description
         }
     }
 
@@ -121,6 +135,9 @@ public enum Value: Hashable, Sendable {
         case .date:
             guard let d = CalendarDate(iso: Substring(lexical)) else { return nil }
             self = .date(d)
+        case .datetime:
+            guard let t = DateTime(iso: Substring(lexical)) else { return nil }
+            self = .datetime(t)
         }
     }
 
@@ -180,6 +197,10 @@ extension Value {
         case (.string(let x), .string(let y)), (.name(let x), .name(let y)), (.iri(let x), .iri(let y)), (.blank(let x), .blank(let y)):
             return utf8Precedes(x, y)
         case (.date(let x), .date(let y)): return x < y
+        case (.datetime(let x), .datetime(let y)): return x < y
+        // A date and a datetime sort by the moment the date begins; at the same moment, the date first.
+        case (.date(let x), .datetime(let y)): return DateTime(startOf: x) <= y
+        case (.datetime(let x), .date(let y)): return x < DateTime(startOf: y)
         case (.langString, .langString), (.typed, .typed):
             return utf8Precedes(a.storageText, b.storageText)
         default:
@@ -257,6 +278,9 @@ extension Value {
             if x == y { return .orderedSame }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? .orderedAscending : .orderedDescending
         case (.date(let x), .date(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        case (.datetime, .datetime), (.date, .datetime), (.datetime, .date):
+            let (x, y) = (a.moment!, b.moment!)
+            return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
         case (.langString(let x, let l1), .langString(let y, let l2)) where l1 == l2:
             return compare(.string(x), .string(y))
         case (.typed(let x, let d1), .typed(let y, let d2)) where d1 == d2:
@@ -270,7 +294,14 @@ extension Value {
 
 extension Value.Kind {
     /// Integers and decimals sort together as numbers.
-    var sortGroup: Int { self == .decimal ? Value.Kind.integer.rawValue : rawValue }
+    /// Dates and datetimes sort together as moments.
+    var sortGroup: Int {
+        switch self {
+        case .decimal: return Value.Kind.integer.rawValue
+        case .datetime: return Value.Kind.date.rawValue
+        default: return rawValue
+        }
+    }
 }
 
 // MARK: - RDF literals
@@ -288,6 +319,7 @@ extension Value {
         case xsd + "integer": native = Int64(text).map { .integer($0) }
         case xsd + "decimal": native = text.contains(".") ? Value(kind: .decimal, lexical: text) : nil
         case xsd + "date": native = CalendarDate(iso: Substring(text)).map { .date($0) }
+        case xsd + "dateTime": native = DateTime(iso: Substring(text)).map { .datetime($0) }
         default: native = nil
         }
         if let native, native.lexical == text { return native }
@@ -301,6 +333,7 @@ extension Value {
         case .integer: return Value.xsd + "integer"
         case .decimal: return Value.xsd + "decimal"
         case .date: return Value.xsd + "date"
+        case .datetime: return Value.xsd + "dateTime"
         case .typed(_, let datatype): return datatype
         case .langString: return "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
         default: return nil

@@ -55,7 +55,7 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(error(#"{"predicate": "p"}"#), #"7:1: the fact has no "arguments""#)
         XCTAssertEqual(error(#"[1]"#), #"7:1: a fact is an object with "predicate" and "arguments""#)
         XCTAssertEqual(error(#"{"predicate": "p", "arguments": [{"value": "x", "kind": "colour"}]}"#),
-                       #"7:34: unknown kind "colour": one of integer, decimal, date, string, name, iri, blank, lang-string, typed"#)
+                       #"7:34: unknown kind "colour": one of integer, decimal, date, string, name, iri, blank, lang-string, typed, datetime"#)
         XCTAssertEqual(error(#"{"predicate": "p", "arguments": [{"value": "2012-13-45", "kind": "date"}]}"#),
                        "7:34: '2012-13-45' is not a valid date")
         XCTAssertEqual(error(#"{"predicate": "p", "arguments": [{"value": 5, "kind": "name"}]}"#),

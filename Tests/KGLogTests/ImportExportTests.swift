@@ -339,4 +339,37 @@ final class ImportExportTests: FolderTestCase {
         XCTAssertEqual(try kb.count("?- <http://example.org/link>(X, Y)."), 60_000)
         XCTAssertEqual(try rows(kb, "<http://example.org/link>(<http://example.org/node/59999>, Y)"), ["<http://example.org/node/60000>"])
     }
+
+    func testDatetimesAreValuesInRulesAndRoundTripAsXMLSchemaDateTime() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            reported(a, 2026-11-30T10:15:00Z). reported(b, 2026-11-30T23:59:59.5Z). reported(c, 2026-12-01T00:00:00Z).
+            late(X) :- reported(X, T), T >= 2026-11-30T12:00:00Z.
+            by-december(X) :- reported(X, T), T < 2026-12-01.
+            """)
+        XCTAssertEqual(try rows(kb, "late(X)"), ["b", "c"])
+        // A date compares as the moment it begins.
+        XCTAssertEqual(try rows(kb, "by-december(X)"), ["a", "b"])
+        XCTAssertEqual(try rows(kb, "reported(X, T), Y = year(T), D = day(T)"), [
+            "a, 2026-11-30T10:15:00Z, 2026, 30", "b, 2026-11-30T23:59:59.5Z, 2026, 30", "c, 2026-12-01T00:00:00Z, 2026, 1",
+        ])
+        XCTAssertEqual(try rows(kb, "reported(X, T), T = 2026-11-30T10:15:00.000Z"), ["a, 2026-11-30T10:15:00Z"])
+        XCTAssertEqual(try rows(kb, "reported(_, T), N = max(T)"), ["2026-12-01T00:00:00Z"])
+        // Written as xsd:dateTime, read back as the same values.
+        let triples = try export(kb, .nt, predicate: .name("reported"))
+        XCTAssertTrue(triples.contains("<kglog:a> <kglog:reported> \"2026-11-30T10:15:00Z\"^^<\(xsd)dateTime> .\n"), triples)
+        let again = try TestStore.newKnowledgeBase()
+        try again.importFile(try write("r.nt", triples), options: ImportOptions(format: .nt))
+        XCTAssertEqual(try rows(again, "reported(X, T), T > 2026-11-30T10:15:00Z"), ["b, 2026-11-30T23:59:59.5Z", "c, 2026-12-01T00:00:00Z"])
+        // JSON Lines and CSV keep the kind.
+        let lines = try export(kb, .jsonl, predicate: .name("reported"))
+        XCTAssertTrue(lines.contains("{\"value\":\"2026-11-30T10:15:00Z\",\"kind\":\"datetime\"}"), lines)
+        let csv = try write("r.csv", "a,2026-11-30T10:15:00Z\nb,2026-11-30T10:15:00+02:00\n")
+        XCTAssertEqual(try kb.importFile(csv, options: ImportOptions(format: .csv, predicate: .name("seen"))), 2)
+        XCTAssertEqual(try rows(kb, "seen(X, T), K = kind-of(T)"), ["a, 2026-11-30T10:15:00Z, datetime", "b, \"2026-11-30T10:15:00+02:00\", string"])
+        // The backup keeps them.
+        let backup = try TestStore.newKnowledgeBase()
+        try backup.execute(try kb.exportText())
+        XCTAssertEqual(try rows(backup, "late(X)"), ["b", "c"])
+    }
 }

@@ -15,7 +15,7 @@ final class TermCodeTests: XCTestCase {
             let offset = Int64(random.int(3)) - 1
             return random.chance(50) ? bound + offset : -bound + offset
         }
-        switch random.int(9) {
+        switch random.int(10) {
         case 0: return .integer(Int64(bitPattern: random.next()))
         case 1: return .integer(edge(limit))
         case 2: return .integer(Int64(random.int(2001)) - 1000)
@@ -27,6 +27,9 @@ final class TermCodeTests: XCTestCase {
         case 5: return .date(CalendarDate(daysSinceEpoch: Int64(random.int(720_000_000)) - 360_000_000))
         case 6: return .name("n\(random.int(100))")
         case 7: return .string("s\(random.int(100))")
+        case 8:
+            let span = UInt64(DateTime.range.upperBound - DateTime.range.lowerBound)
+            return .datetime(DateTime(millisecondsSinceEpoch: DateTime.range.lowerBound + Int64(random.next() % span)))
         default: return .typed("\(random.int(100))", datatype: Value.xsd + "byte")
         }
     }

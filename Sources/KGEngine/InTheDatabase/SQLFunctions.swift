@@ -20,6 +20,7 @@ enum SQLFunctions {
     static let integerShift = "-7"
     static let decimalShift = "-6"
     static let dateShift = "-5"
+    static let datetimeShift = "-4"
     static let payloadMask = "1152921504606846975"
     static let integerBase = String(Int64.min | 1 << 60)
     static let dateBase = String(Int64.min | 3 << 60)
@@ -69,6 +70,7 @@ enum SQLFunctions {
                       WHEN (id >> 60) = \(integerShift) THEN 1
                       WHEN (id >> 60) = \(decimalShift) THEN 2
                       WHEN (id >> 60) = \(dateShift) THEN 3
+                      WHEN (id >> 60) = \(datetimeShift) THEN 10
                       ELSE 0 END
         $f$
         """,
@@ -82,13 +84,16 @@ enum SQLFunctions {
           tb text;
         BEGIN
           IF a = b THEN RETURN 0; END IF;
-          IF (a >> 60) IN (\(integerShift), \(dateShift)) AND (a >> 60) = (b >> 60) THEN
+          IF (a >> 60) IN (\(integerShift), \(dateShift), \(datetimeShift)) AND (a >> 60) = (b >> 60) THEN
             RETURN CASE WHEN \(payload("a")) < \(payload("b")) THEN -1 ELSE 1 END;
           END IF;
           ka := pg_temp.kglog_kind(a);
           kb := pg_temp.kglog_kind(b);
           IF ka IN (1, 2) AND kb IN (1, 2) THEN
             RETURN pg_temp.kglog_client_only('comparing decimals or large integers');
+          END IF;
+          IF ka IN (3, 10) AND kb IN (3, 10) THEN
+            RETURN pg_temp.kglog_client_only('comparing a date with a datetime');
           END IF;
           IF ka <> kb THEN RETURN NULL; END IF;
           IF ka IN (4, 5, 6, 7) THEN

@@ -61,8 +61,11 @@ public enum BuiltinFunction: String, CaseIterable, Sendable {
             return n
         }
         func day(_ i: Int) throws(EngineError) -> CalendarDate {
-            guard case .date(let d) = arguments[i] else { throw .wrongArgument(function: rawValue, expected: "a date", value: arguments[i].described) }
-            return d
+            switch arguments[i] {
+            case .date(let d): return d
+            case .datetime(let t): return t.date
+            default: throw .wrongArgument(function: rawValue, expected: "a date", value: arguments[i].described)
+            }
         }
         switch self {
         case .lower:
