@@ -82,6 +82,7 @@ extension KnowledgeBase {
         if let option = options.optionsThatDoNotApply.first {
             throw ImportError.optionDoesNotApply(option: option, format: options.format.rawValue)
         }
+        try refuseChangesToThePast()
         if options.format == .kgl {
             let text = try TextFile.read(path)
             var added = 0
@@ -91,6 +92,7 @@ extension KnowledgeBase {
             return added
         }
         let savedCatalog = catalog
+        store.changeDescription = "import \(path)"
         do {
             return try store.withDirectWrites { try store.transaction { try store.bulkLoad {
                 let added = try importFacts(path, options: options)

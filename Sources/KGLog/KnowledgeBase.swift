@@ -45,6 +45,8 @@ public final class KnowledgeBase {
     var defaultSource: Value?
     /// The predicates some of whose stored facts have periods, read at the start of each text.
     private var periodPredicates = Set<Int64>()
+    /// Set while queries are answered as the knowledge base stood at a moment (`showAsRecorded`).
+    var recordedView: RecordedView?
 
     /// Opens the knowledge base at `path`, or a new in-memory one when `path` is nil. With
     /// `readOnly` the file is only read (it must exist): changes are refused, and an older
@@ -274,6 +276,7 @@ public final class KnowledgeBase {
         let savedPrefixes = prefixes
         let savedFunctional = functionalPredicates
         let isBulk = text.utf8.count > KnowledgeBase.bulkTextBytes
+        store.changeDescription = KnowledgeBase.changeDescription(of: text, fileName: fileName)
         do {
             try store.withDirectWrites(when: isBulk) {
                 try store.transaction {
@@ -329,6 +332,14 @@ public final class KnowledgeBase {
             if let diagnostic = error as? Diagnostic { throw report([diagnostic]) }
             throw error
         }
+    }
+
+    /// What a text's change says in the history: the file's name, or for statements typed or
+    /// given on the command line, their text (cut at 200 characters).
+    static func changeDescription(of text: String, fileName: String) -> String {
+        guard fileName.hasPrefix("<") else { return fileName }
+        let statements = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return statements.count > 200 ? String(statements.prefix(199)) + "…" : statements
     }
 
     /// Answers one query given as text (`?-` and the final `.` may be left out).
@@ -483,6 +494,9 @@ public final class KnowledgeBase {
     // MARK: - Statements
 
     private func apply(_ statement: Statement, terms: inout TermCache) throws -> StatementResult {
+        if case .query = statement {} else if let view = recordedView {
+            throw Diagnostic(HistoryError.pastIsReadOnly(moment: view.moment.description), at: statement.location)
+        }
         switch statement {
         case .prefix(let declaration):
             try store.setPrefix(declaration.name, iri: declaration.iri)
@@ -737,7 +751,8 @@ public final class KnowledgeBase {
     /// The stored rules, this session's, and those defining `conflict` for the functional
     /// predicates: every rule queries use.
     private var allRules: [Clause] {
-        rules + sessionRules + ConflictRules.rules(for: functionalPredicates)
+        if let view = recordedView { return view.rules + sessionRules + ConflictRules.rules(for: view.functional) }
+        return rules + sessionRules + ConflictRules.rules(for: functionalPredicates)
     }
 
     /// Whether a predicate is built in: a test on text, or `conflict`.
@@ -767,7 +782,8 @@ public final class KnowledgeBase {
         var catalog = self.catalog
         if let rule { catalog.declare(rule.head.predicate, arity: rule.head.arity) }
         catalog.declare(ConflictRules.predicate, arity: ConflictRules.arity)
-        let evaluator = Evaluator(store: store, catalog: catalog, rules: allRules + (rule.map { [$0] } ?? []))
+        let facts: any StoredFacts = recordedView.map { RecordedFacts(store: store, change: $0.change) } ?? store
+        let evaluator = Evaluator(store: facts, catalog: catalog, rules: allRules + (rule.map { [$0] } ?? []))
         evaluator.checkpoint = checkpoint
         evaluator.maximumDerivedFacts = maximumDerivedFacts
         evaluator.maximumMemory = maximumMemory

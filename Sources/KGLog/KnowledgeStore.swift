@@ -82,6 +82,30 @@ public protocol KnowledgeStore: StoredFacts {
     func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64)
     /// Checks the store's own structures: "ok" when they are sound, else what is wrong.
     func integrityCheck() throws -> String
+
+    // Record time (the history of changes)
+    /// What the next write transaction is, as the history will say: a file, an import, statements.
+    var changeDescription: String { get set }
+    /// The last change recorded at or before a moment (milliseconds since 1970, UTC); nil when
+    /// the history begins after it.
+    func change(atOrBefore moment: Int64) throws -> Int64?
+    /// The first change the history remembers.
+    func firstChange() throws -> ChangeRecord?
+    /// The changes after change `after`, oldest first.
+    func changes(after: Int64) throws -> [ChangeRecord]
+    /// A predicate's fact rows as they stood after a change.
+    func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64)]
+    /// A predicate's period rows as they stood after a change.
+    func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)]
+    /// The rules (`kind` "rule") or declarations ("declaration") as they stood after a change.
+    func texts(_ kind: String, asOf change: Int64) throws -> [String]
+    /// The additions and retractions of fact and period rows: of one fact, one predicate or
+    /// all; only those after change `after` when given.
+    func history(predicate: Int64?, arguments: [Int64]?, after: Int64?) throws -> [HistoryRow]
+    /// The additions and retractions of rules and declarations after change `after`.
+    func textHistory(after: Int64?) throws -> [TextHistoryRow]
+    /// Forgets the changes before `change` and the rows retracted at or before it.
+    func forgetHistory(before change: Int64) throws -> (changes: Int, rows: Int)
 }
 
 extension KnowledgeStore {
@@ -97,21 +121,29 @@ extension KnowledgeStore {
 
     /// `StoredFacts.factsWithPeriods`, from the fact rows and their period rows.
     func factsWithPeriodRows(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
-        var periods: [[Int64]: [(from: Int64, until: Int64)]] = [:]
-        for row in try periodRows(predicate: predicate, arity: arity) { periods[row.arguments + [row.source], default: []].append((row.from, row.until)) }
-        var result: [Int64] = []
-        var seen = Set<[Int64]>()
-        for (arguments, source) in try factRows(predicate: predicate, arity: arity) {
-            if withSources && source == TermCode.noTerm { continue }
-            guard bound.allSatisfy({ $0.key < arity ? arguments[$0.key] == $0.value : withSources && source == $0.value }) else { continue }
-            for period in periods[arguments + [source]] ?? [(Period.openStartID, Period.openEndID)] {
-                var row = arguments + [period.from, period.until]
-                if withSources { row.append(source) } else if !seen.insert(row).inserted { continue }
-                result += row
-            }
-        }
-        return result
+        try joiningPeriods(factRows: factRows(predicate: predicate, arity: arity), periodRows: periodRows(predicate: predicate, arity: arity),
+                           arity: arity, withSources: withSources, bound: bound)
     }
+}
+
+/// `StoredFacts.factsWithPeriods` from a predicate's fact rows (ordered by arguments, then
+/// source) and its period rows: a row per fact, period and (with sources) source.
+func joiningPeriods(factRows: [(arguments: [Int64], source: Int64)], periodRows: [(arguments: [Int64], source: Int64, from: Int64, until: Int64)],
+                    arity: Int, withSources: Bool, bound: [Int: Int64]) -> [Int64] {
+    var periods: [[Int64]: [(from: Int64, until: Int64)]] = [:]
+    for row in periodRows { periods[row.arguments + [row.source], default: []].append((row.from, row.until)) }
+    var result: [Int64] = []
+    var seen = Set<[Int64]>()
+    for (arguments, source) in factRows {
+        if withSources && source == TermCode.noTerm { continue }
+        guard bound.allSatisfy({ $0.key < arity ? arguments[$0.key] == $0.value : withSources && source == $0.value }) else { continue }
+        for period in periods[arguments + [source]] ?? [(Period.openStartID, Period.openEndID)] {
+            var row = arguments + [period.from, period.until]
+            if withSources { row.append(source) } else if !seen.insert(row).inserted { continue }
+            result += row
+        }
+    }
+    return result
 }
 
 extension Store: KnowledgeStore {

@@ -13,6 +13,12 @@ public final class PostgresConnection {
     /// The connection string with any password hidden, for messages.
     public let target: String
     private var transactionDepth = 0
+    /// Counts the transactions begun and the rollbacks (of transactions or savepoints), so
+    /// that what a caller knows of the open transaction can be checked to still hold.
+    public private(set) var transactionSerial = 0
+    public private(set) var rollbacks = 0
+    /// Whether a transaction is open.
+    public var isInTransaction: Bool { transactionDepth > 0 }
 
     public init(_ connectionString: String) throws {
         target = PostgresConnection.hidingPassword(connectionString)
@@ -182,6 +188,7 @@ public final class PostgresConnection {
         let savepoint = "kglog_\(transactionDepth)"
         let nested = transactionDepth > 0
         try execute(nested ? "SAVEPOINT \(savepoint)" : begin)
+        if !nested { transactionSerial += 1 }
         transactionDepth += 1
         let value: T
         do {
@@ -203,6 +210,7 @@ public final class PostgresConnection {
     /// Undoes the transaction, or back to `savepoint` (then released, so that savepoints do not
     /// pile up in a long transaction). A failure here leaves the server to roll back.
     private func rollBack(to savepoint: String?) {
+        rollbacks += 1
         guard let savepoint else {
             _ = try? execute("ROLLBACK")
             return

@@ -40,6 +40,7 @@ extension PostgresStore {
     /// that period was recorded already.
     @discardableResult
     public func addPeriod(predicate: Int64, arguments: [Int64], source: Int64, from: Int64, until: Int64) throws -> Bool {
+        try changeID()
         let tail: [PostgresValue?] = [.integer(source), .integer(from), .integer(until)]
         if arguments.count == 2 {
             return try connection.execute("""
@@ -64,6 +65,7 @@ extension PostgresStore {
     @discardableResult
     public func deletePeriods(predicate: Int64, arguments: [Int64], source: Int64?, period: (from: Int64, until: Int64)? = nil) throws -> Int {
         guard try hasPeriods() else { return 0 }
+        try changeID()
         let (table, condition, values) = PostgresStore.periodTable(arguments)
         return try connection.execute("""
             DELETE FROM \(table) WHERE p = $1 AND \(condition) AND ($4::bigint IS NULL OR g = $4)
@@ -74,6 +76,7 @@ extension PostgresStore {
     /// Removes the periods of every fact a source asserted.
     func deletePeriods(source: Int64) throws {
         guard try hasPeriods() else { return }
+        try changeID()
         for table in ["fact_periods", "tuple_periods"] {
             try connection.execute("DELETE FROM \(table) WHERE g = $1", [.integer(source)])
         }

@@ -4,7 +4,7 @@ import KGSyntax
 /// A knowledge base's terms and facts in a PostgreSQL database: the tables of the SQLite file
 /// (see `KGStore.Store`), created in the schema the connection's search path names first.
 ///
-/// Tables (schema version 1 of this store):
+/// Tables (schema version 3 of this store; the history of changes is in `PostgresStore+History.swift`):
 /// - `kglog_meta(key, value)`: `application` = `kglog` and `schema_version`; a database whose
 ///   schema holds other tables but not this one is refused, so kglog never writes into tables
 ///   it did not make.
@@ -22,7 +22,7 @@ import KGSyntax
 /// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table; binary facts of a predicate
 /// with no rows yet are copied straight into the tables.
 public final class PostgresStore {
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     public let connection: PostgresConnection
     /// A second connection, outside the writer's transaction, on which new terms are added and
     /// committed at once: two writers that add the same terms in different orders then never
@@ -40,6 +40,11 @@ public final class PostgresStore {
     private var evaluator: PostgresConnection?
     /// Whether the tables of periods exist (`hasPeriods`), once asked.
     var periodTablesExist: Bool?
+    /// What the next write transaction is, as its change will say in the history.
+    public var changeDescription = "statements"
+    /// The change the open transaction records, with the connection's transaction serial and
+    /// rollback count when it was made (see `changeID`).
+    var currentChange: (id: Int64, serial: Int, rollbacks: Int)?
 
     /// Connects and makes sure the schema is kglog's: created when the schema is empty,
     /// checked (application and version) otherwise.
@@ -81,6 +86,7 @@ public final class PostgresStore {
                 for statement in PostgresStore.schemaStatements { try connection.execute(statement) }
                 try connection.execute("INSERT INTO kglog_meta(key, value) VALUES ('application', 'kglog'), ('schema_version', $1)",
                                        [.integer(Int64(PostgresStore.schemaVersion))])
+                try addHistory(what: "the knowledge base was created")
             }
             return
         }
@@ -99,7 +105,14 @@ public final class PostgresStore {
                 for statement in ["CREATE TABLE IF NOT EXISTS declarations(id bigserial, text text PRIMARY KEY)"] + PostgresStore.periodTables {
                     try connection.execute(statement)
                 }
-                try connection.execute("UPDATE kglog_meta SET value = $1 WHERE key = 'schema_version'", [.integer(Int64(PostgresStore.schemaVersion))])
+                try connection.execute("UPDATE kglog_meta SET value = '2' WHERE key = 'schema_version'")
+            }
+        }
+        // Schema 3 records every change (see `PostgresStore+History.swift`).
+        if version < 3 && !isReadOnly {
+            try connection.transaction {
+                try addHistory(what: "everything stored before the knowledge base kept history")
+                try connection.execute("UPDATE kglog_meta SET value = '3' WHERE key = 'schema_version'")
             }
         }
     }
@@ -262,10 +275,12 @@ public final class PostgresStore {
 
     @discardableResult
     public func addRule(text: String) throws -> Int64 {
-        try integer("INSERT INTO rules(text) VALUES ($1) RETURNING id", [.text(text)])
+        try changeID()
+        return try integer("INSERT INTO rules(text) VALUES ($1) RETURNING id", [.text(text)])
     }
 
     public func removeRule(id: Int64) throws {
+        try changeID()
         try connection.execute("DELETE FROM rules WHERE id = $1", [.integer(id)])
     }
 
@@ -290,6 +305,7 @@ public final class PostgresStore {
     }
 
     public func addDeclaration(_ text: String) throws -> Bool {
+        try changeID()
         try connection.execute("CREATE TABLE IF NOT EXISTS declarations(id bigserial, text text PRIMARY KEY)")
         return try connection.execute("INSERT INTO declarations(text) VALUES ($1) ON CONFLICT (text) DO NOTHING RETURNING id",
                                       [.text(text)]).rows.count == 1
@@ -297,6 +313,7 @@ public final class PostgresStore {
 
     public func removeDeclaration(_ text: String) throws -> Bool {
         guard try !declarations().isEmpty else { return false }
+        try changeID()
         return try connection.execute("DELETE FROM declarations WHERE text = $1 RETURNING id", [.text(text)]).rows.count == 1
     }
 
@@ -312,6 +329,7 @@ public final class PostgresStore {
     /// from that source.
     @discardableResult
     public func insertFact(predicate: Int64, arguments: [Int64], source: Int64) throws -> Bool {
+        try changeID()
         if arguments.count == 2 {
             let (s, o) = (arguments[0], arguments[1])
             let inserted = try connection.execute("INSERT INTO quads(p, s, o, g) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -432,6 +450,8 @@ public final class PostgresStore {
     @discardableResult
     private func addFacts(_ facts: [(predicate: Int64, arguments: [Int64], source: Int64)], tellingWhichAreNew: Bool,
                           new: (Int) -> Void) throws -> Int {
+        guard !facts.isEmpty else { return 0 }
+        try changeID()
         var added = 0
         var quads = BinaryCopy(), tuples = BinaryCopy()
         var quadCount = 0, tupleCount = 0
@@ -504,6 +524,7 @@ public final class PostgresStore {
     /// Removes a fact from one source, or from every source when `source` is nil; returns how
     /// many rows went. Its pair leaves the other two orders when no source holds it any more.
     public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
+        try changeID()
         guard arguments.count == 2 else {
             let removed = try connection.execute("DELETE FROM tuples WHERE p = $1 AND args = $2::bytea AND ($3::bigint IS NULL OR g = $3)",
                                                  [.integer(predicate), .text(PostgresStore.packed(arguments)), source.map { .integer($0) }]).changed
@@ -522,6 +543,7 @@ public final class PostgresStore {
 
     /// Removes every fact row a source asserted; returns how many went.
     public func deleteFacts(source: Int64) throws -> Int {
+        try changeID()
         let removed = try connection.integers("DELETE FROM quads WHERE g = $1 AND g <> 0 RETURNING p, s, o", [.integer(source)])
         if !removed.isEmpty {
             // The removed rows' p, s and o, as three arrays, in one statement a table.
@@ -592,10 +614,13 @@ public final class PostgresStore {
         let removed = try transaction { () throws -> Int in
             var used = Set<Int64>()
             for sql in ["SELECT DISTINCT s FROM quads", "SELECT DISTINCT p FROM quads", "SELECT DISTINCT o FROM quads",
-                        "SELECT DISTINCT g FROM quads", "SELECT DISTINCT p FROM tuples", "SELECT DISTINCT g FROM tuples", "SELECT id FROM predicates"] {
+                        "SELECT DISTINCT g FROM quads", "SELECT DISTINCT p FROM tuples", "SELECT DISTINCT g FROM tuples", "SELECT id FROM predicates",
+                        // The history keeps the terms of retracted facts: the past can still be asked.
+                        "SELECT DISTINCT p FROM retracted_facts", "SELECT DISTINCT g FROM retracted_facts",
+                        "SELECT DISTINCT s FROM retracted_facts WHERE s IS NOT NULL", "SELECT DISTINCT o FROM retracted_facts WHERE o IS NOT NULL"] {
                 used.formUnion(try connection.integers(sql))
             }
-            for row in try connection.execute("SELECT p, args FROM tuples").rows {
+            for row in try connection.execute("SELECT p, args FROM tuples UNION ALL SELECT p, args FROM retracted_facts WHERE args IS NOT NULL").rows {
                 let text = row[1] ?? "\\x"
                 used.formUnion(try PostgresStore.unpacked(text, arity: (text.utf8.count - 2) / 16))
             }
@@ -635,7 +660,7 @@ public final class PostgresStore {
             """)
     }
 
-    private func integer(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> Int64 {
+    func integer(_ sql: String, _ parameters: [PostgresValue?] = []) throws -> Int64 {
         try connection.execute(sql, parameters).firstInteger ?? 0
     }
 

@@ -59,7 +59,12 @@ public final class Shell {
     }
 
     /// The prompt for the next line: the continuation prompt inside a statement.
-    public var prompt: String { pending.isEmpty ? Shell.prompt : Shell.continuationPrompt }
+    /// The prompt; while the knowledge base is shown as recorded at a moment, it names the moment.
+    public var prompt: String {
+        guard pending.isEmpty else { return Shell.continuationPrompt }
+        guard let moment = knowledgeBase.recordedMoment else { return Shell.prompt }
+        return "kglog@\(moment)> "
+    }
 
     /// Processes one line of input.
     public func handle(_ line: String) -> Output {
@@ -212,6 +217,8 @@ public final class Shell {
         (".local", "RULE", "add a rule for this session only: queries and .why use it, the file never holds it"),
         (".sources", "[PATTERN] [--from DATE] [--until DATE]", "list sources (those whose name contains PATTERN, published in the span), earliest first: when, by whom, who reported, how many facts"),
         (".conflicts", "[PREDICATE]", "list where sources disagree: subjects with more than one value of a functional predicate (functional held-in/2.), each value with its sources"),
+        (".as-recorded", "[MOMENT|now]", "answer queries as the knowledge base stood at MOMENT (2026-11-24T18:00:00Z), changes refused; 'now' returns to the present; without an argument, show which"),
+        (".history", "FACT | --since MOMENT", "list the changes to a fact (its periods and sources too), or every change since MOMENT: when, by whom, what"),
         (".why", "FACT [--all]", "show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)"),
         (".explain", "QUERY", "show how a query is evaluated: rewrite, strata, join orders, SQL"),
         (".evaluate", "[auto|client|server]", "where queries on a PostgreSQL knowledge base are evaluated: in the database as SQL, in kglog, or chosen by size (auto, the default); without an argument, show it"),
@@ -376,6 +383,22 @@ public final class Shell {
             } catch {
                 output.err += Shell.describe(error)
             }
+        case ".as-recorded":
+            asRecorded(argument, &output)
+        case ".history":
+            guard needs("a fact, such as .history member-of(armenia, csto), or --since MOMENT") else { return }
+            do {
+                var table = renderer
+                table.headers = true
+                if argument.hasPrefix("--since") {
+                    let moment = try Shell.moment(String(argument.dropFirst("--since".count)).trimmingCharacters(in: .whitespaces), option: "--since")
+                    output.out += Shell.renderHistory(try knowledgeBase.history(since: moment), with: table)
+                } else {
+                    output.out += Shell.renderHistory(try knowledgeBase.history(of: argument), with: table)
+                }
+            } catch {
+                output.err += Shell.describe(error)
+            }
         case ".why":
             guard needs("a fact, such as .why ally(armenia, russia)") else { return }
             // `--all` after the fact lists every source of a stored fact, not the first three.
@@ -500,6 +523,44 @@ public final class Shell {
 
     /// `.sources [PATTERN] [--from DATE] [--until DATE]`: each source with when and by whom it
     /// was published, who reported it and how many facts it asserted, earliest first.
+    /// `.as-recorded`: show the moment, set it, or return to the present.
+    private func asRecorded(_ argument: String, _ output: inout Output) {
+        if argument.isEmpty {
+            output.out += knowledgeBase.recordedMoment.map { "as recorded at \($0)\n" } ?? "now\n"
+            return
+        }
+        do {
+            try knowledgeBase.showAsRecorded(at: argument == "now" ? nil : try Shell.moment(argument, option: ".as-recorded"))
+        } catch {
+            output.err += Shell.describe(error)
+        }
+    }
+
+    /// A moment given to `--as-recorded`, `--since` or `--forget-before`: a UTC datetime such as
+    /// 2026-11-24T18:00:00Z, or a date, which stands for its first moment (midnight UTC).
+    public static func moment(_ text: String, option: String) throws -> DateTime {
+        if let moment = DateTime(iso: Substring(text)) { return moment }
+        if let date = CalendarDate(iso: Substring(text)) { return DateTime(startOf: date) }
+        throw ShellError.notAMoment(option: option, text: text)
+    }
+
+    /// A history as a table (recorded, change, by, what, action, statement) or JSON.
+    public static func renderHistory(_ events: [HistoryEvent], with renderer: AnswerRenderer) -> String {
+        guard renderer.format == .json else {
+            if events.isEmpty && renderer.format == .table { return "no changes\n" }
+            let rows: [[Value]] = events.map { event in
+                [event.at.map { .datetime($0) } ?? .name("(forgotten)"), .integer(event.change), .name(event.by), .name(event.what),
+                 .name(event.action.rawValue), .name(event.statement)]
+            }
+            return renderer.render(QueryAnswer(columns: ["recorded", "change", "by", "what", "action", "statement"], rows: rows))
+        }
+        return "{\"history\":[" + events.map { event in
+            "{\"change\":\(event.change),\"recorded\":" + (event.at.map { JSONText.string($0.description) } ?? "null")
+                + ",\"by\":\(JSONText.string(event.by)),\"what\":\(JSONText.string(event.what)),\"action\":\"\(event.action.rawValue)\""
+                + ",\"statement\":\(JSONText.string(event.statement))}"
+        }.joined(separator: ",") + "]}\n"
+    }
+
     private func sources(_ argument: String, _ output: inout Output) {
         var words = argument.split(separator: " ").map(String.init)[...]
         var pattern: String?
@@ -627,11 +688,14 @@ public final class Shell {
 /// Errors of dot-commands' arguments.
 enum ShellError: DiagnosticMessage {
     case notAConstant(what: String, text: String)
+    case notAMoment(option: String, text: String)
 
     var message: String {
         switch self {
         case .notAConstant(let what, let text):
             return "\(what) must be a constant such as member-of, <http://example.org/p> or ex:p (with its prefix declared), not '\(text)'"
+        case .notAMoment(let option, let text):
+            return "\(option) takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not '\(text)'"
         }
     }
 }

@@ -144,6 +144,7 @@ extension Store {
     /// key order with multi-row statements; the primary table's statements return the rows
     /// they inserted, which are the new ones.
     public func addQuadsTellingWhichAreNew(_ rows: [QuadRow]) throws -> [Bool] {
+        guard !rows.isEmpty else { return [] }
         let keys = rows.map { QuadKey($0.p, $0.s, $0.o, $0.g) }
         // Stable: equal rows keep their order, so the first of them is the one that can be new.
         let order = rows.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
@@ -152,21 +153,23 @@ extension Store {
         for index in order where distinct.last.map({ keys[$0] != keys[index] }) ?? true { distinct.append(index) }
         let newPairs = try pairsNotStored(rows)
         var isNew = [Bool](repeating: false, count: rows.count)
-        let group = "(?, ?, ?, ?)"
-        let many = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g) VALUES "
+        let group = "(?, ?, ?, ?, ?)"
+        let many = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g, added_in) VALUES "
                                           + Array(repeating: group, count: Store.rowsPerInsert).joined(separator: ", ") + " RETURNING p, s, o, g")
-        let one = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g) VALUES \(group) RETURNING p, s, o, g")
+        let one = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g, added_in) VALUES \(group) RETURNING p, s, o, g")
+        let change = try changeID()
         var next = 0
         while next < distinct.count {
             let statement = distinct.count - next >= Store.rowsPerInsert ? many : one
             let chunk = distinct[next..<(next + (statement === many ? Store.rowsPerInsert : 1))]
             for (offset, index) in chunk.enumerated() {
                 let (p, s, o, g) = keys[index].columns
-                let parameter = Int32(offset * 4 + 1)
+                let parameter = Int32(offset * 5 + 1)
                 statement.bind(parameter, p)
                 statement.bind(parameter + 1, s)
                 statement.bind(parameter + 2, o)
                 statement.bind(parameter + 3, g)
+                statement.bind(parameter + 4, change)
             }
             defer { statement.reset() }
             // The chunk is sorted: each returned row is found by binary search.
@@ -191,6 +194,7 @@ extension Store {
     /// (predicate, packed arguments, source), and returns how many were new.
     @discardableResult
     public func addTuples(_ rows: [TupleRow]) throws -> Int {
+        guard !rows.isEmpty else { return 0 }
         let sorted = rows.sorted { a, b in
             if a.p != b.p { return a.p < b.p }
             // The key compares the little-endian packed arguments byte by byte.
@@ -200,22 +204,28 @@ extension Store {
             return a.arguments.count != b.arguments.count ? a.arguments.count < b.arguments.count : a.g < b.g
         }
         let packed = sorted.map { $0.arguments.map(\.littleEndian) }
-        return try insertRows(into: "tuples(p, args, g)", columns: 3, count: sorted.count) { statement, parameter, row in
+        let change = try changeID()
+        return try insertRows(into: "tuples(p, args, g, added_in)", columns: 4, count: sorted.count) { statement, parameter, row in
             statement.bind(parameter, sorted[row].p)
             packed[row].withUnsafeBytes { statement.bind(parameter + 1, blob: $0) }
             statement.bind(parameter + 2, sorted[row].g)
+            statement.bind(parameter + 3, change)
         }
     }
 
     /// Inserts packed rows, sorted in `order`, into that order's table; returns how many were new.
     private func insertSorted(_ sorted: [QuadKey], into order: QuadOrder) throws -> Int {
         let withSources = order == .pso
-        return try insertRows(into: order.table, columns: withSources ? 4 : 3, count: sorted.count) { statement, parameter, row in
+        let change = withSources && !sorted.isEmpty ? try changeID() : 0
+        return try insertRows(into: order.table, columns: withSources ? 5 : 3, count: sorted.count) { statement, parameter, row in
             let (a, b, c, d) = sorted[row].columns
             statement.bind(parameter, a)
             statement.bind(parameter + 1, b)
             statement.bind(parameter + 2, c)
-            if withSources { statement.bind(parameter + 3, d) }
+            if withSources {
+                statement.bind(parameter + 3, d)
+                statement.bind(parameter + 4, change)
+            }
         }
     }
 
@@ -252,7 +262,7 @@ enum QuadOrder: CaseIterable {
     /// The table, with its columns in key order.
     var table: String {
         switch self {
-        case .pso: return "quads(p, s, o, g)"
+        case .pso: return "quads(p, s, o, g, added_in)"
         case .pos: return "quads_pos(p, o, s)"
         case .osp: return "quads_osp(o, s, p)"
         }

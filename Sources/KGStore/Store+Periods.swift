@@ -37,14 +37,15 @@ extension Store {
     @discardableResult
     public func addPeriod(predicate: Int64, arguments: [Int64], source: Int64, from: Int64, until: Int64) throws -> Bool {
         let (table, _) = Store.periodTable(arity: arguments.count)
-        let columns = arguments.count == 2 ? "p, s, o, g, valid_from, valid_until" : "p, args, g, valid_from, valid_until"
-        let values = arguments.count == 2 ? "?1, ?2, ?3, ?4, ?5, ?6" : "?1, ?2, ?4, ?5, ?6"
+        let columns = arguments.count == 2 ? "p, s, o, g, valid_from, valid_until, added_in" : "p, args, g, valid_from, valid_until, added_in"
+        let values = arguments.count == 2 ? "?1, ?2, ?3, ?4, ?5, ?6, ?7" : "?1, ?2, ?4, ?5, ?6, ?7"
         let statement = try connection.prepare("INSERT OR IGNORE INTO \(table)(\(columns)) VALUES (\(values))")
         statement.bind(1, predicate)
         bind(arguments, to: statement)
         statement.bind(4, source)
         statement.bind(5, from)
         statement.bind(6, until)
+        statement.bind(7, try changeID())
         try statement.run()
         return connection.changes > 0
     }
@@ -66,6 +67,7 @@ extension Store {
     /// many went.
     @discardableResult
     public func deletePeriods(predicate: Int64, arguments: [Int64], source: Int64?, period: (from: Int64, until: Int64)? = nil) throws -> Int {
+        _ = try changeID()
         let (table, condition) = Store.periodTable(arity: arguments.count)
         var sql = "DELETE FROM \(table) WHERE p = ?1 AND \(condition)"
         if source != nil { sql += " AND g = ?4" }
@@ -84,6 +86,7 @@ extension Store {
 
     /// Removes the periods of every fact a source asserted.
     func deletePeriods(source: Int64) throws {
+        _ = try changeID()
         for table in ["fact_periods", "tuple_periods"] {
             let statement = try connection.prepare("DELETE FROM \(table) WHERE g = ?1")
             statement.bind(1, source)

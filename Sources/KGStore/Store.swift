@@ -4,7 +4,7 @@ import KGSyntax
 
 /// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
 ///
-/// Layout of the file (schema version 5):
+/// Layout of the file (schema version 7):
 /// - `terms(id, kind, lexical)`: every constant that is not inline once; facts hold term ids, so
 ///   joins compare integers. `kind` is `Value.Kind.rawValue`, `lexical` its text (`TermCode.dictionaryKey`).
 ///   Integers, dates and small decimals are not here: their ids hold them (`TermCode`), and every
@@ -29,9 +29,12 @@ import KGSyntax
 ///   term ids as little-endian 64-bit integers.
 /// - `predicates(id, arity)`: the one arity of every predicate that has facts or rules.
 /// - `rules(id, text)`: each rule as its source text, parsed again when the file is opened.
+/// - `declarations(text)`, `fact_periods`, `tuple_periods`: see `Store+Periods.swift`.
+/// - `changes`, `retracted_facts`, `retracted_texts`, and `added_in` on every row: the history
+///   of every change (record time), see `Store+History.swift`.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 6
+    public static let schemaVersion: Int32 = 7
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
@@ -40,6 +43,13 @@ public final class Store {
     public let path: String
     private(set) var connection: SQLiteConnection
     private var transactionDepth = 0
+    /// What the next write transaction is, as its change will say in the history: the file, the
+    /// import or the statements. Set by the writer before it begins.
+    public var changeDescription = "statements"
+    /// The change the open write transaction records, and the depth of the transaction (or
+    /// savepoint) that made it: undone with it.
+    var currentChange: (id: Int64, depth: Int)?
+    var transactionDepthNow: Int { transactionDepth }
 
     /// Opens (or creates) the knowledge base at `path`; `":memory:"` makes a private in-memory one.
     /// With `readOnly`, or when this process may not write the file, queries work and changes
@@ -113,6 +123,8 @@ public final class Store {
                 try connection.execute("\(Store.declarationsTable) \(Store.periodTables) PRAGMA user_version = 6;")
             }
         }
+        // Schema 7 records every change (see `Store+History.swift`).
+        if version < 7 { try addHistory(what: "everything stored before the file kept history") }
         if isReadOnly && version < Int64(Store.schemaVersion) { try connection.execute("PRAGMA query_only = ON") }
     }
 
@@ -246,7 +258,7 @@ public final class Store {
         try transaction {
             try connection.execute("""
                 PRAGMA application_id = \(Store.applicationID);
-                PRAGMA user_version = \(Store.schemaVersion);
+                PRAGMA user_version = 6;
                 CREATE TABLE terms(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lexical TEXT NOT NULL, UNIQUE(kind, lexical));
                 CREATE TABLE predicates(id INTEGER PRIMARY KEY, arity INTEGER NOT NULL);
                 CREATE TABLE quads(s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,
@@ -264,6 +276,7 @@ public final class Store {
                 \(Store.addedPairsTable)
                 """)
         }
+        try addHistory(what: "the knowledge base was created")
         hasFactCache = true
         hasAddedPairs = true
     }
@@ -286,6 +299,7 @@ public final class Store {
         // A read-only store begins a deferred transaction: it only reads (and a copy in memory
         // of an older file refuses IMMEDIATE, being `query_only`).
         try connection.execute(depth > 0 ? "SAVEPOINT s\(depth)" : isReadOnly ? "BEGIN" : "BEGIN IMMEDIATE")
+        if depth == 0 { currentChange = nil }
         transactionDepth += 1
         // Another process may have cached facts since: read which, now that this one writes.
         if depth == 0 {
@@ -298,6 +312,8 @@ public final class Store {
             return result
         } catch {
             transactionDepth -= 1
+            // Rolled back with the savepoint that made it, the change is no more.
+            if let change = currentChange, change.depth > depth { currentChange = nil }
             if depth == 0 {
                 try? connection.execute("ROLLBACK")
             } else {
@@ -482,10 +498,11 @@ public final class Store {
         if arguments.count == 2 {
             return try insertQuad(subject: arguments[0], predicate: predicate, object: arguments[1], source: source)
         }
-        let statement = try connection.prepare("INSERT OR IGNORE INTO tuples(p, args, g) VALUES (?1, ?2, ?3)")
+        let statement = try connection.prepare("INSERT OR IGNORE INTO tuples(p, args, g, added_in) VALUES (?1, ?2, ?3, ?4)")
         statement.bind(1, predicate)
         Store.withPacked(arguments) { statement.bind(2, blob: $0) }
         statement.bind(3, source)
+        statement.bind(4, try changeID())
         try statement.run()
         return connection.changes > 0
     }
@@ -500,7 +517,10 @@ public final class Store {
             statement.bind(1, subject)
             statement.bind(2, predicate)
             statement.bind(3, object)
-            if index == 0 { statement.bind(4, source) }
+            if index == 0 {
+                statement.bind(4, source)
+                statement.bind(5, try changeID())
+            }
             try statement.run()
             if index == 0 && connection.changes == 0 { return false }
         }
@@ -510,7 +530,7 @@ public final class Store {
 
     /// Inserts of one quad into each table, `quads` first; ?1...?4 are s, p, o, g.
     static let quadInserts = [
-        "INSERT OR IGNORE INTO quads(s, p, o, g) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR IGNORE INTO quads(s, p, o, g, added_in) VALUES (?1, ?2, ?3, ?4, ?5)",
         "INSERT OR IGNORE INTO quads_pos(p, o, s) VALUES (?2, ?3, ?1)",
         "INSERT OR IGNORE INTO quads_osp(o, s, p) VALUES (?3, ?1, ?2)",
     ]
@@ -526,6 +546,7 @@ public final class Store {
     /// Returns how many rows (fact-source pairs) were removed.
     @discardableResult
     public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
+        _ = try changeID()
         if arguments.count == 2 {
             let statement = try connection.prepare("DELETE FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3" + (source == nil ? "" : " AND g = ?4"))
             statement.bind(1, predicate)
@@ -555,6 +576,7 @@ public final class Store {
     /// Removes every fact row a source asserted (the same facts from other sources stay).
     @discardableResult
     public func deleteFacts(source: Int64) throws -> Int {
+        _ = try changeID()
         // The source's facts, found through the partial index on sources ('g != 0' lets SQLite
         // use it), go from `quads`; then the pairs no other source holds leave the other orders.
         let rows = try connection.prepare("SELECT s, p, o FROM quads WHERE g = ?1 AND g != 0")
@@ -761,8 +783,8 @@ public final class Store {
 
     // MARK: - Compacting
 
-    /// Removes the terms no fact, source or predicate uses any more (retractions leave them
-    /// behind), builds the packed copies of large predicates that single writes dropped, then
+    /// Removes the terms no fact, source or predicate uses any more, in the present or in the
+    /// history (retractions kept in the history hold theirs until it is forgotten), builds the packed copies of large predicates that single writes dropped, then
     /// rebuilds the file without its free pages. Term ids do not change.
     /// Returns how many terms went and the file's size before and after, in bytes.
     public func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64) {
@@ -774,10 +796,13 @@ public final class Store {
                     UNION SELECT o FROM quads UNION SELECT g FROM quads WHERE g != 0;
                 INSERT OR IGNORE INTO used_terms SELECT p FROM tuples UNION SELECT g FROM tuples WHERE g != 0;
                 INSERT OR IGNORE INTO used_terms SELECT id FROM predicates;
+                INSERT OR IGNORE INTO used_terms SELECT p FROM retracted_facts UNION SELECT g FROM retracted_facts WHERE g != 0
+                    UNION SELECT s FROM retracted_facts WHERE s IS NOT NULL UNION SELECT o FROM retracted_facts WHERE o IS NOT NULL;
                 """)
             defer { try? connection.execute("DROP TABLE temp.used_terms") }
             // The arguments of facts of other arities are packed in blobs.
-            let rows = try connection.prepare("SELECT args FROM tuples")
+            // The history keeps the terms of retracted facts: the past can still be asked.
+            let rows = try connection.prepare("SELECT args FROM tuples UNION ALL SELECT args FROM retracted_facts WHERE args IS NOT NULL")
             let use = try connection.prepare("INSERT OR IGNORE INTO used_terms(id) VALUES (?1)")
             defer { rows.reset() }
             while try rows.step() {
@@ -852,14 +877,16 @@ public final class Store {
 
     public func addDeclaration(_ text: String) throws -> Bool {
         try connection.execute(Store.declarationsTable)
-        let statement = try connection.prepare("INSERT OR IGNORE INTO declarations(text) VALUES (?1)")
+        let statement = try connection.prepare("INSERT OR IGNORE INTO declarations(text, added_in) VALUES (?1, ?2)")
         statement.bind(1, text)
+        statement.bind(2, try changeID())
         try statement.run()
         return connection.changes > 0
     }
 
     public func removeDeclaration(_ text: String) throws -> Bool {
         guard try !declarations().isEmpty else { return false }
+        _ = try changeID()
         let statement = try connection.prepare("DELETE FROM declarations WHERE text = ?1")
         statement.bind(1, text)
         try statement.run()
@@ -879,13 +906,15 @@ public final class Store {
 
     @discardableResult
     public func addRule(text: String) throws -> Int64 {
-        let statement = try connection.prepare("INSERT INTO rules(text) VALUES (?1)")
+        let statement = try connection.prepare("INSERT INTO rules(text, added_in) VALUES (?1, ?2)")
         statement.bind(1, text)
+        statement.bind(2, try changeID())
         try statement.run()
         return connection.lastInsertRowID
     }
 
     public func removeRule(id: Int64) throws {
+        _ = try changeID()
         let statement = try connection.prepare("DELETE FROM rules WHERE id = ?1")
         statement.bind(1, id)
         try statement.run()

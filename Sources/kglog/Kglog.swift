@@ -14,13 +14,14 @@ struct Kglog: ParsableCommand {
         commandName: "kglog",
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
         version: Kglog.version,
-        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, ConflictsCommand.self, Import.self, Export.self, Compact.self],
+        subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, ConflictsCommand.self, HistoryCommand.self,
+                      Import.self, Export.self, Compact.self],
         defaultSubcommand: Shell.self
     )
 
     /// What `kglog --version` prints: the release, and the schema versions of the files and
     /// PostgreSQL databases it reads and writes (an older one is upgraded when opened to write).
-    static let version = "kglog 0.6.0 (SQLite file schema \(Store.schemaVersion), PostgreSQL schema \(PostgresStore.schemaVersion))"
+    static let version = "kglog 0.7.0 (SQLite file schema \(Store.schemaVersion), PostgreSQL schema \(PostgresStore.schemaVersion))"
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -49,6 +50,29 @@ struct LoadOption: ParsableArguments {
 }
 
 /// `--max-facts` and `--max-memory`, shared by the commands that evaluate.
+/// `--as-recorded MOMENT`: answer as the knowledge base stood at a moment (record time).
+struct RecordTimeOption: ParsableArguments {
+    @Option(name: .customLong("as-recorded"), help: "Answer as the knowledge base stood at this moment, in UTC, such as 2026-11-24T18:00:00Z (a date stands for its first moment): its facts, periods, rules and declarations as then recorded.")
+    var asRecorded: String?
+
+    /// Checks that it is not combined with `--load` (whose statements would change the past).
+    func validate(loading: LoadOption) throws {
+        if asRecorded != nil && !loading.load.isEmpty {
+            throw ValidationError("--as-recorded shows the knowledge base as it stood; it cannot be combined with --load, which changes it")
+        }
+    }
+
+    /// Shows the session's knowledge base as recorded at the moment given, if any.
+    func apply(to session: Session) throws {
+        guard let asRecorded else { return }
+        do {
+            try session.knowledgeBase.showAsRecorded(at: try KGShell.Shell.moment(asRecorded, option: "--as-recorded"))
+        } catch {
+            throw Session.fail(error)
+        }
+    }
+}
+
 struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "The most facts one query may derive before it stops with an error (default: 20000000).")
     var maxFacts: Int?
@@ -121,11 +145,16 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var recordTime: RecordTimeOption
+
     @Argument(help: "The query, such as '?- member-of(X, csto).'")
     var query: String
 
+    func validate() throws { try recordTime.validate(loading: loading) }
+
     func run() throws {
         let session = try Session(path: database.db, limits: output.limits, readOnly: loading.load.isEmpty)
+        try recordTime.apply(to: session)
         try session.withLoaded(loading.load) {
             let source = Session.Source(name: "<query>", text: Query.text(query))
             try session.checkSyntax([source])
@@ -179,11 +208,16 @@ struct Why: ParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var recordTime: RecordTimeOption
+
     @Argument(help: "The fact, such as 'ally(armenia, russia)'.")
     var fact: String
 
+    func validate() throws { try recordTime.validate(loading: loading) }
+
     func run() throws {
         let session = try Session(path: database.db, limits: limits, readOnly: loading.load.isEmpty)
+        try recordTime.apply(to: session)
         let node = try session.withLoaded(loading.load) { try session.why(fact, limit: limit) }
         Console.out(format == .json ? WhyRenderer.json(node) : WhyRenderer.text(node, sourceLimit: all ? nil : limit))
     }
@@ -243,11 +277,16 @@ struct ConflictsCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var recordTime: RecordTimeOption
+
     @Argument(help: "Only the conflicts of this predicate.")
     var predicate: String?
 
+    func validate() throws { try recordTime.validate(loading: loading) }
+
     func run() throws {
         let session = try Session(path: database.db, limits: output.limits, readOnly: loading.load.isEmpty)
+        try recordTime.apply(to: session)
         let predicateValue = try predicate.map { try session.constant($0, what: "the predicate") }
         try session.withLoaded(loading.load) {
             let conflicts: [KnowledgeBase.Conflict]
@@ -258,6 +297,44 @@ struct ConflictsCommand: ParsableCommand {
             }
             Console.out(KGShell.Shell.renderConflicts(conflicts, with: output.renderer))
         }
+    }
+}
+
+/// `kglog history`: the changes to a fact, or every change since a moment.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the recorded changes to a fact (its sources and periods too), or every change since a moment: when, by whom, by what file, import or statements.",
+        discussion: "Examples: kglog history --db kb.kglog 'member-of(uzbekistan, csto)'; kglog history --db kb.kglog --since 2026-11-24T18:00:00Z"
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(name: .long, help: "List every change (facts, periods, rules, declarations) after this moment, in UTC, such as 2026-11-24T18:00:00Z (a date stands for its first moment).")
+    var since: String?
+
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The fact, such as 'member-of(uzbekistan, csto)' (with '@ SOURCE', only that source's rows).")
+    var fact: String?
+
+    func validate() throws {
+        if (fact == nil) == (since == nil) { throw ValidationError("give either a fact or --since MOMENT") }
+    }
+
+    func run() throws {
+        let session = try Session(path: database.db, readOnly: true)
+        let events: [HistoryEvent]
+        do {
+            if let since {
+                events = try session.knowledgeBase.history(since: try KGShell.Shell.moment(since, option: "--since"))
+            } else {
+                events = try session.knowledgeBase.history(of: fact ?? "", fileName: "<fact>")
+            }
+        } catch {
+            throw Session.fail(error)
+        }
+        Console.out(KGShell.Shell.renderHistory(events, with: output.renderer))
     }
 }
 
@@ -414,13 +491,21 @@ struct Compact: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @Option(name: .customLong("forget-before"), help: "First forget the history before this moment (UTC, such as 2026-01-01T00:00:00Z; a date stands for its first moment): the changes before it and the facts retracted by then. The knowledge base as it stood at that moment and since is kept.")
+    var forgetBefore: String?
+
     func validate() throws {
-        if database.db == nil { throw ValidationError("compact works on a file: give --db FILE") }
+        if database.db == nil { throw ValidationError("compact works on a knowledge base: give --db FILE or --db postgresql://...") }
     }
 
     func run() throws {
         let session = try Session(path: database.db)
         do {
+            if let forgetBefore {
+                let moment = try KGShell.Shell.moment(forgetBefore, option: "--forget-before")
+                let forgotten = try session.knowledgeBase.forgetHistory(before: moment)
+                Session.printError("forgot \(forgotten.changes) change\(forgotten.changes == 1 ? "" : "s") and \(forgotten.rows) retracted row\(forgotten.rows == 1 ? "" : "s") recorded before \(moment)\n")
+            }
             Session.printError(KGShell.Shell.compactionReport(try session.knowledgeBase.compact()))
         } catch {
             throw Session.fail(error)

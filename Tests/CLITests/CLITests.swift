@@ -1,5 +1,6 @@
 import XCTest
 import KGPostgres
+import KGLog
 import KGSyntax
 import KGTestSupport
 
@@ -65,7 +66,7 @@ final class CLITests: FolderTestCase {
     func testVersionNamesTheReleaseAndTheSchemas() throws {
         let result = try kglog(["--version"])
         XCTAssertEqual(result.status, 0)
-        XCTAssertEqual(result.stdout, "kglog 0.6.0 (SQLite file schema 6, PostgreSQL schema 2)\n")
+        XCTAssertEqual(result.stdout, "kglog 0.7.0 (SQLite file schema 7, PostgreSQL schema 3)\n")
     }
 
     func testEvaluateChoosesWhereAQueryOnPostgreSQLIsEvaluatedAndExplainShowsTheSQL() throws {
@@ -308,16 +309,66 @@ final class CLITests: FolderTestCase {
         XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "armenia,csto\n")
     }
 
+    func testHistoryAndAsRecordedFromTheCommandLine() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        let first = try write("first.kgl", "m(armenia, csto) @ tass.\nm(russia, csto).\n")
+        XCTAssertEqual(try kglog(["run", "--db", db, first]).status, 0)
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("second.kgl", "retract m(armenia, csto).\n")]).status, 0)
+        let kb = try KnowledgeBase(path: db, readOnly: true)
+        let changes = try kb.changes()
+        kb.store.close()
+        let (at1, at2) = (DateTime(millisecondsSinceEpoch: changes[1].at), DateTime(millisecondsSinceEpoch: changes[2].at))
+        XCTAssertEqual(try kglog(["query", "--db", db, "--as-recorded", at1.description, "m(X, csto)"]).stdout, "X\narmenia\nrussia\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "--as-recorded", at2.description, "m(X, csto)"]).stdout, "X\nrussia\n")
+        XCTAssertEqual(try kglog(["why", "--db", db, "--as-recorded", at1.description, "m(armenia, csto)"]).stdout, "m(armenia, csto)\n└─ stored, from tass\n")
+        let history = try kglog(["history", "--db", db, "m(armenia, csto)"])
+        XCTAssertEqual(history.stdout, """
+            recorded\tchange\tby\twhat\taction\tstatement
+            \(at1)\t1\t\(changes[1].by)\t\(first)\tadded\tm(armenia, csto) @ tass.
+            \(at2)\t2\t\(changes[1].by)\t\(directory.appendingPathComponent("second.kgl").path)\tretracted\tm(armenia, csto) @ tass.
+
+            """)
+        XCTAssertEqual(try kglog(["history", "--db", db, "--since", at2.description, "--format", "csv"]).stdout, "recorded,change,by,what,action,statement\n")
+        // Reading the history changes nothing.
+        XCTAssertEqual(try KnowledgeBase(path: db, readOnly: true).changes().count, 3)
+        // Errors: before the history, a bad moment, and options that do not go together.
+        XCTAssertEqual(try kglog(["query", "--db", db, "--as-recorded", "2000-01-01", "m(X, Y)"]).stderr,
+                       "kglog: error: the knowledge base's history begins at \(DateTime(millisecondsSinceEpoch: changes[0].at)): it cannot say how it stood at 2000-01-01T00:00:00Z\n")
+        XCTAssertEqual(try kglog(["query", "--db", db, "--as-recorded", "2000-01-01T25:00:00Z", "m(X, Y)"]).stderr,
+                       "kglog: error: --as-recorded takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not '2000-01-01T25:00:00Z'\n")
+        let withLoad = try kglog(["query", "--db", db, "--as-recorded", at1.description, "--load", first, "m(X, Y)"])
+        XCTAssertEqual(withLoad.status, 2)
+        XCTAssertTrue(withLoad.stderr.contains("--as-recorded shows the knowledge base as it stood; it cannot be combined with --load, which changes it"), withLoad.stderr)
+        for arguments in [["history", "--db", db], ["history", "--db", db, "--since", at1.description, "m(a, b)"]] {
+            let result = try kglog(arguments)
+            XCTAssertEqual(result.status, 2)
+            XCTAssertTrue(result.stderr.contains("give either a fact or --since MOMENT"), result.stderr)
+        }
+        XCTAssertEqual(try kglog(["history", "--db", db, "m(X, csto)"]).stderr, """
+            <fact>:1:3: error: expected a fact such as 'member-of(armenia, csto)' (constants only, optionally '@ SOURCE'), but found m(X, csto)
+            m(X, csto)
+              ^
+
+            """)
+    }
+
     func testCompactReportsWhatItRemoved() throws {
         let db = directory.appendingPathComponent("kb.kglog").path
         XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto) @ tass. m(russia, csto).\nretract source tass.\n")]).status, 0)
-        let result = try kglog(["compact", "--db", db])
+        // The history keeps what was retracted, and its terms with it.
+        let kept = try kglog(["compact", "--db", db])
+        XCTAssertEqual(kept.status, 0)
+        XCTAssertTrue(kept.stderr.hasPrefix("removed 0 unused terms; "), kept.stderr)
+        let result = try kglog(["compact", "--db", db, "--forget-before", "9999-12-31T00:00:00Z"])
         XCTAssertEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.hasPrefix("removed 2 unused terms; "), result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("forgot 1 change and 1 retracted row recorded before 9999-12-31T00:00:00Z\nremoved 2 unused terms; "), result.stderr)
         XCTAssertEqual(try kglog(["query", "--db", db, "--format", "tsv", "m(X, csto)"]).stdout, "X\nrussia\n")
         let usage = try kglog(["compact"])
         XCTAssertEqual(usage.status, 2)
-        XCTAssertTrue(usage.stderr.contains("compact works on a file: give --db FILE"), usage.stderr)
+        XCTAssertTrue(usage.stderr.contains("compact works on a knowledge base: give --db FILE or --db postgresql://..."), usage.stderr)
+        let badMoment = try kglog(["compact", "--db", db, "--forget-before", "yesterday"])
+        XCTAssertEqual(badMoment.status, 1)
+        XCTAssertEqual(badMoment.stderr, "kglog: error: --forget-before takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not 'yesterday'\n")
     }
 
     func testImportReadsStandardInput() throws {
@@ -566,7 +617,7 @@ extension CLITests {
 
             """)
         // A writing command upgrades it (--load above already did).
-        XCTAssertEqual(try schemaVersion(db), "6\n")
+        XCTAssertEqual(try schemaVersion(db), "7\n")
         // A query of a missing file says so, and creates nothing.
         let missing = directory.appendingPathComponent("missing.kglog").path
         XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr, "kglog: error: cannot open '\(missing)': no such file\n")

@@ -283,6 +283,10 @@ final class KnowledgeBaseTests: FolderTestCase {
             """)
         let termsBefore = try kb.store.nextTermID() - 1
         try kb.execute((0..<7).map { "retract source rumour-\($0).\n" }.joined())
+        // The history keeps what the rumours said, and so their terms, until it is forgotten.
+        XCTAssertEqual(try kb.compact().removedTerms, 0)
+        let forgotten = try kb.forgetHistory(before: DateTime(millisecondsSinceEpoch: DateTime.range.upperBound))
+        XCTAssertEqual([forgotten.changes, forgotten.rows], [2, 20_000])
         let result = try kb.compact()
         // Everything the rumours said, and the rumours themselves, went: 2 terms a fact, 7 sources.
         XCTAssertEqual(result.removedTerms, 40_007)

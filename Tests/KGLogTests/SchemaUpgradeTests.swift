@@ -62,6 +62,9 @@ final class SchemaUpgradeTests: FolderTestCase {
         let kb = try KnowledgeBase(path: file)
         try check(kb)
         XCTAssertEqual(try kb.store.integrityCheck(), "ok")
+        // What was there has a history from the upgrade on: change 0.
+        XCTAssertEqual(try kb.changes().map(\.what), ["everything stored before the file kept history"])
+        XCTAssertEqual(Set(try kb.history(since: DateTime(millisecondsSinceEpoch: DateTime.range.lowerBound)).map(\.change)), [0])
         let store = try Store(path: file, readOnly: true)
         var kinds: [Int] = []
         try store.forEachTerm(ids: Array(1...200)) { _, kind, _ in kinds.append(kind) }

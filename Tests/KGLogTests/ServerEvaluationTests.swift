@@ -247,7 +247,7 @@ final class ServerEvaluationTests: XCTestCase {
         XCTAssertEqual(try counts().filter { !$0.hasPrefix("terms") }, ["quads: 3", "quads_pos: 3", "tuples: 0", "rules: 2"])
         _ = try kb.query("r(X, Y)")
         XCTAssertEqual(try store.connection.execute("SELECT to_regclass('pg_temp.kglog_w0') IS NULL").rows, [["t"]])
-        XCTAssertEqual(try store.connection.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'kglog_%'").rows, [["0"]])
+        XCTAssertEqual(try store.connection.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'kglog_%' AND pronamespace::regnamespace::text LIKE 'pg_temp%'").rows, [["0"]])
         XCTAssertNotEqual(before, try counts())
         // A knowledge base opened to read only evaluates on the server too.
         let reader = try KnowledgeBase(path: location, readOnly: true)

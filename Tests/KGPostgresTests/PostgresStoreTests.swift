@@ -26,13 +26,13 @@ final class PostgresStoreTests: XCTestCase {
 
     func testTheSchemaIsCreatedOnceAndAnotherProgramsTablesAreRefused() throws {
         let store = try PostgresStore(try target())
-        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["2"]])
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["3"]])
         store.close()
         XCTAssertNoThrow(try PostgresStore(try target()).close(), "opened again, as it is")
         // A newer kglog's schema, and a schema of other tables, are refused and left as they are.
         try admin.execute("UPDATE \(schema).kglog_meta SET value = '9' WHERE key = 'schema_version'")
         XCTAssertThrowsError(try PostgresStore(try target())) { error in
-            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 2: upgrade kglog to open it")
+            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 3: upgrade kglog to open it")
         }
         let other = schema + "_other"
         try admin.execute("CREATE SCHEMA \(other)")
@@ -47,7 +47,8 @@ final class PostgresStoreTests: XCTestCase {
 
     func testASchema1DatabaseIsUpgradedByAWriterAndReadAsItIsByAReader() throws {
         try PostgresStore(try target()).close()
-        try admin.execute("DROP TABLE \(schema).declarations, \(schema).fact_periods, \(schema).tuple_periods")
+        try admin.execute("DROP TABLE \(schema).declarations, \(schema).fact_periods, \(schema).tuple_periods, \(schema).changes, \(schema).retracted_facts, \(schema).retracted_texts")
+        for table in ["quads", "tuples", "rules"] { try admin.execute("ALTER TABLE \(schema).\(table) DROP COLUMN added_in") }
         try admin.execute("UPDATE \(schema).kglog_meta SET value = '1' WHERE key = 'schema_version'")
         let reader = try PostgresStore(try target(), readOnly: true)
         XCTAssertEqual(try reader.predicatesWithPeriods(), [])
@@ -56,7 +57,8 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["1"]])
         let writer = try PostgresStore(try target())
         defer { writer.close() }
-        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["2"]])
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["3"]])
+        XCTAssertEqual(try writer.changes(after: -1).map(\.what), ["everything stored before the knowledge base kept history"])
         XCTAssertEqual(try admin.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('declarations', 'fact_periods', 'tuple_periods')",
                                          [.text(schema)]).rows, [["3"]])
     }
@@ -190,6 +192,11 @@ final class PostgresStoreTests: XCTestCase {
         try store.recordPredicate(said, arity: 2)
         XCTAssertEqual(try store.deleteFacts(source: rumour), 50)
         XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).quads_pos").rows, [["1"]], "the removed facts left the other orders")
+        // The history keeps the removed facts, and their terms, until it is forgotten.
+        XCTAssertEqual(try store.compact().removedTerms, 0)
+        let last = try XCTUnwrap(try store.change(atOrBefore: Int64.max))
+        let forgotten = try store.forgetHistory(before: last + 1)
+        XCTAssertEqual([forgotten.changes, forgotten.rows], [Int(last) + 1, 50])
         let result = try store.compact()
         XCTAssertEqual(result.removedTerms, 51, "the 50 statements and the rumour")
         XCTAssertEqual(try store.facts(predicate: said, arity: 2), [person, kept])

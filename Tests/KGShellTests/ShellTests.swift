@@ -1,6 +1,7 @@
 import XCTest
 import KGTestSupport
 import KGLog
+import KGSyntax
 @testable import KGShell
 
 /// The interactive session's logic, fed line by line with no terminal.
@@ -161,13 +162,59 @@ final class ShellTests: FolderTestCase {
         let shell = try shell()
         let help = shell.handle(".help").out
         for command in [".help", ".open", ".load", ".import", ".export", ".predicates", ".rules", ".local", ".sources", ".conflicts", ".why",
-                        ".explain", ".evaluate", ".timer", ".pager", ".mode", ".headers", ".output", ".read", ".quit"] {
+                        ".as-recorded", ".history", ".explain", ".evaluate", ".timer", ".pager", ".mode", ".headers", ".output", ".read", ".quit"] {
             XCTAssertTrue(help.contains("\n\(command) ") || help.hasPrefix("\(command) "), command)
         }
         XCTAssertEqual(shell.handle(".help why").out, ".why FACT [--all]  show why a fact holds, down to stored facts and their sources (--all: every source, not the first three)\n")
         XCTAssertEqual(shell.handle(".help nothing").err, "error: unknown command 'nothing': try .help\n")
         XCTAssertEqual(shell.handle(".frob").err, "error: unknown command '.frob': try .help\n")
         XCTAssertTrue(shell.handle(".quit").quit)
+    }
+
+    func testAsRecordedShowsThePastAndHistoryListsTheChanges() throws {
+        let shell = try shell()
+        _ = shell.handle("m(armenia, csto) @ tass. m(russia, csto).")
+        _ = shell.handle("retract m(armenia, csto).")
+        let changes = try shell.knowledgeBase.changes()
+        XCTAssertEqual(changes.map(\.what), ["the knowledge base was created", "m(armenia, csto) @ tass. m(russia, csto).", "retract m(armenia, csto)."])
+        let (first, second) = (DateTime(millisecondsSinceEpoch: changes[1].at), DateTime(millisecondsSinceEpoch: changes[2].at))
+        let user = changes[1].by
+        _ = shell.handle(".mode tsv")
+        XCTAssertEqual(shell.handle(".as-recorded").out, "now\n")
+        XCTAssertEqual(shell.handle(".as-recorded \(first)"), Shell.Output())
+        XCTAssertEqual(shell.prompt, "kglog@\(first)> ")
+        XCTAssertEqual(shell.handle(".as-recorded").out, "as recorded at \(first)\n")
+        XCTAssertEqual(shell.handle("?- m(X, csto).").out, "X\narmenia\nrussia\n")
+        XCTAssertEqual(shell.handle("m(belarus, csto).").err, """
+            <input>:1:1: error: the knowledge base is shown as recorded at \(first): changes are refused (return to the present first)
+            m(belarus, csto).
+            ^
+
+            """)
+        XCTAssertEqual(shell.handle(".as-recorded now"), Shell.Output())
+        XCTAssertEqual(shell.prompt, "kglog> ")
+        XCTAssertEqual(shell.handle("?- m(X, csto).").out, "X\nrussia\n")
+        XCTAssertEqual(shell.handle(".as-recorded yesterday").err,
+                       "error: .as-recorded takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not 'yesterday'\n")
+        XCTAssertEqual(shell.handle(".as-recorded 2000-01-01").err.hasPrefix("error: the knowledge base's history begins at "), true)
+        XCTAssertEqual(shell.handle(".history m(armenia, csto)").out, """
+            recorded\tchange\tby\twhat\taction\tstatement
+            \(first)\t1\t\(user)\tm(armenia, csto) @ tass. m(russia, csto).\tadded\tm(armenia, csto) @ tass.
+            \(second)\t2\t\(user)\tretract m(armenia, csto).\tretracted\tm(armenia, csto) @ tass.
+
+            """)
+        XCTAssertEqual(shell.handle(".history --since \(first)").out, """
+            recorded\tchange\tby\twhat\taction\tstatement
+            \(second)\t2\t\(user)\tretract m(armenia, csto).\tretracted\tm(armenia, csto) @ tass.
+
+            """)
+        _ = shell.handle(".mode json")
+        XCTAssertEqual(shell.handle(".history --since \(second)").out, "{\"history\":[]}\n")
+        _ = shell.handle(".mode table")
+        XCTAssertEqual(shell.handle(".history --since \(second)").out, "no changes\n")
+        XCTAssertEqual(shell.handle(".history").err, "error: .history needs a fact, such as .history member-of(armenia, csto), or --since MOMENT\n")
+        XCTAssertEqual(shell.handle(".history --since soon").err,
+                       "error: --since takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not 'soon'\n")
     }
 
     func testPredicatesRulesSourcesWhyExplain() throws {
