@@ -15,6 +15,9 @@ public final class Evaluator {
     /// With `auto`, the fewest stored rows (the database's estimate) a query must read to be
     /// evaluated in the database.
     public var serverThreshold = Evaluator.defaultServerThreshold
+    /// Why every query must be evaluated here, whatever `site` says (the facts are read from a
+    /// knowledge base's history, say); nil when the store decides.
+    public var evaluatedHereBecause: String?
     /// The most facts one evaluation may derive before it stops with an error.
     public var maximumDerivedFacts: Int {
         get { executor.maximumDerivedFacts }

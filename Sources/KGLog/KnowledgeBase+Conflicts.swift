@@ -42,7 +42,7 @@ extension KnowledgeBase {
     /// Every conflict of the functional predicates (only those of `predicate` when given), by
     /// predicate, then subject, in answer order.
     public func conflicts(of predicate: Value? = nil) throws -> [Conflict] {
-        let declarations = functionalPredicates
+        let declarations = (recordedView?.functional ?? functionalPredicates)
             .filter { predicate == nil || $0.predicate == predicate }
             .sorted { Value.sortOrder($0.predicate, $1.predicate) || ($0.predicate == $1.predicate && $0.arity < $1.arity) }
         var result: [Conflict] = []

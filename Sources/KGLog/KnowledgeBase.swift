@@ -789,6 +789,7 @@ public final class KnowledgeBase {
         evaluator.maximumMemory = maximumMemory
         evaluator.site = evaluationSite
         evaluator.serverThreshold = serverThreshold
+        if let view = recordedView { evaluator.evaluatedHereBecause = "the knowledge base as recorded at \(view.moment) is read from its history, by kglog" }
         return evaluator
     }
 

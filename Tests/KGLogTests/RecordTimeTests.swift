@@ -105,6 +105,13 @@ final class RecordTimeTests: FolderTestCase {
             XCTAssertEqual((error as? HistoryError), .pastIsReadOnly(moment: at[2]!.description))
         }
         XCTAssertThrowsError(try kb.forgetHistory(before: at[2]!))
+        // The past is read by kglog, never in the database.
+        kb.evaluationSite = .server
+        XCTAssertThrowsError(try kb.query("member-of(X, csto)")) { error in
+            XCTAssertTrue(rendered(error).contains("error: cannot evaluate on the server: the knowledge base as recorded at \(at[2]!) is read from its history, by kglog"),
+                          rendered(error))
+        }
+        kb.evaluationSite = .auto
         try kb.showAsRecorded(at: nil)
         XCTAssertEqual(try kb.changes().count, 5)
         XCTAssertThrowsError(try kb.query("p(X)"))
@@ -211,5 +218,19 @@ final class RecordTimeTests: FolderTestCase {
         try kb.showAsRecorded(at: at[1])
         XCTAssertEqual(try rows(kb, "p(X)"), ["a", "b"])
         XCTAssertEqual(try kb.history(of: "p(a)").map { "\($0.change) \($0.action.rawValue)" }, ["1 added", "2 retracted"])
+    }
+
+    func testConflictsAsRecordedUseTheDeclarationsAndFactsOfThen() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("functional held-on/2. held-on(council, 2012-05-03) @ arminfo. held-on(council, 2012-05-04) @ kaztag.")
+        try kb.execute("retract held-on(council, 2012-05-04) @ kaztag.")
+        try kb.execute("retract functional held-on/2.")
+        let at = try moments(kb)
+        XCTAssertEqual(try kb.conflicts(), [])
+        try kb.showAsRecorded(at: at[1])
+        XCTAssertEqual(try kb.conflicts().map { $0.values.map(\.value.sourceText) }, [["2012-05-03", "2012-05-04"]])
+        XCTAssertEqual(try rows(kb, "conflict(held-on, E, V1, V2), V1 < V2"), ["council, 2012-05-03, 2012-05-04"])
+        try kb.showAsRecorded(at: at[2])
+        XCTAssertEqual(try kb.conflicts(), [])
     }
 }

@@ -70,6 +70,11 @@ extension Evaluator {
     /// evaluated here (the trace says why).
     func serverProgram(for prepared: PreparedQuery) throws -> ServerProgram? {
         guard site != .client else { return nil }
+        if let reason = evaluatedHereBecause {
+            if site == .server { throw Diagnostic(NotCompiledToSQL(reason: reason), at: prepared.query.location) }
+            trace.append("evaluation: on the client (auto: \(reason))")
+            return nil
+        }
         guard let database = store as? SQLEvaluatingStore else {
             if site == .server {
                 throw Diagnostic(NotCompiledToSQL(reason: "the knowledge base is not on a database server (--evaluate server needs PostgreSQL)"), at: prepared.query.location)
