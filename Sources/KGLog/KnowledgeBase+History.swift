@@ -175,29 +175,30 @@ extension KnowledgeBase {
 
 /// The stored facts as they stood after one change: what the engine reads when a query is
 /// answered as recorded at a moment. Each predicate's rows are read whole, once, the first time
-/// a query needs them (the history keeps no index by moment); nothing is cached between queries.
+/// a query needs them (the history keeps no index by moment), packed as the store gives them;
+/// nothing is kept between queries.
 final class RecordedFacts: StoredFacts {
     let store: any KnowledgeStore
     let change: Int64
     private var arities: [Int64: Int]?
-    private var rows: [Int64: [(arguments: [Int64], source: Int64)]] = [:]
-    private var periodRows: [Int64: [(arguments: [Int64], source: Int64, from: Int64, until: Int64)]] = [:]
+    /// Each predicate's fact rows (arguments, source), ordered by arguments then source.
+    private var rows: [Int64: [Int64]] = [:]
+    /// Each predicate's period rows (arguments, source, start, end).
+    private var periodRows: [Int64: [Int64]] = [:]
 
     init(store: any KnowledgeStore, change: Int64) {
         self.store = store
         self.change = change
     }
 
-    private func factRows(_ predicate: Int64, _ arity: Int) throws -> [(arguments: [Int64], source: Int64)] {
+    private func factRows(_ predicate: Int64, _ arity: Int) throws -> [Int64] {
         if let known = rows[predicate] { return known }
-        let read = try store.factRows(predicate: predicate, arity: arity, asOf: change).sorted { a, b in
-            a.arguments != b.arguments ? a.arguments.lexicographicallyPrecedes(b.arguments) : a.source < b.source
-        }
+        let read = try store.factRows(predicate: predicate, arity: arity, asOf: change)
         rows[predicate] = read
         return read
     }
 
-    private func periods(_ predicate: Int64, _ arity: Int) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] {
+    private func periods(_ predicate: Int64, _ arity: Int) throws -> [Int64] {
         if let known = periodRows[predicate] { return known }
         let read = try store.periodRows(predicate: predicate, arity: arity, asOf: change)
         periodRows[predicate] = read
@@ -209,17 +210,22 @@ final class RecordedFacts: StoredFacts {
     func forEachTerm(ids: [Int64], _ body: (Int64, Int, String) throws -> Void) throws { try store.forEachTerm(ids: ids, body) }
 
     func facts(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
+        let rows = try factRows(predicate, arity)
+        let width = arity + 1
         var result: [Int64] = []
-        var last: [Int64]?
-        for (arguments, source) in try factRows(predicate, arity) {
+        var last = -1
+        var row = 0
+        while row < rows.count {
+            defer { row += width }
+            let source = rows[row + arity]
             if withSources && source == TermCode.noTerm { continue }
-            guard bound.allSatisfy({ $0.key < arity ? arguments[$0.key] == $0.value : source == $0.value }) else { continue }
+            guard bound.allSatisfy({ rows[row + $0.key] == $0.value }) else { continue }
             if withSources {
-                result += arguments
-                result.append(source)
-            } else if arguments != last {
-                result += arguments
-                last = arguments
+                result += rows[row..<(row + width)]
+            } else if last < 0 || !rows[last..<(last + arity)].elementsEqual(rows[row..<(row + arity)]) {
+                // Rows of one fact come together: each fact once.
+                result += rows[row..<(row + arity)]
+                last = row
             }
         }
         return result
@@ -227,10 +233,14 @@ final class RecordedFacts: StoredFacts {
 
     func withCachedFacts(predicate: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool { false }
 
-    func factCount(predicate: Int64, arity: Int) throws -> Int { try factRows(predicate, arity).count }
+    func factCount(predicate: Int64, arity: Int) throws -> Int { try factRows(predicate, arity).count / (arity + 1) }
 
     func sources(ofFact predicate: Int64, arguments: [Int64]) throws -> [Int64] {
-        try factRows(predicate, arguments.count).filter { $0.arguments == arguments }.map(\.source)
+        let rows = try factRows(predicate, arguments.count)
+        let width = arguments.count + 1
+        return stride(from: 0, to: rows.count, by: width)
+            .filter { rows[$0..<($0 + arguments.count)].elementsEqual(arguments) }
+            .map { rows[$0 + arguments.count] }
     }
 
     func predicatesWithPeriods() throws -> Set<Int64> {
@@ -240,12 +250,21 @@ final class RecordedFacts: StoredFacts {
     }
 
     func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
-        joiningPeriods(factRows: try factRows(predicate, arity), periodRows: try periods(predicate, arity),
-                       arity: arity, withSources: withSources, bound: bound)
+        let facts = try factRows(predicate, arity), periods = try periods(predicate, arity)
+        return joiningPeriods(
+            factRows: stride(from: 0, to: facts.count, by: arity + 1).map { (Array(facts[$0..<($0 + arity)]), facts[$0 + arity]) },
+            periodRows: stride(from: 0, to: periods.count, by: arity + 3).map {
+                (Array(periods[$0..<($0 + arity)]), periods[$0 + arity], periods[$0 + arity + 1], periods[$0 + arity + 2])
+            },
+            arity: arity, withSources: withSources, bound: bound)
     }
 
     func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)] {
-        try periods(predicate, arguments.count).filter { $0.arguments == arguments && $0.source == source }.map { ($0.from, $0.until) }
+        let arity = arguments.count
+        let rows = try periods(predicate, arity)
+        return stride(from: 0, to: rows.count, by: arity + 3)
+            .filter { rows[$0..<($0 + arity)].elementsEqual(arguments) && rows[$0 + arity] == source }
+            .map { (rows[$0 + arity + 1], rows[$0 + arity + 2]) }
     }
 
     func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String {

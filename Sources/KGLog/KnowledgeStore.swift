@@ -93,10 +93,12 @@ public protocol KnowledgeStore: StoredFacts {
     func firstChange() throws -> ChangeRecord?
     /// The changes after change `after`, oldest first.
     func changes(after: Int64) throws -> [ChangeRecord]
-    /// A predicate's fact rows as they stood after a change.
-    func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64)]
-    /// A predicate's period rows as they stood after a change.
-    func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)]
+    /// A predicate's fact rows as they stood after a change, packed (the arguments, then the
+    /// source), ordered by arguments, then source.
+    func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [Int64]
+    /// A predicate's period rows as they stood after a change, packed (the arguments, the
+    /// source, the start, the end).
+    func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [Int64]
     /// The rules (`kind` "rule") or declarations ("declaration") as they stood after a change.
     func texts(_ kind: String, asOf change: Int64) throws -> [String]
     /// The additions and retractions of fact and period rows: of one fact, one predicate or

@@ -117,22 +117,24 @@ extension PostgresStore {
         }
     }
 
-    public func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64)] {
+    public func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [Int64] {
         let sql = arity == 2
             ? """
               SELECT s, o, g FROM quads WHERE p = $1 AND added_in <= $2
               UNION ALL SELECT s, o, g FROM retracted_facts
                   WHERE p = $1 AND s IS NOT NULL AND valid_from IS NULL AND added_in <= $2 AND retracted_in > $2
+              ORDER BY 1, 2, 3
               """
             : """
               SELECT args, g FROM tuples WHERE p = $1 AND added_in <= $2
               UNION ALL SELECT args, g FROM retracted_facts
                   WHERE p = $1 AND args IS NOT NULL AND valid_from IS NULL AND added_in <= $2 AND retracted_in > $2
+              ORDER BY 1, 2
               """
-        return try pastRows(sql, predicate: predicate, change: change, arity: arity, ends: false).map { ($0.arguments, $0.source) }
+        return try packedRows(sql, predicate: predicate, change: change, arity: arity)
     }
 
-    public func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] {
+    public func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [Int64] {
         let sql = arity == 2
             ? """
               SELECT s, o, g, valid_from, valid_until FROM fact_periods WHERE p = $1 AND added_in <= $2
@@ -144,20 +146,23 @@ extension PostgresStore {
               UNION ALL SELECT args, g, valid_from, valid_until FROM retracted_facts
                   WHERE p = $1 AND args IS NOT NULL AND valid_from IS NOT NULL AND added_in <= $2 AND retracted_in > $2
               """
-        return try pastRows(sql, predicate: predicate, change: change, arity: arity, ends: true)
+        return try packedRows(sql, predicate: predicate, change: change, arity: arity)
     }
 
-    private func pastRows(_ sql: String, predicate: Int64, change: Int64, arity: Int, ends: Bool) throws
-        -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] {
-        try connection.execute(sql, [.integer(predicate), .integer(change)]).rows.map { row in
-            let numbers = try row.dropFirst(arity == 2 ? 0 : 1).map { text -> Int64 in
+    /// The rows of `sql`, packed: binary facts' subject and object are integers already;
+    /// other facts' packed arguments are unpacked in their place.
+    private func packedRows(_ sql: String, predicate: Int64, change: Int64, arity: Int) throws -> [Int64] {
+        let parameters: [PostgresValue?] = [.integer(predicate), .integer(change)]
+        if arity == 2 { return try connection.integers(sql, parameters) }
+        var result: [Int64] = []
+        for row in try connection.execute(sql, parameters).rows {
+            result += try PostgresStore.unpacked(row[0] ?? "", arity: arity)
+            for text in row.dropFirst() {
                 guard let text, let n = Int64(text) else { throw PostgresStoreError.damagedArguments(arity: arity, text: "\(row)") }
-                return n
+                result.append(n)
             }
-            let arguments = arity == 2 ? Array(numbers[0..<2]) : try PostgresStore.unpacked(row[0] ?? "", arity: arity)
-            let rest = Array(numbers.dropFirst(arity == 2 ? 2 : 0))
-            return (arguments, rest[0], ends ? rest[1] : 0, ends ? rest[2] : 0)
         }
+        return result
     }
 
     public func texts(_ kind: String, asOf change: Int64) throws -> [String] {

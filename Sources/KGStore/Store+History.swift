@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import KGSyntax
 
@@ -128,24 +129,28 @@ extension Store {
         return result
     }
 
-    /// Every fact row of a predicate as it stood after change `change`: arguments and source.
-    public func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64)] {
+    /// Every fact row of a predicate as it stood after change `change`, packed row after row:
+    /// the arguments, then the source; ordered by arguments, then source.
+    public func factRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [Int64] {
         let sql = arity == 2
             ? """
               SELECT s, o, g FROM quads WHERE p = ?1 AND added_in <= ?2
               UNION ALL SELECT s, o, g FROM retracted_facts
                   WHERE p = ?1 AND s IS NOT NULL AND valid_from IS NULL AND added_in <= ?2 AND retracted_in > ?2
+              ORDER BY 1, 2, 3
               """
             : """
               SELECT args, g FROM tuples WHERE p = ?1 AND added_in <= ?2
               UNION ALL SELECT args, g FROM retracted_facts
                   WHERE p = ?1 AND args IS NOT NULL AND valid_from IS NULL AND added_in <= ?2 AND retracted_in > ?2
+              ORDER BY 1, 2
               """
-        return try rows(sql, predicate: predicate, change: change, arity: arity).map { ($0.arguments, $0.source) }
+        return try packedRows(sql, predicate: predicate, change: change, arity: arity, extraColumns: 1)
     }
 
-    /// Every period row of a predicate as it stood after change `change`.
-    public func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] {
+    /// Every period row of a predicate as it stood after change `change`, packed row after row:
+    /// the arguments, the source, the start and the end.
+    public func periodRows(predicate: Int64, arity: Int, asOf change: Int64) throws -> [Int64] {
         let sql = arity == 2
             ? """
               SELECT s, o, g, valid_from, valid_until FROM fact_periods WHERE p = ?1 AND added_in <= ?2
@@ -157,21 +162,28 @@ extension Store {
               UNION ALL SELECT args, g, valid_from, valid_until FROM retracted_facts
                   WHERE p = ?1 AND args IS NOT NULL AND valid_from IS NOT NULL AND added_in <= ?2 AND retracted_in > ?2
               """
-        return try rows(sql, predicate: predicate, change: change, arity: arity, withEnds: true).map { ($0.arguments, $0.source, $0.from, $0.until) }
+        return try packedRows(sql, predicate: predicate, change: change, arity: arity, extraColumns: 3)
     }
 
-    private func rows(_ sql: String, predicate: Int64, change: Int64, arity: Int, withEnds: Bool = false) throws
-        -> [(arguments: [Int64], source: Int64, from: Int64, until: Int64)] {
+    /// The rows of `sql` (binary facts' subject and object as two columns, others' packed
+    /// arguments as one), packed: the arguments, then `extraColumns` integers.
+    private func packedRows(_ sql: String, predicate: Int64, change: Int64, arity: Int, extraColumns: Int) throws -> [Int64] {
         let statement = try connection.prepare(sql)
         defer { statement.reset() }
         statement.bind(1, predicate)
         statement.bind(2, change)
-        var result: [([Int64], Int64, Int64, Int64)] = []
+        var result: [Int64] = []
         let first = arity == 2 ? 2 : 1
         while try statement.step() {
-            let arguments = arity == 2 ? [statement.int64(0), statement.int64(1)] : Store.unpacked(statement.blob(0))
-            result.append((arguments, statement.int64(Int32(first)),
-                           withEnds ? statement.int64(Int32(first + 1)) : 0, withEnds ? statement.int64(Int32(first + 2)) : 0))
+            if arity == 2 {
+                result.append(statement.int64(0))
+                result.append(statement.int64(1))
+            } else {
+                let blob = statement.blob(0)
+                guard blob.count == arity * 8 else { throw StoreError.sqlite(code: SQLITE_CORRUPT, message: "a fact of arity \(arity) has \(blob.count / 8) arguments") }
+                result += Store.unpacked(blob)
+            }
+            for column in 0..<extraColumns { result.append(statement.int64(Int32(first + column))) }
         }
         return result
     }
