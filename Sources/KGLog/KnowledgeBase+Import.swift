@@ -113,8 +113,10 @@ extension KnowledgeBase {
     private func importFacts(_ path: String, options: ImportOptions) throws -> Int {
         switch options.format {
         case .nt, .nq:
-            return try importTriples(path, format: options.format == .nq ? .nQuads : .nTriples, source: options.source,
-                                     limits: options.tripleLimits)
+            let added = try importTriples(path, format: options.format == .nq ? .nQuads : .nTriples, source: options.source,
+                                          limits: options.tripleLimits)
+            // The rows that stated periods are periods now, not facts.
+            return added - (try foldPeriods().removedRows)
         case .csv, .tsv:
             guard let predicate = options.predicate else { throw ImportError.needsPredicate(path) }
             var loader = FactLoader(knowledgeBase: self, source: options.source)
@@ -156,7 +158,8 @@ extension KnowledgeBase {
     /// per source, as `--source-column` reads them back.
     public func export(_ format: DataFormat, predicate: Value? = nil, sourceColumn: Bool = false,
                        to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
-        var written = 0, skipped = 0
+        var written = 0, skipped = 0, periodLabel = 0
+        if format == .nt || format == .nq { periodPredicates = try store.predicatesWithPeriods() }
         let value = TermDecoder(store: store).value
         let terms = TermDecoder(store: store, making: NTriplesTerm.init)
         switch format {
@@ -180,20 +183,55 @@ extension KnowledgeBase {
                 }
                 var previous: [Int64]?
                 let predicateText = NTriplesWriter.term(summary.predicate)
+                // Facts with periods: their periods follow them, reified (`RDFPeriods`); in
+                // N-Triples, every source's periods of the fact, each once.
+                let hasPeriods = periodPredicates.contains(id)
+                // A fact that holds at all times from one source holds at all times: no periods.
+                var pendingPeriods: [(from: Int64, until: Int64)] = []
+                var pendingFact: (subject: String, object: String)?
+                func collect(_ periods: [(from: Int64, until: Int64)]) {
+                    if periods.isEmpty || periods.contains(where: { $0.from == Period.openStartID && $0.until == Period.openEndID }) {
+                        pendingFact = nil
+                    }
+                    for period in periods where !pendingPeriods.contains(where: { $0 == period }) { pendingPeriods.append(period) }
+                }
+                func writePendingPeriods() {
+                    if let fact = pendingFact {
+                        write(RDFPeriods.lines(subject: fact.subject, predicate: predicateText, object: fact.object, graph: nil,
+                                               periods: pendingPeriods, label: &periodLabel))
+                    }
+                    (pendingFact, pendingPeriods) = (nil, [])
+                }
                 try store.forEachFactRow(predicate: id, arity: 2) { arguments, source in
-                    if format == .nt && previous == arguments { return }
+                    let periods = hasPeriods ? try store.periods(ofFact: id, arguments: arguments, source: source) : []
+                    if format == .nt && previous == arguments {
+                        collect(periods)
+                        return
+                    }
+                    if format == .nt { writePendingPeriods() }
                     previous = arguments
                     let subject = try terms.value(arguments[0])
                     guard subject.canBeSubject else { skipped += 1; return }
-                    var line = subject.text + " " + predicateText + " " + (try terms.value(arguments[1]).text)
+                    let object = try terms.value(arguments[1]).text
+                    var line = subject.text + " " + predicateText + " " + object
+                    var graph: String?
                     if format == .nq && source != TermCode.noTerm {
-                        let graph = try terms.value(source)
-                        guard graph.canBeSubject else { skipped += 1; return }
-                        line += " " + graph.text
+                        let term = try terms.value(source)
+                        guard term.canBeSubject else { skipped += 1; return }
+                        graph = term.text
+                        line += " " + term.text
                     }
                     write(line + " .\n")
                     written += 1
+                    if format == .nq {
+                        write(RDFPeriods.lines(subject: subject.text, predicate: predicateText, object: object, graph: graph,
+                                               periods: periods, label: &periodLabel))
+                    } else {
+                        pendingFact = (subject.text, object)
+                        collect(periods)
+                    }
                 }
+                if format == .nt { writePendingPeriods() }
             }
         case .csv, .tsv:
             guard let predicate, let arity = catalog.arity(of: predicate) else { throw ImportError.needsPredicate("the export") }

@@ -44,7 +44,7 @@ public final class KnowledgeBase {
     /// The source of facts stated without one, while a `.kgl` file is imported with a source.
     var defaultSource: Value?
     /// The predicates some of whose stored facts have periods, read at the start of each text.
-    private var periodPredicates = Set<Int64>()
+    var periodPredicates = Set<Int64>()
     /// Set while queries are answered as the knowledge base stood at a moment (`showAsRecorded`).
     var recordedView: RecordedView?
 

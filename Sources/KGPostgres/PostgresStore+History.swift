@@ -38,6 +38,10 @@ extension PostgresStore {
         DECLARE
           change bigint := \(currentChangeSQL);
         BEGIN
+          -- A row added and removed by the same change never was: nothing to keep.
+          IF OLD.added_in = change THEN
+            RETURN NULL;
+          END IF;
           IF TG_TABLE_NAME = 'quads' THEN
             INSERT INTO retracted_facts(p, s, o, g, added_in, retracted_in) VALUES (OLD.p, OLD.s, OLD.o, OLD.g, OLD.added_in, change);
           ELSIF TG_TABLE_NAME = 'tuples' THEN

@@ -15,7 +15,8 @@ import KGSyntax
 ///   rows: binary facts by `s`, `o`, others by packed `args`; a period row has its ends) or
 ///   `retracted_texts` (rules and declarations), with `retracted_in`, the change that removed it.
 ///   Triggers take the change as the newest row of `changes`: a writer records its change before
-///   it removes anything, and SQLite lets one writer in at a time.
+///   it removes anything, and SQLite lets one writer in at a time. A row added and removed by
+///   the same change never was, as far as any other change can tell: it is not kept.
 ///
 /// The knowledge base as it stood after change `c`: the live rows with `added_in <= c`, and the
 /// retracted ones with `added_in <= c < retracted_in`. Facts without history cost one small
@@ -29,22 +30,28 @@ extension Store {
         CREATE INDEX IF NOT EXISTS retracted_facts_change ON retracted_facts(retracted_in);
         CREATE TABLE IF NOT EXISTS retracted_texts(kind TEXT NOT NULL, id INTEGER NOT NULL, text TEXT NOT NULL,
             added_in INTEGER NOT NULL, retracted_in INTEGER NOT NULL);
-        CREATE TRIGGER IF NOT EXISTS quads_history AFTER DELETE ON quads BEGIN
+        CREATE TRIGGER IF NOT EXISTS quads_history AFTER DELETE ON quads
+            WHEN old.added_in <> (SELECT max(id) FROM changes) BEGIN
             INSERT INTO retracted_facts(p, s, o, g, added_in, retracted_in)
             VALUES (old.p, old.s, old.o, old.g, old.added_in, (SELECT max(id) FROM changes)); END;
-        CREATE TRIGGER IF NOT EXISTS tuples_history AFTER DELETE ON tuples BEGIN
+        CREATE TRIGGER IF NOT EXISTS tuples_history AFTER DELETE ON tuples
+            WHEN old.added_in <> (SELECT max(id) FROM changes) BEGIN
             INSERT INTO retracted_facts(p, args, g, added_in, retracted_in)
             VALUES (old.p, old.args, old.g, old.added_in, (SELECT max(id) FROM changes)); END;
-        CREATE TRIGGER IF NOT EXISTS fact_periods_history AFTER DELETE ON fact_periods BEGIN
+        CREATE TRIGGER IF NOT EXISTS fact_periods_history AFTER DELETE ON fact_periods
+            WHEN old.added_in <> (SELECT max(id) FROM changes) BEGIN
             INSERT INTO retracted_facts(p, s, o, g, valid_from, valid_until, added_in, retracted_in)
             VALUES (old.p, old.s, old.o, old.g, old.valid_from, old.valid_until, old.added_in, (SELECT max(id) FROM changes)); END;
-        CREATE TRIGGER IF NOT EXISTS tuple_periods_history AFTER DELETE ON tuple_periods BEGIN
+        CREATE TRIGGER IF NOT EXISTS tuple_periods_history AFTER DELETE ON tuple_periods
+            WHEN old.added_in <> (SELECT max(id) FROM changes) BEGIN
             INSERT INTO retracted_facts(p, args, g, valid_from, valid_until, added_in, retracted_in)
             VALUES (old.p, old.args, old.g, old.valid_from, old.valid_until, old.added_in, (SELECT max(id) FROM changes)); END;
-        CREATE TRIGGER IF NOT EXISTS rules_history AFTER DELETE ON rules BEGIN
+        CREATE TRIGGER IF NOT EXISTS rules_history AFTER DELETE ON rules
+            WHEN old.added_in <> (SELECT max(id) FROM changes) BEGIN
             INSERT INTO retracted_texts(kind, id, text, added_in, retracted_in)
             VALUES ('rule', old.id, old.text, old.added_in, (SELECT max(id) FROM changes)); END;
-        CREATE TRIGGER IF NOT EXISTS declarations_history AFTER DELETE ON declarations BEGIN
+        CREATE TRIGGER IF NOT EXISTS declarations_history AFTER DELETE ON declarations
+            WHEN old.added_in <> (SELECT max(id) FROM changes) BEGIN
             INSERT INTO retracted_texts(kind, id, text, added_in, retracted_in)
             VALUES ('declaration', old.rowid, old.text, old.added_in, (SELECT max(id) FROM changes)); END;
         """

@@ -152,9 +152,13 @@ final class RecordTimeTests: FolderTestCase {
             "4 retracted ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y. [retract ally(X, Y) :- member-of(X, O), member-of(Y, O), X != Y.]",
         ])
         XCTAssertEqual(try kb.history(since: at[4]!), [])
+        // A fact added and retracted by one change never was, for any other.
+        try kb.execute("q(a). retract q(a).")
+        XCTAssertEqual(try kb.history(of: "q(a)"), [])
         // Declarations are in the history too.
         try kb.execute("functional member-of/2.")
         XCTAssertEqual(try kb.history(since: at[4]!).map(\.statement), ["functional member-of/2."])
+        XCTAssertEqual(try kb.changes().count, 7)
         // Only a fact of constants has a history.
         XCTAssertThrowsError(try kb.history(of: "member-of(X, csto)")) { error in
             XCTAssertEqual(rendered(error), """

@@ -159,6 +159,80 @@ final class ValidTimeTests: FolderTestCase {
         XCTAssertEqual(try rows(kb, "m(c, x) from F until U"), ["0001-01-01, 9999-12-31"])
     }
 
+    func testPeriodsTravelThroughNQuadsAndNTriplesAsReification() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            m(a, x) from 2000-01-01 until 2001-01-01 @ s. m(a, x) from 2003-01-01 @ s.
+            m(b, x) @ s. m(b, x) from 2005-01-01 @ t.
+            m(c, x) until 1999-01-01.
+            m(d, x) from 2005-01-01 @ s. m(d, x) from 2006-01-01 @ t.
+            """)
+        var quads = ""
+        _ = try kb.export(.nq) { quads += $0 }
+        let (r, v, d) = ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#", "<kglog:valid-", "^^<http://www.w3.org/2001/XMLSchema#date>")
+        XCTAssertEqual(quads, """
+            <kglog:a> <kglog:m> <kglog:x> <kglog:s> .
+            _:period1 \(r)subject> <kglog:a> <kglog:s> .
+            _:period1 \(r)predicate> <kglog:m> <kglog:s> .
+            _:period1 \(r)object> <kglog:x> <kglog:s> .
+            _:period1 \(v)from> "2000-01-01"\(d) <kglog:s> .
+            _:period1 \(v)until> "2001-01-01"\(d) <kglog:s> .
+            _:period2 \(r)subject> <kglog:a> <kglog:s> .
+            _:period2 \(r)predicate> <kglog:m> <kglog:s> .
+            _:period2 \(r)object> <kglog:x> <kglog:s> .
+            _:period2 \(v)from> "2003-01-01"\(d) <kglog:s> .
+            <kglog:b> <kglog:m> <kglog:x> <kglog:s> .
+            <kglog:b> <kglog:m> <kglog:x> <kglog:t> .
+            _:period3 \(r)subject> <kglog:b> <kglog:t> .
+            _:period3 \(r)predicate> <kglog:m> <kglog:t> .
+            _:period3 \(r)object> <kglog:x> <kglog:t> .
+            _:period3 \(v)from> "2005-01-01"\(d) <kglog:t> .
+            <kglog:c> <kglog:m> <kglog:x> .
+            _:period4 \(r)subject> <kglog:c> .
+            _:period4 \(r)predicate> <kglog:m> .
+            _:period4 \(r)object> <kglog:x> .
+            _:period4 \(v)until> "1999-01-01"\(d) .
+            <kglog:d> <kglog:m> <kglog:x> <kglog:s> .
+            _:period5 \(r)subject> <kglog:d> <kglog:s> .
+            _:period5 \(r)predicate> <kglog:m> <kglog:s> .
+            _:period5 \(r)object> <kglog:x> <kglog:s> .
+            _:period5 \(v)from> "2005-01-01"\(d) <kglog:s> .
+            <kglog:d> <kglog:m> <kglog:x> <kglog:t> .
+            _:period6 \(r)subject> <kglog:d> <kglog:t> .
+            _:period6 \(r)predicate> <kglog:m> <kglog:t> .
+            _:period6 \(r)object> <kglog:x> <kglog:t> .
+            _:period6 \(v)from> "2006-01-01"\(d) <kglog:t> .
+
+            """)
+        // Imported again, the reification becomes periods: the backup is the same.
+        let again = try TestStore.newKnowledgeBase()
+        XCTAssertEqual(try again.importFile(try write("m.nq", quads), options: ImportOptions(format: .nq)), 6)
+        XCTAssertEqual(try again.exportText(), try kb.exportText())
+        XCTAssertEqual(try rows(again, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>(N, X)"), [])
+        // N-Triples: each fact once, with every source's periods; one that holds at all times from
+        // any source (b) has none.
+        var triples = ""
+        _ = try kb.export(.nt) { triples += $0 }
+        let merged = try TestStore.newKnowledgeBase()
+        XCTAssertEqual(try merged.importFile(try write("m.nt", triples), options: ImportOptions(format: .nt)), 4)
+        XCTAssertEqual(try rows(merged, "m(X, x) from F until U"), [
+            "a, 2000-01-01, 2001-01-01", "a, 2003-01-01, 9999-12-31", "b, 0001-01-01, 9999-12-31",
+            "c, 0001-01-01, 1999-01-01", "d, 2005-01-01, 9999-12-31",
+        ])
+        // A reification that names no stored fact, or is incomplete, stays as the facts it is.
+        let other = try TestStore.newKnowledgeBase()
+        XCTAssertEqual(try other.importFile(try write("o.nt", """
+            _:n1 \(r)subject> <kglog:a> .
+            _:n1 \(r)predicate> <kglog:m> .
+            _:n1 \(r)object> <kglog:x> .
+            _:n1 \(v)from> "2000-01-01"\(d) .
+            _:n2 \(r)subject> <kglog:a> .
+            _:n2 \(v)from> "2000-01-01"\(d) .
+
+            """), options: ImportOptions(format: .nt)), 6)
+        XCTAssertEqual(try rows(other, "valid-from(N, D)"), ["_:n1, 2000-01-01", "_:n2, 2000-01-01"])
+    }
+
     func testPeriodErrorsChangeNothing() throws {
         let kb = try TestStore.newKnowledgeBase()
         try kb.execute("m(a, x) from 2000-01-01.")
