@@ -56,6 +56,8 @@ public final class Evaluator {
     var introduced: [Value: RewrittenPredicate] = [:]
     /// The rules valid time evaluates specially, by their text (`ValidTime`).
     var specialRules: [String: ValidTime.SpecialRule] = [:]
+    /// The rules the valid-time rewrite made, as written: by rewritten text.
+    var ruleOrigins: [String: String] = [:]
     /// Whether the prepared query reads periods (the database does not evaluate those).
     var usesPeriods = false
     private var storedWithPeriods: Set<Value>?
@@ -182,6 +184,7 @@ public final class Evaluator {
             (query, rules) = (rewrite.query, rewrite.rules)
             record(arities: rewrite.arities, introduced: rewrite.introduced)
             specialRules = rewrite.special
+            ruleOrigins = rewrite.origins
             usesPeriods = true
             trace.append("periods (valid time):")
             trace += rewrite.addedRules.map { "  " + $0 + (rewrite.special[$0].map { "   % \($0)" } ?? "") }

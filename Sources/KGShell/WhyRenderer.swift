@@ -10,7 +10,7 @@ public enum WhyRenderer {
     /// the span of their dates, then the first of them (nil: every source).
     public static func text(_ node: WhyNode, sourceLimit: Int? = 3) -> String {
         guard node.holds else { return whyNot(node) }
-        var lines = [node.fact + (node.explainedAbove ? " (explained above)" : "")]
+        var lines = [node.fact + periodsText(node) + (node.explainedAbove ? " (explained above)" : "")]
         appendChildren(of: node, prefix: "", sourceLimit: sourceLimit, to: &lines)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -81,7 +81,7 @@ public enum WhyRenderer {
                     lines.append(branch + node.fact + ": does not hold")
                     continue
                 }
-                lines.append(branch + node.fact + (node.explainedAbove ? " (explained above)" : ""))
+                lines.append(branch + node.fact + periodsText(node) + (node.explainedAbove ? " (explained above)" : ""))
                 appendChildren(of: node, prefix: inner, sourceLimit: sourceLimit, to: &lines)
             case .derivation(let derivation):
                 lines.append(branch + "by " + derivation.rule)
@@ -90,10 +90,12 @@ public enum WhyRenderer {
                     lines.append(inner + "with " + derivation.bindings.map { "\($0.variable) = \($0.value)" }.joined(separator: ", "))
                 }
                 if let aggregate = derivation.aggregate { lines.append(inner + aggregate) }
+                if let period = derivation.period { lines.append(inner + (period.text.isEmpty ? "at all times" : period.text)) }
                 for premise in derivation.premises {
                     switch premise {
                     case .fact(let node): details.append(.fact(node))
                     case .negation(let atom): details.append(.line("not \(atom): holds, no fact matches"))
+                    case .periodsTakenAway(let atom): details.append(.line("not \(atom): the periods in which it holds are taken away"))
                     case .condition(let text): details.append(.line("\(text): holds"))
                     }
                 }
@@ -103,6 +105,11 @@ public enum WhyRenderer {
                 append(details, prefix: inner, sourceLimit: sourceLimit, to: &lines)
             }
         }
+    }
+
+    /// The maximal periods of a fact with periods: `, from 2006-08-16 until 2012-12-19`.
+    private static func periodsText(_ node: WhyNode) -> String {
+        node.periods.map { ", " + $0.text }.joined()
     }
 
     private static func describe(_ source: WhySource) -> String {
@@ -136,6 +143,7 @@ public enum WhyRenderer {
             }.joined(separator: ",") + "]")
         }
         if node.holds {
+            if !node.periods.isEmpty { fields.append("\"periods\":" + periods(node.periods)) }
             fields.append("\"sources\":[" + node.sources.map(object).joined(separator: ",") + "]")
             fields.append("\"storedWithoutSource\":\(node.storedWithoutSource)")
             if !node.periodsWithoutSource.isEmpty { fields.append("\"periodsWithoutSource\":" + periods(node.periodsWithoutSource)) }
@@ -166,10 +174,12 @@ public enum WhyRenderer {
             fields.append("\"aggregate\":\(JSONText.string(aggregate))")
             fields.append("\"moreSolutions\":\(derivation.moreSolutions)")
         }
+        if let period = derivation.period { fields.append("\"period\":" + periods([period]).dropFirst().dropLast()) }
         fields.append("\"premises\":[" + derivation.premises.map { premise in
             switch premise {
             case .fact(let node): return object(node)
             case .negation(let atom): return "{\"not\":\(JSONText.string(atom)),\"holds\":true}"
+            case .periodsTakenAway(let atom): return "{\"not\":\(JSONText.string(atom)),\"periodsTakenAway\":true}"
             case .condition(let text): return "{\"condition\":\(JSONText.string(text)),\"holds\":true}"
             }
         }.joined(separator: ",") + "]")

@@ -188,4 +188,32 @@ final class WhyRendererTests: XCTestCase {
             XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.first?.message, "unknown predicate 'nothing/1': no fact or rule defines it")
         }
     }
+
+    func testPeriodsOfADerivedFactAndOfEachDerivation() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            member-of(georgia, csto) from 1994-04-20 until 1999-04-02 @ tass.
+            member-of(georgia, cis) until 2009-08-18.
+            outside-csto(X) :- member-of(X, cis), not member-of(X, csto).
+            """)
+        let node = try kb.why("outside-csto(georgia)")
+        XCTAssertEqual(WhyRenderer.text(node), """
+            outside-csto(georgia), until 1994-04-20, from 1999-04-02 until 2009-08-18
+            └─ by outside-csto(X) :- member-of(X, cis), not member-of(X, csto).
+               with X = georgia
+               until 2009-08-18
+               ├─ member-of(georgia, cis), until 2009-08-18
+               │  └─ stored, without a source, until 2009-08-18
+               └─ not member-of(georgia, csto): the periods in which it holds are taken away
+
+            """)
+        XCTAssertEqual(WhyRenderer.json(node), """
+            {"fact":"outside-csto(georgia)","holds":true,"periods":[{"from":null,"until":"1994-04-20"},{"from":"1999-04-02","until":"2009-08-18"}],\
+            "sources":[],"storedWithoutSource":false,"derivations":[{"rule":"outside-csto(X) :- member-of(X, cis), not member-of(X, csto).",\
+            "bindings":{"X":"georgia"},"period":{"from":null,"until":"2009-08-18"},"premises":[{"fact":"member-of(georgia, cis)","holds":true,\
+            "periods":[{"from":null,"until":"2009-08-18"}],"sources":[],"storedWithoutSource":true,"periodsWithoutSource":[{"from":null,"until":"2009-08-18"}],\
+            "derivations":[],"moreDerivations":0},{"not":"member-of(georgia, csto)","periodsTakenAway":true}]}],"moreDerivations":0}
+
+            """)
+    }
 }

@@ -40,6 +40,8 @@ public enum ValidTime {
         /// The special rules, by their text.
         var special: [String: SpecialRule]
         var addedRules: [String]
+        /// Each rewritten rule's text as written, by its rewritten text.
+        var origins: [String: String]
     }
 
     /// The predicates whose facts have periods: those stored with periods, and the derived
@@ -93,8 +95,9 @@ public enum ValidTime {
             query.body = body
         }
         rewritten += rewriter.maximalRules()
+        let origins = Dictionary(zip(rewritten.prefix(rules.count).map(\.text), rules.map(\.text)), uniquingKeysWith: { first, _ in first })
         return Rewrite(query: query, rules: rewritten, arities: rewriter.arities, introduced: rewriter.introduced,
-                       special: rewriter.special, addedRules: rewritten.map(\.text))
+                       special: rewriter.special, addedRules: rewritten.map(\.text), origins: origins)
     }
 
     /// The state of one rewrite: fresh variables, the predicates it introduced.

@@ -11,12 +11,11 @@ extension Evaluator {
     /// (those magic sets would derive for `?- fact.`) are derived, so explaining one path in a
     /// large graph does not compute its whole closure. Derivations are looked for among them.
     public func why(_ fact: Atom, limit: Int = 3) throws -> WhyNode {
+        if fact.time != nil { throw Diagnostic(EngineError.notYetWithPeriods("'why' with 'at' or 'from ... until'"), at: fact.location) }
         let withPeriods = ValidTime.predicatesWithPeriods(rules: rules, storedWithPeriods: try storedPredicatesWithPeriods())
         let derived = Set(rules.map(\.head.predicate))
         let needed = Set(Stratifier.rulesNeeded(for: [fact.predicate], in: rules).map { rules[$0].head.predicate })
-        if fact.time != nil || !needed.intersection(derived).isDisjoint(with: withPeriods) {
-            throw Diagnostic(EngineError.notYetWithPeriods("'why' of a derived fact"), at: fact.location)
-        }
+        if !needed.intersection(derived).isDisjoint(with: withPeriods) { return try whyWithPeriods(fact, limit: limit) }
         tracksRounds = true
         if demandDriven { headFilters = try relevantFacts(to: fact) }
         defer { headFilters = [:] }
@@ -33,6 +32,34 @@ extension Evaluator {
             }
             return value
         }
+        return try explainer.explain(fact.predicate, values)
+    }
+}
+
+extension Evaluator {
+    /// `why` when the fact rests on facts with periods: the program rewritten for valid time
+    /// (`ValidTime`) is evaluated whole, and the derivations are those of its rules, each with
+    /// the period it gives the fact; every fact of a predicate with periods shows its maximal
+    /// periods. Rules are shown as written.
+    private func whyWithPeriods(_ fact: Atom, limit: Int) throws -> WhyNode {
+        let values = try fact.arguments.map { argument -> Value in
+            guard case .constant(let value) = argument.kind else {
+                throw Diagnostic(EngineError.whyNeedsGroundFact(argument.sourceText), at: argument.location)
+            }
+            return value
+        }
+        // `?- fact from F until U.`: its preparation rewrites the rules (and never by magic sets).
+        var asked = fact
+        asked.time = .during(from: Expression(.variable("_From"), at: fact.location), until: Expression(.variable("_Until"), at: fact.location))
+        tracksRounds = true
+        let prepared = try prepare(Query(body: [.positive(asked, source: nil)], location: fact.location, text: "?- \(asked.sourceText)."))
+        var stratumOf: [Value: Int] = [:]
+        for (number, stratum) in prepared.strata.enumerated() {
+            for predicate in stratum.predicates { stratumOf[predicate] = number }
+            try evaluate(stratum, prepared.clauses)
+        }
+        var explainer = Explainer(evaluator: self, clauses: prepared.clauses, stratumOf: stratumOf, limit: limit)
+        explainer.writtenRules = ruleOrigins
         return try explainer.explain(fact.predicate, values)
     }
 }
@@ -71,6 +98,8 @@ private struct Explainer {
     let stratumOf: [Value: Int]
     let limit: Int
     var explained = Set<String>()
+    /// With periods: the text of each rule as written, by the text of its rewritten form.
+    var writtenRules: [String: String] = [:]
 
     init(evaluator: Evaluator, clauses: [Clause], stratumOf: [Value: Int], limit: Int) {
         self.evaluator = evaluator
@@ -83,7 +112,61 @@ private struct Explainer {
         values.isEmpty ? predicate.sourceText : "\(predicate.sourceText)(\(values.map(\.sourceText).joined(separator: ", ")))"
     }
 
+    /// The relation of the facts of `predicate` with their periods, when it has periods.
+    private func periodsRelation(of predicate: Value) throws -> (name: Value, relation: Relation)? {
+        let name = RewrittenPredicate.periods(predicate).name
+        guard evaluator.introduced[name] != nil else { return nil }
+        return (name, try evaluator.relation(name, withSources: false))
+    }
+
+    /// The periods in which a fact holds (from `p[periods]`), merged into maximal ones.
+    private func maximalPeriods(of ids: [Int64], in relation: Relation) -> [(Int64, Int64)] {
+        var periods: [(Int64, Int64)] = []
+        for r in 0..<relation.count {
+            let row = relation.row(r)
+            if ids.indices.allSatisfy({ row[$0] == ids[$0] }) { periods.append((row[ids.count], row[ids.count + 1])) }
+        }
+        return Periods.union(periods)
+    }
+
+    private func whyPeriod(_ period: (Int64, Int64)) throws -> WhyPeriod {
+        WhyPeriod(from: period.0 == Period.openStartID ? nil : try evaluator.dictionary.value(of: period.0).sourceText,
+                  until: period.1 == Period.openEndID ? nil : try evaluator.dictionary.value(of: period.1).sourceText)
+    }
+
+    /// Explains a fact of a predicate with periods: its maximal periods, stored sources, and
+    /// the derivations of the rewritten rules, each with its period.
+    private mutating func explainWithPeriods(_ predicate: Value, _ values: [Value], periods: (name: Value, relation: Relation)) throws -> WhyNode {
+        let fact = Explainer.text(predicate, values)
+        let ids = try values.map { try evaluator.dictionary.id(for: $0) }
+        let maximal = maximalPeriods(of: ids, in: periods.relation)
+        var node = WhyNode(fact: fact, holds: !maximal.isEmpty, sources: [], storedWithoutSource: false,
+                           derivations: [], moreDerivations: 0, explainedAbove: false)
+        guard !maximal.isEmpty else { return node }
+        if explained.contains(fact) {
+            node.explainedAbove = true
+            return node
+        }
+        explained.insert(fact)
+        if maximal.count > 1 || maximal[0] != (Period.openStartID, Period.openEndID) { node.periods = try maximal.map(whyPeriod) }
+        try addSources(of: predicate, ids, to: &node)
+        var found: [WhyDerivation] = []
+        var total = 0
+        for clause in clauses where clause.head.predicate == periods.name {
+            if case .aggregatePerPeriod? = evaluator.specialRules[clause.text] {
+                throw EngineError.notYetWithPeriods("'why' of an aggregate computed for each period")
+            }
+            let (shown, count) = try derivations(of: clause, values, round: nil, room: limit - found.count)
+            found += shown
+            total += count
+        }
+        node.derivations = found
+        node.moreDerivations = total - found.count
+        return node
+    }
+
     mutating func explain(_ predicate: Value, _ values: [Value]) throws -> WhyNode {
+        if let periods = try periodsRelation(of: predicate) { return try explainWithPeriods(predicate, values, periods: periods) }
         let fact = Explainer.text(predicate, values)
         let ids = try values.map { try evaluator.dictionary.id(for: $0) }
         let relation = try evaluator.relation(predicate, withSources: false)
@@ -144,11 +227,22 @@ private struct Explainer {
     /// The derivations of a fact by one rule: the shown ones and how many there are in all.
     /// In a recursive stratum a premise of the same stratum must come from an earlier round, so
     /// every derivation shown is well founded.
-    private mutating func derivations(of clause: Clause, _ values: [Value], round: Int, room: Int) throws -> ([WhyDerivation], Int) {
+    /// With periods (`round` nil), the clause is a rewritten one whose head ends with the
+    /// period; each solution's own row gives the round its premises must come before.
+    private mutating func derivations(of clause: Clause, _ values: [Value], round: Int?, room: Int) throws -> ([WhyDerivation], Int) {
         let dictionary = evaluator.dictionary
-        let rule = try RuleCompiler.compile(clause, dictionary: dictionary)
+        // A rule whose negated premises take periods away: its solutions are those of the rest,
+        // kept when some of their period remains.
+        var solved = clause
+        var negated: [Atom] = []
+        if case .subtract(let negations, let excluding)? = evaluator.specialRules[clause.text] {
+            guard excluding.isEmpty else { throw EngineError.notYetWithPeriods("'why' through 'not ... at'") }
+            negated = negations.compactMap { clause.body[$0].atom }
+            solved.body = clause.body.enumerated().filter { !negations.contains($0.offset) }.map(\.element)
+        }
+        let rule = try RuleCompiler.compile(solved, dictionary: dictionary)
         var body = rule.body
-        for (position, computation) in rule.head.enumerated() where rule.aggregates[position] == nil {
+        for (position, computation) in rule.head.enumerated() where rule.aggregates[position] == nil && position < values.count {
             body.append(.comparison(computation, .equal, .constant(values[position], id: try dictionary.id(for: values[position])), clause.location))
         }
         let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
@@ -161,7 +255,9 @@ private struct Explainer {
             let row = solutions.row(r)
             var binding: [String: Value] = [:]
             for (v, name) in rule.variableNames.enumerated() { binding[name] = try dictionary.value(of: row[v]) }
-            if try isWellFounded(clause, binding, round: round) { bindings.append(binding) }
+            if try isWellFounded(clause, binding, round: round ?? headRound(clause, binding)), try somePeriodRemains(clause, binding, without: negated) {
+                bindings.append(binding)
+            }
         }
         bindings.sort { a, b in
             for name in rule.variableNames where a[name] != b[name] {
@@ -181,6 +277,13 @@ private struct Explainer {
             for name in names where !order.contains(name) { order.append(name) }
         }
         let visible = order.filter { !$0.hasPrefix("_") && rule.variableNames.contains($0) }
+        let written = writtenRules[clause.text] ?? clause.text
+        // With periods, the head's last two arguments are the period the derivation gives.
+        func period(_ binding: [String: Value]) throws -> WhyPeriod? {
+            guard round == nil, clause.head.arguments.count == values.count + 2 else { return nil }
+            let ends = try clause.head.arguments.suffix(2).map { try Explainer.value($0, binding) }
+            return try whyPeriod((try dictionary.id(for: ends[0]), try dictionary.id(for: ends[1])))
+        }
         func describe(_ binding: [String: Value]) -> [WhyDerivation.Binding] {
             visible.compactMap { name in binding[name].map { .init(variable: name, value: $0.sourceText) } }
         }
@@ -197,7 +300,7 @@ private struct Explainer {
             var premises: [WhyPremise] = []
             for binding in bindings.prefix(limit) { premises += try self.premises(clause, binding) }
             let derivation = WhyDerivation(
-                rule: clause.text,
+                rule: written,
                 bindings: describe(bindings[0]).filter { groupVariables.contains($0.variable) },
                 aggregate: "\(aggregates.joined(separator: ", ")) over \(bindings.count) solution\(bindings.count == 1 ? "" : "s")",
                 premises: premises, moreSolutions: max(0, bindings.count - limit))
@@ -205,10 +308,32 @@ private struct Explainer {
         }
         var shown: [WhyDerivation] = []
         for binding in bindings.prefix(max(0, room)) {
-            shown.append(WhyDerivation(rule: clause.text, bindings: describe(binding), aggregate: nil,
-                                       premises: try premises(clause, binding), moreSolutions: 0))
+            shown.append(WhyDerivation(rule: written, bindings: describe(binding), aggregate: nil,
+                                       premises: try premises(clause, binding), moreSolutions: 0, period: try period(binding)))
         }
         return (shown, bindings.count)
+    }
+
+    /// Whether some of the period a solution gives its head remains once the periods of the
+    /// negated atoms (of `p[maximal]`) are taken away.
+    private func somePeriodRemains(_ clause: Clause, _ binding: [String: Value], without negated: [Atom]) throws -> Bool {
+        guard !negated.isEmpty else { return true }
+        let ends = try clause.head.arguments.suffix(2).map { try evaluator.dictionary.id(for: try Explainer.value($0, binding)) }
+        var remaining = [(ends[0], ends[1])]
+        for atom in negated {
+            guard case .maximal(let predicate)? = evaluator.introduced[atom.predicate], let periods = try periodsRelation(of: predicate) else { continue }
+            let ids = try atom.arguments.dropLast(2).map { try evaluator.dictionary.id(for: try Explainer.value($0, binding)) }
+            let taken = maximalPeriods(of: ids, in: periods.relation)
+            remaining = remaining.flatMap { Periods.subtract(taken, from: $0) }
+        }
+        return !remaining.isEmpty
+    }
+
+    /// The round in which the head row of a solution was derived.
+    private func headRound(_ clause: Clause, _ binding: [String: Value]) throws -> Int {
+        let ids = try clause.head.arguments.map { try evaluator.dictionary.id(for: try Explainer.value($0, binding)) }
+        let relation = try evaluator.relation(clause.head.predicate, withSources: false)
+        return relation.rowNumber(of: ids).map { relation.round(ofRow: $0) } ?? Int.max
     }
 
     /// Whether every premise of the rule's own stratum was derived before the fact itself.
@@ -235,6 +360,27 @@ private struct Explainer {
     private mutating func premises(_ clause: Clause, _ binding: [String: Value]) throws -> [WhyPremise] {
         var result: [WhyPremise] = []
         for literal in clause.body {
+            // A premise of the rewrite for periods is shown as written: the atom without its period.
+            if let atom = literal.atom, let rewritten = evaluator.introduced[atom.predicate] {
+                let original: Value
+                switch rewritten {
+                case .periods(let p), .maximal(let p): original = p
+                default: original = atom.predicate
+                }
+                let arguments = Array(atom.arguments.dropLast(2))
+                let plain = Atom(predicate: original, arguments: arguments, at: atom.location)
+                if case .negated = literal {
+                    result.append(.periodsTakenAway(plain.substituting(binding).sourceText))
+                } else {
+                    result.append(.fact(try explain(original, try arguments.map { try Explainer.value($0, binding) })))
+                }
+                continue
+            }
+            // The comparisons that compute the period are not the rule's.
+            if case .comparison(let left, _, let right, _) = literal,
+               (left.variables + right.variables).contains(where: { $0.hasPrefix("_from") || $0.hasPrefix("_until") }) {
+                continue
+            }
             switch literal {
             case .positive(let atom, let source) where BuiltinPredicate(atom.predicate) == nil:
                 let values = try atom.arguments.map { try Explainer.value($0, binding) }

@@ -19,6 +19,9 @@ public struct WhyNode: Sendable, Equatable {
     public var explainedAbove: Bool
     /// For a fact that does not hold: for each rule that could derive it, where it fails.
     public var whyNot: [WhyNot] = []
+    /// The maximal periods in which a fact of a predicate with periods holds, when it does not
+    /// hold at all times (explained with the periods of its premises).
+    public var periods: [WhyPeriod] = []
 
     public var isStored: Bool { !sources.isEmpty || storedWithoutSource }
 }
@@ -77,6 +80,9 @@ public struct WhyDerivation: Sendable, Equatable {
     public var premises: [WhyPremise]
     /// For an aggregate rule: solutions beyond those whose premises are shown.
     public var moreSolutions: Int
+    /// With periods: the period this derivation gives the fact (the intersection of its
+    /// premises' periods), before any negated premise's periods are taken away.
+    public var period: WhyPeriod? = nil
 
     public struct Binding: Sendable, Equatable {
         public var variable: String
@@ -95,6 +101,8 @@ public indirect enum WhyPremise: Sendable, Equatable {
     case fact(WhyNode)
     /// `not atom`, which holds because no fact matches it.
     case negation(String)
+    /// `not atom` on a predicate with periods: the periods in which it holds are taken away.
+    case periodsTakenAway(String)
     /// A comparison or built-in test that holds.
     case condition(String)
 }
