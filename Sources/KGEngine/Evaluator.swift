@@ -275,10 +275,18 @@ public final class Evaluator {
         let compiled = try stratum.rules.map { try RuleCompiler.compile(clauses[$0], dictionary: dictionary) }
         let heads = try compiled.map { try relation($0.headPredicate, withSources: false) }
         let planner = self.planner
+        let ownPredicates = Set(compiled.map(\.headPredicate))
         for (rule, head) in zip(compiled, heads) {
             if let special = specialRules[rule.text] {
-                guard !stratum.isRecursive else {
-                    throw EngineError.notYetWithPeriods("recursion through 'not', an aggregate or 'from ... until'")
+                // In a recursion, a special rule reading only lower strata runs once, here;
+                // one that takes periods away from solutions of the recursion runs again on
+                // each round's new facts (below). Merging periods, or aggregates, over the
+                // recursion itself would need its facts complete.
+                let readsRecursion = rule.body.contains { if case .positive(let atom) = $0 { return ownPredicates.contains(atom.predicate) } else { return false } }
+                if stratum.isRecursive && readsRecursion {
+                    guard case .subtract = special else {
+                        throw EngineError.notYetWithPeriods("recursion through an aggregate or 'from ... until'")
+                    }
                 }
                 trace.append("  rule (\(special)): \(rule.text)")
                 switch special {
@@ -309,9 +317,23 @@ public final class Evaluator {
         var deltas = stratumRelations.map { $0.commit() }
         guard stratum.isRecursive else { return }
 
-        // One plan per rule and recursive body atom, that atom reading the delta.
+        // One plan per rule and recursive body atom, that atom reading the delta. A rule that
+        // takes periods away has its solutions found so, then their periods cut.
         var deltaPlans: [(plan: Plan, delta: Int, filter: Relation?, rule: Int)] = []
+        var subtractionPlans: [(deltaAtom: Int, delta: Int, subtraction: Subtraction, head: Relation, rule: Int)] = []
         for (r, (rule, head)) in zip(compiled, heads).enumerated() {
+            if case .subtract(let negations, let excluding)? = specialRules[rule.text] {
+                guard let subtraction = try subtraction(rule, negations: negations, excluding: excluding) else { continue }
+                for (i, literal) in subtraction.solutionRule.body.enumerated() {
+                    guard case .positive(let atom) = literal, atom.source == nil, let delta = position[atom.predicate] else { continue }
+                    let plan = try planner.plan(subtraction.solutionRule, head: Relation(arity: rule.variableNames.count), deltaAtom: i)
+                    trace.append("  delta rule (on \(atom.predicate.sourceText), periods taken away): \(rule.text)")
+                    trace += plan.explanation.map { "    " + $0 }
+                    subtractionPlans.append((i, delta, subtraction, head, r))
+                }
+                continue
+            }
+            if specialRules[rule.text] != nil { continue }
             for (i, literal) in rule.body.enumerated() {
                 guard case .positive(let atom) = literal, atom.source == nil, let delta = position[atom.predicate] else { continue }
                 let plan = try planner.plan(rule, head: head, deltaAtom: i)
@@ -324,6 +346,13 @@ public final class Evaluator {
         while deltas.contains(where: { !$0.isEmpty }) {
             for (plan, delta, filter, rule) in deltaPlans where !deltas[delta].isEmpty {
                 try naming(compiled[rule].text) { try executor.run(plan, delta: deltas[delta], keepingOnly: filter) }
+            }
+            for (deltaAtom, delta, subtraction, head, rule) in subtractionPlans where !deltas[delta].isEmpty {
+                let solutions = Relation(arity: compiled[rule].variableNames.count)
+                let plan = try planner.plan(subtraction.solutionRule, head: solutions, deltaAtom: deltaAtom)
+                try naming(compiled[rule].text) { try executor.run(plan, delta: deltas[delta]) }
+                solutions.commit()
+                try apply(subtraction, to: solutions, into: head)
             }
             for i in stratumRelations.indices { deltas[i] = stratumRelations[i].commit(round: rounds) }
             rounds += 1

@@ -326,6 +326,13 @@ final class ValidTimeTests: FolderTestCase {
                                      ^
 
             """)
+        // Maximal periods of a recursion, inside that recursion, would need it complete first.
+        check("r(X, Y) :- m(X, Y). r(X, Z) :- r(X, Y) from F until U, m(Y, Z). ?- r(X, Y).", """
+            t.kgl:1:90: error: recursion through an aggregate or 'from ... until' is not supported yet for predicates whose facts have periods
+            m(b, x) from 2001-01-01. r(X, Y) :- m(X, Y). r(X, Z) :- r(X, Y) from F until U, m(Y, Z). ?- r(X, Y).
+                                                                                                     ^
+
+            """)
     }
 
     /// Small random programs with periods, against the same programs evaluated day by day on
@@ -339,10 +346,12 @@ final class ValidTimeTests: FolderTestCase {
             only-p(X) :- p(X, _), not q(X).
             chain(X, Z) :- p(X, Y), p(Y, Z).
             chain(X, Z) :- chain(X, Y), p(Y, Z).
+            open-chain(X, Y) :- p(X, Y), not q(Y).
+            open-chain(X, Z) :- open-chain(X, Y), p(Y, Z), not q(Z).
             count-p(Y, count(X)) :- p(X, Y).
             last-p(Y, max(X), count-distinct(X)) :- p(X, Y).
             """
-        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "count-p(Y, N)", "last-p(Y, M, N)", "p(X, Y)"]
+        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "open-chain(X, Z)", "count-p(Y, N)", "last-p(Y, M, N)", "p(X, Y)"]
         for round in 0..<6 {
             var facts: [(text: String, from: Int, until: Int)] = []
             for _ in 0..<10 {

@@ -15,25 +15,33 @@ extension Evaluator {
         for merged in Periods.merged(periods, width: width) { merged.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) } }
     }
 
-    /// A rule with negated premises that have periods: each solution of the rest holds over
-    /// its period minus the periods in which a premise at `negations` holds, unless a premise
-    /// at `excluding` (`not p(...) at D`) holds on its day.
-    func subtract(_ rule: CompiledRule, negations: [Int], excluding: [Int], into head: Relation, planner: Planner) throws {
-        let kept = rule.body.enumerated().filter { !negations.contains($0.offset) && !excluding.contains($0.offset) }.map(\.element)
+    /// A rule with negated premises that have periods, ready to apply: the rule of its other
+    /// premises' solutions, where the head's period is, and the periods each negated premise
+    /// takes away (its predicate is of a lower stratum, so they are known before it runs).
+    struct Subtraction {
+        let rule: CompiledRule
+        /// The rule whose head is a solution (every variable) of the premises kept.
+        let solutionRule: CompiledRule
+        /// The positions in `rule.body` of the premises kept, in `solutionRule.body`'s order.
+        let kept: [Int]
+        /// The variables of the head's period (none for a rule without periods, with only
+        /// `not ... at D`).
+        let period: (from: Int, until: Int)?
+        let negations: [(columns: [(position: Int, slot: Slot)], periods: [[Int64]: [(Int64, Int64)]], day: Slot?)]
+    }
+
+    /// Reads what `subtract` needs: the periods of the negated premises, by the arguments they
+    /// are matched on.
+    func subtraction(_ rule: CompiledRule, negations: [Int], excluding: [Int]) throws -> Subtraction? {
+        let kept = rule.body.indices.filter { !negations.contains($0) && !excluding.contains($0) }
         let solutionRule = CompiledRule(headPredicate: rule.headPredicate, head: rule.variableNames.indices.map { .variable($0) },
-                                        aggregates: [:], body: kept, variableNames: rule.variableNames, text: rule.text)
-        let solutions = Relation(arity: rule.variableNames.count)
-        try executor.run(try planner.plan(solutionRule, head: solutions, deltaAtom: nil))
-        solutions.commit()
-        // The head's period (a rule without periods, with `not ... at D` only, has none).
+                                        aggregates: [:], body: kept.map { rule.body[$0] }, variableNames: rule.variableNames, text: rule.text)
         var period: (from: Int, until: Int)?
         if !negations.isEmpty {
-            guard case .variable(let from)? = rule.head.dropLast().last, case .variable(let until)? = rule.head.last else { return }
+            guard case .variable(let from)? = rule.head.dropLast().last, case .variable(let until)? = rule.head.last else { return nil }
             period = (from, until)
         }
-        // For each negated atom, the periods of its facts by the arguments it is matched on.
-        typealias Negation = (columns: [(position: Int, slot: Slot)], periods: [[Int64]: [(Int64, Int64)]], day: Slot?)
-        var subtracted: [Negation] = []
+        var subtracted: [(columns: [(position: Int, slot: Slot)], periods: [[Int64]: [(Int64, Int64)]], day: Slot?)] = []
         for index in negations + excluding {
             guard case .negated(let atom) = rule.body[index] else { continue }
             let relation = try self.relation(atom.predicate, withSources: false)
@@ -48,6 +56,22 @@ extension Evaluator {
             for key in periods.keys { periods[key] = Periods.union(periods[key]!) }
             subtracted.append((matched, periods, excluding.contains(index) ? atom.arguments.last : nil))
         }
+        return Subtraction(rule: rule, solutionRule: solutionRule, kept: kept, period: period, negations: subtracted)
+    }
+
+    /// A rule with negated premises that have periods: each solution of the rest holds over
+    /// its period minus the periods in which a premise at `negations` holds, unless a premise
+    /// at `excluding` (`not p(...) at D`) holds on its day.
+    func subtract(_ rule: CompiledRule, negations: [Int], excluding: [Int], into head: Relation, planner: Planner) throws {
+        guard let subtraction = try subtraction(rule, negations: negations, excluding: excluding) else { return }
+        let solutions = Relation(arity: rule.variableNames.count)
+        try executor.run(try planner.plan(subtraction.solutionRule, head: solutions, deltaAtom: nil))
+        solutions.commit()
+        try apply(subtraction, to: solutions, into: head)
+    }
+
+    /// Inserts into `head` each of `solutions` over what remains of its period.
+    func apply(_ subtraction: Subtraction, to solutions: Relation, into head: Relation) throws {
         func id(_ slot: Slot, _ row: UnsafeMutablePointer<Int64>) -> Int64 {
             switch slot {
             case .variable(let v): return row[v]
@@ -55,12 +79,13 @@ extension Evaluator {
             case .anonymous: return 0
             }
         }
+        let rule = subtraction.rule
         var buffer = [Int64](repeating: 0, count: rule.variableNames.count)
         solutions: for r in 0..<solutions.count {
             let row = solutions.row(r)
             for v in buffer.indices { buffer[v] = row[v] }
-            var pieces = period.map { [(row[$0.from], row[$0.until])] } ?? []
-            for negation in subtracted {
+            var pieces = subtraction.period.map { [(row[$0.from], row[$0.until])] } ?? []
+            for negation in subtraction.negations {
                 let key = negation.columns.map { id($0.slot, row) }
                 guard let periods = negation.periods[key] else { continue }
                 if let day = negation.day {
@@ -70,7 +95,7 @@ extension Evaluator {
                     pieces = pieces.flatMap { Periods.subtract(periods, from: $0) }
                 }
             }
-            guard let period else {
+            guard let period = subtraction.period else {
                 try buffer.withUnsafeBufferPointer { try executor.insertHead(rule, solution: $0.baseAddress!, into: head) }
                 continue
             }
