@@ -172,6 +172,22 @@ public final class Evaluator {
     func prepare(_ original: Query) throws -> PreparedQuery {
         var query = original
         var rules = self.rules
+        // The sources of a derived fact are those its derivations rest on; with a time
+        // condition as well, not yet.
+        let derivedPredicates = Set(rules.map(\.head.predicate))
+        var withPeriods: Set<Value>?
+        for literal in query.body + rules.flatMap(\.body) {
+            switch literal {
+            case .positive(let atom, let source?), .negated(let atom, let source?, _):
+                guard atom.time != nil && derivedPredicates.contains(atom.predicate) else { continue }
+                let temporal = try withPeriods ?? ValidTime.predicatesWithPeriods(rules: rules, storedWithPeriods: try storedPredicatesWithPeriods())
+                withPeriods = temporal
+                if temporal.contains(atom.predicate) {
+                    throw Diagnostic(EngineError.notYetWithPeriods("'at' or 'from ... until' with '@' on a derived predicate"), at: source.location)
+                }
+            default: continue
+            }
+        }
         if let rewrite = SourceTracking.rewrite(query, rules: rules, arities: catalog.arities) {
             (query, rules) = (rewrite.query, rewrite.rules)
             record(arities: rewrite.arities, introduced: rewrite.introduced)

@@ -189,6 +189,35 @@ final class ValidTimeTests: FolderTestCase {
         XCTAssertEqual(try rows(kb, "m(c, x) from F until U"), ["0001-01-01, 9999-12-31"])
     }
 
+    func testWhatEachSourceSaysOfThePeriods() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute(history + """
+            member-of(uzbekistan, csto) from 2012-12-19 until 2013-01-01 @ tass.
+            member-of(uzbekistan, csto) from 2006-08-16 @ ria.
+            in-cis-not-per-tass(X) :- member-of(X, cis), not member-of(X, csto) @ tass.
+            """)
+        // Each source's periods, merged for that source alone; the columns as written.
+        XCTAssertEqual(try rows(kb, "member-of(uzbekistan, csto) from F until U @ S"), [
+            "1994-04-20, 1999-04-02, tass", "2006-08-16, 2013-01-01, tass", "2006-08-16, 9999-12-31, ria",
+        ])
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) from F until U @ ria"), ["russia, 2000-01-01, 9999-12-31", "uzbekistan, 2006-08-16, 9999-12-31"])
+        XCTAssertEqual(try rows(kb, "member-of(X, csto) from F until 9999-12-31 @ S, S != ria"), ["armenia, 1994-04-20, arminfo"])
+        // `not ... @ S` takes away only the periods that source states.
+        XCTAssertEqual(try rows(kb, "in-cis-not-per-tass(X) from F until U"), [
+            "georgia, 0001-01-01, 2009-08-18", "russia, 0001-01-01, 1994-04-20", "russia, 2000-01-01, 9999-12-31",
+            "uzbekistan, 0001-01-01, 1994-04-20", "uzbekistan, 1999-04-02, 2006-08-16", "uzbekistan, 2013-01-01, 9999-12-31",
+        ])
+        // A derived predicate's sources are those its derivations rest on: not yet with periods.
+        for query in ["both(X) from F until U @ S", "both(X) at 2005-01-01 @ S"] {
+            XCTAssertThrowsError(try kb.query(query)) { error in
+                XCTAssertTrue(rendered(error).contains("'at' or 'from ... until' with '@' on a derived predicate is not supported yet"), rendered(error))
+            }
+        }
+        // Without periods, a derived predicate's sources answer with `at` as ever.
+        try kb.execute("p(a) @ s1. q(X) :- p(X).")
+        XCTAssertEqual(try rows(kb, "q(X) at 2005-01-01 @ S"), ["a, s1"])
+    }
+
     func testPeriodsTravelThroughNQuadsAndNTriplesAsReification() throws {
         let kb = try TestStore.newKnowledgeBase()
         try kb.execute("""

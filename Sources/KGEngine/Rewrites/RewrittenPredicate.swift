@@ -16,6 +16,9 @@ enum RewrittenPredicate: Hashable, Sendable {
     case periods(Value)
     /// `member-of[maximal]`: the facts of `member-of` with each maximal period they hold in.
     case maximal(Value)
+    /// `member-of[maximal-by-source]`: the stored facts of `member-of`, each with a source and
+    /// each maximal period that source says it holds in (the source before the period).
+    case maximalBySource(Value)
 
     var name: Value {
         switch self {
@@ -25,6 +28,7 @@ enum RewrittenPredicate: Hashable, Sendable {
         case .sources(let predicate): return .name("\(predicate.sourceText)[sources]")
         case .periods(let predicate): return .name("\(predicate.sourceText)[periods]")
         case .maximal(let predicate): return .name("\(predicate.sourceText)[maximal]")
+        case .maximalBySource(let predicate): return .name("\(predicate.sourceText)[maximal-by-source]")
         }
     }
 

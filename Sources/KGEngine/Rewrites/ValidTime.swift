@@ -81,17 +81,18 @@ public enum ValidTime {
         var rewritten: [Clause] = []
         for rule in rules { rewritten.append(try rewriter.rule(rule)) }
         var query = query
-        if query.body.contains(where: rewriter.isNotAt) {
-            // `not p(...) at D` in a query: answered through a rule of its own, evaluated so.
+        var body: [Literal] = []
+        for literal in query.body { body += try rewriter.timeless(literal) }
+        // `not p(...) at D` in a query, or a rewrite that puts the answer's variables in
+        // another order (`@ S` before a period): answered through a rule of its own.
+        if query.body.contains(where: rewriter.isNotAt) || Query(body: body, location: query.location, text: "").answerVariables != query.answerVariables {
             let location = query.location
             let columns = query.answerVariables.map { Expression(.variable($0), at: location) }
-            let head = Atom(predicate: .name("query[not-at]"), arguments: columns, at: location)
+            let head = Atom(predicate: .name("query[periods]"), arguments: columns, at: location)
             rewritten.append(try rewriter.rule(Clause(head: head, source: nil, body: query.body, location: location, text: "")))
             rewriter.arities[head.predicate] = columns.count
             query.body = [.positive(head, source: nil)]
         } else {
-            var body: [Literal] = []
-            for literal in query.body { body += try rewriter.timeless(literal) }
             query.body = body
         }
         rewritten += rewriter.maximalRules()
@@ -109,6 +110,8 @@ public enum ValidTime {
         var special: [String: SpecialRule] = [:]
         /// The predicates whose maximal periods are asked for, with their arities.
         var maximal: [Value: Int] = [:]
+        /// The stored predicates whose maximal periods by source are asked for, with their arities.
+        var maximalBySource: [Value: Int] = [:]
         private var fresh = 0
 
         init(temporal: Set<Value>, derived: Set<Value>, arities: [Value: Int]) {
@@ -136,6 +139,18 @@ public enum ValidTime {
             arities[name] = atom.arity + 2
             _ = periods(atom)
             maximal[atom.predicate] = atom.arity
+            return name
+        }
+
+        /// `p[maximal-by-source]`, introduced; its rule is made at the end. Only for a stored
+        /// predicate: a derived one's sources are those its derivations rest on.
+        private mutating func maximalBySource(_ atom: Atom, _ what: String) throws -> Value {
+            guard !derived.contains(atom.predicate) else { throw EngineError.notYetWithPeriods("\(what) on a derived predicate") }
+            let name = RewrittenPredicate.maximalBySource(atom.predicate).name
+            introduced[name] = .maximalBySource(atom.predicate)
+            arities[name] = atom.arity + 3
+            _ = periods(atom)
+            maximalBySource[atom.predicate] = atom.arity
             return name
         }
 
@@ -183,7 +198,11 @@ public enum ValidTime {
                                 .comparison(start, .equal, Expression(.constant(.date(Period.openStart)), at: start.location), location: start.location),
                                 .comparison(end, .equal, Expression(.constant(.date(Period.openEnd)), at: end.location), location: end.location)]
                     }
-                    guard source == nil else { throw EngineError.notYetWithPeriods("'from ... until' with '@'") }
+                    if let source {
+                        // The periods one source states, merged.
+                        return [.positive(Atom(predicate: try maximalBySource(atom, "'from ... until' with '@'"), arguments: atom.arguments + [source, start, end],
+                                               at: atom.location), source: nil)]
+                    }
                     return [.positive(Atom(predicate: maximalPeriods(atom), arguments: atom.arguments + [start, end], at: atom.location), source: nil)]
                 }
             }
@@ -219,10 +238,13 @@ public enum ValidTime {
                     ends.append(end)
                     body.append(.positive(Atom(predicate: periods(atom), arguments: atom.arguments + [start, end], at: atom.location), source: source))
                 case .negated(let atom, let source, let negation) where atom.time == nil && temporal.contains(atom.predicate):
-                    guard source == nil else { throw EngineError.notYetWithPeriods("'not ... @' on a predicate") }
                     negations.append(body.count)
-                    body.append(.negated(Atom(predicate: maximalPeriods(atom), arguments: atom.arguments + [variable("_", negation), variable("_", negation)],
-                                              at: atom.location), source: nil, location: negation))
+                    // The periods the fact holds in (from one source, with `@`) are taken away.
+                    let read = source == nil
+                        ? Atom(predicate: maximalPeriods(atom), arguments: atom.arguments + [variable("_", negation), variable("_", negation)], at: atom.location)
+                        : Atom(predicate: try maximalBySource(atom, "'not ... @'"), arguments: atom.arguments + [source!, variable("_", negation), variable("_", negation)],
+                               at: atom.location)
+                    body.append(.negated(read, source: nil, location: negation))
                 default:
                     body += try timeless(literal)
                 }
@@ -261,9 +283,22 @@ public enum ValidTime {
             return false
         }
 
-        /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).` for each predicate asked so.
+        /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).` for each predicate asked so, and
+        /// `p[maximal-by-source](A..., S, F, U) :- p[periods](A..., F, U) @ S.`
         mutating func maximalRules() -> [Clause] {
-            maximal.sorted { Value.sortOrder($0.key, $1.key) }.map { predicate, arity in
+            let bySource = maximalBySource.sorted { Value.sortOrder($0.key, $1.key) }.map { predicate, arity in
+                let location = SourceLocation(line: 1, column: 1)
+                let arguments = (0..<arity).map { variable("A\($0)", location) }
+                let (source, start, end) = (variable("S", location), variable(ValidTime.from, location), variable(ValidTime.until, location))
+                var rule = Clause(head: Atom(predicate: RewrittenPredicate.maximalBySource(predicate).name, arguments: arguments + [source, start, end], at: location),
+                                  source: nil,
+                                  body: [.positive(Atom(predicate: RewrittenPredicate.periods(predicate).name, arguments: arguments + [start, end], at: location), source: source)],
+                                  location: location, text: "")
+                rule.text = rule.formatted
+                special[rule.text] = .coalesce
+                return rule
+            }
+            return bySource + maximal.sorted { Value.sortOrder($0.key, $1.key) }.map { predicate, arity in
                 let location = SourceLocation(line: 1, column: 1)
                 let arguments = (0..<arity).map { variable("A\($0)", location) } + [variable(ValidTime.from, location), variable(ValidTime.until, location)]
                 var rule = Clause(head: Atom(predicate: RewrittenPredicate.maximal(predicate).name, arguments: arguments, at: location), source: nil,

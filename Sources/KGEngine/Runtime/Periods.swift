@@ -8,10 +8,24 @@ import KGSyntax
 extension Evaluator {
     /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).`: each fact's periods, overlapping
     /// or adjacent ones merged.
+    /// With a source (`p[maximal-by-source]`), each source's periods are merged apart: the
+    /// rows (arguments, period, source) are read as (arguments, source, period).
     func coalesce(_ rule: CompiledRule, into head: Relation) throws {
         guard case .positive(let atom) = rule.body.first else { return }
-        let periods = try relation(atom.predicate, withSources: false)
+        var periods = try relation(atom.predicate, withSources: atom.source != nil)
         let width = head.arity
+        if atom.source != nil {
+            let bySource = Relation(arity: width)
+            var row = [Int64](repeating: 0, count: width)
+            for r in 0..<periods.count {
+                let read = periods.row(r)
+                for column in 0..<(width - 3) { row[column] = read[column] }
+                (row[width - 3], row[width - 2], row[width - 1]) = (read[width - 1], read[width - 3], read[width - 2])
+                row.withUnsafeBufferPointer { _ = bySource.insert($0.baseAddress!) }
+            }
+            bySource.commit()
+            periods = bySource
+        }
         for merged in Periods.merged(periods, width: width) { merged.withUnsafeBufferPointer { _ = head.insert($0.baseAddress!) } }
     }
 
