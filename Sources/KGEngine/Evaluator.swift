@@ -309,7 +309,10 @@ public final class Evaluator {
                 case .coalesce: try coalesce(rule, into: head)
                 case .subtract(let negations, let excluding):
                     try subtract(rule, negations: negations, excluding: excluding, into: head, planner: planner)
-                case .aggregatePerPeriod: try aggregate(rule, into: head, planner: planner, perPeriod: true)
+                case .aggregatePerPeriod(let negations, let excluding) where negations.isEmpty && excluding.isEmpty:
+                    try aggregate(rule, into: head, planner: planner, perPeriod: true)
+                case .aggregatePerPeriod(let negations, let excluding):
+                    try aggregateAfterSubtracting(rule, negations: negations, excluding: excluding, into: head, planner: planner)
                 }
                 continue
             }

@@ -379,8 +379,9 @@ final class ValidTimeTests: FolderTestCase {
             open-chain(X, Z) :- open-chain(X, Y), p(Y, Z), not q(Z).
             count-p(Y, count(X)) :- p(X, Y).
             last-p(Y, max(X), count-distinct(X)) :- p(X, Y).
+            count-only-p(Y, count(X)) :- p(X, Y), not q(X).
             """
-        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "open-chain(X, Z)", "count-p(Y, N)", "last-p(Y, M, N)", "p(X, Y)"]
+        let queries = ["both(X, Y)", "only-p(X)", "chain(X, Z)", "open-chain(X, Z)", "count-p(Y, N)", "last-p(Y, M, N)", "count-only-p(Y, N)", "p(X, Y)"]
         for round in 0..<6 {
             var facts: [(text: String, from: Int, until: Int)] = []
             for _ in 0..<10 {

@@ -28,8 +28,9 @@ public enum ValidTime {
         /// period of their fact contains the day.
         case subtract(negations: [Int], excluding: [Int])
         /// The head's aggregates are computed for each period in which the group's solutions
-        /// stay the same; the head's last two arguments are the period.
-        case aggregatePerPeriod
+        /// stay the same; the head's last two arguments are the period. Negated premises, as
+        /// in `subtract`, first take their periods away from each solution's.
+        case aggregatePerPeriod(negations: [Int], excluding: [Int])
     }
 
     struct Rewrite {
@@ -269,8 +270,7 @@ public enum ValidTime {
             result.text = result.formatted
             let aggregated = rule.head.arguments.contains { if case .call = $0.kind { return true } else { return false } }
             if aggregated {
-                guard negations.isEmpty && excluding.isEmpty else { throw EngineError.notYetWithPeriods("an aggregate over 'not'") }
-                special[result.text] = .aggregatePerPeriod
+                special[result.text] = .aggregatePerPeriod(negations: negations, excluding: excluding)
             } else if !negations.isEmpty || !excluding.isEmpty {
                 special[result.text] = .subtract(negations: negations, excluding: excluding)
             }

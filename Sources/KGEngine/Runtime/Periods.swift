@@ -84,8 +84,28 @@ extension Evaluator {
         try apply(subtraction, to: solutions, into: head)
     }
 
+    /// An aggregate per period over a body with negated premises that have periods: each
+    /// solution of the rest, over what remains of its period, is one of the aggregate's.
+    func aggregateAfterSubtracting(_ rule: CompiledRule, negations: [Int], excluding: [Int], into head: Relation, planner: Planner) throws {
+        guard let subtraction = try subtraction(rule, negations: negations, excluding: excluding) else { return }
+        let solutions = Relation(arity: rule.variableNames.count)
+        try executor.run(try planner.plan(subtraction.solutionRule, head: solutions, deltaAtom: nil))
+        solutions.commit()
+        let remaining = Relation(arity: rule.variableNames.count)
+        try apply(subtraction, to: solutions) { _ = remaining.insert($0) }
+        remaining.commit()
+        trace.append("  aggregate rule (for each period, after negated premises): \(rule.text)")
+        try executor.aggregatePerPeriod(remaining, rule: rule, into: head)
+    }
+
     /// Inserts into `head` each of `solutions` over what remains of its period.
     func apply(_ subtraction: Subtraction, to solutions: Relation, into head: Relation) throws {
+        try apply(subtraction, to: solutions) { try executor.insertHead(subtraction.rule, solution: $0, into: head) }
+    }
+
+    /// Hands `emit` each of `solutions` (all the rule's variables) over each piece that remains
+    /// of its period, the period's variables set to the piece.
+    func apply(_ subtraction: Subtraction, to solutions: Relation, emit: (UnsafePointer<Int64>) throws -> Void) throws {
         func id(_ slot: Slot, _ row: UnsafeMutablePointer<Int64>) -> Int64 {
             switch slot {
             case .variable(let v): return row[v]
@@ -93,8 +113,7 @@ extension Evaluator {
             case .anonymous: return 0
             }
         }
-        let rule = subtraction.rule
-        var buffer = [Int64](repeating: 0, count: rule.variableNames.count)
+        var buffer = [Int64](repeating: 0, count: subtraction.rule.variableNames.count)
         solutions: for r in 0..<solutions.count {
             let row = solutions.row(r)
             for v in buffer.indices { buffer[v] = row[v] }
@@ -110,13 +129,13 @@ extension Evaluator {
                 }
             }
             guard let period = subtraction.period else {
-                try buffer.withUnsafeBufferPointer { try executor.insertHead(rule, solution: $0.baseAddress!, into: head) }
+                try buffer.withUnsafeBufferPointer { try emit($0.baseAddress!) }
                 continue
             }
             for piece in pieces {
                 buffer[period.from] = piece.0
                 buffer[period.until] = piece.1
-                try buffer.withUnsafeBufferPointer { try executor.insertHead(rule, solution: $0.baseAddress!, into: head) }
+                try buffer.withUnsafeBufferPointer { try emit($0.baseAddress!) }
             }
         }
     }
