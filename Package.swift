@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,10 +33,18 @@ let package = Package(
         .target(name: "KGFormats", dependencies: ["KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGLog", dependencies: ["KGSyntax", "KGStore", "KGPostgres", "KGEngine", "KGFormats"], exclude: ["README.md"]),
         .target(name: "KGShell", dependencies: ["KGLog", "KGFormats"], exclude: ["README.md"]),
+        .target(
+            name: "KGServer",
+            dependencies: [
+                "KGLog", "KGShell", "KGFormats",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "kglog",
             dependencies: [
-                "KGLog", "KGShell", "KGFormats", "KGStore", "KGPostgres",
+                "KGLog", "KGShell", "KGServer", "KGFormats", "KGStore", "KGPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -50,5 +60,6 @@ let package = Package(
         .testTarget(name: "KGLogTests", dependencies: ["KGLog", "KGTestSupport"]),
         .testTarget(name: "KGShellTests", dependencies: ["KGShell", "KGLog", "KGTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kglog", "KGLog", "KGPostgres", "KGSyntax", "KGTestSupport"]),
+        .testTarget(name: "KGServerTests", dependencies: ["KGServer", "KGLog", "KGSyntax", "KGTestSupport"]),
     ]
 )

@@ -77,6 +77,12 @@ public final class KnowledgeBase {
         return value
     }
 
+    /// Reads rules, arities, prefixes and declarations again from the store: after another
+    /// connection (a server's writer, another process) changed them.
+    public func reload() throws {
+        try loadState()
+    }
+
     /// Reads rules and predicate arities back from the store.
     private func loadState() throws {
         var arities: [Value: Int] = [:]

@@ -5,6 +5,7 @@ import KGFormats
 import KGLog
 import KGStore
 import KGPostgres
+import KGServer
 import KGShell
 import KGSyntax
 
@@ -15,7 +16,7 @@ struct Kglog: ParsableCommand {
         abstract: "An embedded knowledge-graph store with a Datalog query language.",
         version: Kglog.version,
         subcommands: [Shell.self, Run.self, QueryCommand.self, Why.self, SourcesCommand.self, ConflictsCommand.self, HistoryCommand.self,
-                      Import.self, Export.self, Compact.self],
+                      Import.self, Export.self, Compact.self, Serve.self],
         defaultSubcommand: Shell.self
     )
 
@@ -511,4 +512,100 @@ struct Compact: ParsableCommand {
             throw Session.fail(error)
         }
     }
+}
+
+/// `kglog serve`: the HTTP API and the explorer.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the knowledge base over HTTP: a JSON API and the explorer page.",
+        discussion: """
+            Listens on 127.0.0.1:8080 unless told otherwise, and prints its address. Writes need \
+            'Authorization: Bearer TOKEN'; without --token or --token-file a token is made and printed. On a host \
+            other than loopback, reads need the token too. Ctrl-C or SIGTERM stops it: requests in flight finish first.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @OptionGroup var loading: LoadOption
+
+    @Option(name: .long, help: "The address to listen on (default: 127.0.0.1, loopback only).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "The port to listen on; 0 lets the system choose (default: 8080).")
+    var port = 8080
+
+    @Option(name: .long, help: "The token writes need (Authorization: Bearer TOKEN).")
+    var token: String?
+
+    @Option(name: .customLong("token-file"), help: "A file whose first line is the token.")
+    var tokenFile: String?
+
+    @Flag(name: .customLong("read-only"), help: "Take no changes: writes answer 403, and a file is opened to read only.")
+    var readOnly = false
+
+    @Option(name: .customLong("query-timeout"), help: "Seconds a request may evaluate before it stops with 503 (default: 30).")
+    var queryTimeout: Double = 30
+
+    @OptionGroup var limits: LimitOptions
+
+    func validate() throws {
+        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+        if !(0...65535).contains(port) { throw ValidationError("--port takes 0 to 65535") }
+        if queryTimeout <= 0 { throw ValidationError("--query-timeout takes a number of seconds above 0") }
+        if readOnly && !loading.load.isEmpty { throw ValidationError("--read-only takes no --load: loading changes the knowledge base") }
+    }
+
+    func run() throws {
+        var generated = false
+        let secret: String
+        if let token {
+            secret = token
+        } else if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8),
+                  let line = text.split(separator: "\n").first.map({ $0.trimmingCharacters(in: .whitespaces) }), !line.isEmpty else {
+                throw Session.fail(message: "cannot read a token from '\(tokenFile)'")
+            }
+            secret = line
+        } else {
+            secret = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+            generated = true
+        }
+        guard !secret.contains(where: \.isWhitespace) else { throw Session.fail(message: "the token cannot hold spaces") }
+        var options = Server.Options(token: secret)
+        options.database = database.db
+        options.load = loading.load
+        options.host = host
+        options.port = port
+        options.readOnly = readOnly
+        options.queryTimeout = .milliseconds(Int64(queryTimeout * 1000))
+        options.maximumDerivedFacts = limits.maxFacts
+        options.maximumMemory = limits.maxMemory?.bytes
+        let server: Server
+        do {
+            server = try Server(options: options)
+        } catch {
+            throw Session.fail(error)
+        }
+        let done = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        let (made, what) = (generated, database.db ?? "a new knowledge base in memory")
+        Task {
+            do {
+                try await server.run { address in
+                    Console.out("kglog serving \(what) at \(address)\n" + (made ? "token for changes: \(secret)\n" : ""))
+                }
+            } catch {
+                failure.error = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error { throw Session.fail(message: "cannot serve on \(host):\(port): \(error)") }
+    }
+}
+
+/// The error a server's task ended with, read once it has.
+private final class FailureBox: @unchecked Sendable {
+    var error: Error?
 }
