@@ -41,7 +41,7 @@ h2 { font-size: 1rem; margin: 1.2rem 0 .5rem; color: var(--muted); }
 a { color: var(--accent); }
 a:focus, button:focus, textarea:focus, circle:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
 textarea { width: 100%; min-height: 5.5rem; font: 14px/1.4 ui-monospace, Menlo, Consolas, monospace; padding: .5rem; border: 1px solid var(--line); border-radius: 6px; }
-button { font: inherit; padding: .35rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 6px; cursor: pointer; }
+button { white-space: nowrap; font: inherit; padding: .35rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 6px; cursor: pointer; }
 button.plain { background: #fff; color: var(--accent); }
 .row { display: flex; gap: .6rem; align-items: center; margin: .5rem 0; flex-wrap: wrap; }
 .hint { color: var(--muted); font-size: .9rem; }
@@ -66,7 +66,7 @@ details > summary { cursor: pointer; }
 .badge { display: inline-block; font-size: .75rem; padding: 0 .4rem; border-radius: 8px; background: #fde9e1; color: var(--warn); margin-left: .4rem; }
 .period { color: var(--muted); font-size: .85rem; }
 .source { color: var(--muted); }
-svg.timeline { width: 100%; height: 90px; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+svg.timeline { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
 svg.timeline circle { fill: var(--accent); fill-opacity: .6; }
 svg.timeline text { font-size: 10px; fill: var(--muted); }
 """#
@@ -105,6 +105,8 @@ function text(value) {
   }
 }
 const link = (view, parameters) => "#/" + view + "?" + new URLSearchParams(parameters).toString();
+// Parameters of an API request, percent-encoded (a space as %20: the server reads '+' as itself).
+const encoded = values => Object.entries(values).map(([k, v]) => k + "=" + encodeURIComponent(v)).join("&");
 const termLink = value => el("a", { href: link("entity", { term: text(value) }), class: "fact" }, text(value));
 
 async function api(path, options) {
@@ -187,7 +189,7 @@ async function entityView(parameters) {
   const term = parameters.get("term") || "";
   main.replaceChildren(el("h1", {}, term), el("p", { class: "hint" }, "loading…"));
   let data;
-  try { data = await api("/api/entity?" + new URLSearchParams({ term })); } catch (error) { return main.replaceChildren(el("h1", {}, term), errorBox(error)); }
+  try { data = await api("/api/entity?" + encoded({ term })); } catch (error) { return main.replaceChildren(el("h1", {}, term), errorBox(error)); }
   const nodes = new Map(), edges = [];
   const node = value => {
     const key = text(value);
@@ -223,7 +225,7 @@ async function entityView(parameters) {
   const expand = async key => {
     if (expanded.has(key)) return;
     expanded.add(key);
-    const more = await api("/api/entity?" + new URLSearchParams({ term: key, limit: 20 }));
+    const more = await api("/api/entity?" + encoded({ term: key, limit: 20 }));
     add(more.outgoing, true); add(more.incoming, false);
     draw();
   };
@@ -290,7 +292,7 @@ async function whyView(parameters) {
   const fact = parameters.get("fact") || "";
   main.replaceChildren(el("h1", {}, "Why ", el("span", { class: "fact" }, fact)));
   try {
-    main.append(el("div", { id: "why" }, whyTree(await api("/api/why?" + new URLSearchParams({ fact, limit: 5 })))));
+    main.append(el("div", { id: "why" }, whyTree(await api("/api/why?" + encoded({ fact, limit: 5 })))));
   } catch (error) { main.append(errorBox(error, "?- " + fact + ".")); }
 }
 

@@ -77,9 +77,10 @@ final class ServerTests: FolderTestCase {
         try super.tearDownWithError()
     }
 
-    /// A server over a file holding the sample.
+    /// A server over a knowledge base holding the sample: a file, or with
+    /// `KGLOG_TEST_STORE=postgresql` a schema on the tests' PostgreSQL server.
     func sampleServer(_ configure: (inout Server.Options) -> Void = { _ in }) throws -> (TestServer, String) {
-        let database = directory.appendingPathComponent("kb.kglog").path
+        let database = try TestStore.reopenableLocation(in: directory)
         let kb = try KnowledgeBase(path: database)
         try kb.execute(try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("samples/csto.kgl"), encoding: .utf8))
         kb.store.close()
