@@ -103,9 +103,9 @@ public final class Server: Sendable {
         router.get("/openapi.yaml") { _, _ in Server.asset(OpenAPIDescription.yaml, type: "application/yaml; charset=utf-8") }
 
         router.post("/api/query") { [self] request, _ in
-            try await respond(to: request, writes: false) {
-                let text = Query.text(try await Server.text(of: request))
-                return try await self.pool.read(stop: self.stop()) { knowledgeBase in
+            try await evaluate(request, writes: false) { body, stop in
+                let text = Query.text(try await Server.text(of: body))
+                return try await self.pool.read(stop: stop) { knowledgeBase in
                     // Queries only: a change in a query's body would slip past the token. (Text
                     // that does not parse is refused by `execute` with the same errors.)
                     let (statements, diagnostics) = Parser.parse(text, prefixes: knowledgeBase.prefixes)
@@ -118,27 +118,27 @@ public final class Server: Sendable {
             }
         }
         router.post("/api/statements") { [self] request, _ in
-            try await respond(to: request, writes: true) {
-                let text = try await Server.text(of: request)
-                return try await self.pool.write(stop: self.stop()) { knowledgeBase in
+            try await evaluate(request, writes: true) { body, stop in
+                let text = try await Server.text(of: body)
+                return try await self.pool.write(stop: stop) { knowledgeBase in
                     try APIJSON.statements(knowledgeBase.execute(text, fileName: "<statements>"))
                 }
             }
         }
         router.get("/api/why") { [self] request, _ in
-            try await respond(to: request, writes: false) {
+            try await evaluate(request, writes: false) { _, stop in
                 let fact = try Server.parameter("fact", of: request)
                 let limit = try Server.parameter("limit", of: request, default: 3)
-                return try await self.pool.read(stop: self.stop()) { knowledgeBase in
+                return try await self.pool.read(stop: stop) { knowledgeBase in
                     WhyRenderer.json(try knowledgeBase.why(fact, limit: limit))
                 }
             }
         }
         router.get("/api/entity") { [self] request, _ in
-            try await respond(to: request, writes: false) {
+            try await evaluate(request, writes: false) { _, stop in
                 let text = try Server.parameter("term", of: request)
                 let limit = try Server.parameter("limit", of: request, default: 1000)
-                return try await self.pool.read(stop: self.stop()) { knowledgeBase in
+                return try await self.pool.read(stop: stop) { knowledgeBase in
                     guard let term = Value.constant(text, prefixes: knowledgeBase.prefixes) else { throw ServerError.notATerm(text) }
                     return APIJSON.entity(term, try knowledgeBase.facts(about: term, limit: limit))
                 }
@@ -183,6 +183,26 @@ public final class Server: Sendable {
         guard let header = request.headers[.authorization], header == "Bearer \(options.token)" else {
             throw ServerError.unauthorized(writes: writes)
         }
+    }
+
+    /// Checks the token, then answers with what `body` computes from the request's body (as
+    /// JSON), or with the error's JSON. A client that goes away stops it (`Stop`): a query stops
+    /// at its next checkpoint, a write is rolled back.
+    private func evaluate(_ request: Request, writes: Bool, _ body: @escaping @Sendable (RequestBody, Stop) async throws -> String) async throws -> Response {
+        // Watching for the client to leave reads the connection past this request, so the
+        // connection ends with the answer: it says so.
+        var response: Response
+        do {
+            try authorize(request, writes: writes)
+            let stop = stop()
+            response = Server.json(try await request.body.consumeWithInboundCloseHandler({ requestBody in
+                try await body(requestBody, stop)
+            }, onInboundClosed: { stop.cancel() }))
+        } catch {
+            response = Server.errorResponse(error)
+        }
+        response.headers[.connection] = "close"
+        return response
     }
 
     /// Checks the token, then answers with `body`'s JSON, or the error's.
@@ -281,10 +301,10 @@ public final class Server: Sendable {
     // MARK: - Requests and responses
 
     /// A request's body as text, at most `maximumRequestBytes`.
-    static func text(of request: Request) async throws -> String {
+    static func text(of body: RequestBody) async throws -> String {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maximumRequestBytes)
+            buffer = try await body.collect(upTo: maximumRequestBytes)
         } catch {
             throw ServerError.tooLarge(limit: maximumRequestBytes)
         }

@@ -42,11 +42,11 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Sends a request and waits for the whole reply.
-    func send(_ method: String, _ path: String, body: Data? = nil, token: String? = nil) throws -> Reply {
+    func send(_ method: String, _ path: String, body: Data? = nil, token: String? = nil, timeout: Double = 60) throws -> Reply {
         var request = URLRequest(url: URL(string: address + path)!)
         request.httpMethod = method
         request.httpBody = body
-        request.timeoutInterval = 60
+        request.timeoutInterval = timeout
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let done = DispatchSemaphore(value: 0)
         let result = ResultBox()
@@ -62,8 +62,8 @@ final class TestServer: @unchecked Sendable {
         return Reply(status: response.statusCode, body: String(decoding: data ?? Data(), as: UTF8.self), headers: headers)
     }
 
-    func send(_ method: String, _ path: String, text: String, token: String? = nil) throws -> Reply {
-        try send(method, path, body: Data(text.utf8), token: token)
+    func send(_ method: String, _ path: String, text: String, token: String? = nil, timeout: Double = 60) throws -> Reply {
+        try send(method, path, body: Data(text.utf8), token: token, timeout: timeout)
     }
 
     private final class ResultBox: @unchecked Sendable { var value: (Data?, HTTPURLResponse?, Error?)? }
@@ -176,7 +176,7 @@ final class ServerTests: FolderTestCase {
     }
 
     func testErrorsAreJSONWithTheirPositionAndStatus() throws {
-        let (server, _) = try sampleServer { $0.queryTimeout = .milliseconds(300); $0.maximumDerivedFacts = 100_000 }
+        let (server, _) = try sampleServer { $0.maximumDerivedFacts = 100_000 }
         let syntax = try server.send("POST", "/api/statements", text: "p(a).\nq(b) :- p(X", token: server.token)
         XCTAssertEqual(syntax.status, 400)
         XCTAssertEqual(syntax.body, #"{"error":{"message":"expected ',' or ')' but found end of input","line":2,"column":12}}"# + "\n")
@@ -203,6 +203,16 @@ final class ServerTests: FolderTestCase {
         XCTAssertEqual(slow.status, 503, slow.body)
         XCTAssertEqual(slow.body, #"{"error":{"message":"the query ran past the server's time limit (--query-timeout); nothing was changed","line":null,"column":null}}"# + "\n")
         XCTAssertEqual(try timed.send("POST", "/api/query", text: "q(1)").body, #"{"query":"?- q(1).","holds":true}"# + "\n", "the server goes on")
+    }
+
+    /// A client that goes away stops its query: the next request does not wait for it (the time
+    /// limit here is ten minutes, the wait for the next answer one).
+    func testAClientThatLeavesStopsItsQuery() throws {
+        let server = try TestServer(database: nil) { $0.queryTimeout = .seconds(600); $0.maximumDerivedFacts = 1_000_000_000 }
+        servers.append(server)
+        _ = try server.send("POST", "/api/statements", text: "n(0). n(X) :- n(Y), X = Y + 1, X < 500000000. q(1).", token: server.token)
+        XCTAssertThrowsError(try server.send("POST", "/api/query", text: "n(X), X > 999999999", timeout: 1))
+        XCTAssertEqual(try server.send("POST", "/api/query", text: "q(X)", timeout: 60).status, 200)
     }
 
     func testImportsAndExportsStream() throws {
