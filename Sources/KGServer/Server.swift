@@ -286,16 +286,7 @@ public final class Server: Sendable {
                 throw error
             }
         }
-        let chunks = AsyncThrowingStream<ByteBuffer, Error> { continuation in
-            Thread.detachNewThread {
-                defer { try? FileManager.default.removeItem(at: file) }
-                guard let handle = FileHandle(forReadingAtPath: file.path) else { return continuation.finish(throwing: ServerError.cancelled) }
-                defer { try? handle.close() }
-                while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { continuation.yield(ByteBuffer(bytes: data)) }
-                continuation.finish()
-            }
-        }
-        return Response(status: .ok, headers: [.contentType: format.mediaType], body: ResponseBody(asyncSequence: chunks))
+        return Response(status: .ok, headers: [.contentType: format.mediaType], body: ResponseBody(asyncSequence: FileChunks(file: file)))
     }
 
     // MARK: - Requests and responses
@@ -343,6 +334,35 @@ public final class Server: Sendable {
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
         return response
     }
+}
+
+/// A file read a megabyte at a time as the response is sent (so memory stays flat however large
+/// it is), then removed.
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let file: URL
+
+    final class AsyncIterator: AsyncIteratorProtocol {
+        private let file: URL
+        private let handle: FileHandle?
+
+        init(file: URL) {
+            self.file = file
+            handle = FileHandle(forReadingAtPath: file.path)
+        }
+
+        func next() async throws -> ByteBuffer? {
+            guard let handle, let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+            return ByteBuffer(bytes: data)
+        }
+
+        deinit {
+            try? handle?.close()
+            try? FileManager.default.removeItem(at: file)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(file: file) }
 }
 
 extension DataFormat {
