@@ -40,6 +40,8 @@ public struct ImportOptions: Sendable {
     public var source: Value?
     /// For CSV and TSV: the column that holds each row's source instead of an argument.
     public var sourceColumn: SourceColumn?
+    /// What the import's change says in the history (default: `import PATH`).
+    public var changeDescription: String?
 
     /// A column named by its header, or numbered from 1.
     public enum SourceColumn: Sendable, Equatable {
@@ -88,11 +90,11 @@ extension KnowledgeBase {
             var added = 0
             defaultSource = options.source
             defer { defaultSource = nil }
-            try execute(text, fileName: path) { if $0 == .asserted(isNew: true) { added += 1 } }
+            try execute(text, fileName: path, changeDescription: options.changeDescription) { if $0 == .asserted(isNew: true) { added += 1 } }
             return added
         }
         let savedCatalog = catalog
-        store.changeDescription = "import \(path)"
+        store.changeDescription = options.changeDescription ?? "import \(path)"
         do {
             return try store.withDirectWrites { try store.transaction { try store.bulkLoad {
                 let added = try importFacts(path, options: options)

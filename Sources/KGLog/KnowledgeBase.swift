@@ -249,7 +249,13 @@ public final class KnowledgeBase {
     /// receives until this returns.
     /// - Throws: `DiagnosticReport` with every error found; nothing is applied then.
     public func execute(_ text: String, fileName: String = "<input>", result: (StatementResult) throws -> Void) throws {
-        guard store.hasConcurrentWriters else { return try executeOnce(text, fileName: fileName, result: result) }
+        try execute(text, fileName: fileName, changeDescription: nil, result: result)
+    }
+
+    /// `execute`, its change described as `changeDescription` in the history (default: the
+    /// file's name, or the statements).
+    func execute(_ text: String, fileName: String, changeDescription: String?, result: (StatementResult) throws -> Void) throws {
+        guard store.hasConcurrentWriters else { return try executeOnce(text, fileName: fileName, changeDescription: changeDescription, result: result) }
         // Another writer may make the transaction fail (a deadlock): it is run again, its
         // results held until it ends, so that the caller sees each once. Any other error comes
         // after the results applied before it, as without other writers.
@@ -257,7 +263,7 @@ public final class KnowledgeBase {
         while true {
             var held: [StatementResult] = []
             do {
-                try executeOnce(text, fileName: fileName) { held.append($0) }
+                try executeOnce(text, fileName: fileName, changeDescription: changeDescription) { held.append($0) }
             } catch let error as PostgresError where error.isConflictWithAnotherWriter && attempt < KnowledgeBase.attemptsAfterConflicts {
                 attempt += 1
                 continue
@@ -273,7 +279,7 @@ public final class KnowledgeBase {
     /// How many times a text is run when other writers keep making it fail.
     static let attemptsAfterConflicts = 5
 
-    private func executeOnce(_ text: String, fileName: String, result: (StatementResult) throws -> Void) throws {
+    private func executeOnce(_ text: String, fileName: String, changeDescription: String?, result: (StatementResult) throws -> Void) throws {
         func report(_ diagnostics: [Diagnostic]) -> DiagnosticReport {
             DiagnosticReport(fileName: fileName, sourceText: text, diagnostics: diagnostics)
         }
@@ -282,7 +288,7 @@ public final class KnowledgeBase {
         let savedPrefixes = prefixes
         let savedFunctional = functionalPredicates
         let isBulk = text.utf8.count > KnowledgeBase.bulkTextBytes
-        store.changeDescription = KnowledgeBase.changeDescription(of: text, fileName: fileName)
+        store.changeDescription = changeDescription ?? KnowledgeBase.changeDescription(of: text, fileName: fileName)
         do {
             try store.withDirectWrites(when: isBulk) {
                 try store.transaction {

@@ -242,6 +242,7 @@ public final class Server: Sendable {
         }
         return try await pool.write(stop: Stop(after: nil)) { knowledgeBase in
             var options = ImportOptions(format: format)
+            options.changeDescription = "import of an upload (\(format.rawValue)) to the server"
             if let predicate {
                 guard let value = Value.constant(predicate, prefixes: knowledgeBase.prefixes) else { throw ServerError.notATerm(predicate) }
                 options.predicate = value

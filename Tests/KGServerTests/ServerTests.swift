@@ -216,12 +216,16 @@ final class ServerTests: FolderTestCase {
     }
 
     func testImportsAndExportsStream() throws {
-        let (server, _) = try sampleServer()
+        let (server, database) = try sampleServer()
         let triples = (0..<2000).map { "<http://e/n\($0)> <http://e/next> <http://e/n\($0 + 1)> <http://e/g> .\n" }.joined()
         let imported = try server.send("POST", "/api/import?format=nq", text: triples, token: server.token)
         XCTAssertEqual(imported.status, 200, imported.body)
         XCTAssertEqual(imported.body, #"{"added":2000}"# + "\n")
         XCTAssertEqual(try server.send("POST", "/api/query", text: "<http://e/next>(X, <http://e/n2000>)").body.contains("http://e/n1999"), true)
+        // The history says where the change came from.
+        let reader = try KnowledgeBase(path: database, readOnly: true)
+        XCTAssertEqual(try reader.changes().last?.what, "import of an upload (nq) to the server")
+        reader.store.close()
         let export = try server.send("GET", "/api/export?format=nq&predicate=" + query("<http://e/next>"))
         XCTAssertEqual(export.status, 200)
         XCTAssertEqual(export.headers["content-type"], "application/n-quads")
