@@ -50,6 +50,9 @@ extension KnowledgeBase {
     /// The moment queries are answered as of (`showAsRecorded`), nil for the present.
     public var recordedMoment: DateTime? { recordedView?.moment }
 
+    /// The stored rules queries use now: those of the moment shown, or the present's.
+    public var rulesShown: [Clause] { recordedView?.rules ?? rules }
+
     /// Answers every later query as the knowledge base stood at `moment` (its facts, periods,
     /// rules and declarations), and refuses changes, until called with nil. An error when the
     /// history begins after `moment`.

@@ -156,7 +156,7 @@ public final class Server: Sendable {
         }
         router.get("/api/rules") { [self] request, _ in
             try await respond(to: request, writes: false) {
-                try await self.pool.read(stop: self.stop()) { APIJSON.rules($0.rules) }
+                try await self.pool.read(stop: self.stop()) { APIJSON.rules($0.rulesShown) }
             }
         }
         router.post("/api/import") { [self] request, _ in

@@ -359,7 +359,7 @@ public final class Shell {
                 output.err += Shell.describe(error)
             }
         case ".rules":
-            let rules = knowledgeBase.rules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
+            let rules = knowledgeBase.rulesShown.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
             let local = knowledgeBase.sessionRules.filter { argument.isEmpty || $0.head.predicate.sourceText == argument }
             output.out += rules.isEmpty && local.isEmpty ? "no rules\n"
                 : rules.map { $0.text + "\n" }.joined() + local.map { $0.text + "   % this session only\n" }.joined()

@@ -175,9 +175,12 @@ final class ShellTests: FolderTestCase {
         let shell = try shell()
         _ = shell.handle("m(armenia, csto) @ tass. m(russia, csto).")
         _ = shell.handle("retract m(armenia, csto).")
+        _ = shell.handle("r(X) :- m(X, csto).")
         let changes = try shell.knowledgeBase.changes()
-        XCTAssertEqual(changes.map(\.what), ["the knowledge base was created", "m(armenia, csto) @ tass. m(russia, csto).", "retract m(armenia, csto)."])
-        let (first, second) = (DateTime(millisecondsSinceEpoch: changes[1].at), DateTime(millisecondsSinceEpoch: changes[2].at))
+        XCTAssertEqual(changes.map(\.what), ["the knowledge base was created", "m(armenia, csto) @ tass. m(russia, csto).", "retract m(armenia, csto).",
+                                              "r(X) :- m(X, csto)."])
+        let (first, second, third) = (DateTime(millisecondsSinceEpoch: changes[1].at), DateTime(millisecondsSinceEpoch: changes[2].at),
+                                      DateTime(millisecondsSinceEpoch: changes[3].at))
         let user = changes[1].by
         _ = shell.handle(".mode tsv")
         XCTAssertEqual(shell.handle(".as-recorded").out, "now\n")
@@ -185,6 +188,7 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.prompt, "kglog@\(first)> ")
         XCTAssertEqual(shell.handle(".as-recorded").out, "as recorded at \(first)\n")
         XCTAssertEqual(shell.handle("?- m(X, csto).").out, "X\narmenia\nrussia\n")
+        XCTAssertEqual(shell.handle(".rules").out, "no rules\n", "the rules of then")
         XCTAssertEqual(shell.handle("m(belarus, csto).").err, """
             <input>:1:1: error: the knowledge base is shown as recorded at \(first): changes are refused (return to the present first)
             m(belarus, csto).
@@ -193,6 +197,7 @@ final class ShellTests: FolderTestCase {
             """)
         XCTAssertEqual(shell.handle(".as-recorded now"), Shell.Output())
         XCTAssertEqual(shell.prompt, "kglog> ")
+        XCTAssertEqual(shell.handle(".rules").out, "r(X) :- m(X, csto).\n")
         XCTAssertEqual(shell.handle("?- m(X, csto).").out, "X\nrussia\n")
         XCTAssertEqual(shell.handle(".as-recorded yesterday").err,
                        "error: .as-recorded takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not 'yesterday'\n")
@@ -206,12 +211,17 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.handle(".history --since \(first)").out, """
             recorded\tchange\tby\twhat\taction\tstatement
             \(second)\t2\t\(user)\tretract m(armenia, csto).\tretracted\tm(armenia, csto) @ tass.
+            \(third)\t3\t\(user)\tr(X) :- m(X, csto).\tadded\tr(X) :- m(X, csto).
 
             """)
         _ = shell.handle(".mode json")
-        XCTAssertEqual(shell.handle(".history --since \(second)").out, "{\"history\":[]}\n")
+        XCTAssertEqual(shell.handle(".history --since \(second)").out, """
+            {"history":[{"change":3,"recorded":"\(third)","by":"\(user)","what":"r(X) :- m(X, csto).","action":"added","statement":"r(X) :- m(X, csto)."}]}
+
+            """)
+        XCTAssertEqual(shell.handle(".history --since \(third)").out, "{\"history\":[]}\n")
         _ = shell.handle(".mode table")
-        XCTAssertEqual(shell.handle(".history --since \(second)").out, "no changes\n")
+        XCTAssertEqual(shell.handle(".history --since \(third)").out, "no changes\n")
         XCTAssertEqual(shell.handle(".history").err, "error: .history needs a fact, such as .history member-of(armenia, csto), or --since MOMENT\n")
         XCTAssertEqual(shell.handle(".history --since soon").err,
                        "error: --since takes a moment in UTC such as 2026-11-24T18:00:00Z (or a date, for its first moment), not 'soon'\n")
