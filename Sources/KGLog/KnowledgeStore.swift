@@ -86,6 +86,8 @@ public protocol KnowledgeStore: StoredFacts {
     // Record time (the history of changes)
     /// What the next write transaction is, as the history will say: a file, an import, statements.
     var changeDescription: String { get set }
+    /// Who the next write transaction is by, as the history will say.
+    var changeAuthor: String { get set }
     /// The last change recorded at or before a moment (milliseconds since 1970, UTC); nil when
     /// the history begins after it.
     func change(atOrBefore moment: Int64) throws -> Int64?

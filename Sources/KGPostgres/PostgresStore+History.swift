@@ -93,7 +93,7 @@ extension PostgresStore {
         }
         let id = try integer("""
             INSERT INTO changes(at, by, what) SELECT greatest($1, (SELECT coalesce(max(at), 0) + 1 FROM changes)), $2, $3 RETURNING id
-            """, [.integer(PostgresStore.now()), .text(PostgresStore.userName), .text(changeDescription)])
+            """, [.integer(PostgresStore.now()), .text(changeAuthor), .text(changeDescription)])
         // Local to the transaction; outside one (each write its own change), for the session.
         try connection.execute("SELECT set_config('kglog.change', $1, $2)", [.text(String(id)), .text(connection.isInTransaction ? "true" : "false")])
         if connection.isInTransaction { currentChange = (id, connection.transactionSerial, connection.rollbacks) }

@@ -42,6 +42,8 @@ public final class PostgresStore {
     var periodTablesExist: Bool?
     /// What the next write transaction is, as its change will say in the history.
     public var changeDescription = "statements"
+    /// Who the next change is by: the operating-system user, unless the writer knows better.
+    public var changeAuthor = PostgresStore.userName
     /// The change the open transaction records, with the connection's transaction serial and
     /// rollback count when it was made (see `changeID`).
     var currentChange: (id: Int64, serial: Int, rollbacks: Int)?

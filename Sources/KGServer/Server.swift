@@ -95,8 +95,8 @@ public final class Server: Sendable {
 
     // MARK: - Routes
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
         router.get("/") { _, _ in Server.asset(ExplorerAssets.page, type: "text/html; charset=utf-8") }
         router.get("/explorer.css") { _, _ in Server.asset(ExplorerAssets.style, type: "text/css; charset=utf-8") }
         router.get("/explorer.js") { _, _ in Server.asset(ExplorerAssets.script, type: "text/javascript; charset=utf-8") }
@@ -117,11 +117,14 @@ public final class Server: Sendable {
                 }
             }
         }
-        router.post("/api/statements") { [self] request, _ in
+        router.post("/api/statements") { [self] request, context in
             try await evaluate(request, writes: true) { body, stop in
                 let text = try await Server.text(of: body)
+                let author = Server.author(context)
                 return try await self.pool.write(stop: stop) { knowledgeBase in
-                    try APIJSON.statements(knowledgeBase.execute(text, fileName: "<statements>"))
+                    try Server.writing(as: author, knowledgeBase) {
+                        try APIJSON.statements(knowledgeBase.execute(text, fileName: "<statements>"))
+                    }
                 }
             }
         }
@@ -159,8 +162,8 @@ public final class Server: Sendable {
                 try await self.pool.read(stop: self.stop()) { APIJSON.rules($0.rulesShown) }
             }
         }
-        router.post("/api/import") { [self] request, _ in
-            try await respond(to: request, writes: true) { try await self.importUpload(request) }
+        router.post("/api/import") { [self] request, context in
+            try await respond(to: request, writes: true) { try await self.importUpload(request, author: Server.author(context)) }
         }
         router.get("/api/export") { [self] request, _ in
             do {
@@ -218,7 +221,7 @@ public final class Server: Sendable {
     // MARK: - Imports and exports
 
     /// Streams the upload into a file of its own (bounded), then imports it in one transaction.
-    private func importUpload(_ request: Request) async throws -> String {
+    private func importUpload(_ request: Request, author: String) async throws -> String {
         guard let formatName = request.uri.queryParameters.get("format"), let format = DataFormat(rawValue: formatName) else {
             throw ServerError.badParameter("format", "one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -253,7 +256,7 @@ public final class Server: Sendable {
             }
             let added: Int
             do {
-                added = try knowledgeBase.importFile(file.path, options: options)
+                added = try Server.writing(as: author, knowledgeBase) { try knowledgeBase.importFile(file.path, options: options) }
             } catch let report as DiagnosticReport {
                 // The upload's name, not the file it was kept in.
                 throw DiagnosticReport(fileName: "upload", sourceText: report.sourceText, diagnostics: report.diagnostics, sourceLines: report.sourceLines)
@@ -291,6 +294,20 @@ public final class Server: Sendable {
     }
 
     // MARK: - Requests and responses
+
+    /// The client a write comes from, as the history will name it.
+    static func author(_ context: ServerContext) -> String {
+        context.clientAddress.map { "client \($0)" } ?? "a client"
+    }
+
+    /// Runs `body` with the knowledge base's changes recorded as by the user the server runs as,
+    /// through the server, for `client`: `root via kglog serve for client 127.0.0.1`.
+    static func writing<T>(as client: String, _ knowledgeBase: KnowledgeBase, _ body: () throws -> T) rethrows -> T {
+        let user = knowledgeBase.store.changeAuthor
+        knowledgeBase.store.changeAuthor = "\(user) via kglog serve for \(client)"
+        defer { knowledgeBase.store.changeAuthor = user }
+        return try body()
+    }
 
     /// A request's body as text, at most `maximumRequestBytes`.
     static func text(of body: RequestBody) async throws -> String {
@@ -364,6 +381,19 @@ struct FileChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(file: file) }
+}
+
+/// The context of a request: Hummingbird's, and the address of the client, which a change
+/// records as its author.
+struct ServerContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The client's IP address, when known.
+    let clientAddress: String?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
+    }
 }
 
 extension DataFormat {

@@ -95,7 +95,7 @@ extension Store {
         // Each change has a moment of its own, after the one before it, even when the clock
         // was set back or two changes come within a millisecond.
         statement.bind(1, Store.now())
-        statement.bind(2, Store.userName)
+        statement.bind(2, changeAuthor)
         statement.bind(3, changeDescription)
         try statement.run()
         let id = connection.lastInsertRowID

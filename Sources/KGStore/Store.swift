@@ -46,6 +46,9 @@ public final class Store {
     /// What the next write transaction is, as its change will say in the history: the file, the
     /// import or the statements. Set by the writer before it begins.
     public var changeDescription = "statements"
+    /// Who the next change is by, as the history will say: the operating-system user, unless
+    /// the writer knows better (a server names its client).
+    public var changeAuthor = Store.userName
     /// The change the open write transaction records, and the depth of the transaction (or
     /// savepoint) that made it: undone with it.
     var currentChange: (id: Int64, depth: Int)?

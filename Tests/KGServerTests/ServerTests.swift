@@ -224,7 +224,9 @@ final class ServerTests: FolderTestCase {
         XCTAssertEqual(try server.send("POST", "/api/query", text: "<http://e/next>(X, <http://e/n2000>)").body.contains("http://e/n1999"), true)
         // The history says where the change came from.
         let reader = try KnowledgeBase(path: database, readOnly: true)
-        XCTAssertEqual(try reader.changes().last?.what, "import of an upload (nq) to the server")
+        let last = try XCTUnwrap(try reader.changes().last)
+        XCTAssertEqual(last.what, "import of an upload (nq) to the server")
+        XCTAssertTrue(last.by.hasSuffix(" via kglog serve for client 127.0.0.1"), last.by)
         reader.store.close()
         let export = try server.send("GET", "/api/export?format=nq&predicate=" + query("<http://e/next>"))
         XCTAssertEqual(export.status, 200)
