@@ -17,6 +17,8 @@ public enum FormatError: DiagnosticMessage, Equatable {
     case unterminatedQuotedField
     case quoteInUnquotedField
     case invalidJSONFact(String)
+    case relativeIRIWithoutBase(String)
+    case unknownPrefix(String)
 
     public var message: String {
         switch self {
@@ -35,6 +37,8 @@ public enum FormatError: DiagnosticMessage, Equatable {
         case .unterminatedQuotedField: return "unterminated quoted field: expected '\"'"
         case .quoteInUnquotedField: return "a '\"' inside a field that is not quoted: quote the field and double the '\"'"
         case .invalidJSONFact(let message): return message
+        case .relativeIRIWithoutBase(let iri): return "IRI '<\(iri)>' is relative and there is no base to resolve it against: declare '@base' or give --base"
+        case .unknownPrefix(let name): return "unknown prefix '\(name):': declare it with '@prefix \(name): <...> .'"
         }
     }
 }
