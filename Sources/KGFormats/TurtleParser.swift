@@ -21,7 +21,7 @@ public struct TurtleParser {
     private var source: ByteSource
     private var blankNodes = 0
     private var graph: Value?
-    private var emit: (Quad) throws -> Void = { _ in }
+    private var emit: (Quad, Int) throws -> Void = { _, _ in }
 
     static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     static let xsd = "http://www.w3.org/2001/XMLSchema#"
@@ -33,8 +33,9 @@ public struct TurtleParser {
         self.base = base
     }
 
-    /// Reads the whole document, handing each triple (with its graph, in TriG) to `emit`.
-    public mutating func parse(_ emit: @escaping (Quad) throws -> Void) throws {
+    /// Reads the whole document, handing each triple (with its graph, in TriG) to `emit` with
+    /// the line it was read on.
+    public mutating func parse(_ emit: @escaping (Quad, Int) throws -> Void) throws {
         self.emit = emit
         while true {
             try skipSpace()
@@ -230,7 +231,7 @@ public struct TurtleParser {
         while true {
             try skipSpace()
             let object = try objectTerm()
-            try emit(Quad(subject: subject, predicate: predicate, object: object, graph: graph))
+            try emit(Quad(subject: subject, predicate: predicate, object: object, graph: graph), source.position.line)
             try skipSpace()
             guard try source.peek() == UInt8(ascii: ",") else { return }
             source.advance()
@@ -271,7 +272,12 @@ public struct TurtleParser {
             return try blankNodePropertyList()
         case UInt8(ascii: "("): return try collection()
         case UInt8(ascii: "\""), UInt8(ascii: "'"): return try rdfLiteral()
-        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try numericLiteral()
+        case UInt8(ascii: "."):
+            guard let after = try source.peek(1), after >= UInt8(ascii: "0") && after <= UInt8(ascii: "9") else {
+                throw fail(.expected("an object", found: try found()), line, column)
+            }
             return try numericLiteral()
         default:
             for word in ["true", "false"] where try source.peekWord(after: 0) == word && isWordEnd(after: word.utf8.count) {
@@ -307,9 +313,9 @@ public struct TurtleParser {
         guard !items.isEmpty else { return .iri(TurtleParser.rdf + "nil") }
         let nodes = items.map { _ in freshBlankNode() }
         for (index, item) in items.enumerated() {
-            try emit(Quad(subject: nodes[index], predicate: .iri(TurtleParser.rdf + "first"), object: item, graph: graph))
+            try emit(Quad(subject: nodes[index], predicate: .iri(TurtleParser.rdf + "first"), object: item, graph: graph), source.position.line)
             let rest = index + 1 < nodes.count ? nodes[index + 1] : .iri(TurtleParser.rdf + "nil")
-            try emit(Quad(subject: nodes[index], predicate: .iri(TurtleParser.rdf + "rest"), object: rest, graph: graph))
+            try emit(Quad(subject: nodes[index], predicate: .iri(TurtleParser.rdf + "rest"), object: rest, graph: graph), source.position.line)
         }
         return nodes[0]
     }

@@ -8,7 +8,7 @@ import KGSyntax
 
 /// The file formats kglog reads and writes.
 public enum DataFormat: String, CaseIterable, Sendable {
-    case kgl, nt, nq, csv, tsv, jsonl
+    case kgl, nt, nq, ttl, trig, csv, tsv, jsonl
 
     /// The format a file name's extension names, if any.
     public init?(path: String) {
@@ -17,6 +17,8 @@ public enum DataFormat: String, CaseIterable, Sendable {
         case "kgl": self = .kgl
         case "nt", "ntriples": self = .nt
         case "nq", "nquads": self = .nq
+        case "ttl", "turtle": self = .ttl
+        case "trig": self = .trig
         case "csv": self = .csv
         case "tsv", "tab": self = .tsv
         case "jsonl", "ndjson": self = .jsonl
@@ -42,6 +44,9 @@ public struct ImportOptions: Sendable {
     public var sourceColumn: SourceColumn?
     /// What the import's change says in the history (default: `import PATH`).
     public var changeDescription: String?
+    /// For Turtle and TriG: the IRI relative IRIs resolve against until the file sets its own
+    /// (default: the file's `file:` URL).
+    public var base: String?
 
     /// A column named by its header, or numbered from 1.
     public enum SourceColumn: Sendable, Equatable {
@@ -59,9 +64,10 @@ public struct ImportOptions: Sendable {
     /// The options given that mean nothing for the format (`--predicate` for N-Triples): an
     /// import refuses them rather than ignore them.
     var optionsThatDoNotApply: [String] {
-        guard format != .csv && format != .tsv else { return [] }
+        let base = self.base != nil && format != .ttl && format != .trig ? ["--base"] : []
+        guard format != .csv && format != .tsv else { return base }
         return (predicate != nil ? ["--predicate"] : []) + (header != nil ? ["--header"] : []) + (asText ? ["--as-text"] : [])
-            + (sourceColumn != nil ? ["--source-column"] : [])
+            + (sourceColumn != nil ? ["--source-column"] : []) + base
     }
 
     public init(format: DataFormat, predicate: Value? = nil, header: Bool? = nil, asText: Bool = false, source: Value? = nil,
@@ -125,6 +131,8 @@ extension KnowledgeBase {
             try importRecords(try LineReader(path: path), options: options, predicate: predicate, loader: &loader)
             try loader.flush()
             return loader.added
+        case .ttl, .trig:
+            return try importTurtle(path, options: options)
         case .jsonl:
             var loader = FactLoader(knowledgeBase: self, source: options.source)
             try LineReader(path: path).forEachLine { line, number in
@@ -143,6 +151,40 @@ extension KnowledgeBase {
         case .kgl:
             return 0
         }
+    }
+
+    /// Turtle or TriG, streamed: each triple a fact (of its graph's source in TriG, else of
+    /// `--source`). The file's prefixes become the knowledge base's, but for a name it has
+    /// already: that keeps its own IRI (the file's IRIs are read in full either way).
+    private func importTurtle(_ path: String, options: ImportOptions) throws -> Int {
+        var loader = FactLoader(knowledgeBase: self, source: options.source)
+        var parser = TurtleParser(format: options.format == .trig ? .trig : .turtle, source: try ByteSource(path: path),
+                                  base: options.base ?? URL(fileURLWithPath: path).absoluteString)
+        do {
+            try parser.parse { quad, line in
+                try loader.add(quad.predicate, [quad.subject, quad.object], source: quad.graph, line: line, text: "")
+            }
+        } catch let error as FormatDiagnostic {
+            throw ImportFailure(diagnostic: error.diagnostic, line: KnowledgeBase.line(error.line, of: path))
+        }
+        try loader.flush()
+        // Only names kglog can write too (not `:` alone, nor `Ex.1:`), so that the backup reads back.
+        for (name, iri) in parser.prefixes.sorted(by: { $0.key < $1.key }) where prefixes[name] == nil {
+            let declaration = "prefix \(name): \(Value.iri(iri).sourceText)."
+            guard Parser.parse(declaration, prefixes: [:]).diagnostics.isEmpty else { continue }
+            try store.setPrefix(name, iri: iri)
+            prefixes[name] = iri
+        }
+        return loader.added - (try foldPeriods().removedRows)
+    }
+
+    /// Line `number` of a file (for an error's caret), empty when it cannot be read.
+    static func line(_ number: Int, of path: String) -> String {
+        var found = ""
+        try? LineReader(path: path).forEachLine { line, index in
+            if index == number { found = String(decoding: line, as: UTF8.self) }
+        }
+        return found
     }
 
     private func importRecords(_ reader: LineReader, options: ImportOptions, predicate: Value, loader: inout FactLoader) throws {
@@ -235,6 +277,8 @@ extension KnowledgeBase {
                 }
                 if format == .nt { writePendingPeriods() }
             }
+        case .ttl, .trig:
+            (written, skipped) = try exportTurtle(trig: format == .trig, to: write)
         case .csv, .tsv:
             guard let predicate, let arity = catalog.arity(of: predicate) else { throw ImportError.needsPredicate("the export") }
             guard let id = try store.termID(for: predicate) else { return (0, 0) }
@@ -266,6 +310,7 @@ public enum ImportError: DiagnosticMessage, Equatable {
         switch self {
         case .needsPredicate(let what): return "\(what) needs a predicate for its rows (--predicate)"
         case .optionDoesNotApply(let option, let format):
+            if option == "--base" { return "--base is for Turtle and TriG files, not \(format)" }
             return "\(option) is for CSV and TSV rows; a \(format) file names its own predicates"
         case .noSuchSourceColumn(let column, let columns):
             return "the source column \(column) is not one of the \(columns) columns"
@@ -453,5 +498,83 @@ struct NTriplesTerm {
     init(_ value: Value) {
         text = NTriplesWriter.term(value)
         canBeSubject = NTriplesWriter.canBeSubject(value)
+    }}
+
+extension KnowledgeBase {
+
+    /// Readable Turtle (each fact once) or TriG (each source's facts in its graph, facts
+    /// without one in the default graph): the prefixes, then each subject once, `;` between its
+    /// predicates and `,` between objects. A fact's periods follow as reification
+    /// (`RDFPeriods`). Holds the binary facts' ids in memory to group them.
+    private func exportTurtle(trig: Bool, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
+        var rows: [(g: Int64, s: Int64, p: Int64, o: Int64)] = []
+        var skipped = 0
+        for summary in sortedArities {
+            guard let id = try store.termID(for: summary.predicate) else { continue }
+            guard summary.arity == 2 else {
+                skipped += try store.distinctFactCount(predicate: id, arity: summary.arity)
+                continue
+            }
+            try store.forEachFactRow(predicate: id, arity: 2) { arguments, source in
+                rows.append((trig ? source : TermCode.noTerm, arguments[0], id, arguments[1]))
+            }
+        }
+        rows.sort { ($0.g, $0.s, $0.p, $0.o) < ($1.g, $1.s, $1.p, $1.o) }
+        let writer = TurtleWriter(prefixes: prefixes)
+        let value = TermDecoder(store: store).value
+        let withPeriods = try store.predicatesWithPeriods()
+        write(writer.header)
+        var written = 0, label = 0
+        var start = 0
+        while start < rows.count {
+            // One graph: its subjects in turn.
+            let graph = rows[start].g
+            var end = start
+            while end < rows.count && rows[end].g == graph { end += 1 }
+            let graphValue = graph == TermCode.noTerm ? nil : try value(graph)
+            if trig, let graphValue {
+                guard NTriplesWriter.canBeSubject(graphValue) else { skipped += end - start; start = end; continue }
+                write(writer.term(graphValue) + " {\n")
+            }
+            let indent = trig && graphValue != nil ? "    " : ""
+            var at = start
+            while at < end {
+                let subject = rows[at].s
+                var next = at
+                var predicates: [(predicate: Value, objects: [Value])] = []
+                var periods = ""
+                while next < end && rows[next].s == subject {
+                    let predicate = rows[next].p
+                    var objects: [Value] = []
+                    while next < end && rows[next].s == subject && rows[next].p == predicate {
+                        let row = rows[next]
+                        next += 1
+                        if objects.last.map({ _ in rows[next - 2].o == row.o }) ?? false { continue }
+                        objects.append(try value(row.o))
+                        if withPeriods.contains(predicate) {
+                            let stated = try (trig ? [row.g] : store.sources(ofFact: predicate, arguments: [row.s, row.o])).flatMap {
+                                try store.periods(ofFact: predicate, arguments: [row.s, row.o], source: $0)
+                            }
+                            periods += RDFPeriods.lines(subject: writer.term(try value(row.s)), predicate: writer.term(try value(predicate)),
+                                                        object: writer.term(objects.last!), graph: nil, periods: stated, label: &label)
+                        }
+                    }
+                    predicates.append((try value(predicate), objects))
+                    written += objects.count
+                }
+                let subjectValue = try value(subject)
+                if NTriplesWriter.canBeSubject(subjectValue) {
+                    write(writer.subject(subjectValue, predicates, indent: indent))
+                    if !periods.isEmpty { write(periods.split(separator: "\n").map { indent + $0 + "\n" }.joined()) }
+                } else {
+                    skipped += predicates.reduce(0) { $0 + $1.objects.count }
+                    written -= predicates.reduce(0) { $0 + $1.objects.count }
+                }
+                at = next
+            }
+            if trig && graphValue != nil { write("}\n") }
+            start = end
+        }
+        return (written, skipped)
     }
 }

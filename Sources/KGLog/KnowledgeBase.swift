@@ -26,7 +26,7 @@ public final class KnowledgeBase {
     public private(set) var rules: [Clause] = []
     public private(set) var catalog = PredicateCatalog()
     /// Declared prefixes (`prefix ex: <...>.`), by name without the colon; kept in the file.
-    public private(set) var prefixes: [String: String] = [:]
+    public internal(set) var prefixes: [String: String] = [:]
     /// The predicates declared functional (`functional held-in/2.`), in the order declared.
     public private(set) var functionalPredicates: [FunctionalDeclaration] = []
     /// Called regularly while a query is evaluated; throw from it to cancel.

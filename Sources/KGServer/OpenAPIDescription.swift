@@ -180,7 +180,7 @@ paths:
       summary: Imports an uploaded file in one transaction, as `kglog import`.
       security: [{token: []}]
       parameters:
-        - {name: format, in: query, required: true, schema: {type: string, enum: [kgl, nt, nq, csv, tsv, jsonl]}}
+        - {name: format, in: query, required: true, schema: {type: string, enum: [kgl, nt, nq, ttl, trig, csv, tsv, jsonl]}}
         - {name: predicate, in: query, required: false, schema: {type: string}}
         - {name: source, in: query, required: false, schema: {type: string}}
       requestBody:
@@ -196,7 +196,7 @@ paths:
     get:
       summary: A streamed download of the knowledge base, as `kglog export`.
       parameters:
-        - {name: format, in: query, required: true, schema: {type: string, enum: [kgl, nt, nq, csv, tsv, jsonl]}}
+        - {name: format, in: query, required: true, schema: {type: string, enum: [kgl, nt, nq, ttl, trig, csv, tsv, jsonl]}}
         - {name: predicate, in: query, required: false, schema: {type: string}}
       responses:
         '200': {description: The file., content: {application/n-quads: {}, application/n-triples: {}, text/plain: {}, text/csv: {}}}

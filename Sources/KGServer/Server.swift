@@ -402,6 +402,8 @@ extension DataFormat {
         switch self {
         case .nt: return "application/n-triples"
         case .nq: return "application/n-quads"
+        case .ttl: return "text/turtle; charset=utf-8"
+        case .trig: return "application/trig; charset=utf-8"
         case .jsonl: return "application/jsonl"
         case .csv: return "text/csv; charset=utf-8"
         case .tsv: return "text/tab-separated-values; charset=utf-8"

@@ -372,18 +372,21 @@ extension DataFormat: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import facts from .kgl, N-Triples (.nt), N-Quads (.nq), CSV or TSV files.",
+        abstract: "Import facts from .kgl, N-Triples (.nt), N-Quads (.nq), Turtle (.ttl), TriG (.trig), JSON Lines, CSV or TSV files.",
         discussion: """
             Each file is one transaction: a bad line anywhere imports nothing from that file, and \
-            the error names the file, line and column. N-Quads graph names become the facts' sources. \
+            the error names the file, line and column. N-Quads and TriG graph names become the facts' sources; a Turtle or TriG file's prefixes become the knowledge base's (a name it has keeps its own IRI). \
             CSV and TSV rows become facts of --predicate, one argument a column.
             """
     )
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "The format: kgl, nt, nq, jsonl, csv or tsv (default: from the file name).")
+    @Option(name: .long, help: "The format: kgl, nt, nq, ttl, trig, jsonl, csv or tsv (default: from the file name).")
     var format: DataFormat?
+
+    @Option(name: .long, help: "For Turtle and TriG: the IRI relative IRIs resolve against, until the file sets its own @base (default: the file's file: URL).")
+    var base: String?
 
     @Option(name: .long, help: "For CSV and TSV: the predicate each row is a fact of.")
     var predicate: String?
@@ -415,9 +418,10 @@ struct Import: ParsableCommand {
         let predicateValue = try predicate.map { try session.constant($0, what: "--predicate") }
         let sourceValue = try source.map { try session.constant($0, what: "--source") }
         for file in files {
-            let options = ImportOptions(format: format ?? DataFormat(path: file)!, predicate: predicateValue,
+            var options = ImportOptions(format: format ?? DataFormat(path: file)!, predicate: predicateValue,
                                         header: header, asText: asText, source: sourceValue,
                                         sourceColumn: sourceColumn.map(ImportOptions.SourceColumn.init))
+            options.base = base
             do {
                 let added = try session.knowledgeBase.importFile(file, options: options)
                 Session.printError("\(file): \(added) fact\(added == 1 ? "" : "s") imported\n")
@@ -430,13 +434,13 @@ struct Import: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the knowledge base as N-Triples, N-Quads, JSON Lines, kglog source (the backup format) or CSV.",
+        abstract: "Export the knowledge base as N-Triples, N-Quads, Turtle, TriG, JSON Lines, kglog source (the backup format) or CSV.",
         discussion: "N-Quads keep each fact's source as the graph name. kgl export is a file that 'kglog run' loads into an equal knowledge base."
     )
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "The format: nt, nq, jsonl, kgl, csv or tsv.")
+    @Option(name: .long, help: "The format: nt, nq, ttl, trig, jsonl, kgl, csv or tsv.")
     var format: DataFormat
 
     @Option(name: .long, help: "For CSV and TSV: the predicate to export.")

@@ -352,6 +352,32 @@ final class CLITests: FolderTestCase {
             """)
     }
 
+    func testTurtleFromTheCommandLine() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        let file = try write("m.ttl", "@prefix : <http://e/> .\n@prefix e: <http://e/> .\n<a> :member-of <csto> .\n")
+        let imported = try kglog(["import", "--db", db, "--base", "http://base/", file])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertEqual(imported.stderr, "\(file): 1 fact imported\n")
+        // The file's prefixes are the knowledge base's, but for one kglog cannot write (':' alone).
+        XCTAssertEqual(try kglog(["query", "--db", db, "--format", "tsv", "e:member-of(X, Y)"]).stdout, "X\tY\nhttp://base/a\thttp://base/csto\n")
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "ttl"]).stdout, """
+            @prefix : <kglog:> .
+            @prefix e: <http://e/> .
+
+            <http://base/a> e:member-of <http://base/csto> .
+
+            """)
+        XCTAssertEqual(try kglog(["export", "--db", db, "--format", "kgl"]).stdout, """
+            % kglog knowledge base export
+            prefix e: <http://e/>.
+            <http://e/member-of>(<http://base/a>, <http://base/csto>).
+
+            """)
+        let misplaced = try kglog(["import", "--db", db, "--base", "http://base/", try write("m.nt", "")])
+        XCTAssertEqual(misplaced.status, 1)
+        XCTAssertEqual(misplaced.stderr, "kglog: error: --base is for Turtle and TriG files, not nt\n")
+    }
+
     func testCompactReportsWhatItRemoved() throws {
         let db = directory.appendingPathComponent("kb.kglog").path
         XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "m(armenia, csto) @ tass. m(russia, csto).\n")]).status, 0)

@@ -63,7 +63,7 @@ final class W3CSuiteTests: XCTestCase {
         var quads: [Quad] = []
         var parser = TurtleParser(format: format, source: try ByteSource(path: url.path), base: base)
         do {
-            try parser.parse { quads.append($0) }
+            try parser.parse { quad, _ in quads.append(quad) }
             return .success(quads)
         } catch let error as FormatDiagnostic {
             return .failure(error)

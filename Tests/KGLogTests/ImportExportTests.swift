@@ -372,4 +372,94 @@ final class ImportExportTests: FolderTestCase {
         try backup.execute(try kb.exportText())
         XCTAssertEqual(try rows(backup, "late(X)"), ["b", "c"])
     }
+
+    func testTurtleAndTriGImportWithPrefixesBasesAndGraphs() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("prefix ex: <http://kept.example/>.")
+        let turtle = try write("m.ttl", """
+            @prefix ex: <http://file.example/> .
+            PREFIX org: <http://org.example/>
+            @base <http://base.example/dir/> .
+            # Relative IRIs resolve against the base; `a`, `;`, `,`, lists and property lists.
+            <armenia> a org:State ;
+                org:memberOf <../orgs/csto>, <../orgs/cis> ;
+                org:name "Armenia"@EN, "Армения"@ru ;
+                org:joined "2002-10-07"^^<http://www.w3.org/2001/XMLSchema#date> ;
+                org:population 2963900 ;
+                org:ranked [ org:by ex:index ; org:place 3.5 ] ;
+                org:neighbours ( <georgia> <azerbaijan> ) .
+            """)
+        XCTAssertEqual(try kb.importFile(turtle, options: ImportOptions(format: .ttl)), 15)
+        XCTAssertEqual(try rows(kb, "<http://org.example/memberOf>(<http://base.example/dir/armenia>, O)"),
+                       ["<http://base.example/orgs/cis>", "<http://base.example/orgs/csto>"])
+        XCTAssertEqual(try rows(kb, "<http://org.example/joined>(X, D), Y = year(D)"), ["<http://base.example/dir/armenia>, 2002-10-07, 2002"])
+        XCTAssertEqual(try rows(kb, "<http://org.example/name>(X, N)"), [#"<http://base.example/dir/armenia>, "Armenia"@en"#, #"<http://base.example/dir/armenia>, "Армения"@ru"#])
+        XCTAssertEqual(try rows(kb, "<http://org.example/ranked>(X, B), <http://org.example/place>(B, P)"), ["<http://base.example/dir/armenia>, _:genid-1, 3.5"])
+        XCTAssertEqual(try rows(kb, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>(L, X)"), ["_:genid-2, <http://base.example/dir/georgia>", "_:genid-3, <http://base.example/dir/azerbaijan>"])
+        // The file's prefixes are the knowledge base's now, but for one it had: that stays.
+        XCTAssertEqual(kb.prefixes["org"], "http://org.example/")
+        XCTAssertEqual(kb.prefixes["ex"], "http://kept.example/")
+        // TriG: graphs are sources; --base stands for a file without @base.
+        let trig = try write("g.trig", """
+            @prefix : <http://e/> .
+            :s :p :o .
+            GRAPH :report1 { :s :p :o2 . :s :q "x" }
+            <report2> { <s> :p :o3 }
+            """)
+        var options = ImportOptions(format: .trig)
+        options.base = "http://given.example/"
+        XCTAssertEqual(try kb.importFile(trig, options: options), 4)
+        XCTAssertEqual(try rows(kb, "<http://e/p>(<http://e/s>, O) @ S"), ["<http://e/o2>, <http://e/report1>"])
+        XCTAssertEqual(try rows(kb, "<http://e/p>(X, <http://e/o3>) @ S"), ["<http://given.example/s>, <http://given.example/report2>"])
+        XCTAssertTrue(try kb.query("<http://e/p>(<http://e/s>, <http://e/o>)").holds)
+        // A bad statement anywhere imports nothing, and says where.
+        let bad = try write("bad.ttl", "@prefix : <http://e/> .\n:a :b :c .\n:a :b :c ;\n  :d .\n")
+        XCTAssertThrowsError(try kb.importFile(bad, options: ImportOptions(format: .ttl))) { error in
+            XCTAssertEqual(rendered(error), """
+                \(bad):4:6: error: expected an object but found '.'
+                  :d .
+                     ^
+
+                """)
+        }
+        XCTAssertThrowsError(try kb.query("<http://e/b>(X, Y)"), "nothing of the file was applied")
+        let unknown = try write("unknown.ttl", "nope:a <http://e/b> <http://e/c> .\n")
+        XCTAssertThrowsError(try kb.importFile(unknown, options: ImportOptions(format: .ttl))) { error in
+            XCTAssertTrue(rendered(error).hasPrefix("\(unknown):1:1: error: unknown prefix 'nope:'"), rendered(error))
+        }
+        XCTAssertThrowsError(try kb.importFile(trig, options: { var o = ImportOptions(format: .nt); o.base = "http://x/"; return o }())) { error in
+            XCTAssertEqual((error as? ImportError)?.message, "--base is for Turtle and TriG files, not nt")
+        }
+    }
+
+    func testTurtleAndTriGExportsAreReadableAndReadBackTheSame() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            prefix ex: <http://example.org/>.
+            member-of(armenia, csto) @ tass. member-of(armenia, cis). member-of(russia, csto) @ tass.
+            ex:name(armenia, "Armenia \\"quoted\\"\\n") @ tass.
+            <http://example.org/founded>(csto, 2002-10-07).
+            party-to(uzbekistan, cst) from 2006-08-16 until 2012-12-19 @ tass.
+            seen(armenia, 2026-11-30T10:15:00Z).
+            point(1, 2, 3).
+            """)
+        var turtle = ""
+        XCTAssertEqual(try kb.export(.ttl) { turtle += $0 }.skipped, 1)
+        XCTAssertTrue(turtle.hasPrefix("@prefix : <kglog:> .\n@prefix ex: <http://example.org/> .\n\n"), turtle)
+        XCTAssertTrue(turtle.contains(":armenia :member-of :csto, :cis ;\n    ex:name \"Armenia \\\"quoted\\\"\\n\" ;\n    :seen \"2026-11-30T10:15:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n"), turtle)
+        XCTAssertTrue(turtle.contains(":csto ex:founded \"2002-10-07\"^^<http://www.w3.org/2001/XMLSchema#date> .\n"), turtle)
+        // TriG keeps sources as graphs and periods as reification: read back, the same facts.
+        var trig = ""
+        _ = try kb.export(.trig) { trig += $0 }
+        XCTAssertTrue(trig.contains(":tass {\n    :armenia :member-of :csto ;\n        ex:name \"Armenia \\\"quoted\\\"\\n\" .\n    :russia :member-of :csto .\n"), trig)
+        let again = try TestStore.newKnowledgeBase()
+        XCTAssertEqual(try again.importFile(try write("back.trig", trig), options: ImportOptions(format: .trig)), 7)
+        let binary = { (text: String) in Set(text.split(separator: "\n").filter { !$0.hasPrefix("%") && !$0.hasPrefix("prefix") && !$0.hasPrefix("point") }) }
+        XCTAssertEqual(binary(try again.exportText()), binary(try kb.exportText()))
+        // Turtle has no graphs: the facts come back without their sources.
+        let plain = try TestStore.newKnowledgeBase()
+        XCTAssertEqual(try plain.importFile(try write("back.ttl", turtle), options: ImportOptions(format: .ttl)), 7)
+        XCTAssertEqual(try rows(plain, "member-of(X, csto)"), ["armenia", "russia"])
+        XCTAssertEqual(try rows(plain, "party-to(X, T) from F until U"), ["uzbekistan, cst, 2006-08-16, 2012-12-19"])
+    }
 }
