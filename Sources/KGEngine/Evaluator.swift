@@ -164,6 +164,9 @@ public final class Evaluator {
         let query: Query
         let clauses: [Clause]
         let strata: [Stratum]
+        /// The answer's columns: the asked query's variables, in its order (a rewrite may
+        /// meet them in another).
+        let columns: [String]
     }
 
     /// The one preparation of a query: the rewrites (sources of derived facts, periods, then
@@ -212,7 +215,7 @@ public final class Evaluator {
             trace += rewrite.addedRules.map { "  " + $0 }
         }
         let (clauses, strata) = try strata(for: query.body.compactMap(\.atom).map(\.predicate), in: rules)
-        return PreparedQuery(query: query, clauses: clauses, strata: strata)
+        return PreparedQuery(query: query, clauses: clauses, strata: strata, columns: original.answerVariables)
     }
 
     /// The rules that `predicates` need, directly or through other rules, and their strata.
@@ -250,14 +253,14 @@ public final class Evaluator {
             let names = atom.arguments.compactMap { argument -> String? in
                 if case .variable(let name) = argument.kind, !name.hasPrefix("_") { return name } else { return nil }
             }
-            if !names.isEmpty, names.count == atom.arguments.count, Set(names).count == names.count {
+            if !names.isEmpty, names == prepared.columns, names.count == atom.arguments.count, Set(names).count == names.count {
                 let whole = try relation(atom.predicate, withSources: false)
                 trace.append("query: \(query.text)")
                 trace.append("  the answer is \(atom.predicate.sourceText) itself: \(whole.count) rows")
                 return whole
             }
         }
-        let compiled = try RuleCompiler.compile(query, dictionary: dictionary)
+        let compiled = try RuleCompiler.compile(query, columns: prepared.columns, dictionary: dictionary)
         let answer = Relation(arity: compiled.head.count)
         let plan = try planner.plan(compiled, head: answer, deltaAtom: nil)
         trace.append("query: \(query.text)")

@@ -129,13 +129,7 @@ extension KnowledgeBase {
     private func events(_ rows: [HistoryRow], texts: [TextHistoryRow], after: Int64?) throws -> [HistoryEvent] {
         var records: [Int64: ChangeRecord] = [:]
         for record in try store.changes(after: -1) { records[record.id] = record }
-        var decoded: [Int64: Value] = [:]
-        func value(_ id: Int64) throws -> Value {
-            if let known = decoded[id] { return known }
-            let found = try store.value(of: id)
-            decoded[id] = found
-            return found
-        }
+        let value = TermDecoder(store: store).value
         var events: [HistoryEvent] = []
         func add(_ change: Int64, _ action: HistoryEvent.Action, _ statement: String) {
             if let after, change <= after { return }

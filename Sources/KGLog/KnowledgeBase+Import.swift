@@ -546,10 +546,13 @@ extension KnowledgeBase {
                 while next < end && rows[next].s == subject {
                     let predicate = rows[next].p
                     var objects: [Value] = []
+                    var lastObject: Int64?
                     while next < end && rows[next].s == subject && rows[next].p == predicate {
                         let row = rows[next]
                         next += 1
-                        if objects.last.map({ _ in rows[next - 2].o == row.o }) ?? false { continue }
+                        // The same fact from several sources (Turtle) is written once.
+                        if row.o == lastObject { continue }
+                        lastObject = row.o
                         objects.append(try value(row.o))
                         if withPeriods.contains(predicate) {
                             let stated = try (trig ? [row.g] : store.sources(ofFact: predicate, arguments: [row.s, row.o])).flatMap {

@@ -69,15 +69,10 @@ extension PostgresStore {
     func addHistory(what: String) throws {
         for statement in PostgresStore.historyStatements { try connection.execute(statement) }
         try connection.execute("INSERT INTO changes(id, at, by, what) VALUES (0, $1, $2, $3) ON CONFLICT DO NOTHING",
-                               [.integer(PostgresStore.now()), .text(PostgresStore.userName), .text(what)])
+                               [.integer(ChangeStamp.now()), .text(ChangeStamp.userName), .text(what)])
     }
 
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    static let userName: String = {
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-    }()
 
     /// The change the open transaction records, made (and put in `kglog.change`) at its first write.
     @discardableResult
@@ -93,7 +88,7 @@ extension PostgresStore {
         }
         let id = try integer("""
             INSERT INTO changes(at, by, what) SELECT greatest($1, (SELECT coalesce(max(at), 0) + 1 FROM changes)), $2, $3 RETURNING id
-            """, [.integer(PostgresStore.now()), .text(changeAuthor), .text(changeDescription)])
+            """, [.integer(ChangeStamp.now()), .text(changeAuthor), .text(changeDescription)])
         // Local to the transaction; outside one (each write its own change), for the session.
         try connection.execute("SELECT set_config('kglog.change', $1, $2)", [.text(String(id)), .text(connection.isInTransaction ? "true" : "false")])
         if connection.isInTransaction { currentChange = (id, connection.transactionSerial, connection.rollbacks) }

@@ -43,7 +43,7 @@ public final class PostgresStore {
     /// What the next write transaction is, as its change will say in the history.
     public var changeDescription = "statements"
     /// Who the next change is by: the operating-system user, unless the writer knows better.
-    public var changeAuthor = PostgresStore.userName
+    public var changeAuthor = ChangeStamp.userName
     /// The change the open transaction records, with the connection's transaction serial and
     /// rollback count when it was made (see `changeID`).
     var currentChange: (id: Int64, serial: Int, rollbacks: Int)?

@@ -70,22 +70,15 @@ extension Store {
             }
             try connection.execute(Store.historyTables)
             let first = try connection.prepare("INSERT OR IGNORE INTO changes(id, at, by, what) VALUES (0, ?1, ?2, ?3)")
-            first.bind(1, Store.now())
-            first.bind(2, Store.userName)
+            first.bind(1, ChangeStamp.now())
+            first.bind(2, ChangeStamp.userName)
             first.bind(3, what)
             try first.run()
             try connection.execute("PRAGMA user_version = 7")
         }
     }
 
-    /// Milliseconds since 1970-01-01T00:00:00Z, now.
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    /// The operating-system user this process runs as.
-    static let userName: String = {
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-    }()
 
     /// The change the current write transaction records, made at its first write. Outside a
     /// transaction, every write is a change of its own.
@@ -94,7 +87,7 @@ extension Store {
         let statement = try connection.prepare("INSERT INTO changes(at, by, what) VALUES (max(?1, (SELECT coalesce(max(at), 0) + 1 FROM changes)), ?2, ?3)")
         // Each change has a moment of its own, after the one before it, even when the clock
         // was set back or two changes come within a millisecond.
-        statement.bind(1, Store.now())
+        statement.bind(1, ChangeStamp.now())
         statement.bind(2, changeAuthor)
         statement.bind(3, changeDescription)
         try statement.run()
@@ -223,7 +216,7 @@ extension Store {
     public func history(predicate: Int64?, arguments: [Int64]?, after: Int64?) throws -> [HistoryRow] {
         var result: [HistoryRow] = []
         let since = after ?? -1
-        func collect(_ sql: String, arity: Int?, binaryColumns: Bool, periods: Bool, retracted: Bool) throws {
+        func collect(_ sql: String, binaryColumns: Bool, periods: Bool, retracted: Bool) throws {
             let statement = try connection.prepare(sql)
             defer { statement.reset() }
             statement.bind(1, since)
@@ -245,15 +238,15 @@ extension Store {
         let other = arguments == nil ? "" : arguments!.count == 2 ? " AND 0" : " AND args = ?5"
         let live = "(added_in > ?1)"
         let gone = "(added_in > ?1 OR retracted_in > ?1)"
-        try collect("SELECT p, s, o, g, 0, 0, added_in FROM quads WHERE \(live)\(one)\(binary)", arity: 2, binaryColumns: true, periods: false, retracted: false)
-        try collect("SELECT p, args, 0, g, 0, 0, added_in FROM tuples WHERE \(live)\(one)\(other)", arity: nil, binaryColumns: false, periods: false, retracted: false)
-        try collect("SELECT p, s, o, g, valid_from, valid_until, added_in FROM fact_periods WHERE \(live)\(one)\(binary)", arity: 2, binaryColumns: true, periods: true, retracted: false)
-        try collect("SELECT p, args, 0, g, valid_from, valid_until, added_in FROM tuple_periods WHERE \(live)\(one)\(other)", arity: nil, binaryColumns: false, periods: true, retracted: false)
+        try collect("SELECT p, s, o, g, 0, 0, added_in FROM quads WHERE \(live)\(one)\(binary)", binaryColumns: true, periods: false, retracted: false)
+        try collect("SELECT p, args, 0, g, 0, 0, added_in FROM tuples WHERE \(live)\(one)\(other)", binaryColumns: false, periods: false, retracted: false)
+        try collect("SELECT p, s, o, g, valid_from, valid_until, added_in FROM fact_periods WHERE \(live)\(one)\(binary)", binaryColumns: true, periods: true, retracted: false)
+        try collect("SELECT p, args, 0, g, valid_from, valid_until, added_in FROM tuple_periods WHERE \(live)\(one)\(other)", binaryColumns: false, periods: true, retracted: false)
         for (hasPeriod, condition) in [(false, "valid_from IS NULL"), (true, "valid_from IS NOT NULL")] {
             try collect("SELECT p, s, o, g, valid_from, valid_until, added_in, retracted_in FROM retracted_facts WHERE s IS NOT NULL AND \(condition) AND \(gone)\(one)\(binary)",
-                        arity: 2, binaryColumns: true, periods: hasPeriod, retracted: true)
+                        binaryColumns: true, periods: hasPeriod, retracted: true)
             try collect("SELECT p, args, 0, g, valid_from, valid_until, added_in, retracted_in FROM retracted_facts WHERE args IS NOT NULL AND \(condition) AND \(gone)\(one)\(other)",
-                        arity: nil, binaryColumns: false, periods: hasPeriod, retracted: true)
+                        binaryColumns: false, periods: hasPeriod, retracted: true)
         }
         return result
     }

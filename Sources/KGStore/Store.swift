@@ -48,7 +48,7 @@ public final class Store {
     public var changeDescription = "statements"
     /// Who the next change is by, as the history will say: the operating-system user, unless
     /// the writer knows better (a server names its client).
-    public var changeAuthor = Store.userName
+    public var changeAuthor = ChangeStamp.userName
     /// The change the open write transaction records, and the depth of the transaction (or
     /// savepoint) that made it: undone with it.
     var currentChange: (id: Int64, depth: Int)?

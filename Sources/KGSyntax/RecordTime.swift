@@ -1,5 +1,19 @@
+import Foundation
+
 /// What the history of a knowledge base is made of (record time): its changes, and the rows
 /// each added or retracted. Both stores return these.
+
+/// When and by whom a change is made, as both stores record it.
+public enum ChangeStamp {
+    /// Milliseconds since 1970-01-01T00:00:00Z, now.
+    public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// The operating-system user this process runs as.
+    public static let userName: String = {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }()
+}
 
 /// One change: a write transaction, when (milliseconds since 1970, UTC), by whom, and what.
 public struct ChangeRecord: Equatable, Sendable {

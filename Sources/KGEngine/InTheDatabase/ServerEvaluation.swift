@@ -209,7 +209,7 @@ struct ServerProgram {
             return CompiledStratum(rules: rules, isRecursive: stratum.isRecursive,
                                    names: order.map(\.sourceText).sorted().joined(separator: ", "))
         }
-        let query = try RuleCompiler.compile(prepared.query, dictionary: evaluator.dictionary)
+        let query = try RuleCompiler.compile(prepared.query, columns: prepared.columns, dictionary: evaluator.dictionary)
         let options = prepared.query.options
         self.query = try compiler.query(query, limit: options.orderBy.isEmpty ? options.limit.map { (options.offset ?? 0) + $0 } : nil)
         queryText = query.text

@@ -130,10 +130,12 @@ struct RuleCompiler {
                             variableNames: compiler.names, text: clause.text)
     }
 
-    static func compile(_ query: Query, dictionary: TermDictionary) throws -> CompiledRule {
+    /// A query as a rule whose head is `columns` (by default its own answer variables; a
+    /// rewritten query keeps the order of the query asked).
+    static func compile(_ query: Query, columns: [String]? = nil, dictionary: TermDictionary) throws -> CompiledRule {
         var compiler = RuleCompiler(dictionary: dictionary)
         let body = try query.body.map { try compiler.literal($0) }
-        let head = query.answerVariables.map { Computation.variable(compiler.variables[$0]!) }
+        let head = (columns ?? query.answerVariables).map { Computation.variable(compiler.variables[$0]!) }
         return CompiledRule(headPredicate: queryPredicate, head: head, aggregates: [:], body: body,
                             variableNames: compiler.names, text: query.text)
     }

@@ -82,18 +82,17 @@ public enum ValidTime {
         var rewritten: [Clause] = []
         for rule in rules { rewritten.append(try rewriter.rule(rule)) }
         var query = query
-        var body: [Literal] = []
-        for literal in query.body { body += try rewriter.timeless(literal) }
-        // `not p(...) at D` in a query, or a rewrite that puts the answer's variables in
-        // another order (`@ S` before a period): answered through a rule of its own.
-        if query.body.contains(where: rewriter.isNotAt) || Query(body: body, location: query.location, text: "").answerVariables != query.answerVariables {
+        if query.body.contains(where: rewriter.isNotAt) {
+            // `not p(...) at D` in a query: answered through a rule of its own, evaluated so.
             let location = query.location
             let columns = query.answerVariables.map { Expression(.variable($0), at: location) }
-            let head = Atom(predicate: .name("query[periods]"), arguments: columns, at: location)
+            let head = Atom(predicate: .name("query[not-at]"), arguments: columns, at: location)
             rewritten.append(try rewriter.rule(Clause(head: head, source: nil, body: query.body, location: location, text: "")))
             rewriter.arities[head.predicate] = columns.count
             query.body = [.positive(head, source: nil)]
         } else {
+            var body: [Literal] = []
+            for literal in query.body { body += try rewriter.timeless(literal) }
             query.body = body
         }
         rewritten += rewriter.maximalRules()
@@ -125,34 +124,33 @@ public enum ValidTime {
             Expression(.variable(name), at: location)
         }
 
-        /// `p[periods]`, introduced.
-        private mutating func periods(_ atom: Atom) -> Value {
-            let name = RewrittenPredicate.periods(atom.predicate).name
-            introduced[name] = .periods(atom.predicate)
-            arities[name] = atom.arity + 2
+        /// A predicate the rewrite introduces, with its arity; its name.
+        private mutating func introduce(_ predicate: RewrittenPredicate, arity: Int) -> Value {
+            let name = predicate.name
+            introduced[name] = predicate
+            arities[name] = arity
             return name
         }
 
-        /// `p[maximal]`, introduced; its rule is made at the end.
+        /// `p[periods]`, introduced.
+        private mutating func periods(_ atom: Atom) -> Value {
+            introduce(.periods(atom.predicate), arity: atom.arity + 2)
+        }
+
+        /// `p[maximal]`, introduced (with `p[periods]`, which it merges); its rule is made at the end.
         private mutating func maximalPeriods(_ atom: Atom) -> Value {
-            let name = RewrittenPredicate.maximal(atom.predicate).name
-            introduced[name] = .maximal(atom.predicate)
-            arities[name] = atom.arity + 2
             _ = periods(atom)
             maximal[atom.predicate] = atom.arity
-            return name
+            return introduce(.maximal(atom.predicate), arity: atom.arity + 2)
         }
 
         /// `p[maximal-by-source]`, introduced; its rule is made at the end. Only for a stored
         /// predicate: a derived one's sources are those its derivations rest on.
         private mutating func maximalBySource(_ atom: Atom, _ what: String) throws -> Value {
             guard !derived.contains(atom.predicate) else { throw EngineError.notYetWithPeriods("\(what) on a derived predicate") }
-            let name = RewrittenPredicate.maximalBySource(atom.predicate).name
-            introduced[name] = .maximalBySource(atom.predicate)
-            arities[name] = atom.arity + 3
             _ = periods(atom)
             maximalBySource[atom.predicate] = atom.arity
-            return name
+            return introduce(.maximalBySource(atom.predicate), arity: atom.arity + 3)
         }
 
         /// A literal that holds at all times, as literals without time conditions: an atom
@@ -286,28 +284,25 @@ public enum ValidTime {
         /// `p[maximal](A..., F, U) :- p[periods](A..., F, U).` for each predicate asked so, and
         /// `p[maximal-by-source](A..., S, F, U) :- p[periods](A..., F, U) @ S.`
         mutating func maximalRules() -> [Clause] {
-            let bySource = maximalBySource.sorted { Value.sortOrder($0.key, $1.key) }.map { predicate, arity in
-                let location = SourceLocation(line: 1, column: 1)
+            // Each a coalescing rule over p[periods]: by source, (A..., S, F, U) from
+            // (A..., F, U) @ S; else (A..., F, U) from (A..., F, U).
+            let location = SourceLocation(line: 1, column: 1)
+            let (start, end) = (variable(ValidTime.from, location), variable(ValidTime.until, location))
+            func coalescing(_ predicate: Value, _ arity: Int, bySource: Bool) -> Clause {
                 let arguments = (0..<arity).map { variable("A\($0)", location) }
-                let (source, start, end) = (variable("S", location), variable(ValidTime.from, location), variable(ValidTime.until, location))
-                var rule = Clause(head: Atom(predicate: RewrittenPredicate.maximalBySource(predicate).name, arguments: arguments + [source, start, end], at: location),
+                let source = bySource ? variable("S", location) : nil
+                let head = bySource ? RewrittenPredicate.maximalBySource(predicate) : .maximal(predicate)
+                var rule = Clause(head: Atom(predicate: head.name, arguments: arguments + (source.map { [$0] } ?? []) + [start, end], at: location),
                                   source: nil,
-                                  body: [.positive(Atom(predicate: RewrittenPredicate.periods(predicate).name, arguments: arguments + [start, end], at: location), source: source)],
+                                  body: [.positive(Atom(predicate: RewrittenPredicate.periods(predicate).name, arguments: arguments + [start, end], at: location),
+                                                   source: source)],
                                   location: location, text: "")
                 rule.text = rule.formatted
                 special[rule.text] = .coalesce
                 return rule
             }
-            return bySource + maximal.sorted { Value.sortOrder($0.key, $1.key) }.map { predicate, arity in
-                let location = SourceLocation(line: 1, column: 1)
-                let arguments = (0..<arity).map { variable("A\($0)", location) } + [variable(ValidTime.from, location), variable(ValidTime.until, location)]
-                var rule = Clause(head: Atom(predicate: RewrittenPredicate.maximal(predicate).name, arguments: arguments, at: location), source: nil,
-                                  body: [.positive(Atom(predicate: RewrittenPredicate.periods(predicate).name, arguments: arguments, at: location), source: nil)],
-                                  location: location, text: "")
-                rule.text = rule.formatted
-                special[rule.text] = .coalesce
-                return rule
-            }
+            return maximalBySource.sorted { Value.sortOrder($0.key, $1.key) }.map { coalescing($0.key, $0.value, bySource: true) }
+                + maximal.sorted { Value.sortOrder($0.key, $1.key) }.map { coalescing($0.key, $0.value, bySource: false) }
         }
     }
 }

@@ -134,56 +134,34 @@ private struct Explainer {
                   until: period.1 == Period.openEndID ? nil : try evaluator.dictionary.value(of: period.1).sourceText)
     }
 
-    /// Explains a fact of a predicate with periods: its maximal periods, stored sources, and
-    /// the derivations of the rewritten rules, each with its period.
-    private mutating func explainWithPeriods(_ predicate: Value, _ values: [Value], periods: (name: Value, relation: Relation)) throws -> WhyNode {
+    /// Explains a fact: its stored sources, and its derivations, each down to stored facts. A
+    /// fact of a predicate with periods holds in its maximal periods (shown, unless it holds at
+    /// all times), and is derived by the rules rewritten for periods, each solution checked
+    /// against its own round; any other holds when its row is there, derived after its round.
+    mutating func explain(_ predicate: Value, _ values: [Value]) throws -> WhyNode {
         let fact = Explainer.text(predicate, values)
         let ids = try values.map { try evaluator.dictionary.id(for: $0) }
-        let maximal = maximalPeriods(of: ids, in: periods.relation)
-        var node = WhyNode(fact: fact, holds: !maximal.isEmpty, sources: [], storedWithoutSource: false,
+        let periods = try periodsRelation(of: predicate)
+        let maximal = periods.map { maximalPeriods(of: ids, in: $0.relation) }
+        let relation = periods == nil ? try evaluator.relation(predicate, withSources: false) : nil
+        let row = relation?.rowNumber(of: ids)
+        var node = WhyNode(fact: fact, holds: maximal.map { !$0.isEmpty } ?? (row != nil), sources: [], storedWithoutSource: false,
                            derivations: [], moreDerivations: 0, explainedAbove: false)
-        guard !maximal.isEmpty else { return node }
+        guard node.holds else { return node }
         if explained.contains(fact) {
             node.explainedAbove = true
             return node
         }
         explained.insert(fact)
-        if maximal.count > 1 || maximal[0] != (Period.openStartID, Period.openEndID) { node.periods = try maximal.map(whyPeriod) }
+        if let maximal, maximal.count > 1 || maximal[0] != (Period.openStartID, Period.openEndID) { node.periods = try maximal.map(whyPeriod) }
         try addSources(of: predicate, ids, to: &node)
+        let round = row.map { relation!.round(ofRow: $0) }
         var found: [WhyDerivation] = []
         var total = 0
-        for clause in clauses where clause.head.predicate == periods.name {
-            if case .aggregatePerPeriod? = evaluator.specialRules[clause.text] {
+        for clause in clauses where clause.head.predicate == (periods?.name ?? predicate) {
+            if periods != nil, case .aggregatePerPeriod? = evaluator.specialRules[clause.text] {
                 throw EngineError.notYetWithPeriods("'why' of an aggregate computed for each period")
             }
-            let (shown, count) = try derivations(of: clause, values, round: nil, room: limit - found.count)
-            found += shown
-            total += count
-        }
-        node.derivations = found
-        node.moreDerivations = total - found.count
-        return node
-    }
-
-    mutating func explain(_ predicate: Value, _ values: [Value]) throws -> WhyNode {
-        if let periods = try periodsRelation(of: predicate) { return try explainWithPeriods(predicate, values, periods: periods) }
-        let fact = Explainer.text(predicate, values)
-        let ids = try values.map { try evaluator.dictionary.id(for: $0) }
-        let relation = try evaluator.relation(predicate, withSources: false)
-        let row = relation.rowNumber(of: ids)
-        var node = WhyNode(fact: fact, holds: row != nil, sources: [], storedWithoutSource: false,
-                           derivations: [], moreDerivations: 0, explainedAbove: false)
-        guard let row else { return node }
-        if explained.contains(fact) {
-            node.explainedAbove = true
-            return node
-        }
-        explained.insert(fact)
-        try addSources(of: predicate, ids, to: &node)
-        let round = relation.round(ofRow: row)
-        var found: [WhyDerivation] = []
-        var total = 0
-        for clause in clauses where clause.head.predicate == predicate {
             let (shown, count) = try derivations(of: clause, values, round: round, room: limit - found.count)
             found += shown
             total += count
