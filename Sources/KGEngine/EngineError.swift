@@ -15,7 +15,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case negationCycle([String])
     case aggregateCycle([String])
     case arityMismatch(predicate: String, used: Int, declared: Int)
-    case unknownPredicate(String)
+    case unknownPredicate(String, suggestions: [String] = [])
     case unknownFunction(String)
     case aggregateOutsideHead(String)
     case factNotGround(String)
@@ -34,6 +34,8 @@ public enum EngineError: DiagnosticMessage, Equatable {
     case notYetWithPeriods(String)
     case sourceOnBuiltin(String)
     case invalidRegex(String, reason: String)
+    case textSearchNotAString(String)
+    case invalidTextSearch(String, reason: String)
     case wrongArgument(function: String, expected: String, value: String)
     case noSuchDay(String)
     case aggregateNotANumber(function: String, value: String, rule: String)
@@ -56,7 +58,7 @@ public enum EngineError: DiagnosticMessage, Equatable {
             return "cycle through an aggregate: \(cycle.map { "'\($0)'" }.joined(separator: " -> "))"
         case .arityMismatch(let p, let used, let declared):
             return "predicate '\(p)' is used with \(used) argument\(used == 1 ? "" : "s") here but has \(declared) elsewhere"
-        case .unknownPredicate(let p): return "unknown predicate '\(p)': no fact or rule defines it"
+        case .unknownPredicate(let p, let suggestions): return "unknown predicate '\(p)': no fact or rule defines it" + Suggestion.phrase(suggestions)
         case .unknownFunction(let f): return "unknown function '\(f)'"
         case .aggregateOutsideHead(let f): return "aggregate '\(f)' is only allowed as an argument of a rule head"
         case .factNotGround(let v): return "a fact cannot contain the variable '\(v)'"
@@ -76,6 +78,9 @@ public enum EngineError: DiagnosticMessage, Equatable {
         case .reservedPredicate(let name): return "'\(name)' is a built-in predicate and cannot be defined by facts or rules"
         case .sourceOnBuiltin(let name): return "'@' cannot be used with the built-in '\(name)'"
         case .invalidRegex(let pattern, let reason): return "invalid regular expression \(Value.quoted(pattern)): \(reason)"
+        case .textSearchNotAString(let found):
+            return "the search of 'text-match' must be a string constant (\"defence ministers\"), not '\(found)'"
+        case .invalidTextSearch(let search, let reason): return "invalid text search \(Value.quoted(search)): \(reason)"
         case .wrongArgument(let function, let expected, let value): return "'\(function)' expects \(expected), not \(value)"
         case .noSuchDay(let text): return "no such day: \(text)"
         case .aggregateNotANumber(let function, let value, let rule):

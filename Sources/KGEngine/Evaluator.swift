@@ -80,7 +80,11 @@ public final class Evaluator {
     public init(store: StoredFacts, catalog: PredicateCatalog, rules: [Clause]) {
         self.store = store
         self.catalog = catalog
-        self.rules = rules
+        // `text-match` atoms read relations of their own (`TextMatch`), in rules as in queries.
+        var searches: TextMatch.Introduced = [:]
+        self.rules = TextMatch.rewrite(rules, introducing: &searches)
+        for predicate in searches.keys { self.catalog.declare(predicate, arity: 2) }
+        self.introduced = searches
         self.dictionary = TermDictionary(store: store)
         self.executor = Executor(dictionary: dictionary)
         self.executor.maximumDerivedFacts = Evaluator.defaultMaximumDerivedFacts
@@ -177,6 +181,9 @@ public final class Evaluator {
         var rules = self.rules
         // The sources of a derived fact are those its derivations rest on; with a time
         // condition as well, not yet.
+        var searches: TextMatch.Introduced = [:]
+        query.body = TextMatch.rewrite(query.body, introducing: &searches)
+        record(arities: searches.mapValues { _ in 2 }, introduced: searches)
         let derivedPredicates = Set(rules.map(\.head.predicate))
         var withPeriods: Set<Value>?
         for literal in query.body + rules.flatMap(\.body) {
@@ -438,6 +445,12 @@ public final class Evaluator {
         let arity = catalog.arity(of: predicate) ?? 0
         let relation = Relation(arity: withSources ? arity + 1 : arity)
         relation.tracksRounds = tracksRounds
+        if case .textMatch(let search, _)? = introduced[predicate] {
+            try loadTextMatches(search, into: relation, bound: bound)
+            trace.append("  load \(predicate.sourceText)/2: \(relation.count) rows <- the store's text index")
+            relations[key] = relation
+            return relation
+        }
         let storedPredicate = introduced[predicate]?.storedPredicate ?? predicate
         if case .periods(let withPeriods)? = introduced[storedPredicate] {
             // The stored facts with their periods (a derived predicate's rules add to them).
@@ -483,5 +496,16 @@ public final class Evaluator {
         }
         relations[key] = relation
         return relation
+    }
+
+    /// The terms a search matches, each with its score (a decimal, four places), kept when they
+    /// hold `bound`'s ids at its columns.
+    private func loadTextMatches(_ search: TextSearch, into relation: Relation, bound: [Int: Int64]) throws {
+        var rows: [Int64] = []
+        for (term, score) in try store.textMatches(search) {
+            let row = [term, try dictionary.id(for: TextSearch.scoreValue(score))]
+            if bound.allSatisfy({ row[$0.key] == $0.value }) { rows += row }
+        }
+        relation.appendDistinct(rows: rows)
     }
 }

@@ -48,6 +48,10 @@ public protocol StoredFacts: AnyObject {
     /// The periods a stored fact holds in from one source (none: at all times).
     func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)]
 
+    /// The string and name terms whose words match a search (`text-match`), each with its
+    /// BM25 relevance (higher is more relevant), in any order.
+    func textMatches(_ search: TextSearch) throws -> [(term: Int64, score: Double)]
+
     /// How `facts` reads a predicate, for `--explain`: for a database, its query and the values
     /// of its parameters.
     func describeRead(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) -> String

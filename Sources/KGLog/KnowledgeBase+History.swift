@@ -205,6 +205,8 @@ final class RecordedFacts: StoredFacts {
     func termID(for value: Value) throws -> Int64? { try store.termID(for: value) }
     func value(of id: Int64) throws -> Value { try store.value(of: id) }
     func forEachTerm(ids: [Int64], _ body: (Int64, Int, String) throws -> Void) throws { try store.forEachTerm(ids: ids, body) }
+    /// The dictionary keeps every term the history holds, so today's index finds them all.
+    func textMatches(_ search: TextSearch) throws -> [(term: Int64, score: Double)] { try store.textMatches(search) }
 
     func facts(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {
         let rows = try factRows(predicate, arity)

@@ -553,10 +553,14 @@ public final class KnowledgeBase {
         case .query(let query):
             try checkPredicates(of: query)
             do {
+                var answer: QueryAnswer
                 if let (rewritten, rule) = QueryAggregates.rewrite(query) {
-                    return .answer(query, try evaluator(adding: rule).answer(rewritten))
+                    answer = try evaluator(adding: rule).answer(rewritten)
+                } else {
+                    answer = try evaluator().answer(query)
                 }
-                return .answer(query, try evaluator().answer(query))
+                if answer.rowCount == 0 { answer.notes = try namesAppearingNowhere(in: query) }
+                return .answer(query, answer)
             } catch let error as EngineError {
                 throw Diagnostic(error, at: query.location)
             }
@@ -767,9 +771,35 @@ public final class KnowledgeBase {
         return rules + sessionRules + ConflictRules.rules(for: functionalPredicates)
     }
 
-    /// Whether a predicate is built in: a test on text, or `conflict`.
+    /// Whether a predicate is built in: a test on text, `conflict` or `text-match`.
     static func isBuiltin(_ predicate: Value) -> Bool {
-        BuiltinPredicate(predicate) != nil || predicate == ConflictRules.predicate
+        BuiltinPredicate(predicate) != nil || predicate == ConflictRules.predicate || predicate == TextMatch.predicate
+    }
+
+    /// For a query without answers: a note for each name of its atoms that no fact or source
+    /// holds (a typo, most often), with the known names nearest to it.
+    func namesAppearingNowhere(in query: Query) throws -> [String] {
+        var names: [String] = []
+        for literal in query.body {
+            guard let atom = literal.atom, !KnowledgeBase.isBuiltin(atom.predicate) else { continue }
+            var source: KGSyntax.Expression?
+            if case .positive(_, let s) = literal { source = s } else if case .negated(_, let s, _) = literal { source = s }
+            for argument in atom.arguments + (source.map { [$0] } ?? []) {
+                guard case .constant(.name(let name)) = argument.kind, !names.contains(name),
+                      try store.termID(for: .name(name)) == nil else { continue }
+                names.append(name)
+            }
+        }
+        return try names.map { name in
+            // Names that begin as it does, or with its second letter (a first letter left out
+            // or typed twice), are the candidates: a typo is seldom at the very start.
+            var candidates = Set<String>()
+            for start in [name.prefix(1), name.dropFirst().prefix(1)] where !start.isEmpty {
+                candidates.formUnion(try store.termTexts(kind: Value.Kind.name.rawValue, startingWith: String(start), limit: 100_000))
+            }
+            let nearest = Suggestion.nearest(to: name, among: candidates)
+            return "'\(name)' appears in no fact" + Suggestion.phrase(nearest)
+        }
     }
 
     /// Checks that a query's atoms name known predicates with their arities.

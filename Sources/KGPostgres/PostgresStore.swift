@@ -22,7 +22,7 @@ import KGSyntax
 /// then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` a table; binary facts of a predicate
 /// with no rows yet are copied straight into the tables.
 public final class PostgresStore {
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     public let connection: PostgresConnection
     /// A second connection, outside the writer's transaction, on which new terms are added and
     /// committed at once: two writers that add the same terms in different orders then never
@@ -89,6 +89,7 @@ public final class PostgresStore {
                 try connection.execute("INSERT INTO kglog_meta(key, value) VALUES ('application', 'kglog'), ('schema_version', $1)",
                                        [.integer(Int64(PostgresStore.schemaVersion))])
                 try addHistory(what: "the knowledge base was created")
+                try addTextIndex(on: connection)
             }
             return
         }
@@ -115,6 +116,13 @@ public final class PostgresStore {
             try connection.transaction {
                 try addHistory(what: "everything stored before the knowledge base kept history")
                 try connection.execute("UPDATE kglog_meta SET value = '3' WHERE key = 'schema_version'")
+            }
+        }
+        // Schema 4 indexes the words of strings and names (see `PostgresStore+TextIndex.swift`).
+        if version < 4 && !isReadOnly {
+            try connection.transaction {
+                try addTextIndex(on: connection)
+                try connection.execute("UPDATE kglog_meta SET value = '4' WHERE key = 'schema_version'")
             }
         }
     }
@@ -165,9 +173,14 @@ public final class PostgresStore {
         let termWriter = try writerOfTerms()
         // Another writer may add the same term at the same moment: then this insert does
         // nothing and the select finds its id.
-        if let id = try termWriter.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters).firstInteger {
+        let added = try termWriter.transaction { () throws -> Int64? in
+            guard let id = try termWriter.execute("INSERT INTO terms(kind, lexical) VALUES ($1, $2) ON CONFLICT (kind, lexical) DO NOTHING RETURNING id", parameters).firstInteger else {
+                return nil
+            }
+            try indexTerm(id: id, kind: kind, text: text, on: termWriter)
             return id
         }
+        if let added { return added }
         guard let id = try termWriter.execute(select, parameters).firstInteger else { throw PostgresStoreError.missingTerm(id: 0) }
         return id
     }
@@ -195,10 +208,11 @@ public final class PostgresStore {
         try termWriter.transaction {
             try termWriter.execute(PostgresStore.bulkMemory)
             try PostgresStore.stage(copy, into: "staged_terms", columns: "n bigint, kind smallint, lexical text", on: termWriter)
-            try termWriter.execute("""
+            // The new terms' words are indexed in the same transaction.
+            try index(sql: """
                 INSERT INTO terms(kind, lexical) SELECT DISTINCT kind, lexical FROM staged_terms ORDER BY kind, lexical
-                ON CONFLICT (kind, lexical) DO NOTHING
-                """)
+                ON CONFLICT (kind, lexical) DO NOTHING RETURNING id, kind, lexical
+                """, parameters: [], on: termWriter)
             let found = try termWriter.integers("SELECT s.n, t.id FROM staged_terms AS s JOIN terms AS t ON t.kind = s.kind AND t.lexical = s.lexical")
             for row in stride(from: 0, to: found.count, by: 2) { ids[Int(found[row])] = found[row + 1] }
         }
@@ -628,7 +642,9 @@ public final class PostgresStore {
             }
             let unused = try connection.integers("SELECT id FROM terms").filter { !used.contains($0) }
             guard !unused.isEmpty else { return 0 }
-            return try connection.execute("DELETE FROM terms WHERE id = ANY($1::bigint[])", [PostgresStore.idArray(unused)]).changed
+            let removed = try connection.execute("DELETE FROM terms WHERE id = ANY($1::bigint[])", [PostgresStore.idArray(unused)]).changed
+            try recountTextTotals(on: connection)
+            return removed
         }
         try connection.execute("VACUUM terms")
         return (removed, before, try tableBytes())

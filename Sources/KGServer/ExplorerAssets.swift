@@ -132,7 +132,8 @@ function answerTable(answer) {
   const rows = answer.rows.map(row => el("tr", {}, row.map(value => el("td", {}, termLink(value)))));
   return el("div", { class: "scroll" }, el("table", {},
     el("thead", {}, el("tr", {}, answer.columns.map(c => el("th", {}, c)))), el("tbody", {}, rows)),
-    el("p", { class: "hint" }, rows.length + (rows.length === 1 ? " row" : " rows")));
+    el("p", { class: "hint" }, rows.length + (rows.length === 1 ? " row" : " rows")),
+    ...(answer.notes || []).map(note => el("p", { class: "hint note" }, "note: " + note)));
 }
 
 // The query view: a box, and the answer as a table whose terms lead to their entity views.

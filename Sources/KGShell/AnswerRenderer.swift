@@ -81,6 +81,7 @@ public struct AnswerRenderer: Sendable {
     private func json(_ answer: QueryAnswer, query: Query?, _ out: inout ChunkedText) {
         out.append("{")
         if let query { out.append("\"query\":\(JSONText.string(query.text)),") }
+        if !answer.notes.isEmpty { out.append("\"notes\":[" + answer.notes.map(JSONText.string).joined(separator: ",") + "],") }
         if answer.columns.isEmpty { return out.append("\"holds\":\(answer.holds)}\n") }
         out.append("\"columns\":[" + answer.columns.map(JSONText.string).joined(separator: ",") + "],\"rows\":[")
         out.rows(answer, cells: PackedTexts(answer.terms.map(JSONText.value)), termsPerColumn: 0, before: "[", separator: ",", after: "],")

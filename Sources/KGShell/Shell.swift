@@ -149,6 +149,7 @@ public final class Shell {
                 }
                 printedAnswer = true
                 emit(text + renderer.render(answer, query: query), &output)
+                if renderer.format != .json { output.err += answer.notes.map { "note: \($0)\n" }.joined() }
             case .retracted(let count):
                 output.out += "retracted \(count) fact\(count == 1 ? "" : "s")\n"
             case .rulesRetracted(let count):
@@ -655,7 +656,7 @@ public final class Shell {
         } else if Shell.isArgumentPosition(String(line.dropLast(word.count))) {
             return (try? knowledgeBase.names(startingWith: word)) ?? []
         } else {
-            candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue)
+            candidates = knowledgeBase.catalog.arities.keys.map(\.sourceText) + BuiltinPredicate.allCases.map(\.rawValue) + [TextMatch.predicate.sourceText]
                 + [ConflictRules.predicate.sourceText]
         }
         return Array(Set(candidates.filter { $0.hasPrefix(word) })).sorted()

@@ -165,6 +165,8 @@ final class SQLiteStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
 
+    func double(_ column: Int32) -> Double { sqlite3_column_double(raw, column) }
+
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
 
     func string(_ column: Int32) -> String {

@@ -32,9 +32,11 @@ import KGSyntax
 /// - `declarations(text)`, `fact_periods`, `tuple_periods`: see `Store+Periods.swift`.
 /// - `changes`, `retracted_facts`, `retracted_texts`, and `added_in` on every row: the history
 ///   of every change (record time), see `Store+History.swift`.
+/// - `term_words` (FTS5) and `term_words_indexed`: the words of every string and name, for
+///   `text-match`, see `Store+TextIndex.swift`.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 7
+    public static let schemaVersion: Int32 = 8
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
@@ -77,6 +79,8 @@ public final class Store {
 
     /// Opened from a file this process may not write: queries work, changes are refused.
     public private(set) var isReadOnly = false
+    /// Whether the file has its text index (schema 8), which each write then keeps up to date.
+    var hasTextIndex = false
 
     public func close() {
         connection.close()
@@ -128,6 +132,8 @@ public final class Store {
         }
         // Schema 7 records every change (see `Store+History.swift`).
         if version < 7 { try addHistory(what: "everything stored before the file kept history") }
+        if version < 8 { try addTextIndex() }
+        hasTextIndex = true
         if isReadOnly && version < Int64(Store.schemaVersion) { try connection.execute("PRAGMA query_only = ON") }
     }
 
@@ -280,6 +286,7 @@ public final class Store {
                 """)
         }
         try addHistory(what: "the knowledge base was created")
+        try addTextIndex()
         hasFactCache = true
         hasAddedPairs = true
     }
@@ -310,6 +317,7 @@ public final class Store {
         }
         do {
             let result = try body()
+            if depth == 0 && !isReadOnly && hasTextIndex { try indexNewTerms() }
             transactionDepth -= 1
             try connection.execute(depth == 0 ? "COMMIT" : "RELEASE s\(depth)")
             return result
@@ -817,6 +825,7 @@ public final class Store {
             }
             try connection.execute("DELETE FROM terms WHERE id NOT IN (SELECT id FROM used_terms)")
             let removed = connection.changes
+            if removed > 0 { try reindexTerms() }
             // Packed copies that single writes dropped are built again.
             let predicates = try connection.prepare("SELECT DISTINCT p FROM quads")
             defer { predicates.reset() }

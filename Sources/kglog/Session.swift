@@ -168,6 +168,9 @@ struct AnswerPrinter {
                 if renderer.format == .table { Console.out(query.text + "\n") }
                 renderer.render(answer, query: query, to: Console.out)
                 printedAny = true
+                if renderer.format != .json {
+                    for note in answer.notes { Console.error("\(name):\(query.location.line):\(query.location.column): note: \(note)\n") }
+                }
             case .ruleAlreadyStored(let rule, let location):
                 Console.error("\(name):\(location.line):\(location.column): note: the rule is stored already, nothing added: \(rule)\n")
             default:

@@ -77,6 +77,14 @@ def run(driver, address):
     check(error.splitlines()[0].startswith("1:21: error: expected"), "the error: %r" % error)
     check(error.splitlines()[-1] == " " * 20 + "^", "the caret: %r" % error)
 
+    # A typo: no answer, and a note naming the nearest known name.
+    box = driver.find_element(By.ID, "query")
+    box.clear()
+    box.send_keys("?- member-of(armenai, O).")
+    box.send_keys(Keys.CONTROL, Keys.ENTER)
+    note = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "p.note"))).text
+    check(note == "note: 'armenai' appears in no fact; did you mean 'armenia'?", "the note: %r" % note)
+
     # A term of the answer leads to its entity view: the graph and the table of facts.
     driver.get(address + "/#/query?q=" + "%3F-%20member-of(kazakhstan%2C%20O).")
     link = wait.until(ready.element_to_be_clickable((By.LINK_TEXT, "csto")))

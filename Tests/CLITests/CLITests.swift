@@ -66,7 +66,7 @@ final class CLITests: FolderTestCase {
     func testVersionNamesTheReleaseAndTheSchemas() throws {
         let result = try kglog(["--version"])
         XCTAssertEqual(result.status, 0)
-        XCTAssertEqual(result.stdout, "kglog 0.7.0 (SQLite file schema 7, PostgreSQL schema 3)\n")
+        XCTAssertEqual(result.stdout, "kglog 0.7.0 (SQLite file schema 8, PostgreSQL schema 4)\n")
     }
 
     func testEvaluateChoosesWhereAQueryOnPostgreSQLIsEvaluatedAndExplainShowsTheSQL() throws {
@@ -243,6 +243,19 @@ final class CLITests: FolderTestCase {
         let result = try kglog(["query", "?- member-of(X, csto)."])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "<query>:1:4: error: unknown predicate 'member-of/2': no fact or rule defines it\n?- member-of(X, csto).\n   ^\n")
+    }
+
+    func testATypoGetsTheNearestKnownNames() throws {
+        let db = directory.appendingPathComponent("kb.kglog").path
+        XCTAssertEqual(try kglog(["run", "--db", db, try write("m.kgl", "member-of(armenia, csto).\n")]).status, 0)
+        let unknown = try kglog(["query", "--db", db, "membr-of(X, O)"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "<query>:1:4: error: unknown predicate 'membr-of/2': no fact or rule defines it; did you mean 'member-of/2'?\n?- membr-of(X, O).\n   ^\n")
+        // A name that appears in no fact: the answer is empty, and a note on standard error says so.
+        let typo = try kglog(["query", "--db", db, "member-of(armenai, O)"])
+        XCTAssertEqual(typo.status, 0)
+        XCTAssertEqual(typo.stdout, "O\n")
+        XCTAssertEqual(typo.stderr, "<query>:1:1: note: 'armenai' appears in no fact; did you mean 'armenia'?\n")
     }
 
     func testMissingFileExitsWithOne() throws {
@@ -644,7 +657,7 @@ extension CLITests {
 
             """)
         // A writing command upgrades it (--load above already did).
-        XCTAssertEqual(try schemaVersion(db), "7\n")
+        XCTAssertEqual(try schemaVersion(db), "8\n")
         // A query of a missing file says so, and creates nothing.
         let missing = directory.appendingPathComponent("missing.kglog").path
         XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr, "kglog: error: cannot open '\(missing)': no such file\n")

@@ -59,6 +59,15 @@ final class StoredFactsTests: XCTestCase {
 
         func predicatesWithPeriods() throws -> Set<Int64> { [] }
 
+        /// Every text read and scored, as an index would find and score it.
+        func textMatches(_ search: TextSearch) throws -> [(term: Int64, score: Double)] {
+            let texts = values.compactMap { id, value in TextWords.searchedText(of: value).map { (id, TextWords.words(in: $0)) } }.filter { !$0.1.isEmpty }
+            let average = Double(texts.reduce(0) { $0 + $1.1.count }) / Double(max(texts.count, 1))
+            let containing = search.phrases.map { phrase in texts.filter { phrase.matches($0.1) }.count }
+            return texts.filter { search.matches($0.1) }
+                .map { ($0.0, search.bm25(words: $0.1, documents: texts.count, averageLength: average, containing: containing)) }
+        }
+
         func periods(ofFact predicate: Int64, arguments: [Int64], source: Int64) throws -> [(from: Int64, until: Int64)] { [] }
 
         func factsWithPeriods(predicate: Int64, arity: Int, withSources: Bool, bound: [Int: Int64]) throws -> [Int64] {

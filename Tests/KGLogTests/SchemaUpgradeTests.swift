@@ -28,6 +28,9 @@ final class SchemaUpgradeTests: FolderTestCase {
         ("member-of(X, O) @ S", ["armenia, csto, tass-2012", "belarus, csto, 2024-05-17", "kazakhstan, csto, 7"]),
         ("reported(D, N) @ S", ["2024-05-17, 42, 2024-05-17"]),
         // Constants meet the moved ids: inline ones, and those still in the dictionary.
+        // The upgrade indexes the words of every string and name there was.
+        ("text-match(T, \"tass*\")", ["tass-2012"]),
+        ("text-match(T, \"csto\"), member-of(X, T)", ["csto, armenia", "csto, belarus", "csto, kazakhstan"]),
         ("size(X, 17098246)", ["russia"]),
         ("size(X, 9223372036854775807)", ["huge"]),
         ("share(X, 1.50)", ["russia"]),

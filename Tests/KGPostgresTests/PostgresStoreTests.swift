@@ -26,13 +26,13 @@ final class PostgresStoreTests: XCTestCase {
 
     func testTheSchemaIsCreatedOnceAndAnotherProgramsTablesAreRefused() throws {
         let store = try PostgresStore(try target())
-        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["3"]])
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta ORDER BY key").rows, [["kglog"], ["4"]])
         store.close()
         XCTAssertNoThrow(try PostgresStore(try target()).close(), "opened again, as it is")
         // A newer kglog's schema, and a schema of other tables, are refused and left as they are.
         try admin.execute("UPDATE \(schema).kglog_meta SET value = '9' WHERE key = 'schema_version'")
         XCTAssertThrowsError(try PostgresStore(try target())) { error in
-            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 3: upgrade kglog to open it")
+            XCTAssertEqual("\(error)", "'\(try! self.target())' has schema version 9, newer than this kglog's 4: upgrade kglog to open it")
         }
         let other = schema + "_other"
         try admin.execute("CREATE SCHEMA \(other)")
@@ -46,7 +46,10 @@ final class PostgresStoreTests: XCTestCase {
     }
 
     func testASchema1DatabaseIsUpgradedByAWriterAndReadAsItIsByAReader() throws {
-        try PostgresStore(try target()).close()
+        let older = try PostgresStore(try target())
+        let term = try older.intern(.string("Défense et sécurité"))
+        older.close()
+        try admin.execute("DROP TABLE \(schema).term_words, \(schema).term_words_totals")
         try admin.execute("DROP TABLE \(schema).declarations, \(schema).fact_periods, \(schema).tuple_periods, \(schema).changes, \(schema).retracted_facts, \(schema).retracted_texts")
         for table in ["quads", "tuples", "rules"] { try admin.execute("ALTER TABLE \(schema).\(table) DROP COLUMN added_in") }
         try admin.execute("UPDATE \(schema).kglog_meta SET value = '1' WHERE key = 'schema_version'")
@@ -57,7 +60,9 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["1"]])
         let writer = try PostgresStore(try target())
         defer { writer.close() }
-        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["3"]])
+        XCTAssertEqual(try admin.execute("SELECT value FROM \(schema).kglog_meta WHERE key = 'schema_version'").rows, [["4"]])
+        // The upgrade indexed the words of the terms there were.
+        XCTAssertEqual(try writer.textMatches(try TextSearch(parsing: "defense")).map(\.term), [term])
         XCTAssertEqual(try writer.changes(after: -1).map(\.what), ["everything stored before the knowledge base kept history"])
         XCTAssertEqual(try admin.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('declarations', 'fact_periods', 'tuple_periods')",
                                          [.text(schema)]).rows, [["3"]])

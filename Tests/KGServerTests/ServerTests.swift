@@ -102,6 +102,12 @@ final class ServerTests: FolderTestCase {
             let command = try Subprocess.kglog(["query", "--db", database, "--format", "json", text]).wait()
             XCTAssertEqual(reply.body, command.stdout, text)
         }
+        // A name that appears in no fact, an unknown predicate: the nearest known ones.
+        XCTAssertEqual(try server.send("POST", "/api/query", text: "member-of(armenai, O)").body,
+                       #"{"query":"?- member-of(armenai, O).","notes":["'armenai' appears in no fact; did you mean 'armenia'?"],"columns":["O"],"rows":[]}"# + "\n")
+        let unknown = try server.send("POST", "/api/query", text: "membr-of(X, O)")
+        XCTAssertEqual(unknown.status, 400)
+        XCTAssertEqual(unknown.body, #"{"error":{"message":"unknown predicate 'membr-of/2': no fact or rule defines it; did you mean 'member-of/2'?","line":1,"column":4}}"# + "\n")
     }
 
     func testWhyEntityPredicatesSourcesAndRules() throws {

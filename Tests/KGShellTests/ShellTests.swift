@@ -389,6 +389,15 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(shell.prompt, "kglog> ")
     }
 
+    func testATypoGetsTheNearestKnownNames() throws {
+        let shell = try shell()
+        XCTAssertEqual(shell.handle("member-of(armenia, csto).").err, "")
+        XCTAssertEqual(shell.handle("?- membr-of(X, Y).").err,
+                       "<input>:1:4: error: unknown predicate 'membr-of/2': no fact or rule defines it; did you mean 'member-of/2'?\n?- membr-of(X, Y).\n   ^\n")
+        XCTAssertEqual(shell.handle("?- member-of(armenai, O).").err, "note: 'armenai' appears in no fact; did you mean 'armenia'?\n")
+        XCTAssertEqual(shell.handle("?- member-of(armenia, O).").err, "")
+    }
+
     func testReadNumbersLinesInTheScriptAndRefusesToReadItself() throws {
         let shell = try shell()
         _ = shell.handle(".mode tsv")

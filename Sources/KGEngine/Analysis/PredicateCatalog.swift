@@ -19,10 +19,19 @@ public struct PredicateCatalog: Sendable {
         return Diagnostic(EngineError.arityMismatch(predicate: predicate.sourceText, used: arity, declared: declared), at: location)
     }
 
-    /// An error when no fact or rule defines the predicate of `atom`.
+    /// An error when no fact or rule defines the predicate of `atom`, naming the known
+    /// predicates (and built-ins) nearest to it.
     public func unknownError(_ atom: Atom) -> Diagnostic? {
-        arities[atom.predicate] == nil ? Diagnostic(EngineError.unknownPredicate(atom.signature), at: atom.location) : nil
+        guard arities[atom.predicate] == nil else { return nil }
+        var signatures: [String: String] = [:]
+        for (predicate, arity) in arities where predicate.kind == .name { signatures[predicate.sourceText] = "\(predicate.sourceText)/\(arity)" }
+        for builtin in PredicateCatalog.builtinNames where signatures[builtin] == nil { signatures[builtin] = builtin }
+        let nearest = Suggestion.nearest(to: atom.predicate.sourceText, among: signatures.keys).compactMap { signatures[$0] }
+        return Diagnostic(EngineError.unknownPredicate(atom.signature, suggestions: nearest), at: atom.location)
     }
+
+    /// The predicates every knowledge base has: tests on text, `conflict`, `text-match`.
+    static let builtinNames = BuiltinPredicate.allCases.map(\.rawValue) + [ConflictRules.predicate.sourceText, TextMatch.predicate.sourceText]
 
     public mutating func record(_ atom: Atom) {
         if arities[atom.predicate] == nil { arities[atom.predicate] = atom.arity }

@@ -11,8 +11,8 @@ public enum SafetyCheck {
         if let builtin = BuiltinPredicate(clause.head.predicate) {
             diagnostics.append(Diagnostic(EngineError.reservedPredicate(builtin.rawValue), at: clause.head.location))
         }
-        if clause.head.predicate == ConflictRules.predicate {
-            diagnostics.append(Diagnostic(EngineError.reservedPredicate(ConflictRules.predicate.sourceText), at: clause.head.location))
+        if clause.head.predicate == ConflictRules.predicate || clause.head.predicate == TextMatch.predicate {
+            diagnostics.append(Diagnostic(EngineError.reservedPredicate(clause.head.predicate.sourceText), at: clause.head.location))
         }
         if clause.isFact {
             for argument in clause.head.arguments {
@@ -141,6 +141,10 @@ public enum SafetyCheck {
             case .negated(let a, let s, _): atom = a; source = s
             case .comparison(let l, _, let r, _):
                 diagnostics += checkFunctions(l) + checkFunctions(r)
+                continue
+            }
+            if atom.predicate == TextMatch.predicate {
+                diagnostics += TextMatch.check(atom, source: source)
                 continue
             }
             if let builtin = BuiltinPredicate(atom.predicate) {

@@ -14,6 +14,9 @@ public struct QueryAnswer: Sendable {
     public let cells: [UInt32]
     /// How many rows (for a query without variables: 1 when it holds, else 0).
     public let rowCount: Int
+    /// What the user may want to know about an answer: a name of the query that appears
+    /// nowhere, with the known names nearest to it.
+    public var notes: [String] = []
 
     /// An answer of rows given as values (the REPL's own tables).
     public init(columns: [String], rows: [[Value]]) {

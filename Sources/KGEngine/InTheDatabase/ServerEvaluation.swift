@@ -84,6 +84,10 @@ extension Evaluator {
         let program: ServerProgram
         do {
             guard !usesPeriods else { throw NotCompiledToSQL(reason: "periods (valid time) are evaluated on the client") }
+            let read = prepared.query.body + prepared.clauses.flatMap(\.body)
+            guard !read.contains(where: { $0.atom.map { if case .textMatch? = introduced[$0.predicate] { true } else { false } } ?? false }) else {
+                throw NotCompiledToSQL(reason: "text-match reads the text index on the client")
+            }
             program = try ServerProgram(prepared, evaluator: self, database: database)
         } catch let error as NotCompiledToSQL {
             if site == .server { throw Diagnostic(error, at: prepared.query.location) }

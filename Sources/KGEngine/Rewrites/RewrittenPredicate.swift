@@ -19,6 +19,9 @@ enum RewrittenPredicate: Hashable, Sendable {
     /// `member-of[maximal-by-source]`: the stored facts of `member-of`, each with a source and
     /// each maximal period that source says it holds in (the source before the period).
     case maximalBySource(Value)
+    /// `text-match["defence ministers"]`: the terms a search matches, each with its score;
+    /// loaded from the store's text index.
+    case textMatch(TextSearch, text: String)
 
     var name: Value {
         switch self {
@@ -29,6 +32,7 @@ enum RewrittenPredicate: Hashable, Sendable {
         case .periods(let predicate): return .name("\(predicate.sourceText)[periods]")
         case .maximal(let predicate): return .name("\(predicate.sourceText)[maximal]")
         case .maximalBySource(let predicate): return .name("\(predicate.sourceText)[maximal-by-source]")
+        case .textMatch(_, let text): return .name("text-match[\(Value.string(text).sourceText)]")
         }
     }
 

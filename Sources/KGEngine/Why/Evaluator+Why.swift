@@ -74,7 +74,7 @@ extension Evaluator {
         for (predicate, arity) in rewrite.arities { demandCatalog.declare(predicate, arity: arity) }
         let demand = Evaluator(store: store, catalog: demandCatalog, rules: rewrite.rules)
         demand.demandDriven = false
-        demand.introduced = rewrite.introduced
+        demand.introduced = introduced.merging(rewrite.introduced) { $1 }
         demand.checkpoint = executor.checkpoint
         demand.maximumDerivedFacts = maximumDerivedFacts
         demand.maximumMemory = maximumMemory
@@ -339,6 +339,15 @@ private struct Explainer {
         var result: [WhyPremise] = []
         for literal in clause.body {
             // A premise of the rewrite for periods is shown as written: the atom without its period.
+            if let atom = literal.atom, case .textMatch(_, let text)? = evaluator.introduced[atom.predicate] {
+                // Shown as written: `text-match(T, "search")`, or with its score.
+                var arguments = [atom.arguments[0], Expression(.constant(.string(text)), at: atom.location)]
+                if case .variable(let score) = atom.arguments[1].kind, !score.hasPrefix("_") { arguments.append(atom.arguments[1]) }
+                let shown = Atom(predicate: TextMatch.predicate, arguments: arguments, at: atom.location)
+                let text = Literal.positive(shown, source: nil).substituting(binding).sourceText
+                if case .negated = literal { result.append(.negation(text)) } else { result.append(.condition(text)) }
+                continue
+            }
             if let atom = literal.atom, let rewritten = evaluator.introduced[atom.predicate] {
                 let original: Value
                 switch rewritten {
