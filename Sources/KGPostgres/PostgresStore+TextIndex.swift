@@ -67,9 +67,8 @@ extension PostgresStore {
     /// A term's words as `tsvector` input (`'defence':1 'ministers':2`) and how many there are;
     /// nil for a term that is not searched or has no words.
     static func wordVector(kind: Int, text: String) -> (text: String, length: Int)? {
-        guard let kind = Value.Kind(rawValue: kind), let value = Value(kind: kind, storageText: text),
-              let searched = TextWords.searchedText(of: value) else { return nil }
-        let words = TextWords.words(in: searched)
+        guard let searched = TextWords.searchedText(kind: kind, storageText: text) else { return nil }
+        let words = TextWords.words(in: String(searched))
         guard !words.isEmpty else { return nil }
         var vector = ""
         for (position, word) in words.prefix(indexedWordsPerText).enumerated() where word.utf8.count <= longestIndexedWord {

@@ -30,18 +30,18 @@ extension Store {
     func indexNewTerms() throws {
         guard let last = try connection.scalar("SELECT last_term FROM term_words_indexed"),
               let newest = try connection.scalar("SELECT coalesce(max(id), 0) FROM terms"), newest > last else { return }
-        let added = try connection.prepare("SELECT id, kind, lexical FROM terms WHERE id > ?1 AND kind IN (\(TextWords.searchedKinds.map(String.init).joined(separator: ", ")))")
+        // In id order: FTS5 writes out what it holds each time a row id is not larger than the
+        // last, which in any other order is every row.
+        let added = try connection.prepare("SELECT id, kind, lexical FROM terms WHERE id > ?1 AND kind IN (\(TextWords.searchedKinds.map(String.init).joined(separator: ", "))) ORDER BY id")
         let insert = try connection.prepare("INSERT INTO term_words(rowid, words) VALUES (?1, ?2)")
         defer { added.reset() }
         added.bind(1, last)
         while try added.step() {
-            guard let kind = Value.Kind(rawValue: Int(added.int64(1))),
-                  let value = Value(kind: kind, storageText: added.string(2)),
-                  let text = TextWords.searchedText(of: value) else { continue }
-            let words = TextWords.words(in: text)
-            guard !words.isEmpty else { continue }
+            guard let text = TextWords.searchedText(kind: Int(added.int64(1)), storageText: added.string(2)) else { continue }
+            let words = TextWords.joinedWords(in: String(text))
+            guard words.count > 0 else { continue }
             insert.bind(1, added.int64(0))
-            insert.bind(2, words.joined(separator: " "))
+            insert.bind(2, words.text)
             try insert.run()
         }
         let update = try connection.prepare("UPDATE term_words_indexed SET last_term = ?1")

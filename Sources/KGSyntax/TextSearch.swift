@@ -9,20 +9,67 @@ public enum TextWords {
     /// `defense`). Everything else separates words.
     public static func words(in text: String) -> [String] {
         var words: [String] = []
-        var current = String.UnicodeScalarView()
-        func flush() {
-            guard !current.isEmpty else { return }
-            words.append(String(current))
-            current.removeAll(keepingCapacity: true)
+        forEachWord(in: text) { words.append(String(decoding: $0, as: UTF8.self)) }
+        return words
+    }
+
+    /// The words of a text joined by single spaces (what an index is given), and how many.
+    public static func joinedWords(in text: String) -> (text: String, count: Int) {
+        var joined: [UInt8] = []
+        var count = 0
+        forEachWord(in: text) { word in
+            if count > 0 { joined.append(UInt8(ascii: " ")) }
+            joined.append(contentsOf: word)
+            count += 1
         }
-        // ASCII needs only lowercasing; anything else is folded by Foundation.
-        let folded = text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased()
-            : text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-        for scalar in folded.unicodeScalars {
-            if isWordScalar(scalar) { current.append(scalar) } else { flush() }
+        return (String(decoding: joined, as: UTF8.self), count)
+    }
+
+    /// Calls `body` with each word's UTF-8 bytes, in order.
+    private static func forEachWord(in text: String, _ body: (ArraySlice<UInt8>) -> Void) {
+        // ASCII needs only lowercasing; anything else is folded by Foundation first.
+        var ascii = true
+        for byte in text.utf8 where byte >= 0x80 { ascii = false; break }
+        let folded = ascii ? text : text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        var word: [UInt8] = []
+        word.reserveCapacity(32)
+        func flush() {
+            guard !word.isEmpty else { return }
+            body(word[...])
+            word.removeAll(keepingCapacity: true)
+        }
+        func take(_ byte: UInt8) {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): word.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte + 32)
+            default: flush()
+            }
+        }
+        if ascii {
+            for byte in folded.utf8 { take(byte) }
+        } else {
+            for scalar in folded.unicodeScalars {
+                if scalar.isASCII {
+                    take(UInt8(scalar.value))
+                } else if isWordScalar(scalar) {
+                    // Folded already: no case left to take away.
+                    UTF8.encode(scalar) { word.append($0) }
+                } else {
+                    flush()
+                }
+            }
         }
         flush()
-        return words
+    }
+
+    /// The text a term of the dictionary is searched by, from its kind and stored text (a
+    /// language-tagged string's without its tag); nil for kinds that are not searched.
+    public static func searchedText(kind: Int, storageText: String) -> Substring? {
+        switch Value.Kind(rawValue: kind) {
+        case .string?, .name?: return storageText[...]
+        case .langString?: return storageText.firstIndex(of: " ").map { storageText[storageText.index(after: $0)...] }
+        default: return nil
+        }
     }
 
     /// Letters, numbers, combining marks and private-use characters belong to words.
