@@ -289,10 +289,17 @@ public final class Evaluator {
     // MARK: - Strata
 
     var planner: Planner {
-        Planner(
+        var planner = Planner(
             relation: { [unowned self] predicate, withSources, bound in try self.relation(predicate, withSources: withSources, bound: bound) },
             derived: derived,
             describe: { [unowned self] id in (try? self.dictionary.value(of: id))?.sourceText ?? "#\(id)" })
+        planner.known = { [unowned self] predicate, withSources, bound, loading in
+            try self.knownRelation(predicate, withSources: withSources, bound: bound, loading: loading)
+        }
+        planner.restricted = { [unowned self] predicate, withSources, bound, column, values in
+            try self.restrictedRelation(predicate, withSources: withSources, bound: bound, column: column, values: values)
+        }
+        return planner
     }
 
     /// Semi-naive evaluation of one stratum: a first round with every rule over all facts, then
@@ -436,6 +443,47 @@ public final class Evaluator {
     }
 
     // MARK: - Relations
+
+    /// The relation of a predicate when it is complete: loaded already, a text search's, or
+    /// (with `loading`) any that is not derived. Else nil.
+    private func knownRelation(_ predicate: Value, withSources: Bool, bound: [Int: Int64], loading: Bool) throws -> Relation? {
+        guard !derived.contains(predicate) else { return nil }
+        if case .textMatch? = introduced[predicate] { return try relation(predicate, withSources: withSources, bound: bound) }
+        if loading { return try relation(predicate, withSources: withSources, bound: bound) }
+        return relations[RelationKey(predicate: predicate, withSources: withSources, bound: bound)]
+    }
+
+    private struct RestrictionKey: Hashable {
+        let relation: RelationKey
+        let column: Int
+        let values: [Int64]
+    }
+    private var restrictedRelations: [RestrictionKey: Relation] = [:]
+
+    /// The stored binary facts of a predicate whose `column` (the source's with `withSources`)
+    /// holds one of `values`, read value by value through the store's index on that column;
+    /// nil for a predicate not read from the store as it is (one a rewrite made, or not binary).
+    private func restrictedRelation(_ predicate: Value, withSources: Bool, bound: [Int: Int64], column: Int, values: [Int64]) throws -> Relation? {
+        if let rewritten = introduced[predicate], rewritten.storedPredicate == nil { return nil }
+        let storedPredicate = introduced[predicate]?.storedPredicate ?? predicate
+        guard catalog.arity(of: predicate) == 2, let id = try dictionary.storedID(for: storedPredicate) else { return nil }
+        let key = RestrictionKey(relation: RelationKey(predicate: predicate, withSources: withSources, bound: bound), column: column, values: values)
+        if let known = restrictedRelations[key] { return known }
+        let relation = Relation(arity: withSources ? 3 : 2)
+        relation.tracksRounds = tracksRounds
+        var reads = 0
+        // Values no stored fact can hold (computed ones) find nothing.
+        for value in values where TermCode.isStorable(value) && (bound[column] ?? value) == value {
+            var read = bound
+            read[column] = value
+            relation.appendDistinct(rows: try store.facts(predicate: id, arity: 2, withSources: withSources, bound: read))
+            reads += 1
+        }
+        let read = store.describeRead(predicate: id, arity: 2, withSources: withSources, bound: bound.merging([column: values.first ?? 0]) { $1 })
+        trace.append("  load \(predicate.sourceText)/2\(withSources ? " with sources" : "") for \(values.count) values of column \(column + 1): \(relation.count) rows <- \(reads) reads of \(read)")
+        restrictedRelations[key] = relation
+        return relation
+    }
 
     /// The relation of a predicate, loaded from the store's facts on first use.
     /// With `withSources`, rows carry the fact's source as one more column.

@@ -116,7 +116,7 @@ final class ErrorTests: XCTestCase {
 
     func testUnknownPredicateInAQueryIsAnError() {
         XCTAssertEqual(error("?- membr-of(X, csto).", setup: "member-of(a, csto)."), """
-            t.kgl:1:4: error: unknown predicate 'membr-of/2': no fact or rule defines it
+            t.kgl:1:4: error: unknown predicate 'membr-of/2': no fact or rule defines it; did you mean 'member-of/2'?
             ?- membr-of(X, csto).
                ^
 

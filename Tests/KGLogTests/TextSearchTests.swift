@@ -165,3 +165,35 @@ final class SuggestionTests: FolderTestCase {
         XCTAssertEqual(try kb.query("member-of(X, nato)").notes, ["'nato' appears in no fact"])
     }
 }
+
+/// An atom of a stored predicate whose variable another atom binds to a few values is read
+/// only for those values, on every store.
+final class SidewaysReadTests: FolderTestCase {
+    func testAFewValuesFromAnEarlierAtomReadOnlyTheirFacts() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        try kb.execute("""
+            published-on(s1, 2025-03-01). published-on(s2, 2026-02-01). published-on(s3, 2026-05-01).
+            member-of(am, csto) @ s1. member-of(by, csto) @ s2. member-of(kz, csto) @ s3. member-of(am, cis) @ s3. member-of(ru, cis).
+            label(am, "Armenia"). label(by, "Belarus"). label(ru, "Russia").
+            about(r1, "Armenia joins"). about(r2, "Belarus leaves").
+            """)
+        let query = "published-on(S, D), D >= 2026-01-01, member-of(X, O) @ S, label(X, L)"
+        XCTAssertEqual(try rows(kb, query), ["s2, 2026-02-01, by, csto, \"Belarus\"", "s3, 2026-05-01, am, cis, \"Armenia\""])
+        // Along a chain from a text search (read here, wherever the store is); the terms no fact holds find nothing.
+        let chain = #"text-match(T, "armenia OR russia"), label(X, T), member-of(X, O)"#
+        XCTAssertEqual(try rows(kb, chain), [#""Armenia", am, cis"#, #""Armenia", am, csto"#, #""Russia", ru, cis"#])
+        XCTAssertEqual(try kb.explain(Query.text(chain)).filter { $0.hasPrefix("  load") }.map { $0.components(separatedBy: " <- ")[0] }, [
+            #"  load text-match["armenia OR russia"]/2: 3 rows"#,
+            "  load label/2 for 3 values of column 2: 2 rows",
+            "  load member-of/2 for 2 values of column 1: 3 rows",
+        ])
+        // (Evaluated in the database, there is no reading to show.)
+        guard !TestStore.evaluatesOnServer else { return }
+        let loads = try kb.explain(Query.text(query)).filter { $0.hasPrefix("  load") }.map { $0.components(separatedBy: " <- ")[0] }
+        XCTAssertEqual(loads, [
+            "  load published-on/2: 3 rows",
+            "  load member-of/2 with sources for 3 values of column 3: 4 rows",
+            "  load label/2 for 3 values of column 1: 2 rows",
+        ])
+    }
+}

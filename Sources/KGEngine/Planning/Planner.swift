@@ -14,14 +14,83 @@ struct Planner {
     let derived: Set<Value>
     /// Writes a term id as source text, for plan labels.
     let describe: (Int64) -> String
+    /// The relation of a predicate if it is at hand already and complete (loaded, not derived),
+    /// else nil: what sideways restriction may take values from without loading anything.
+    /// With `loading`, a stored predicate's relation is loaded to be at hand.
+    var known: (_ predicate: Value, _ withSources: Bool, _ bound: [Int: Int64], _ loading: Bool) throws -> Relation? = { _, _, _, _ in nil }
+    /// The stored facts of a predicate with `column` holding one of `values` (distinct, sorted),
+    /// read from the store value by value; nil when the predicate is not read from the store.
+    var restricted: (_ predicate: Value, _ withSources: Bool, _ bound: [Int: Int64], _ column: Int, _ values: [Int64]) throws -> Relation? = { _, _, _, _, _ in nil }
+    /// The most distinct values of a variable for which an atom of a stored predicate is read
+    /// only for those values (`text-match(T, "..."), about(E, T)` reads about's facts of the
+    /// matching terms, not all of them).
+    static let sidewaysValueLimit = 1_000
 
     func plan(_ rule: CompiledRule, head: Relation, deltaAtom: Int?) throws -> Plan {
+        var planner = self
+        planner.sideways = try sidewaysRestrictions(rule, deltaAtom: deltaAtom)
+        return try planner.planWithRelations(rule, head: head, deltaAtom: deltaAtom)
+    }
+
+    /// Atoms of stored predicates read only for the values another atom of the body gives one
+    /// of their variables, by body position: when that atom's relation is complete (not
+    /// derived, not the delta) with few distinct values there. Every solution of the body takes
+    /// its value from them, so nothing is lost. Repeated until no more atoms are restricted, so
+    /// a chain (`text-match(T, ...), about(E, T), label(E, L)`) is read along: first from the
+    /// relations at hand (a text search's, those loaded already), then loading the stored
+    /// relations that give values (`published-on(S, D), member-of(X, O) @ S`), which the plan
+    /// would load anyway, from atoms written before the one they restrict.
+    private func sidewaysRestrictions(_ rule: CompiledRule, deltaAtom: Int?) throws -> [Int: (relation: Relation, note: String)] {
+        var restricted: [Int: (relation: Relation, note: String)] = [:]
+        for loading in [false, true] {
+          var changed = true
+          while changed {
+            changed = false
+            for (b, literal) in rule.body.enumerated() where b != deltaAtom && restricted[b] == nil {
+                guard case .positive(let atom) = literal, !derived.contains(atom.predicate) else { continue }
+                let filter = storeFilter(atom)
+                // A relation at hand whole needs no reading of parts.
+                guard try known(atom.predicate, atom.source != nil, filter, false) == nil else { continue }
+                let columns = atom.arguments + (atom.source.map { [$0] } ?? [])
+                search: for (column, slot) in columns.enumerated() {
+                    guard case .variable(let v) = slot else { continue }
+                    // Loading, only atoms written before give values (left to right, as the
+                    // rule is read), so that no relation a later one restricts is loaded whole.
+                    for (a, other) in rule.body.enumerated() where a != b && a != deltaAtom && (!loading || a < b || restricted[a] != nil) {
+                        guard case .positive(let giver) = other else { continue }
+                        let giverColumns = giver.arguments + (giver.source.map { [$0] } ?? [])
+                        guard let c = giverColumns.firstIndex(of: .variable(v)),
+                              let relation = try restricted[a]?.relation ?? known(giver.predicate, giver.source != nil, storeFilter(giver), loading),
+                              relation.count <= Planner.sidewaysValueLimit else { continue }
+                        var values = Set<Int64>()
+                        for r in 0..<relation.count { values.insert(relation.row(r)[c]) }
+                        guard let read = try self.restricted(atom.predicate, atom.source != nil, filter, column, values.sorted()) else { break search }
+                        restricted[b] = (read, "read for the \(values.count) values of column \(column + 1) in \(label(giver, names: rule.variableNames))")
+                        changed = true
+                        break search
+                    }
+                }
+            }
+          }
+        }
+        return restricted
+    }
+
+    /// Atoms read only for some values (`sidewaysRestrictions`), by body position.
+    var sideways: [Int: (relation: Relation, note: String)] = [:]
+
+    /// The relation an atom of the body reads: its restricted one, or the predicate's.
+    func relation(ofAtomAt position: Int, _ atom: CompiledAtom, filter: [Int: Int64]) throws -> Relation {
+        try sideways[position]?.relation ?? relation(atom.predicate, atom.source != nil, filter)
+    }
+
+    private func planWithRelations(_ rule: CompiledRule, head: Relation, deltaAtom: Int?) throws -> Plan {
         var state = try PlanningState(rule, planner: self)
         var steps: [Step] = []
         let names = rule.variableNames
         if let delta = deltaAtom, case .positive(let atom) = rule.body[delta] {
             state.placed[delta] = true
-            let (scan, newlyBound) = try scan(atom, bound: state.bound, isDelta: true, names: names)
+            let (scan, newlyBound) = try scan(atom, at: delta, bound: state.bound, isDelta: true, names: names)
             steps.append(.scan(scan))
             state.bind(newlyBound)
         }
@@ -29,7 +98,7 @@ struct Planner {
             try placeReadyConditions(rule, &state, &steps)
             guard let chosen = state.nextAtom(), case .positive(let atom) = rule.body[chosen] else { break }
             state.placed[chosen] = true
-            let (scan, newlyBound) = try scan(atom, bound: state.bound, isDelta: false, names: names)
+            let (scan, newlyBound) = try scan(atom, at: chosen, bound: state.bound, isDelta: false, names: names)
             steps.append(.scan(scan))
             state.bind(newlyBound)
         }
@@ -75,9 +144,9 @@ struct Planner {
     }
 
     /// The scan of an atom, and the variables it binds.
-    private func scan(_ atom: CompiledAtom, bound: Set<Int>, isDelta: Bool, names: [String]) throws -> (Scan, Set<Int>) {
+    private func scan(_ atom: CompiledAtom, at position: Int, bound: Set<Int>, isDelta: Bool, names: [String]) throws -> (Scan, Set<Int>) {
         let filter = isDelta ? [:] : storeFilter(atom)
-        let relation = try relation(atom.predicate, atom.source != nil, filter)
+        let relation = isDelta ? try self.relation(atom.predicate, atom.source != nil, filter) : try self.relation(ofAtomAt: position, atom, filter: filter)
         let columns = atom.arguments + (atom.source.map { [$0] } ?? [])
         var keyColumns: [Int] = []
         var key: [Slot] = []
@@ -100,7 +169,8 @@ struct Planner {
                 boundHere.insert(v)
             }
         }
-        let label = label(atom, names: names)
+        var label = label(atom, names: names)
+        if !isDelta, let note = sideways[position]?.note { label += " (\(note))" }
         if isDelta || keyColumns.isEmpty {
             let keyChecks = zip(keyColumns, key).map { ($0, $1) }
             return (Scan(relation: relation, isDelta: isDelta, index: nil, key: [], checks: keyChecks + checks, binds: binds, label: label), boundHere)
@@ -179,7 +249,7 @@ private struct PlanningState {
                 // A constant the store filters by is no key to look up: the relation holds only
                 // its rows already, so the atom is a scan of that (smaller) relation.
                 let filter = planner.storeFilter(atom)
-                sizes[i] = try planner.relation(atom.predicate, atom.source != nil, filter).count
+                sizes[i] = try planner.relation(ofAtomAt: i, atom, filter: filter).count
                 for (column, slot) in (atom.arguments + (atom.source.map { [$0] } ?? [])).enumerated() {
                     if case .constant = slot, filter[column] == nil { hasBoundArgument[i] = true }
                     if case .variable(let v) = slot { atomsOfVariable[v, default: []].append(i) }
