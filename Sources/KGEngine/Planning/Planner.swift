@@ -25,6 +25,8 @@ struct Planner {
     /// only for those values (`text-match(T, "..."), about(E, T)` reads about's facts of the
     /// matching terms, not all of them).
     static let sidewaysValueLimit = 1_000
+    /// The most literals of a body whose atoms are read sideways.
+    static let sidewaysBodyLimit = 64
 
     func plan(_ rule: CompiledRule, head: Relation, deltaAtom: Int?) throws -> Plan {
         var planner = self
@@ -42,6 +44,9 @@ struct Planner {
     /// would load anyway, from atoms written before the one they restrict.
     private func sidewaysRestrictions(_ rule: CompiledRule, deltaAtom: Int?) throws -> [Int: (relation: Relation, note: String)] {
         var restricted: [Int: (relation: Relation, note: String)] = [:]
+        // Pairs of atoms are looked at: a body of thousands (planned in about linear time) is
+        // read as it is.
+        guard rule.body.count <= Planner.sidewaysBodyLimit else { return restricted }
         for loading in [false, true] {
           var changed = true
           while changed {
