@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""The load workload: bulk import of 1,000,000 N-Triples into a new file, side by side.
+"""The load workload: bulk import of 1,000,000 N-Triples into a new file, side by side, and of
+the same triples written as Turtle (prefixes, `;` and `,`).
 
 Usage: load.py [--reps N] [--triples N]
-Generates bench/data/load.nt (deterministic, gen_triples.py), then per repetition:
+Generates bench/data/load.nt and load.ttl (deterministic, gen_triples.py), then per repetition:
   kglog     `kglog import --db NEW.kglog load.nt` (whole process, release build)
+  kglog ttl `kglog import --db NEW.kglog load.ttl`
   oxigraph  pyoxigraph Store(NEW_DIR).bulk_load(load.nt) (in-process)
+  oxigraph ttl  the same of load.ttl
   sqlite3   the sqlite3 shell's `.import` of the same triples (split into fields beforehand, not
             timed) into a staging table, then a term dictionary and an integer quad table with
             kglog's indexes, all in one sqlite3 process (whole process)
@@ -30,12 +33,12 @@ def kglog_load(kglog, nt, workdir):
     return elapsed, usage.ru_maxrss, count
 
 
-def oxigraph_load(python, nt, workdir):
+def oxigraph_load(python, nt, workdir, format="N_TRIPLES"):
     script = f"""
 import time, pyoxigraph as ox
 t = time.perf_counter()
 store = ox.Store({os.path.join(workdir, 'oxigraph')!r})
-store.bulk_load(path={nt!r}, format=ox.RdfFormat.N_TRIPLES)
+store.bulk_load(path={nt!r}, format=ox.RdfFormat.{format})
 store.flush()
 print(time.perf_counter() - t, len(store))
 """
@@ -83,8 +86,9 @@ def main():
     args = parser.parse_args()
     os.makedirs(DATA, exist_ok=True)
     nt = os.path.join(DATA, "load.nt" if args.triples == 1_000_000 else f"load-{args.triples}.nt")
-    if not os.path.exists(nt):
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_triples.py"), str(args.triples), nt], check=True)
+    ttl = nt[:-3] + ".ttl"
+    if not os.path.exists(nt) or not os.path.exists(ttl):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_triples.py"), str(args.triples), nt, ttl], check=True)
     # ASCII unit and record separators: the sqlite3 shell's `.mode ascii` does no quoting.
     tsv = nt[:-3] + ".ascii"
     if not os.path.exists(tsv):
@@ -92,18 +96,20 @@ def main():
             for line in f:
                 s, p, rest = line.split(" ", 2)
                 out.write(f"{s}\x1f{p}\x1f{rest.rstrip().removesuffix(' .')}\x1e")
-    times = {"kglog": [], "oxigraph": [], "sqlite3": []}
+    times = {"kglog": [], "kglog ttl": [], "oxigraph": [], "oxigraph ttl": [], "sqlite3": []}
     memory = []
     counts = {}
     for rep in range(args.reps):
         for engine in times:
             workdir = tempfile.mkdtemp(prefix="kglog-load-")
             try:
-                if engine == "kglog":
-                    seconds, rss, count = kglog_load(args.kglog, nt, workdir)
-                    memory.append(rss)
+                if engine.startswith("kglog"):
+                    seconds, rss, count = kglog_load(args.kglog, ttl if engine.endswith("ttl") else nt, workdir)
+                    memory.append((engine, rss))
                 elif engine == "oxigraph":
                     seconds, count = oxigraph_load(args.python, nt, workdir)
+                elif engine == "oxigraph ttl":
+                    seconds, count = oxigraph_load(args.python, ttl, workdir, "TURTLE")
                 else:
                     seconds, count = sqlite_load(tsv, workdir)
             finally:
@@ -119,7 +125,8 @@ def main():
         m = statistics.median(values)
         n = max(counts[engine])
         print(f"| {engine} | {m:.2f} | {n / m:,.0f} | {k / m:.2f} |")
-    print(f"\nkglog peak resident memory: {max(memory) / 1024:.0f} MiB; triples: {counts}")
+    peaks = {engine: max(rss for e, rss in memory if e == engine) / 1024 for engine, _ in memory}
+    print("\nkglog peak resident memory: " + ", ".join(f"{engine} {mib:.0f} MiB" for engine, mib in peaks.items()) + f"; triples: {counts}")
 
 
 if __name__ == "__main__":

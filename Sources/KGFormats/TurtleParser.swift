@@ -432,11 +432,11 @@ public struct TurtleParser {
             throw fail(.expected("a prefix name", found: try found()), line, column)
         }
         var name = String(Character(first))
-        source.advance(count: String(first).utf8.count)
+        source.advance(count: first.utf8Length)
         while let scalar = try source.peekScalar() {
             if TurtleParser.isNameChar(scalar) {
                 name.unicodeScalars.append(scalar)
-                source.advance(count: String(scalar).utf8.count)
+                source.advance(count: scalar.utf8Length)
             } else if scalar == ".", let after = try source.peekScalar(after: 1), TurtleParser.isNameChar(after) || after == "." {
                 name.append(".")
                 source.advance()
@@ -469,7 +469,7 @@ public struct TurtleParser {
             } else if first ? (TurtleParser.isNameStart(scalar) || scalar == "_" || scalar == ":" || ("0"..."9").contains(scalar))
                             : (TurtleParser.isNameChar(scalar) || scalar == ":") {
                 name.unicodeScalars.append(scalar)
-                source.advance(count: String(scalar).utf8.count)
+                source.advance(count: scalar.utf8Length)
             } else if scalar == ".", !name.isEmpty, let after = try source.peekScalar(after: 1),
                       TurtleParser.isNameChar(after) || after == ":" || after == "." || after == "\\" || after == "%" {
                 name.append(".")
@@ -493,11 +493,11 @@ public struct TurtleParser {
             throw fail(.invalidBlankNode, line, column)
         }
         var label = String(Character(first))
-        source.advance(count: String(first).utf8.count)
+        source.advance(count: first.utf8Length)
         while let scalar = try source.peekScalar() {
             if TurtleParser.isNameChar(scalar) {
                 label.unicodeScalars.append(scalar)
-                source.advance(count: String(scalar).utf8.count)
+                source.advance(count: scalar.utf8Length)
             } else if scalar == ".", let after = try source.peekScalar(after: 1), TurtleParser.isNameChar(after) || after == "." {
                 label.append(".")
                 source.advance()
@@ -702,15 +702,16 @@ public struct TurtleParser {
 }
 
 /// Bytes read from a file a megabyte at a time (or from memory), with the line and column of
-/// the next one.
+/// the next one. One reader reads it, on one thread, so its state is `@exclusivity(unchecked)`:
+/// the runtime's access checks cost a sixth of a large import's reading.
 public final class ByteSource {
-    private var buffer: [UInt8] = []
-    private var index = 0
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var index = 0
     private let handle: FileHandle?
-    private var atEnd = false
+    @exclusivity(unchecked) private var atEnd = false
     /// Line and column (in characters, from 1) of the next byte.
-    public private(set) var position = (line: 1, column: 1)
-    private var lastWasCarriageReturn = false
+    @exclusivity(unchecked) public private(set) var position = (line: 1, column: 1)
+    @exclusivity(unchecked) private var lastWasCarriageReturn = false
 
     public init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
@@ -902,4 +903,9 @@ public enum IRIResolution {
         }
         return result
     }
+}
+
+extension Unicode.Scalar {
+    /// The number of bytes of its UTF-8 encoding.
+    var utf8Length: Int { value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : 4 }
 }

@@ -26,6 +26,10 @@ public protocol KnowledgeStore: StoredFacts {
     func bulkLoad<T>(when: Bool, _ body: () throws -> T) throws -> T
     /// Builds what a bulk load leaves to build at its end (SQLite: the packed copies).
     func refreshFactCaches() throws
+    /// Indexes the words of the terms added so far in the open transaction (SQLite; each
+    /// commit does it anyway, and PostgreSQL when it adds them): a bulk load calls it between
+    /// batches, while the next one is read.
+    func indexNewTerms() throws
 
     // Terms
     func intern(_ value: Value) throws -> Int64

@@ -89,6 +89,9 @@ extension PostgresStore: KnowledgeStore {
     public func bulkLoad<T>(when: Bool, _ body: () throws -> T) throws -> T { try body() }
     public func refreshFactCaches() throws {}
 
+    /// Terms' words are indexed as the terms are added.
+    public func indexNewTerms() throws {}
+
     public func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64] {
         try internTerms((0..<terms.count).map { (Int(terms.kinds[$0]), Array(terms.bytes[terms.textRange($0)])) })
     }

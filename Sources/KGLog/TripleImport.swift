@@ -3,7 +3,7 @@ import KGFormats
 import KGStore
 import KGSyntax
 
-// MARK: - Importing N-Triples and N-Quads on two threads
+// MARK: - Importing N-Triples, N-Quads, Turtle and TriG on two threads
 
 /// What the reading thread hands to the writing one: the terms first seen in a stretch of the
 /// file and that stretch's facts as term numbers.
@@ -18,13 +18,22 @@ struct TripleBatch: Sendable {
     var facts: [Int] = []
     /// Predicates used for the first time in this epoch: each is checked against the catalog.
     var predicates: [(number: Int, value: Value, line: Int, text: String)] = []
+    /// In the last batch of a Turtle or TriG file: the prefixes it declared.
+    var prefixes: [String: String] = [:]
 }
 
-/// Reads an N-Triples or N-Quads file into batches (on its own thread): parses each line,
-/// numbers its terms, and sends a batch every `Limits.factsPerBatch` facts.
+/// Reads an RDF file into batches (on its own thread): parses it, numbers its terms, and sends
+/// a batch every `Limits.factsPerBatch` facts.
 struct TripleFileReader: Sendable {
+    /// How the file is written: a statement a line, or Turtle's (or TriG's) grammar, whose
+    /// relative IRIs resolve against `base`.
+    enum Syntax: Sendable {
+        case lines(NTriplesParser.Format)
+        case turtle(TurtleParser.Format, base: String)
+    }
+
     let path: String
-    let format: NTriplesParser.Format
+    let syntax: Syntax
     /// The source of facts that name none.
     let defaultSource: Value?
     let limits: Limits
@@ -43,6 +52,10 @@ struct TripleFileReader: Sendable {
         defer { channel.finish() }
         do {
             var state = State(defaultSource: defaultSource, limits: limits)
+            guard case .lines(let format) = syntax else {
+                try readTurtle(into: channel, &state)
+                return
+            }
             let reader = try LineReader(path: path)
             let parser = NTriplesParser(format: format)
             try reader.forEachLine { line, lineNumber in
@@ -63,6 +76,28 @@ struct TripleFileReader: Sendable {
         } catch {
             _ = channel.send(.failure(error))
         }
+    }
+
+    /// Turtle or TriG: each triple as the parser gives it, its terms numbered by their kind and
+    /// stored text; the last batch carries the file's prefixes.
+    private func readTurtle(into channel: BatchChannel<TripleBatch>, _ state: inout State) throws {
+        guard case .turtle(let format, let base) = syntax else { return }
+        var parser = TurtleParser(format: format, source: try ByteSource(path: path), base: base)
+        var reading = state
+        do {
+            try parser.parse { quad, line in
+                reading.add(quad, lineNumber: line)
+                if reading.batch.facts.count >= 4 * limits.factsPerBatch || reading.numberingIsFull {
+                    guard channel.send(.success(reading.takeBatch())) else { throw Abandoned() }
+                }
+            }
+        } catch let error as FormatDiagnostic {
+            throw ImportFailure(diagnostic: error.diagnostic, line: KnowledgeBase.line(error.line, of: path))
+        }
+        var last = reading.takeBatch()
+        last.prefixes = parser.prefixes
+        _ = channel.send(.success(last))
+        state = reading
     }
 
     private struct Abandoned: Error {}
@@ -97,6 +132,26 @@ struct TripleFileReader: Sendable {
             return number
         }
 
+        mutating func number(_ value: Value) -> Int {
+            var text = value.storageText
+            return text.withUTF8 { number(RawTerm(kind: value.kind, text: $0)) }
+        }
+
+        /// The subject and predicate of the triple before: Turtle repeats them (`;` and `,`).
+        private var recent: (subject: Value, subjectNumber: Int, predicate: Value, predicateNumber: Int)?
+
+        /// A triple the Turtle parser read (TriG: with its graph).
+        mutating func add(_ quad: Quad, lineNumber: Int) {
+            let subject = recent.flatMap { $0.subject == quad.subject ? $0.subjectNumber : nil } ?? number(quad.subject)
+            let predicate = recent.flatMap { $0.predicate == quad.predicate ? $0.predicateNumber : nil } ?? number(quad.predicate)
+            recent = (quad.subject, subject, quad.predicate, predicate)
+            if predicates.insert(predicate).inserted { batch.predicates.append((predicate, quad.predicate, lineNumber, "")) }
+            batch.facts.append(subject)
+            batch.facts.append(predicate)
+            batch.facts.append(number(quad.object))
+            batch.facts.append(quad.graph.map { number($0) } ?? defaultSourceNumber)
+        }
+
         mutating func add(_ statement: RawStatement, line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
             let subject = number(statement.subject)
             let predicate = number(statement.predicate)
@@ -119,6 +174,7 @@ struct TripleFileReader: Sendable {
         mutating func takeBatch() -> TripleBatch {
             let full = batch
             if numberingIsFull {
+                recent = nil
                 numbering.removeAll()
                 predicates.removeAll()
                 batch = TripleBatch(epoch: full.epoch + 1, firstNumber: 0)
@@ -136,12 +192,13 @@ extension KnowledgeBase {
     /// a million (32 MB), so that the usual file is written in one sorted pass.
     static let quadsPerWrite = 1 << 20
 
-    /// Imports N-Triples or N-Quads: a second thread reads and parses the file while this one
-    /// writes terms and facts to the store. Call inside the import's transaction.
-    func importTriples(_ path: String, format: NTriplesParser.Format, source: Value?,
-                       limits: TripleFileReader.Limits = .init()) throws -> Int {
+    /// Imports N-Triples, N-Quads, Turtle or TriG: a second thread reads and parses the file
+    /// while this one writes terms and facts to the store. Call inside the import's
+    /// transaction. Returns the facts added, and the prefixes a Turtle or TriG file declared.
+    func importTriples(_ path: String, syntax: TripleFileReader.Syntax, source: Value?,
+                       limits: TripleFileReader.Limits = .init()) throws -> (added: Int, prefixes: [String: String]) {
         let channel = BatchChannel<TripleBatch>(capacity: 2)
-        let reader = TripleFileReader(path: path, format: format, defaultSource: source, limits: limits)
+        let reader = TripleFileReader(path: path, syntax: syntax, defaultSource: source, limits: limits)
         // The reader never touches the store. When this thread stops early it abandons the
         // channel, and the reader ends at its next batch (or, blocked on a pipe, when the pipe
         // gives more or closes); it is not waited for.
@@ -152,16 +209,20 @@ extension KnowledgeBase {
         var ids: [Int64] = []
         var rows: [QuadRow] = []
         var added = 0
+        var prefixes: [String: String] = [:]
         let check: () throws -> Void = { [checkpoint] in try checkpoint?() }
         while let delivery = try channel.receive(checking: check) {
             try check()
             let batch = try delivery.get()
+            prefixes.merge(batch.prefixes) { $1 }
             if batch.firstNumber == 0 { ids.removeAll(keepingCapacity: true) }
             // Sorted, the terms go into the store's index on terms at its end or in runs.
             let (sorted, originalIndex) = batch.terms.sortedByKindAndText()
             let sortedIDs = try store.addTerms(sorted, allNew: storeWasEmpty && batch.epoch == 0)
             ids.append(contentsOf: repeatElement(0, count: sorted.count))
             for (id, index) in zip(sortedIDs, originalIndex) { ids[batch.firstNumber + index] = id }
+            // Their words too, while the reader reads on.
+            try store.indexNewTerms()
             for predicate in batch.predicates {
                 try declare(predicate.value, arity: 2, id: ids[predicate.number], line: predicate.line, text: predicate.text)
             }
@@ -178,6 +239,6 @@ extension KnowledgeBase {
             }
         }
         try check()
-        return added + (try store.addQuads(rows))
+        return (added + (try store.addQuads(rows)), prefixes)
     }
 }

@@ -27,8 +27,8 @@ extension Store {
 
     /// Indexes the words of every string and name term added since the last indexed one.
     /// Called in each write transaction before it commits.
-    func indexNewTerms() throws {
-        guard let last = try connection.scalar("SELECT last_term FROM term_words_indexed"),
+    public func indexNewTerms() throws {
+        guard hasTextIndex, let last = try connection.scalar("SELECT last_term FROM term_words_indexed"),
               let newest = try connection.scalar("SELECT coalesce(max(id), 0) FROM terms"), newest > last else { return }
         // In id order: FTS5 writes out what it holds each time a row id is not larger than the
         // last, which in any other order is every row.

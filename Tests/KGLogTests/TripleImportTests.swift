@@ -1,3 +1,4 @@
+import KGFormats
 import XCTest
 import KGTestSupport
 @testable import KGLog
@@ -45,6 +46,42 @@ final class TripleImportTests: FolderTestCase {
                 XCTAssertEqual(try termCount(kb), try termCount(reference) + (seeded ? 1 : 0))
                 XCTAssertEqual(try kb.store.integrityCheck(), "ok")
             }
+        }
+    }
+
+    func testTurtleAndTriGTakeTheSameTwoThreadPathThroughBatchesAndRestarts() throws {
+        // The quads as TriG: each graph a block, each subject's facts after `;` and `,`.
+        var graphs: [String: [String: [String: [String]]]] = [:]
+        var order: [String] = []
+        // Blank nodes aside: their labels are the document's own, renamed on reading.
+        let named = quads.split(separator: "\n").filter { !$0.contains("_:") }
+        for line in Set(named).sorted() {
+            var parts = line.dropLast(2).split(separator: " ", maxSplits: 2).map(String.init)
+            var graph = ""
+            if parts[2].hasSuffix(">"), let space = parts[2].lastIndex(of: " "), parts[2].last == ">", parts[2][parts[2].index(after: space)...].hasPrefix("<http://e/g") {
+                graph = String(parts[2][parts[2].index(after: space)...])
+                parts[2] = String(parts[2][..<space])
+            }
+            if graphs[graph] == nil { order.append(graph) }
+            graphs[graph, default: [:]][parts[0], default: [:]][parts[1], default: []].append(parts[2])
+        }
+        let trig = "@prefix e: <http://e/> .\n" + order.map { graph in
+            let body = graphs[graph]!.sorted { $0.key < $1.key }.map { subject, predicates in
+                subject + " " + predicates.sorted { $0.key < $1.key }.map { $0.key + " " + $0.value.joined(separator: ", ") }.joined(separator: " ;\n    ") + " ."
+            }.joined(separator: "\n")
+            return (graph.isEmpty ? "{" : graph + " {") + "\n" + body + "\n}\n"
+        }.joined()
+        let file = try write("in.trig", trig)
+        let reference = try TestStore.newKnowledgeBase()
+        let facts = try reference.importFile(try write("in.nq", named.joined(separator: "\n") + "\n"), options: ImportOptions(format: .nq))
+        for (factsPerBatch, numberedTerms) in [(1_000, 1_000_000), (7, 10), (1, 3)] {
+            let kb = try TestStore.newKnowledgeBase()
+            var options = ImportOptions(format: .trig)
+            options.tripleLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
+            XCTAssertEqual(try kb.importFile(file, options: options), facts, "\(factsPerBatch) \(numberedTerms)")
+            XCTAssertEqual(Set(try export(kb)), Set(try export(reference)), "\(factsPerBatch) \(numberedTerms)")
+            XCTAssertEqual(try termCount(kb), try termCount(reference), "each term once")
+            XCTAssertEqual(kb.prefixes["e"], "http://e/")
         }
     }
 
