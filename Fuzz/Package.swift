@@ -10,5 +10,6 @@ let package = Package(
         .target(name: "FuzzDriver"),
         .executableTarget(name: "FuzzParser", dependencies: ["FuzzDriver", .product(name: "KGSyntax", package: "kglog")]),
         .executableTarget(name: "FuzzReaders", dependencies: ["FuzzDriver", .product(name: "KGFormats", package: "kglog")]),
+        .executableTarget(name: "FuzzTurtle", dependencies: ["FuzzDriver", .product(name: "KGFormats", package: "kglog"), .product(name: "KGSyntax", package: "kglog")]),
     ]
 )

@@ -7,26 +7,6 @@ import KGSyntax
 // MARK: - Import and export
 
 /// The file formats kglog reads and writes.
-public enum DataFormat: String, CaseIterable, Sendable {
-    case kgl, nt, nq, ttl, trig, csv, tsv, jsonl
-
-    /// The format a file name's extension names, if any.
-    public init?(path: String) {
-        let ext = (path as NSString).pathExtension.lowercased()
-        switch ext {
-        case "kgl": self = .kgl
-        case "nt", "ntriples": self = .nt
-        case "nq", "nquads": self = .nq
-        case "ttl", "turtle": self = .ttl
-        case "trig": self = .trig
-        case "csv": self = .csv
-        case "tsv", "tab": self = .tsv
-        case "jsonl", "ndjson": self = .jsonl
-        default: return nil
-        }
-    }
-}
-
 /// How an import reads its file.
 public struct ImportOptions: Sendable {
     public var format: DataFormat
@@ -121,8 +101,8 @@ extension KnowledgeBase {
     private func importFacts(_ path: String, options: ImportOptions) throws -> Int {
         switch options.format {
         case .nt, .nq:
-            let added = try importTriples(path, format: options.format == .nq ? .nQuads : .nTriples, source: options.source,
-                                          limits: options.tripleLimits)
+            let added = try importTriples(path, syntax: .lines(options.format == .nq ? .nQuads : .nTriples), source: options.source,
+                                          limits: options.tripleLimits).added
             // The rows that stated periods are periods now, not facts.
             return added - (try foldPeriods().removedRows)
         case .csv, .tsv:
@@ -153,29 +133,22 @@ extension KnowledgeBase {
         }
     }
 
-    /// Turtle or TriG, streamed: each triple a fact (of its graph's source in TriG, else of
-    /// `--source`). The file's prefixes become the knowledge base's, but for a name it has
-    /// already: that keeps its own IRI (the file's IRIs are read in full either way).
+    /// Turtle or TriG, streamed on two threads as N-Triples are: each triple a fact (of its
+    /// graph's source in TriG, else of `--source`). The file's prefixes become the knowledge
+    /// base's, but for a name it has already: that keeps its own IRI (the file's IRIs are read
+    /// in full either way).
     private func importTurtle(_ path: String, options: ImportOptions) throws -> Int {
-        var loader = FactLoader(knowledgeBase: self, source: options.source)
-        var parser = TurtleParser(format: options.format == .trig ? .trig : .turtle, source: try ByteSource(path: path),
-                                  base: options.base ?? URL(fileURLWithPath: path).absoluteString)
-        do {
-            try parser.parse { quad, line in
-                try loader.add(quad.predicate, [quad.subject, quad.object], source: quad.graph, line: line, text: "")
-            }
-        } catch let error as FormatDiagnostic {
-            throw ImportFailure(diagnostic: error.diagnostic, line: KnowledgeBase.line(error.line, of: path))
-        }
-        try loader.flush()
+        let syntax = TripleFileReader.Syntax.turtle(options.format == .trig ? .trig : .turtle,
+                                                    base: options.base ?? URL(fileURLWithPath: path).absoluteString)
+        let (added, declared) = try importTriples(path, syntax: syntax, source: options.source, limits: options.tripleLimits)
         // Only names kglog can write too (not `:` alone, nor `Ex.1:`), so that the backup reads back.
-        for (name, iri) in parser.prefixes.sorted(by: { $0.key < $1.key }) where prefixes[name] == nil {
+        for (name, iri) in declared.sorted(by: { $0.key < $1.key }) where prefixes[name] == nil {
             let declaration = "prefix \(name): \(Value.iri(iri).sourceText)."
             guard Parser.parse(declaration, prefixes: [:]).diagnostics.isEmpty else { continue }
             try store.setPrefix(name, iri: iri)
             prefixes[name] = iri
         }
-        return loader.added - (try foldPeriods().removedRows)
+        return added - (try foldPeriods().removedRows)
     }
 
     /// Line `number` of a file (for an error's caret), empty when it cannot be read.

@@ -396,18 +396,3 @@ struct ServerContext: RequestContext {
     }
 }
 
-extension DataFormat {
-    /// The media type of an export in this format.
-    var mediaType: String {
-        switch self {
-        case .nt: return "application/n-triples"
-        case .nq: return "application/n-quads"
-        case .ttl: return "text/turtle; charset=utf-8"
-        case .trig: return "application/trig; charset=utf-8"
-        case .jsonl: return "application/jsonl"
-        case .csv: return "text/csv; charset=utf-8"
-        case .tsv: return "text/tab-separated-values; charset=utf-8"
-        case .kgl: return "text/plain; charset=utf-8"
-        }
-    }
-}

@@ -210,8 +210,8 @@ public final class Shell {
         (".help", "[COMMAND]", "show this list, or the help of one command"),
         (".open", "FILE|URI", "close this knowledge base and open (or create) FILE, or the PostgreSQL database of a postgresql:// URI"),
         (".load", "FILE", "run the statements of a .kgl file, as one transaction"),
-        (".import", "FILE [PREDICATE] [--source S] [--source-column C]", "import facts from .kgl, .nt, .nq, .ttl, .trig, .jsonl, or .csv/.tsv rows as facts of PREDICATE, from source S or the column C (header or number)"),
-        (".export", "FILE [PREDICATE]", "write facts and rules as .kgl (the backup), facts as .nt, .nq, .ttl, .trig, .jsonl, or one predicate as .csv/.tsv"),
+        (".import", "FILE [PREDICATE] [--source S] [--source-column C]", "import facts from a file named " + DataFormat.usualExtensions + " (CSV and TSV rows as facts of PREDICATE), from source S or the column C (header or number)"),
+        (".export", "FILE [PREDICATE]", "write the knowledge base to a file named " + DataFormat.usualExtensions + " (.kgl is the backup; CSV and TSV hold one PREDICATE)"),
         (".predicates", "", "list predicates: arity, stored facts, stored or derived"),
         (".compact", "", "remove the terms no fact uses any more and give the file's free space back"),
         (".rules", "[PREDICATE]", "list the rules, or those defining PREDICATE"),
@@ -269,7 +269,7 @@ public final class Shell {
             guard needs("a file") else { return }
             let words = argument.split(separator: " ").map(String.init)
             guard let format = DataFormat(path: words[0]) else {
-                output.err += "error: cannot tell the format of '\(words[0])' from its name (.kgl .nt .nq .csv .tsv)\n"
+                output.err += "error: cannot tell the format of '\(words[0])' from its name (\(DataFormat.usualExtensions))\n"
                 return
             }
             do {
@@ -475,6 +475,13 @@ public final class Shell {
             let usage = command.arguments.isEmpty ? command.name : command.name + " " + command.arguments
             output.out += usage + String(repeating: " ", count: width - usage.count + 2) + command.help + "\n"
         }
+        if wanted == ".import" || wanted == ".export" {
+            output.out += "Formats, by the file's name:\n"
+            for format in DataFormat.allCases {
+                output.out += "  " + format.extensions.map { "." + $0 }.joined(separator: " ").padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + format.title + ": " + format.holds + "\n"
+            }
+        }
         if wanted == nil {
             output.out += "Statements (facts, rules, ?- queries, retract) end with '.' and may span lines.\n"
             output.out += "Limits: a query may derive \(knowledgeBase.maximumDerivedFacts) facts and hold \(ResidentMemory.describe(knowledgeBase.maximumMemory)) of memory"
@@ -649,7 +656,10 @@ public final class Shell {
     public func completions(for word: String, atLineStart: Bool, line: String = "") -> [String] {
         var candidates: [String] = []
         if let command = line.split(separator: " ").first, Shell.fileCommands.contains(String(command)), line.contains(" ") {
-            return Shell.paths(startingWith: word)
+            let paths = Shell.paths(startingWith: word)
+            // `.import` and `.export` take files of the formats kglog knows (and folders).
+            guard command == ".import" || command == ".export" else { return paths }
+            return paths.filter { $0.hasSuffix("/") || DataFormat(path: $0) != nil }
         }
         if atLineStart && word.hasPrefix(".") {
             candidates = Shell.commands.map(\.name)

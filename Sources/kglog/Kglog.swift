@@ -372,7 +372,7 @@ extension DataFormat: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import facts from .kgl, N-Triples (.nt), N-Quads (.nq), Turtle (.ttl), TriG (.trig), JSON Lines, CSV or TSV files.",
+        abstract: "Import facts from \(DataFormat.titles) files.",
         discussion: """
             Each file is one transaction: a bad line anywhere imports nothing from that file, and \
             the error names the file, line and column. N-Quads and TriG graph names become the facts' sources; a Turtle or TriG file's prefixes become the knowledge base's (a name it has keeps its own IRI). \
@@ -382,7 +382,7 @@ struct Import: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "The format: kgl, nt, nq, ttl, trig, jsonl, csv or tsv (default: from the file name).")
+    @Option(name: .long, help: ArgumentHelp("The format: \(DataFormat.names) (default: from the file name, \(DataFormat.usualExtensions))."))
     var format: DataFormat?
 
     @Option(name: .long, help: "For Turtle and TriG: the IRI relative IRIs resolve against, until the file sets its own @base (default: the file's file: URL).")
@@ -434,13 +434,13 @@ struct Import: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the knowledge base as N-Triples, N-Quads, Turtle, TriG, JSON Lines, kglog source (the backup format) or CSV.",
+        abstract: "Export the knowledge base as \(DataFormat.titles); kglog source is the backup.",
         discussion: "N-Quads keep each fact's source as the graph name. kgl export is a file that 'kglog run' loads into an equal knowledge base."
     )
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(name: .long, help: "The format: nt, nq, ttl, trig, jsonl, kgl, csv or tsv.")
+    @Option(name: .long, help: ArgumentHelp("The format: \(DataFormat.names)."))
     var format: DataFormat
 
     @Option(name: .long, help: "For CSV and TSV: the predicate to export.")

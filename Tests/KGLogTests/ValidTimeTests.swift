@@ -1,3 +1,4 @@
+import KGFormats
 import XCTest
 import KGTestSupport
 import KGEngine

@@ -351,6 +351,23 @@ final class ShellTests: FolderTestCase {
         XCTAssertEqual(try KnowledgeBase(path: db).query("ally(armenia, Y)").rows.map { $0.map(\.lexical) }, [["russia"]])
     }
 
+    func testTheHelpOfImportAndExportListsEveryFormat() throws {
+        let shell = try shell()
+        let help = shell.handle(".help import").out
+        XCTAssertTrue(help.hasPrefix(".import FILE [PREDICATE] [--source S] [--source-column C]  import facts from a file named .kgl, .nt, .nq, .ttl, .trig, .jsonl, .csv or .tsv"), help)
+        XCTAssertEqual(help.split(separator: "\n").dropFirst(2).map(String.init), [
+            "  .kgl            kglog source: facts, rules and declarations (the backup)",
+            "  .nt .ntriples   N-Triples: binary facts",
+            "  .nq .nquads     N-Quads: binary facts with their sources (graphs)",
+            "  .ttl .turtle    Turtle: binary facts",
+            "  .trig           TriG: binary facts with their sources (graphs)",
+            "  .jsonl .ndjson  JSON Lines: facts of any arity with their sources",
+            "  .csv            CSV: the facts of one predicate, a row each",
+            "  .tsv .tab       TSV: the facts of one predicate, a row each",
+        ])
+        XCTAssertEqual(shell.handle(".import facts.xml").err, "error: cannot tell the format of 'facts.xml' from its name (.kgl, .nt, .nq, .ttl, .trig, .jsonl, .csv or .tsv)\n")
+    }
+
     func testCompletions() throws {
         let shell = try shell()
         _ = shell.handle("member-of(a, b). members(a, 1).")
@@ -376,6 +393,13 @@ final class ShellTests: FolderTestCase {
         let prefix = folder.path + "/c"
         XCTAssertEqual(shell.completions(for: prefix, atLineStart: false, line: ".load " + prefix), [folder.path + "/cis.kgl", folder.path + "/csto.kgl"])
         XCTAssertEqual(shell.completions(for: folder.path + "/s", atLineStart: false, line: ".read " + folder.path + "/s"), [folder.path + "/samples/"])
+        // `.import` and `.export` offer the files of the formats kglog knows, and folders.
+        for name in ["cis.jsonl", "cis.ndjson", "cis.txt", "cis.trig", "cis.pdf"] {
+            FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+        }
+        XCTAssertEqual(shell.completions(for: prefix, atLineStart: false, line: ".import " + prefix),
+                       ["cis.jsonl", "cis.kgl", "cis.ndjson", "cis.trig", "csto.kgl"].map { folder.path + "/" + $0 })
+        XCTAssertEqual(shell.completions(for: prefix, atLineStart: false, line: ".load " + prefix).count, 7, "'.load' offers every file")
     }
 
     func testACancelledQueryChangesNothing() throws {
