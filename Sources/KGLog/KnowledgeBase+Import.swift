@@ -480,77 +480,76 @@ extension KnowledgeBase {
     /// predicates and `,` between objects. A fact's periods follow as reification
     /// (`RDFPeriods`). Holds the binary facts' ids in memory to group them.
     private func exportTurtle(trig: Bool, to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
-        var rows: [(g: Int64, s: Int64, p: Int64, o: Int64)] = []
         var skipped = 0
-        for summary in sortedArities {
+        for summary in sortedArities where summary.arity != 2 {
             guard let id = try store.termID(for: summary.predicate) else { continue }
-            guard summary.arity == 2 else {
-                skipped += try store.distinctFactCount(predicate: id, arity: summary.arity)
-                continue
-            }
-            try store.forEachFactRow(predicate: id, arity: 2) { arguments, source in
-                rows.append((trig ? source : TermCode.noTerm, arguments[0], id, arguments[1]))
-            }
+            skipped += try store.distinctFactCount(predicate: id, arity: summary.arity)
         }
-        rows.sort { ($0.g, $0.s, $0.p, $0.o) < ($1.g, $1.s, $1.p, $1.o) }
         let writer = TurtleWriter(prefixes: prefixes)
         let value = TermDecoder(store: store).value
         let withPeriods = try store.predicatesWithPeriods()
         write(writer.header)
         var written = 0, label = 0
-        var start = 0
-        while start < rows.count {
-            // One graph: its subjects in turn.
-            let graph = rows[start].g
-            var end = start
-            while end < rows.count && rows[end].g == graph { end += 1 }
-            let graphValue = graph == TermCode.noTerm ? nil : try value(graph)
-            if trig, let graphValue {
-                guard NTriplesWriter.canBeSubject(graphValue) else { skipped += end - start; start = end; continue }
-                write(writer.term(graphValue) + " {\n")
+        // The facts stream in by graph and subject; one subject's are held until the next begins.
+        var graph: (id: Int64, value: Value?, written: Bool)?
+        var subject: Int64?
+        var predicates: [(predicate: Value, objects: [Value])] = []
+        var lastPredicate: Int64?
+        var periods = ""
+        func indent() -> String { trig && graph?.value != nil ? "    " : "" }
+        func finishSubject() throws {
+            guard let current = subject else { return }
+            let count = predicates.reduce(0) { $0 + $1.objects.count }
+            let subjectValue = try value(current)
+            if NTriplesWriter.canBeSubject(subjectValue) {
+                write(writer.subject(subjectValue, predicates, indent: indent()))
+                if !periods.isEmpty { write(periods.split(separator: "\n").map { indent() + $0 + "\n" }.joined()) }
+                written += count
+            } else {
+                skipped += count
             }
-            let indent = trig && graphValue != nil ? "    " : ""
-            var at = start
-            while at < end {
-                let subject = rows[at].s
-                var next = at
-                var predicates: [(predicate: Value, objects: [Value])] = []
-                var periods = ""
-                while next < end && rows[next].s == subject {
-                    let predicate = rows[next].p
-                    var objects: [Value] = []
-                    var lastObject: Int64?
-                    while next < end && rows[next].s == subject && rows[next].p == predicate {
-                        let row = rows[next]
-                        next += 1
-                        // The same fact from several sources (Turtle) is written once.
-                        if row.o == lastObject { continue }
-                        lastObject = row.o
-                        objects.append(try value(row.o))
-                        if withPeriods.contains(predicate) {
-                            let stated = try (trig ? [row.g] : store.sources(ofFact: predicate, arguments: [row.s, row.o])).flatMap {
-                                try store.periods(ofFact: predicate, arguments: [row.s, row.o], source: $0)
-                            }
-                            periods += RDFPeriods.lines(subject: writer.term(try value(row.s)), predicate: writer.term(try value(predicate)),
-                                                        object: writer.term(objects.last!), graph: nil, periods: stated, label: &label)
-                        }
-                    }
-                    predicates.append((try value(predicate), objects))
-                    written += objects.count
-                }
-                let subjectValue = try value(subject)
-                if NTriplesWriter.canBeSubject(subjectValue) {
-                    write(writer.subject(subjectValue, predicates, indent: indent))
-                    if !periods.isEmpty { write(periods.split(separator: "\n").map { indent + $0 + "\n" }.joined()) }
-                } else {
-                    skipped += predicates.reduce(0) { $0 + $1.objects.count }
-                    written -= predicates.reduce(0) { $0 + $1.objects.count }
-                }
-                at = next
-            }
-            if trig && graphValue != nil { write("}\n") }
-            start = end
+            (subject, predicates, lastPredicate, periods) = (nil, [], nil, "")
         }
+        func finishGraph() {
+            if let graph, graph.written, trig && graph.value != nil { write("}\n") }
+            graph = nil
+        }
+        try store.forEachBinaryFact(bySource: trig) { source, s, p, o in
+            if graph?.id != source {
+                try finishSubject()
+                finishGraph()
+                let graphValue = source == TermCode.noTerm ? nil : try value(source)
+                graph = (source, graphValue, false)
+            }
+            if trig, let graphValue = graph?.value, !NTriplesWriter.canBeSubject(graphValue) {
+                skipped += 1
+                return
+            }
+            if trig, let graphValue = graph?.value, graph?.written == false {
+                write(writer.term(graphValue) + " {\n")
+                graph?.written = true
+            }
+            if subject != s {
+                try finishSubject()
+                subject = s
+            }
+            let object = try value(o)
+            if lastPredicate == p {
+                predicates[predicates.count - 1].objects.append(object)
+            } else {
+                predicates.append((try value(p), [object]))
+                lastPredicate = p
+            }
+            if withPeriods.contains(p) {
+                let stated = try (trig ? [source] : store.sources(ofFact: p, arguments: [s, o])).flatMap {
+                    try store.periods(ofFact: p, arguments: [s, o], source: $0)
+                }
+                periods += RDFPeriods.lines(subject: writer.term(try value(s)), predicate: writer.term(try value(p)),
+                                            object: writer.term(object), graph: nil, periods: stated, label: &label)
+            }
+        }
+        try finishSubject()
+        finishGraph()
         return (written, skipped)
     }
 }

@@ -57,6 +57,9 @@ public protocol KnowledgeStore: StoredFacts {
     // Facts
     /// Stores a fact from a source (`TermCode.noTerm` for none); false when it was there.
     func insertFact(predicate: Int64, arguments: [Int64], source: Int64) throws -> Bool
+    /// Every binary fact, ordered by source (with `bySource`, else each fact once with source
+    /// 0), subject, predicate and object; read as a stream, never held.
+    func forEachBinaryFact(bySource: Bool, _ body: (_ source: Int64, _ subject: Int64, _ predicate: Int64, _ object: Int64) throws -> Void) throws
     /// Adds binary facts in bulk; returns how many were new.
     func addQuads(_ rows: [QuadRow]) throws -> Int
     /// Adds binary facts in bulk; says for each row whether it was new (the first of equal rows).

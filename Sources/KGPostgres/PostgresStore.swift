@@ -582,6 +582,21 @@ public final class PostgresStore {
 
     /// Calls `body` with every stored row of a predicate and its source, ordered by arguments
     /// then source (arguments compared as ids, in their order).
+    /// Every binary fact, ordered by source (with `bySource`, else each fact once with source
+    /// 0), subject, predicate and object, through a cursor 10,000 rows at a time.
+    public func forEachBinaryFact(bySource: Bool, _ body: (_ source: Int64, _ subject: Int64, _ predicate: Int64, _ object: Int64) throws -> Void) throws {
+        try transaction {
+            try connection.execute("DECLARE kglog_binary_facts NO SCROLL CURSOR FOR "
+                                   + (bySource ? "SELECT g, s, p, o FROM quads ORDER BY g, s, p, o" : "SELECT DISTINCT 0, s, p, o FROM quads ORDER BY s, p, o"))
+            while true {
+                let batch = try connection.integers("FETCH 10000 FROM kglog_binary_facts")
+                if batch.isEmpty { break }
+                for row in stride(from: 0, to: batch.count, by: 4) { try body(batch[row], batch[row + 1], batch[row + 2], batch[row + 3]) }
+            }
+            try connection.execute("CLOSE kglog_binary_facts")
+        }
+    }
+
     public func forEachFactRow(predicate: Int64, arity: Int, _ body: ([Int64], Int64) throws -> Void) throws {
         if arity == 2 {
             // Through a cursor, 10,000 rows at a time: an export of millions of facts holds

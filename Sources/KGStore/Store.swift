@@ -662,6 +662,16 @@ public final class Store {
         }
     }
 
+    /// Every binary fact, ordered by source (with `bySource`, else each fact once with source
+    /// 0), subject, predicate and object: an export that groups facts by subject reads them
+    /// in this order instead of holding them (SQLite sorts them, in temporary files when large).
+    public func forEachBinaryFact(bySource: Bool, _ body: (_ source: Int64, _ subject: Int64, _ predicate: Int64, _ object: Int64) throws -> Void) throws {
+        let statement = try connection.prepare(bySource ? "SELECT g, s, p, o FROM quads ORDER BY g, s, p, o"
+                                                        : "SELECT DISTINCT 0, s, p, o FROM quads ORDER BY s, p, o")
+        defer { statement.reset() }
+        while try statement.step() { try body(statement.int64(0), statement.int64(1), statement.int64(2), statement.int64(3)) }
+    }
+
     /// Every source with the number of fact rows it asserted, most first.
     public func sourceCounts() throws -> [(source: Int64, facts: Int)] {
         let statement = try connection.prepare("""
