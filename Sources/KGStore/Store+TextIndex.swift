@@ -20,9 +20,9 @@ extension Store {
     func addTextIndex() throws {
         try transaction {
             try connection.execute("\(Store.textIndexTables) PRAGMA user_version = 8;")
+            hasTextIndex = true
             try indexNewTerms()
         }
-        hasTextIndex = true
     }
 
     /// Indexes the words of every string and name term added since the last indexed one.
