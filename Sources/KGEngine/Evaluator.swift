@@ -448,8 +448,7 @@ public final class Evaluator {
     /// (with `loading`) any that is not derived. Else nil.
     private func knownRelation(_ predicate: Value, withSources: Bool, bound: [Int: Int64], loading: Bool) throws -> Relation? {
         guard !derived.contains(predicate) else { return nil }
-        if case .textMatch? = introduced[predicate] { return try relation(predicate, withSources: withSources, bound: bound) }
-        if loading { return try relation(predicate, withSources: withSources, bound: bound) }
+        if loading || introduced[predicate]?.isTextMatch == true { return try relation(predicate, withSources: withSources, bound: bound) }
         return relations[RelationKey(predicate: predicate, withSources: withSources, bound: bound)]
     }
 

@@ -491,7 +491,7 @@ extension KnowledgeBase {
         write(writer.header)
         var written = 0, label = 0
         // The facts stream in by graph and subject; one subject's are held until the next begins.
-        var graph: (id: Int64, value: Value?, written: Bool)?
+        var graph: (id: Int64, value: Value?, named: Bool, written: Bool)?
         var subject: Int64?
         var predicates: [(predicate: Value, objects: [Value])] = []
         var lastPredicate: Int64?
@@ -519,9 +519,10 @@ extension KnowledgeBase {
                 try finishSubject()
                 finishGraph()
                 let graphValue = source == TermCode.noTerm ? nil : try value(source)
-                graph = (source, graphValue, false)
+                graph = (source, graphValue, graphValue.map(NTriplesWriter.canBeSubject) ?? true, false)
             }
-            if trig, let graphValue = graph?.value, !NTriplesWriter.canBeSubject(graphValue) {
+            // A source that cannot name a graph (a number, a string) has its facts left out.
+            if trig && graph?.named == false {
                 skipped += 1
                 return
             }

@@ -53,7 +53,7 @@ struct TripleFileReader: Sendable {
         do {
             var state = State(defaultSource: defaultSource, limits: limits)
             guard case .lines(let format) = syntax else {
-                try readTurtle(into: channel, &state)
+                try readTurtle(into: channel, state)
                 return
             }
             let reader = try LineReader(path: path)
@@ -67,7 +67,7 @@ struct TripleFileReader: Sendable {
                     throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
                 }
                 state.add(statement, line: line, lineNumber: lineNumber)
-                if state.batch.facts.count >= 4 * limits.factsPerBatch || state.numberingIsFull {
+                if state.batchIsFull {
                     guard channel.send(.success(state.takeBatch())) else { throw Abandoned() }
                 }
             }
@@ -80,14 +80,15 @@ struct TripleFileReader: Sendable {
 
     /// Turtle or TriG: each triple as the parser gives it, its terms numbered by their kind and
     /// stored text; the last batch carries the file's prefixes.
-    private func readTurtle(into channel: BatchChannel<TripleBatch>, _ state: inout State) throws {
+    private func readTurtle(into channel: BatchChannel<TripleBatch>, _ state: State) throws {
         guard case .turtle(let format, let base) = syntax else { return }
         var parser = TurtleParser(format: format, source: try ByteSource(path: path), base: base)
+        // The parser's closure holds the state.
         var reading = state
         do {
             try parser.parse { quad, line in
                 reading.add(quad, lineNumber: line)
-                if reading.batch.facts.count >= 4 * limits.factsPerBatch || reading.numberingIsFull {
+                if reading.batchIsFull {
                     guard channel.send(.success(reading.takeBatch())) else { throw Abandoned() }
                 }
             }
@@ -97,7 +98,6 @@ struct TripleFileReader: Sendable {
         var last = reading.takeBatch()
         last.prefixes = parser.prefixes
         _ = channel.send(.success(last))
-        state = reading
     }
 
     private struct Abandoned: Error {}
@@ -165,6 +165,9 @@ struct TripleFileReader: Sendable {
             batch.facts.append(object)
             batch.facts.append(source)
         }
+
+        /// Whether the batch is to be sent: `Limits.factsPerBatch` facts, or the numbering full.
+        var batchIsFull: Bool { batch.facts.count >= 4 * limits.factsPerBatch || numberingIsFull }
 
         var numberingIsFull: Bool {
             numbering.count > limits.numberedTerms || numbering.textBytes > limits.numberedTextBytes

@@ -21,16 +21,16 @@ extension PostgresStore {
     /// Schema 4 adds the text index, and indexes every term there is.
     func addTextIndex(on connection: PostgresConnection) throws {
         for statement in PostgresStore.textIndexStatements { try connection.execute(statement) }
-        try index(sql: "SELECT t.id, t.kind, t.lexical FROM terms AS t WHERE NOT EXISTS (SELECT 1 FROM term_words AS w WHERE w.id = t.id)",
-                  parameters: [], on: connection)
+        try index(sql: "SELECT t.id, t.kind, t.lexical FROM terms AS t WHERE t.kind IN (\(TextWords.searchedKinds.map(String.init).joined(separator: ", ")))"
+                       + " AND NOT EXISTS (SELECT 1 FROM term_words AS w WHERE w.id = t.id)", on: connection)
     }
 
     /// Indexes the words of the terms `sql` selects (id, kind, lexical): a staging table filled
     /// by COPY, then one insert. Call in a transaction of `connection`.
-    func index(sql: String, parameters: [PostgresValue?], on connection: PostgresConnection) throws {
+    func index(sql: String, on connection: PostgresConnection) throws {
         var copy = BinaryCopy()
         var (texts, words) = (0, 0)
-        for row in try connection.execute(sql, parameters).rows {
+        for row in try connection.execute(sql).rows {
             guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }),
                   let text = row[2], let vector = PostgresStore.wordVector(kind: kind, text: text) else { continue }
             copy.startRow(fields: 3)
@@ -93,9 +93,9 @@ extension PostgresStore {
         }
         let average = texts > 0 ? words / Double(texts) : 1
         return rows.compactMap { row in
-            guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }).flatMap(Value.Kind.init(rawValue:)),
-                  let text = row[2], let value = Value(kind: kind, storageText: text), let searched = TextWords.searchedText(of: value) else { return nil }
-            return (id, search.bm25(words: TextWords.words(in: searched), documents: texts, averageLength: average, containing: containing))
+            guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }),
+                  let text = row[2], let searched = TextWords.searchedText(kind: kind, storageText: text) else { return nil }
+            return (id, search.bm25(words: TextWords.words(in: String(searched)), documents: texts, averageLength: average, containing: containing))
         }
     }
 }

@@ -212,7 +212,7 @@ public final class PostgresStore {
             try index(sql: """
                 INSERT INTO terms(kind, lexical) SELECT DISTINCT kind, lexical FROM staged_terms ORDER BY kind, lexical
                 ON CONFLICT (kind, lexical) DO NOTHING RETURNING id, kind, lexical
-                """, parameters: [], on: termWriter)
+                """, on: termWriter)
             let found = try termWriter.integers("SELECT s.n, t.id FROM staged_terms AS s JOIN terms AS t ON t.kind = s.kind AND t.lexical = s.lexical")
             for row in stride(from: 0, to: found.count, by: 2) { ids[Int(found[row])] = found[row + 1] }
         }

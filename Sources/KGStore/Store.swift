@@ -317,7 +317,7 @@ public final class Store {
         }
         do {
             let result = try body()
-            if depth == 0 && !isReadOnly && hasTextIndex { try indexNewTerms() }
+            if depth == 0 && !isReadOnly { try indexNewTerms() }
             transactionDepth -= 1
             try connection.execute(depth == 0 ? "COMMIT" : "RELEASE s\(depth)")
             return result

@@ -84,15 +84,6 @@ public enum TextWords {
         }
     }
 
-    /// The text a value is searched by: a string's or name's own text (a language-tagged
-    /// string's without its tag); nil for values that are not searched (numbers, dates, IRIs).
-    public static func searchedText(of value: Value) -> String? {
-        switch value {
-        case .string(let text), .name(let text), .langString(let text, _): return text
-        default: return nil
-        }
-    }
-
     /// The kinds of value (`Value.Kind` raw values) a text index holds.
     public static let searchedKinds: [Int] = [Value.Kind.string.rawValue, Value.Kind.name.rawValue, Value.Kind.langString.rawValue]
 }

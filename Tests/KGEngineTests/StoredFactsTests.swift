@@ -61,7 +61,10 @@ final class StoredFactsTests: XCTestCase {
 
         /// Every text read and scored, as an index would find and score it.
         func textMatches(_ search: TextSearch) throws -> [(term: Int64, score: Double)] {
-            let texts = values.compactMap { id, value in TextWords.searchedText(of: value).map { (id, TextWords.words(in: $0)) } }.filter { !$0.1.isEmpty }
+            let texts = values.compactMap { id, value in
+                let key = TermCode.dictionaryKey(of: value)
+                return TextWords.searchedText(kind: key.kind, storageText: key.text).map { (id, TextWords.words(in: String($0))) }
+            }.filter { !$0.1.isEmpty }
             let average = Double(texts.reduce(0) { $0 + $1.1.count }) / Double(max(texts.count, 1))
             let containing = search.phrases.map { phrase in texts.filter { phrase.matches($0.1) }.count }
             return texts.filter { search.matches($0.1) }

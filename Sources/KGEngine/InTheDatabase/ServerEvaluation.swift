@@ -85,7 +85,7 @@ extension Evaluator {
         do {
             guard !usesPeriods else { throw NotCompiledToSQL(reason: "periods (valid time) are evaluated on the client") }
             let read = prepared.query.body + prepared.clauses.flatMap(\.body)
-            guard !read.contains(where: { $0.atom.map { if case .textMatch? = introduced[$0.predicate] { true } else { false } } ?? false }) else {
+            guard !read.contains(where: { $0.atom.flatMap { introduced[$0.predicate] }?.isTextMatch == true }) else {
                 throw NotCompiledToSQL(reason: "text-match reads the text index on the client")
             }
             program = try ServerProgram(prepared, evaluator: self, database: database)

@@ -36,6 +36,12 @@ enum RewrittenPredicate: Hashable, Sendable {
         }
     }
 
+    /// Whether the relation is a text search's, loaded from the store's text index.
+    var isTextMatch: Bool {
+        if case .textMatch = self { return true }
+        return false
+    }
+
     /// The predicate whose stored facts this one's relation is loaded with, if any.
     var storedPredicate: Value? {
         if case .stored(let predicate) = self { return predicate }
