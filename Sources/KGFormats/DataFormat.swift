@@ -58,6 +58,9 @@ public enum DataFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether it is RDF: binary facts, reified periods (`RDFPeriods`), graphs as sources.
+    public var isRDF: Bool { self == .nt || self == .nq || self == .ttl || self == .trig }
+
     /// Whether a row of it is a fact of a predicate the user names (`--predicate`).
     public var needsPredicate: Bool { self == .csv || self == .tsv }
 

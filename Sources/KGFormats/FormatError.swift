@@ -19,6 +19,9 @@ public enum FormatError: DiagnosticMessage, Equatable {
     case invalidJSONFact(String)
     case relativeIRIWithoutBase(String)
     case unknownPrefix(String)
+    case noSuchSourceColumn(String, columns: Int)
+    case sourceColumnNeedsHeader(String)
+    case onlyTheSourceColumn
 
     public var message: String {
         switch self {
@@ -39,6 +42,12 @@ public enum FormatError: DiagnosticMessage, Equatable {
         case .invalidJSONFact(let message): return message
         case .relativeIRIWithoutBase(let iri): return "IRI '<\(iri)>' is relative and there is no base to resolve it against: declare '@base' or give --base"
         case .unknownPrefix(let name): return "unknown prefix '\(name):': declare it with '@prefix \(name): <...> .'"
+        case .noSuchSourceColumn(let column, let columns):
+            return "the source column \(column) is not one of the \(columns) columns"
+        case .sourceColumnNeedsHeader(let name):
+            return "the source column '\(name)' is named, but the file has no header row: give its number (--source-column 1 for the first)"
+        case .onlyTheSourceColumn:
+            return "a row of only the source column makes no fact: the predicate needs at least one other column"
         }
     }
 }
@@ -48,11 +57,14 @@ public struct FormatDiagnostic: Error, Sendable {
     public var error: FormatError
     public var line: Int
     public var column: Int
+    /// The text of the line, when the reader has it (else the report reads it from the file).
+    public var lineText: String?
 
-    public init(error: FormatError, line: Int, column: Int) {
+    public init(error: FormatError, line: Int, column: Int, lineText: String? = nil) {
         self.error = error
         self.line = line
         self.column = column
+        self.lineText = lineText
     }
 
     public var diagnostic: Diagnostic { Diagnostic(error, at: SourceLocation(line: line, column: column)) }

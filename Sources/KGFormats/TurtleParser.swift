@@ -37,6 +37,7 @@ public struct TurtleParser {
     /// the line it was read on.
     public mutating func parse(_ emit: @escaping (Quad, Int) throws -> Void) throws {
         self.emit = emit
+        defer { self.emit = { _, _ in } }
         while true {
             try skipSpace()
             guard try source.peek() != nil else { return }

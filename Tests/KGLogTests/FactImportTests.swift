@@ -4,9 +4,9 @@ import KGTestSupport
 @testable import KGLog
 import KGSyntax
 
-/// The two-thread N-Triples / N-Quads import: batches, restarts of the term numbering,
+/// The two-thread import every data format takes: batches, restarts of the term numbering,
 /// stores that already hold terms, errors and cancellation in later batches.
-final class TripleImportTests: FolderTestCase {
+final class FactImportTests: FolderTestCase {
     /// 400 quads over 30 nodes: repeated facts, literals of several kinds, three graphs.
     let quads: String = (0..<400).map { i in
         let object = [
@@ -36,7 +36,7 @@ final class TripleImportTests: FolderTestCase {
                 let kb = try KnowledgeBase(path: directory.appendingPathComponent("kb-\(factsPerBatch)-\(numberedTerms)-\(seeded).kglog").path)
                 if seeded { XCTAssertEqual(try kb.importFile(seed, options: ImportOptions(format: .nt)), 2) }
                 var options = ImportOptions(format: .nq)
-                options.tripleLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
+                options.batchLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
                 // The seed's first fact is in the file too: it is not new.
                 XCTAssertEqual(try kb.importFile(file, options: options), seeded ? facts - 1 : facts)
                 let expected = Set(try export(reference) + (seeded ? ["<http://e/n1> <http://e/other> \"label 3\" ."] : []))
@@ -77,7 +77,7 @@ final class TripleImportTests: FolderTestCase {
         for (factsPerBatch, numberedTerms) in [(1_000, 1_000_000), (7, 10), (1, 3)] {
             let kb = try TestStore.newKnowledgeBase()
             var options = ImportOptions(format: .trig)
-            options.tripleLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
+            options.batchLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
             XCTAssertEqual(try kb.importFile(file, options: options), facts, "\(factsPerBatch) \(numberedTerms)")
             XCTAssertEqual(Set(try export(kb)), Set(try export(reference)), "\(factsPerBatch) \(numberedTerms)")
             // (A PostgreSQL sequence leaves gaps, so ids do not count terms there.)
@@ -90,7 +90,7 @@ final class TripleImportTests: FolderTestCase {
         let file = try write("in.nt", (0..<50).map { "<http://e/n\($0)> <http://e/p> <http://e/n\($0 + 1)> .\n" }.joined())
         let kb = try TestStore.newKnowledgeBase()
         var options = ImportOptions(format: .nt, source: .name("report"))
-        options.tripleLimits = .init(factsPerBatch: 3, numberedTerms: 5)
+        options.batchLimits = .init(factsPerBatch: 3, numberedTerms: 5)
         XCTAssertEqual(try kb.importFile(file, options: options), 50)
         XCTAssertEqual(try kb.count("?- <http://e/p>(X, Y) @ report."), 50)
         XCTAssertEqual(try kb.sources().map(\.source), [.name("report")])
@@ -102,7 +102,7 @@ final class TripleImportTests: FolderTestCase {
         let lines = (0..<20).map { "<http://e/n\($0)> <http://e/q> <http://e/n\($0 + 1)> ." } + ["<http://e/a>  <http://e/p> <http://e/b> ."]
         let file = try write("in.nt", lines.joined(separator: "\n") + "\n")
         var options = ImportOptions(format: .nt)
-        options.tripleLimits = .init(factsPerBatch: 4)
+        options.batchLimits = .init(factsPerBatch: 4)
         XCTAssertThrowsError(try kb.importFile(file, options: options)) { error in
             XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
                 \(file):21:1: error: predicate '<http://e/p>' is used with 2 arguments here but has 1 elsewhere
@@ -125,12 +125,62 @@ final class TripleImportTests: FolderTestCase {
             if checks == 3 { throw Stop() }
         }
         var options = ImportOptions(format: .nt)
-        options.tripleLimits = .init(factsPerBatch: 10)
+        options.batchLimits = .init(factsPerBatch: 10)
         XCTAssertThrowsError(try kb.importFile(file, options: options)) { XCTAssertTrue($0 is Stop, "\($0)") }
         XCTAssertEqual(checks, 3)
         XCTAssertEqual(try kb.predicates(), [])
         kb.checkpoint = nil
         // The file is as it was: the same import now succeeds.
         XCTAssertEqual(try kb.importFile(file, options: options), 100)
+    }
+
+    /// JSON Lines (facts of several arities, with and without sources) and CSV (a source
+    /// column) through batches of one fact and numberings of three terms: the same facts.
+    func testJSONLinesAndCSVTakeTheSamePathThroughBatchesAndRestarts() throws {
+        let jsonl = (0..<60).map { i -> String in
+            let arguments = (0..<(i % 4)).map { #"{"value":"n\#((i + $0) % 9)","kind":"name"}"# } + (i % 5 == 0 ? [#"{"value":"2012-05-0\#(i % 9 + 1)","kind":"date"}"#] : [])
+            let source = i % 3 == 0 ? #","source":{"value":"s\#(i % 2)","kind":"name"}"# : ""
+            return #"{"predicate":{"value":"p\#(arguments.count)","kind":"name"},"arguments":[\#(arguments.joined(separator: ","))]\#(source)}"#
+        }.joined(separator: "\n") + "\n"
+        let csv = "who,org,source\n" + (0..<40).map { "n\($0 % 7),o\($0 % 3),\($0 % 4 == 0 ? "" : "r\($0 % 2)")" }.joined(separator: "\n") + "\n"
+        let files = [(try write("in.jsonl", jsonl), ImportOptions(format: .jsonl)),
+                     (try write("in.csv", csv), ImportOptions(format: .csv, predicate: .name("in"), sourceColumn: .named("source")))]
+        func facts(_ kb: KnowledgeBase) throws -> [String] {
+            var text = ""
+            _ = try kb.export(.jsonl) { text += $0 }
+            return text.split(separator: "\n").map(String.init).sorted()
+        }
+        let reference = try TestStore.newKnowledgeBase()
+        let added = try files.map { try reference.importFile($0.0, options: $0.1) }
+        XCTAssertEqual(added, [38, 40])
+        XCTAssertEqual(try reference.count("?- p3(A, B, C)."), 11)
+        XCTAssertEqual(try reference.count("?- in(W, O) @ r1."), 20)
+        for (factsPerBatch, numberedTerms) in [(1, 3), (7, 10), (1_000, 1)] {
+            let kb = try TestStore.newKnowledgeBase()
+            for (file, fileOptions) in files {
+                var options = fileOptions
+                options.batchLimits = .init(factsPerBatch: factsPerBatch, numberedTerms: numberedTerms)
+                _ = try kb.importFile(file, options: options)
+            }
+            XCTAssertEqual(try facts(kb), try facts(reference), "\(factsPerBatch) \(numberedTerms)")
+            if !TestStore.isPostgres { XCTAssertEqual(try termCount(kb), try termCount(reference), "each term once") }
+        }
+    }
+
+    func testAnArityConflictInJSONLinesInALaterBatchShowsItsLineAndImportsNothing() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        let lines = (0..<9).map { #"{"predicate":"p","arguments":["a\#($0)","b"]}"# } + [#"{"predicate":"p","arguments":["c"]}"#]
+        let file = try write("in.jsonl", lines.joined(separator: "\n") + "\n")
+        var options = ImportOptions(format: .jsonl)
+        options.batchLimits = .init(factsPerBatch: 2)
+        XCTAssertThrowsError(try kb.importFile(file, options: options)) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.rendered(), """
+                \(file):10:1: error: predicate '"p"' is used with 1 argument here but has 2 elsewhere
+                {"predicate":"p","arguments":["c"]}
+                ^
+
+                """)
+        }
+        XCTAssertEqual(try kb.predicates(), [])
     }
 }

@@ -3,37 +3,33 @@ import KGFormats
 import KGStore
 import KGSyntax
 
-// MARK: - Importing N-Triples, N-Quads, Turtle and TriG on two threads
+// MARK: - Importing a data file on two threads
 
 /// What the reading thread hands to the writing one: the terms first seen in a stretch of the
 /// file and that stretch's facts as term numbers.
-struct TripleBatch: Sendable {
+struct FactBatch: Sendable {
     /// Term numbers restart from 0 when the numbering is cleared to keep memory flat; each
     /// restart is a new epoch.
     var epoch: Int
     /// The new terms in the order first seen: term `i` has number `firstNumber + i`.
     var firstNumber: Int
     var terms = TermList()
-    /// Four numbers a fact: subject, predicate, object, source (-1 for none).
+    /// Binary facts, four numbers each: subject, predicate, object, source (-1 for none).
     var facts: [Int] = []
-    /// Predicates used for the first time in this epoch: each is checked against the catalog.
-    var predicates: [(number: Int, value: Value, line: Int, text: String)] = []
-    /// In the last batch of a Turtle or TriG file: the prefixes it declared.
+    /// Facts of other arities, each as its arity, predicate, arguments and source (-1 for none).
+    var otherFacts: [Int] = []
+    var otherFactCount = 0
+    /// Predicates used with an arity for the first time in this epoch: each is checked against
+    /// the catalog (the line's text, when the reader had it, for the error's caret).
+    var predicates: [(number: Int, arity: Int, value: Value, line: Int, text: String)] = []
+    /// In the last batch: the prefixes the file declared (Turtle and TriG).
     var prefixes: [String: String] = [:]
 }
 
-/// Reads an RDF file into batches (on its own thread): parses it, numbers its terms, and sends
+/// Runs a format's reader on its own thread: numbers the terms of the facts it reads, and sends
 /// a batch every `Limits.factsPerBatch` facts.
-struct TripleFileReader: Sendable {
-    /// How the file is written: a statement a line, or Turtle's (or TriG's) grammar, whose
-    /// relative IRIs resolve against `base`.
-    enum Syntax: Sendable {
-        case lines(NTriplesParser.Format)
-        case turtle(TurtleParser.Format, base: String)
-    }
-
-    let path: String
-    let syntax: Syntax
+struct FactFileReader: Sendable {
+    let reader: any FactReader
     /// The source of facts that name none.
     let defaultSource: Value?
     let limits: Limits
@@ -46,72 +42,43 @@ struct TripleFileReader: Sendable {
         var numberedTextBytes = 64 << 20
     }
 
-    /// Reads the whole file into `channel`, then finishes it. A line that does not parse is
-    /// sent as an `ImportFailure` and ends the reading.
-    func run(into channel: BatchChannel<TripleBatch>) {
+    /// Reads the whole file into `channel`, then finishes it. An error (a `FormatDiagnostic`
+    /// for a bad line) is sent and ends the reading.
+    func run(into channel: BatchChannel<FactBatch>) {
         defer { channel.finish() }
+        var reading = reader
+        var state = State(channel: channel, defaultSource: defaultSource, limits: limits)
         do {
-            var state = State(defaultSource: defaultSource, limits: limits)
-            guard case .lines(let format) = syntax else {
-                try readTurtle(into: channel, state)
-                return
-            }
-            let reader = try LineReader(path: path)
-            let parser = NTriplesParser(format: format)
-            try reader.forEachLine { line, lineNumber in
-                let statement: RawStatement
-                do throws(FormatDiagnostic) {
-                    guard let parsed = try parser.parseRaw(line, lineNumber: lineNumber) else { return }
-                    statement = parsed
-                } catch {
-                    throw ImportFailure(diagnostic: error.diagnostic, line: String(decoding: line, as: UTF8.self))
-                }
-                state.add(statement, line: line, lineNumber: lineNumber)
-                if state.batchIsFull {
-                    guard channel.send(.success(state.takeBatch())) else { throw Abandoned() }
-                }
-            }
-            _ = channel.send(.success(state.takeBatch()))
+            try reading.read(into: &state)
+            var last = state.takeBatch()
+            last.prefixes = reading.prefixes
+            _ = channel.send(.success(last))
         } catch is Abandoned {
         } catch {
             _ = channel.send(.failure(error))
         }
     }
 
-    /// Turtle or TriG: each triple as the parser gives it, its terms numbered by their kind and
-    /// stored text; the last batch carries the file's prefixes.
-    private func readTurtle(into channel: BatchChannel<TripleBatch>, _ state: State) throws {
-        guard case .turtle(let format, let base) = syntax else { return }
-        var parser = TurtleParser(format: format, source: try ByteSource(path: path), base: base)
-        // The parser's closure holds the state.
-        var reading = state
-        do {
-            try parser.parse { quad, line in
-                reading.add(quad, lineNumber: line)
-                if reading.batchIsFull {
-                    guard channel.send(.success(reading.takeBatch())) else { throw Abandoned() }
-                }
-            }
-        } catch let error as FormatDiagnostic {
-            throw ImportFailure(diagnostic: error.diagnostic, line: KnowledgeBase.line(error.line, of: path))
-        }
-        var last = reading.takeBatch()
-        last.prefixes = parser.prefixes
-        _ = channel.send(.success(last))
-    }
-
     private struct Abandoned: Error {}
 
-    /// The numbering and the batch being filled.
-    private struct State {
+    /// The numbering and the batch being filled: the reader's sink.
+    private struct State: FactSink {
+        let channel: BatchChannel<FactBatch>
         var numbering = TermNumbering()
-        var batch = TripleBatch(epoch: 0, firstNumber: 0)
-        var predicates = Set<Int>()
+        var batch = FactBatch(epoch: 0, firstNumber: 0)
+        /// The predicates (with arity) this epoch's batches have announced.
+        var predicates = Set<PredicateUse>()
         let defaultSource: Value?
         var defaultSourceNumber = -1
         let limits: Limits
 
-        init(defaultSource: Value?, limits: Limits) {
+        struct PredicateUse: Hashable {
+            var number: Int
+            var arity: Int
+        }
+
+        init(channel: BatchChannel<FactBatch>, defaultSource: Value?, limits: Limits) {
+            self.channel = channel
             self.defaultSource = defaultSource
             self.limits = limits
             numberDefaultSource()
@@ -119,10 +86,7 @@ struct TripleFileReader: Sendable {
 
         mutating func numberDefaultSource() {
             guard let defaultSource else { return }
-            var text = Array(TermCode.dictionaryKey(of: defaultSource).text.utf8)
-            defaultSourceNumber = text.withUnsafeMutableBufferPointer {
-                number(RawTerm(kind: defaultSource.kind, text: UnsafeBufferPointer($0)))
-            }
+            defaultSourceNumber = number(defaultSource)
         }
 
         mutating func number(_ term: RawTerm) -> Int {
@@ -133,57 +97,84 @@ struct TripleFileReader: Sendable {
         }
 
         mutating func number(_ value: Value) -> Int {
-            var text = value.storageText
+            var text = TermCode.dictionaryKey(of: value).text
             return text.withUTF8 { number(RawTerm(kind: value.kind, text: $0)) }
+        }
+
+        /// Announces a predicate the first time it is used with an arity in this epoch.
+        mutating func use(_ predicate: Int, arity: Int, _ value: @autoclosure () -> Value, line: FactLine) {
+            guard predicates.insert(PredicateUse(number: predicate, arity: arity)).inserted else { return }
+            batch.predicates.append((predicate, arity, value(), line.number, line.text.map { String(decoding: $0, as: UTF8.self) } ?? ""))
         }
 
         /// The subject and predicate of the triple before: Turtle repeats them (`;` and `,`).
         private var recent: (subject: Value, subjectNumber: Int, predicate: Value, predicateNumber: Int)?
 
-        /// A triple the Turtle parser read (TriG: with its graph).
-        mutating func add(_ quad: Quad, lineNumber: Int) {
+        mutating func add(_ quad: Quad, line: FactLine) throws {
             let subject = recent.flatMap { $0.subject == quad.subject ? $0.subjectNumber : nil } ?? number(quad.subject)
             let predicate = recent.flatMap { $0.predicate == quad.predicate ? $0.predicateNumber : nil } ?? number(quad.predicate)
             recent = (quad.subject, subject, quad.predicate, predicate)
-            if predicates.insert(predicate).inserted { batch.predicates.append((predicate, quad.predicate, lineNumber, "")) }
+            use(predicate, arity: 2, quad.predicate, line: line)
             batch.facts.append(subject)
             batch.facts.append(predicate)
             batch.facts.append(number(quad.object))
             batch.facts.append(quad.graph.map { number($0) } ?? defaultSourceNumber)
+            try sendIfFull()
         }
 
-        mutating func add(_ statement: RawStatement, line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+        mutating func add(_ statement: RawStatement, line: FactLine) throws {
             let subject = number(statement.subject)
             let predicate = number(statement.predicate)
             let object = number(statement.object)
             let source = statement.graph.map { number($0) } ?? defaultSourceNumber
-            if predicates.insert(predicate).inserted {
-                batch.predicates.append((predicate, statement.predicate.value, lineNumber, String(decoding: line, as: UTF8.self)))
-            }
+            use(predicate, arity: 2, statement.predicate.value, line: line)
             batch.facts.append(subject)
             batch.facts.append(predicate)
             batch.facts.append(object)
             batch.facts.append(source)
+            try sendIfFull()
         }
 
-        /// Whether the batch is to be sent: `Limits.factsPerBatch` facts, or the numbering full.
-        var batchIsFull: Bool { batch.facts.count >= 4 * limits.factsPerBatch || numberingIsFull }
+        mutating func add(predicate: Value, arguments: [Value], source: Value?, line: FactLine) throws {
+            let predicateNumber = number(predicate)
+            use(predicateNumber, arity: arguments.count, predicate, line: line)
+            let sourceNumber = source.map { number($0) } ?? defaultSourceNumber
+            if arguments.count == 2 {
+                batch.facts.append(number(arguments[0]))
+                batch.facts.append(predicateNumber)
+                batch.facts.append(number(arguments[1]))
+                batch.facts.append(sourceNumber)
+            } else {
+                batch.otherFacts.append(arguments.count)
+                batch.otherFacts.append(predicateNumber)
+                for argument in arguments { batch.otherFacts.append(number(argument)) }
+                batch.otherFacts.append(sourceNumber)
+                batch.otherFactCount += 1
+            }
+            try sendIfFull()
+        }
+
+        /// Sends the batch at `Limits.factsPerBatch` facts, or when the numbering is full.
+        private mutating func sendIfFull() throws {
+            guard batch.facts.count / 4 + batch.otherFactCount >= limits.factsPerBatch || numberingIsFull else { return }
+            guard channel.send(.success(takeBatch())) else { throw Abandoned() }
+        }
 
         var numberingIsFull: Bool {
             numbering.count > limits.numberedTerms || numbering.textBytes > limits.numberedTextBytes
         }
 
         /// The batch so far; a new batch starts (and, when the numbering is full, a new epoch).
-        mutating func takeBatch() -> TripleBatch {
+        mutating func takeBatch() -> FactBatch {
             let full = batch
             if numberingIsFull {
                 recent = nil
                 numbering.removeAll()
                 predicates.removeAll()
-                batch = TripleBatch(epoch: full.epoch + 1, firstNumber: 0)
+                batch = FactBatch(epoch: full.epoch + 1, firstNumber: 0)
                 numberDefaultSource()
             } else {
-                batch = TripleBatch(epoch: full.epoch, firstNumber: numbering.count)
+                batch = FactBatch(epoch: full.epoch, firstNumber: numbering.count)
             }
             return full
         }
@@ -194,23 +185,26 @@ extension KnowledgeBase {
     /// The facts waiting to be written to the quad tables before they are sorted and written:
     /// a million (32 MB), so that the usual file is written in one sorted pass.
     static let quadsPerWrite = 1 << 20
+    /// Facts of other arities wait likewise, fewer at a time: each holds an array.
+    static let tuplesPerWrite = 1 << 18
 
-    /// Imports N-Triples, N-Quads, Turtle or TriG: a second thread reads and parses the file
-    /// while this one writes terms and facts to the store. Call inside the import's
-    /// transaction. Returns the facts added, and the prefixes a Turtle or TriG file declared.
-    func importTriples(_ path: String, syntax: TripleFileReader.Syntax, source: Value?,
-                       limits: TripleFileReader.Limits = .init()) throws -> (added: Int, prefixes: [String: String]) {
-        let channel = BatchChannel<TripleBatch>(capacity: 2)
-        let reader = TripleFileReader(path: path, syntax: syntax, defaultSource: source, limits: limits)
+    /// Imports a data file: the format's reader reads and parses it on a second thread while
+    /// this one writes terms and facts to the store. Call inside the import's transaction.
+    /// Returns the facts added, and the prefixes the file declared (Turtle and TriG).
+    func importFacts(from reader: any FactReader, source: Value?,
+                     limits: FactFileReader.Limits = .init()) throws -> (added: Int, prefixes: [String: String]) {
+        let channel = BatchChannel<FactBatch>(capacity: 2)
+        let fileReader = FactFileReader(reader: reader, defaultSource: source, limits: limits)
         // The reader never touches the store. When this thread stops early it abandons the
         // channel, and the reader ends at its next batch (or, blocked on a pipe, when the pipe
         // gives more or closes); it is not waited for.
-        Thread { reader.run(into: channel) }.start()
+        Thread { fileReader.run(into: channel) }.start()
         defer { channel.abandon() }
         // In a store with no terms yet, the first epoch's terms are new by construction.
         let storeWasEmpty = try store.nextTermID() == 1
         var ids: [Int64] = []
         var rows: [QuadRow] = []
+        var tuples: [TupleRow] = []
         var added = 0
         var prefixes: [String: String] = [:]
         let check: () throws -> Void = { [checkpoint] in try checkpoint?() }
@@ -227,7 +221,7 @@ extension KnowledgeBase {
             // Their words too, while the reader reads on.
             try store.indexNewTerms()
             for predicate in batch.predicates {
-                try declare(predicate.value, arity: 2, id: ids[predicate.number], line: predicate.line, text: predicate.text)
+                try declare(predicate.value, arity: predicate.arity, id: ids[predicate.number], line: predicate.line, text: predicate.text)
             }
             batch.facts.withUnsafeBufferPointer { facts in
                 for index in stride(from: 0, to: facts.count, by: 4) {
@@ -236,12 +230,26 @@ extension KnowledgeBase {
                                         g: source < 0 ? TermCode.noTerm : ids[source]))
                 }
             }
+            var index = 0
+            while index < batch.otherFacts.count {
+                let arity = batch.otherFacts[index]
+                let arguments = batch.otherFacts[(index + 2)..<(index + 2 + arity)].map { ids[$0] }
+                let source = batch.otherFacts[index + 2 + arity]
+                tuples.append(TupleRow(p: ids[batch.otherFacts[index + 1]], arguments: arguments, g: source < 0 ? TermCode.noTerm : ids[source]))
+                index += arity + 3
+            }
             if rows.count >= KnowledgeBase.quadsPerWrite {
                 added += try store.addQuads(rows)
                 rows.removeAll(keepingCapacity: true)
             }
+            if tuples.count >= KnowledgeBase.tuplesPerWrite {
+                added += try store.addTuples(tuples)
+                tuples.removeAll(keepingCapacity: true)
+            }
         }
         try check()
-        return (added + (try store.addQuads(rows)), prefixes)
+        added += try store.addQuads(rows)
+        added += try store.addTuples(tuples)
+        return (added, prefixes)
     }
 }

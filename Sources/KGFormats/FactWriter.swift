@@ -1,0 +1,267 @@
+import KGSyntax
+
+// MARK: - Every data format as a writer of facts
+
+/// The order in which an export hands a writer its facts.
+public enum FactOrder: Sendable, Equatable {
+    /// Predicate after predicate (by name), a fact's rows one after another: one row per
+    /// source that states it (`source` nil for a fact stated without one).
+    case byPredicate
+    /// Binary facts only, by source and then by subject: each fact once per source.
+    case bySourceAndSubject
+    /// Binary facts only, by subject: each fact once (`source` nil), with the periods of all
+    /// the sources that give it any.
+    case bySubject
+}
+
+/// One fact as an export hands it to a writer.
+public struct ExportedFact {
+    public var predicate: Value
+    public var arguments: [Value]
+    /// The source of this row (see `FactOrder`).
+    public var source: Value?
+    /// The periods of the fact from that source as date ids (`Period`); empty: at all times.
+    public var periods: [(from: Int64, until: Int64)]
+
+    public init(predicate: Value, arguments: [Value], source: Value?, periods: [(from: Int64, until: Int64)] = []) {
+        self.predicate = predicate
+        self.arguments = arguments
+        self.source = source
+        self.periods = periods
+    }
+}
+
+/// A data format's writer: takes facts in the order it asks for and writes text to `out`.
+/// Facts it cannot write (a number as a subject in RDF) are counted as left out.
+public protocol FactWriter {
+    var order: FactOrder { get }
+    /// Whether it writes facts of `arity` at all; the export counts the others as left out.
+    func takes(arity: Int) -> Bool
+    mutating func begin(to out: (String) -> Void)
+    mutating func write(_ fact: ExportedFact, to out: (String) -> Void)
+    mutating func finish(to out: (String) -> Void)
+    /// Facts (or rows, where a format writes one per source) written and left out so far.
+    var written: Int { get }
+    var skipped: Int { get }
+}
+
+extension FactWriter {
+    public mutating func begin(to out: (String) -> Void) {}
+    public mutating func finish(to out: (String) -> Void) {}
+}
+
+extension DataFormat {
+    /// The writer of this format; nil for `kgl`, which the knowledge base writes as the
+    /// program it is. `prefixes` are the knowledge base's (Turtle and TriG write them);
+    /// `sourceColumn` ends each CSV or TSV row with its source.
+    public func writer(prefixes: [String: String], sourceColumn: Bool = false) -> (any FactWriter)? {
+        switch self {
+        case .kgl: return nil
+        case .nt: return NTriplesFactWriter(format: .nTriples)
+        case .nq: return NTriplesFactWriter(format: .nQuads)
+        case .ttl: return TurtleFactWriter(prefixes: prefixes, trig: false)
+        case .trig: return TurtleFactWriter(prefixes: prefixes, trig: true)
+        case .jsonl: return JSONLinesFactWriter()
+        case .csv: return RecordFactWriter(dialect: .csv, sourceColumn: sourceColumn)
+        case .tsv: return RecordFactWriter(dialect: .tsv, sourceColumn: sourceColumn)
+        }
+    }
+}
+
+/// N-Triples (each fact once, its periods from every source after it) or N-Quads (a line per
+/// source, the source as the graph, that source's periods after it); periods as `RDFPeriods`.
+public struct NTriplesFactWriter: FactWriter {
+    public let format: NTriplesParser.Format
+    public private(set) var written = 0
+    public private(set) var skipped = 0
+    public var order: FactOrder { .byPredicate }
+    public func takes(arity: Int) -> Bool { arity == 2 }
+
+    private var predicate: Value?
+    private var predicateText = ""
+    private var previous: [Value]?
+    /// N-Triples: the fact last written, waiting for its other sources' periods.
+    private var pendingFact: (subject: String, object: String)?
+    private var pendingPeriods: [(from: Int64, until: Int64)] = []
+    private var periodLabel = 0
+
+    public init(format: NTriplesParser.Format) {
+        self.format = format
+    }
+
+    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+        if predicate != fact.predicate {
+            writePendingPeriods(to: out)
+            predicate = fact.predicate
+            predicateText = NTriplesWriter.term(fact.predicate)
+            previous = nil
+        }
+        if format == .nTriples && previous == fact.arguments {
+            collect(fact.periods)
+            return
+        }
+        writePendingPeriods(to: out)
+        previous = fact.arguments
+        guard NTriplesWriter.canBeSubject(fact.arguments[0]) else { skipped += 1; return }
+        let subject = NTriplesWriter.term(fact.arguments[0]), object = NTriplesWriter.term(fact.arguments[1])
+        var line = subject + " " + predicateText + " " + object
+        var graph: String?
+        if format == .nQuads, let source = fact.source {
+            guard NTriplesWriter.canBeSubject(source) else { skipped += 1; return }
+            graph = NTriplesWriter.term(source)
+            line += " " + graph!
+        }
+        out(line + " .\n")
+        written += 1
+        if format == .nQuads {
+            out(RDFPeriods.lines(subject: subject, predicate: predicateText, object: object, graph: graph,
+                                 periods: fact.periods, label: &periodLabel))
+        } else {
+            pendingFact = (subject, object)
+            collect(fact.periods)
+        }
+    }
+
+    public mutating func finish(to out: (String) -> Void) {
+        writePendingPeriods(to: out)
+    }
+
+    /// A fact that holds at all times from one source holds at all times: it has no periods.
+    private mutating func collect(_ periods: [(from: Int64, until: Int64)]) {
+        if periods.isEmpty || periods.contains(where: { $0.from == Period.openStartID && $0.until == Period.openEndID }) {
+            pendingFact = nil
+        }
+        for period in periods where !pendingPeriods.contains(where: { $0 == period }) { pendingPeriods.append(period) }
+    }
+
+    private mutating func writePendingPeriods(to out: (String) -> Void) {
+        if let fact = pendingFact {
+            out(RDFPeriods.lines(subject: fact.subject, predicate: predicateText, object: fact.object, graph: nil,
+                                 periods: pendingPeriods, label: &periodLabel))
+        }
+        (pendingFact, pendingPeriods) = (nil, [])
+    }
+}
+
+/// Readable Turtle (each fact once) or TriG (each source's facts in its graph, facts without
+/// one in the default graph): the prefixes, then each subject once, `;` between its predicates
+/// and `,` between objects; a fact's periods follow its subject as `RDFPeriods` reification.
+/// Holds one subject's facts at a time.
+public struct TurtleFactWriter: FactWriter {
+    public let trig: Bool
+    public private(set) var written = 0
+    public private(set) var skipped = 0
+    public var order: FactOrder { trig ? .bySourceAndSubject : .bySubject }
+    public func takes(arity: Int) -> Bool { arity == 2 }
+
+    private let terms: TurtleWriter
+    private var graph: (value: Value?, named: Bool, opened: Bool)?
+    private var subject: Value?
+    private var predicates: [(predicate: Value, objects: [Value])] = []
+    private var periods = ""
+    private var periodLabel = 0
+
+    public init(prefixes: [String: String], trig: Bool) {
+        terms = TurtleWriter(prefixes: prefixes)
+        self.trig = trig
+    }
+
+    public mutating func begin(to out: (String) -> Void) {
+        out(terms.header)
+    }
+
+    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+        let source = trig ? fact.source : nil
+        if graph == nil || graph!.value != source {
+            finishSubject(to: out)
+            finishGraph(to: out)
+            graph = (source, source.map(NTriplesWriter.canBeSubject) ?? true, false)
+        }
+        // A source that cannot name a graph (a number, a string) has its facts left out.
+        guard graph!.named else { skipped += 1; return }
+        if trig, let name = graph!.value, !graph!.opened {
+            out(terms.term(name) + " {\n")
+            graph!.opened = true
+        }
+        let (s, o) = (fact.arguments[0], fact.arguments[1])
+        if subject != s {
+            finishSubject(to: out)
+            subject = s
+        }
+        if predicates.last?.predicate == fact.predicate {
+            predicates[predicates.count - 1].objects.append(o)
+        } else {
+            predicates.append((fact.predicate, [o]))
+        }
+        if !fact.periods.isEmpty {
+            periods += RDFPeriods.lines(subject: terms.term(s), predicate: terms.term(fact.predicate), object: terms.term(o), graph: nil,
+                                        periods: fact.periods, label: &periodLabel)
+        }
+    }
+
+    public mutating func finish(to out: (String) -> Void) {
+        finishSubject(to: out)
+        finishGraph(to: out)
+    }
+
+    private var indent: String { trig && graph?.value != nil ? "    " : "" }
+
+    private mutating func finishSubject(to out: (String) -> Void) {
+        guard let current = subject else { return }
+        let count = predicates.reduce(0) { $0 + $1.objects.count }
+        if NTriplesWriter.canBeSubject(current) {
+            out(terms.subject(current, predicates, indent: indent))
+            if !periods.isEmpty { out(periods.split(separator: "\n").map { indent + $0 + "\n" }.joined()) }
+            written += count
+        } else {
+            skipped += count
+        }
+        (subject, predicates, periods) = (nil, [], "")
+    }
+
+    private mutating func finishGraph(to out: (String) -> Void) {
+        if let graph, graph.opened { out("}\n") }
+        graph = nil
+    }
+}
+
+/// JSON Lines: a line per fact and source, `{"predicate":…,"arguments":[…],"source":…}`.
+public struct JSONLinesFactWriter: FactWriter {
+    public private(set) var written = 0
+    public let skipped = 0
+    public var order: FactOrder { .byPredicate }
+    public func takes(arity: Int) -> Bool { true }
+
+    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+        out(JSONText.fact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source))
+        written += 1
+    }
+}
+
+/// CSV or TSV rows of one predicate's facts: each fact once, or with `sourceColumn` a row per
+/// source ending with it (empty for none), as an import's `--source-column` reads it back.
+public struct RecordFactWriter: FactWriter {
+    public let dialect: CSVReader.Dialect
+    public let sourceColumn: Bool
+    public private(set) var written = 0
+    public let skipped = 0
+    public var order: FactOrder { .byPredicate }
+    public func takes(arity: Int) -> Bool { true }
+    private var previous: [Value]?
+
+    public init(dialect: CSVReader.Dialect, sourceColumn: Bool) {
+        self.dialect = dialect
+        self.sourceColumn = sourceColumn
+    }
+
+    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+        if !sourceColumn {
+            guard previous != fact.arguments else { return }
+            previous = fact.arguments
+        }
+        var fields = fact.arguments.map(\.lexical)
+        if sourceColumn { fields.append(fact.source?.lexical ?? "") }
+        out((dialect == .csv ? fields.map(CSVEscaping.quote) : fields.map(TSVEscaping.escape)).joined(separator: dialect == .csv ? "," : "\t") + "\n")
+        written += 1
+    }
+}
