@@ -14,22 +14,27 @@ public enum FactOrder: Sendable, Equatable {
     case bySubject
 }
 
-/// One fact as an export hands it to a writer.
+/// One fact as an export hands it to a writer: its terms as ids, which the writer turns into
+/// values through `TermValues` only when it has not written them before (the same names recur
+/// fact after fact).
 public struct ExportedFact {
-    public var predicate: Value
-    public var arguments: [Value]
-    /// The source of this row (see `FactOrder`).
-    public var source: Value?
+    public var predicate: Int64
+    public var arguments: [Int64]
+    /// The source of this row (see `FactOrder`); nil: none.
+    public var source: Int64?
     /// The periods of the fact from that source as date ids (`Period`); empty: at all times.
     public var periods: [(from: Int64, until: Int64)]
 
-    public init(predicate: Value, arguments: [Value], source: Value?, periods: [(from: Int64, until: Int64)] = []) {
+    public init(predicate: Int64, arguments: [Int64], source: Int64?, periods: [(from: Int64, until: Int64)] = []) {
         self.predicate = predicate
         self.arguments = arguments
         self.source = source
         self.periods = periods
     }
 }
+
+/// The value of a term id: the store's dictionary as an export reads it.
+public typealias TermValues = (Int64) throws -> Value
 
 /// A data format's writer: takes facts in the order it asks for and writes text to `out`.
 /// Facts it cannot write (a number as a subject in RDF) are counted as left out.
@@ -38,11 +43,27 @@ public protocol FactWriter {
     /// Whether it writes facts of `arity` at all; the export counts the others as left out.
     func takes(arity: Int) -> Bool
     mutating func begin(to out: (String) -> Void)
-    mutating func write(_ fact: ExportedFact, to out: (String) -> Void)
+    mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws
     mutating func finish(to out: (String) -> Void)
     /// Facts (or rows, where a format writes one per source) written and left out so far.
     var written: Int { get }
     var skipped: Int { get }
+}
+
+/// What a writer made of each term, by id, and whether the term can be a subject or a graph
+/// name: a name written a thousand times is decoded and escaped once. Forgets all at a
+/// million terms, to keep memory flat.
+struct TermTexts {
+    private var texts: [Int64: (text: String, isResource: Bool)] = [:]
+
+    mutating func text(_ id: Int64, _ values: TermValues, _ make: (Value) -> String) throws -> (text: String, isResource: Bool) {
+        if let known = texts[id] { return known }
+        let value = try values(id)
+        let made = (make(value), NTriplesWriter.canBeSubject(value))
+        if texts.count >= 1 << 20 { texts.removeAll(keepingCapacity: true) }
+        texts[id] = made
+        return made
+    }
 }
 
 extension FactWriter {
@@ -77,23 +98,24 @@ public struct NTriplesFactWriter: FactWriter {
     public var order: FactOrder { .byPredicate }
     public func takes(arity: Int) -> Bool { arity == 2 }
 
-    private var predicate: Value?
+    private var predicate: Int64?
     private var predicateText = ""
-    private var previous: [Value]?
+    private var previous: [Int64]?
     /// N-Triples: the fact last written, waiting for its other sources' periods.
     private var pendingFact: (subject: String, object: String)?
     private var pendingPeriods: [(from: Int64, until: Int64)] = []
     private var periodLabel = 0
+    private var texts = TermTexts()
 
     public init(format: NTriplesParser.Format) {
         self.format = format
     }
 
-    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+    public mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws {
         if predicate != fact.predicate {
             writePendingPeriods(to: out)
             predicate = fact.predicate
-            predicateText = NTriplesWriter.term(fact.predicate)
+            predicateText = NTriplesWriter.term(try values(fact.predicate))
             previous = nil
         }
         if format == .nTriples && previous == fact.arguments {
@@ -102,22 +124,27 @@ public struct NTriplesFactWriter: FactWriter {
         }
         writePendingPeriods(to: out)
         previous = fact.arguments
-        guard NTriplesWriter.canBeSubject(fact.arguments[0]) else { skipped += 1; return }
-        let subject = NTriplesWriter.term(fact.arguments[0]), object = NTriplesWriter.term(fact.arguments[1])
-        var line = subject + " " + predicateText + " " + object
+        let subject = try texts.text(fact.arguments[0], values, NTriplesWriter.term)
+        guard subject.isResource else { skipped += 1; return }
+        let object = try texts.text(fact.arguments[1], values, NTriplesWriter.term).text
+        var line = subject.text + " " + predicateText + " " + object
         var graph: String?
         if format == .nQuads, let source = fact.source {
-            guard NTriplesWriter.canBeSubject(source) else { skipped += 1; return }
-            graph = NTriplesWriter.term(source)
-            line += " " + graph!
+            let name = try texts.text(source, values, NTriplesWriter.term)
+            guard name.isResource else { skipped += 1; return }
+            graph = name.text
+            line += " " + name.text
         }
-        out(line + " .\n")
+        line += " .\n"
+        out(line)
         written += 1
         if format == .nQuads {
-            out(RDFPeriods.lines(subject: subject, predicate: predicateText, object: object, graph: graph,
-                                 periods: fact.periods, label: &periodLabel))
+            if !fact.periods.isEmpty {
+                out(RDFPeriods.lines(subject: subject.text, predicate: predicateText, object: object, graph: graph,
+                                     periods: fact.periods, label: &periodLabel))
+            }
         } else {
-            pendingFact = (subject, object)
+            pendingFact = (subject.text, object)
             collect(fact.periods)
         }
     }
@@ -130,12 +157,13 @@ public struct NTriplesFactWriter: FactWriter {
     private mutating func collect(_ periods: [(from: Int64, until: Int64)]) {
         if periods.isEmpty || periods.contains(where: { $0.from == Period.openStartID && $0.until == Period.openEndID }) {
             pendingFact = nil
+            return
         }
         for period in periods where !pendingPeriods.contains(where: { $0 == period }) { pendingPeriods.append(period) }
     }
 
     private mutating func writePendingPeriods(to out: (String) -> Void) {
-        if let fact = pendingFact {
+        if let fact = pendingFact, !pendingPeriods.isEmpty {
             out(RDFPeriods.lines(subject: fact.subject, predicate: predicateText, object: fact.object, graph: nil,
                                  periods: pendingPeriods, label: &periodLabel))
         }
@@ -155,9 +183,13 @@ public struct TurtleFactWriter: FactWriter {
     public func takes(arity: Int) -> Bool { arity == 2 }
 
     private let terms: TurtleWriter
-    private var graph: (value: Value?, named: Bool, opened: Bool)?
-    private var subject: Value?
-    private var predicates: [(predicate: Value, objects: [Value])] = []
+    private var texts = TermTexts()
+    /// The graph being written (TriG: the source; nil for none), whether it can be named, and
+    /// whether its `{` is out.
+    private var graph: (source: Int64?, named: Bool, opened: Bool)?
+    private var subject: (id: Int64, text: String, isResource: Bool)?
+    private var predicates: [(predicate: String, objects: [String])] = []
+    private var lastPredicate: Int64?
     private var periods = ""
     private var periodLabel = 0
 
@@ -170,32 +202,35 @@ public struct TurtleFactWriter: FactWriter {
         out(terms.header)
     }
 
-    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+    public mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws {
         let source = trig ? fact.source : nil
-        if graph == nil || graph!.value != source {
+        if graph == nil || graph!.source != source {
             finishSubject(to: out)
             finishGraph(to: out)
-            graph = (source, source.map(NTriplesWriter.canBeSubject) ?? true, false)
+            let name = try source.map { try texts.text($0, values, terms.term) }
+            graph = (source, name?.isResource ?? true, false)
+            // A source that cannot name a graph (a number, a string) has its facts left out.
+            if let name, name.isResource {
+                out(name.text + " {\n")
+                graph!.opened = true
+            }
         }
-        // A source that cannot name a graph (a number, a string) has its facts left out.
         guard graph!.named else { skipped += 1; return }
-        if trig, let name = graph!.value, !graph!.opened {
-            out(terms.term(name) + " {\n")
-            graph!.opened = true
-        }
-        let (s, o) = (fact.arguments[0], fact.arguments[1])
-        if subject != s {
+        if subject?.id != fact.arguments[0] {
             finishSubject(to: out)
-            subject = s
+            let made = try texts.text(fact.arguments[0], values, terms.term)
+            subject = (fact.arguments[0], made.text, made.isResource)
         }
-        if predicates.last?.predicate == fact.predicate {
-            predicates[predicates.count - 1].objects.append(o)
+        let object = try texts.text(fact.arguments[1], values, terms.term).text
+        if lastPredicate == fact.predicate {
+            predicates[predicates.count - 1].objects.append(object)
         } else {
-            predicates.append((fact.predicate, [o]))
+            predicates.append((try texts.text(fact.predicate, values, terms.term).text, [object]))
+            lastPredicate = fact.predicate
         }
         if !fact.periods.isEmpty {
-            periods += RDFPeriods.lines(subject: terms.term(s), predicate: terms.term(fact.predicate), object: terms.term(o), graph: nil,
-                                        periods: fact.periods, label: &periodLabel)
+            periods += RDFPeriods.lines(subject: subject!.text, predicate: predicates[predicates.count - 1].predicate, object: object,
+                                        graph: nil, periods: fact.periods, label: &periodLabel)
         }
     }
 
@@ -204,19 +239,19 @@ public struct TurtleFactWriter: FactWriter {
         finishGraph(to: out)
     }
 
-    private var indent: String { trig && graph?.value != nil ? "    " : "" }
+    private var indent: String { graph?.opened == true ? "    " : "" }
 
     private mutating func finishSubject(to out: (String) -> Void) {
         guard let current = subject else { return }
         let count = predicates.reduce(0) { $0 + $1.objects.count }
-        if NTriplesWriter.canBeSubject(current) {
-            out(terms.subject(current, predicates, indent: indent))
+        if current.isResource {
+            out(terms.subject(current.text, predicates, indent: indent))
             if !periods.isEmpty { out(periods.split(separator: "\n").map { indent + $0 + "\n" }.joined()) }
             written += count
         } else {
             skipped += count
         }
-        (subject, predicates, periods) = (nil, [], "")
+        (subject, predicates, lastPredicate, periods) = (nil, [], nil, "")
     }
 
     private mutating func finishGraph(to out: (String) -> Void) {
@@ -232,8 +267,9 @@ public struct JSONLinesFactWriter: FactWriter {
     public var order: FactOrder { .byPredicate }
     public func takes(arity: Int) -> Bool { true }
 
-    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
-        out(JSONText.fact(predicate: fact.predicate, arguments: fact.arguments, source: fact.source))
+    public mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws {
+        out(JSONText.fact(predicate: try values(fact.predicate), arguments: try fact.arguments.map(values),
+                          source: try fact.source.map(values)))
         written += 1
     }
 }
@@ -247,20 +283,20 @@ public struct RecordFactWriter: FactWriter {
     public let skipped = 0
     public var order: FactOrder { .byPredicate }
     public func takes(arity: Int) -> Bool { true }
-    private var previous: [Value]?
+    private var previous: [Int64]?
 
     public init(dialect: CSVReader.Dialect, sourceColumn: Bool) {
         self.dialect = dialect
         self.sourceColumn = sourceColumn
     }
 
-    public mutating func write(_ fact: ExportedFact, to out: (String) -> Void) {
+    public mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws {
         if !sourceColumn {
             guard previous != fact.arguments else { return }
             previous = fact.arguments
         }
-        var fields = fact.arguments.map(\.lexical)
-        if sourceColumn { fields.append(fact.source?.lexical ?? "") }
+        var fields = try fact.arguments.map { try values($0).lexical }
+        if sourceColumn { fields.append(try fact.source.map { try values($0).lexical } ?? "") }
         out((dialect == .csv ? fields.map(CSVEscaping.quote) : fields.map(TSVEscaping.escape)).joined(separator: dialect == .csv ? "," : "\t") + "\n")
         written += 1
     }

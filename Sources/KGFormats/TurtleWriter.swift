@@ -46,11 +46,12 @@ public struct TurtleWriter {
         return scalars.dropFirst().allSatisfy { TurtleParser.isNameChar($0) || $0 == ":" || $0 == "." }
     }
 
-    /// The statements of one subject's facts, `(predicate, objects)` in order: `s p o1, o2 ;\n    q o3 .`
-    public func subject(_ subject: Value, _ predicates: [(predicate: Value, objects: [Value])], indent: String = "") -> String {
-        var out = indent + term(subject)
+    /// The statements of one subject's facts, its terms already written: `(predicate,
+    /// objects)` in order, `s p o1, o2 ;\n    q o3 .`
+    public func subject(_ subject: String, _ predicates: [(predicate: String, objects: [String])], indent: String = "") -> String {
+        var out = indent + subject
         for (index, entry) in predicates.enumerated() {
-            out += (index == 0 ? " " : " ;\n" + indent + "    ") + term(entry.predicate) + " " + entry.objects.map(term).joined(separator: ", ")
+            out += (index == 0 ? " " : " ;\n" + indent + "    ") + entry.predicate + " " + entry.objects.joined(separator: ", ")
         }
         return out + " .\n"
     }

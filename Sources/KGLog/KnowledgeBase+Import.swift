@@ -153,7 +153,7 @@ extension KnowledgeBase {
             guard let id = try store.termID(for: summary.predicate) else { continue }
             skipped += try store.distinctFactCount(predicate: id, arity: summary.arity)
         }
-        let value = TermDecoder(store: store).value
+        let values = TermDecoder(store: store).value
         let withPeriods = try store.predicatesWithPeriods()
         writer.begin(to: write)
         switch writer.order {
@@ -163,8 +163,8 @@ extension KnowledgeBase {
                 let hasPeriods = withPeriods.contains(id)
                 try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
                     let periods = hasPeriods ? try store.periods(ofFact: id, arguments: arguments, source: source) : []
-                    writer.write(ExportedFact(predicate: summary.predicate, arguments: try arguments.map(value),
-                                              source: source == TermCode.noTerm ? nil : try value(source), periods: periods), to: write)
+                    try writer.write(ExportedFact(predicate: id, arguments: arguments, source: source == TermCode.noTerm ? nil : source,
+                                                  periods: periods), values: values, to: write)
                 }
             }
         case .bySourceAndSubject, .bySubject:
@@ -176,8 +176,8 @@ extension KnowledgeBase {
                         try store.periods(ofFact: p, arguments: [s, o], source: $0)
                     }
                 }
-                writer.write(ExportedFact(predicate: try value(p), arguments: [try value(s), try value(o)],
-                                          source: bySource && source != TermCode.noTerm ? try value(source) : nil, periods: periods), to: write)
+                try writer.write(ExportedFact(predicate: p, arguments: [s, o], source: bySource && source != TermCode.noTerm ? source : nil,
+                                              periods: periods), values: values, to: write)
             }
         }
         writer.finish(to: write)

@@ -28,15 +28,23 @@ final class FactStreamTests: FolderTestCase {
         }
     }
 
-    let facts: [ExportedFact] = [
-        ExportedFact(predicate: .name("label"), arguments: [.name("csto"), .langString("ОДКБ", language: "ru")], source: nil),
-        ExportedFact(predicate: .name("member-of"), arguments: [.name("armenia"), .name("csto")], source: .name("arminfo")),
-        ExportedFact(predicate: .name("member-of"), arguments: [.name("armenia"), .name("csto")], source: .name("tass")),
-        ExportedFact(predicate: .name("member-of"), arguments: [.name("russia"), .name("csto")], source: nil),
+    /// A fact as values, which `written` numbers as a store would.
+    struct Fact {
+        var predicate: Value
+        var arguments: [Value]
+        var source: Value?
+        var periods: [(from: Int64, until: Int64)] = []
+    }
+
+    let facts: [Fact] = [
+        Fact(predicate: .name("label"), arguments: [.name("csto"), .langString("ОДКБ", language: "ru")], source: nil),
+        Fact(predicate: .name("member-of"), arguments: [.name("armenia"), .name("csto")], source: .name("arminfo")),
+        Fact(predicate: .name("member-of"), arguments: [.name("armenia"), .name("csto")], source: .name("tass")),
+        Fact(predicate: .name("member-of"), arguments: [.name("russia"), .name("csto")], source: nil),
     ]
 
     /// Writes the facts in the order the writer asks for, as an export would hand them over.
-    func written(_ format: DataFormat, _ facts: [ExportedFact], sourceColumn: Bool = false) throws -> (text: String, written: Int, skipped: Int) {
+    func written(_ format: DataFormat, _ facts: [Fact], sourceColumn: Bool = false) throws -> (text: String, written: Int, skipped: Int) {
         var writer = try XCTUnwrap(format.writer(prefixes: ["ex": "http://example.org/"], sourceColumn: sourceColumn))
         var ordered = facts.filter { writer.takes(arity: $0.arguments.count) }
         switch writer.order {
@@ -45,13 +53,22 @@ final class FactStreamTests: FolderTestCase {
         case .bySubject:
             var seen = Set<String>()
             ordered = ordered.filter { seen.insert($0.predicate.sourceText + $0.arguments.map(\.sourceText).joined()).inserted }.map {
-                ExportedFact(predicate: $0.predicate, arguments: $0.arguments, source: nil, periods: $0.periods)
+                Fact(predicate: $0.predicate, arguments: $0.arguments, source: nil, periods: $0.periods)
             }
             ordered.sort { $0.arguments[0].sourceText < $1.arguments[0].sourceText }
         }
+        var terms: [Value] = []
+        func id(_ value: Value) -> Int64 {
+            if let index = terms.firstIndex(of: value) { return Int64(index) }
+            terms.append(value)
+            return Int64(terms.count - 1)
+        }
         var text = ""
         writer.begin { text += $0 }
-        for fact in ordered { writer.write(fact) { text += $0 } }
+        for fact in ordered {
+            let exported = ExportedFact(predicate: id(fact.predicate), arguments: fact.arguments.map(id), source: fact.source.map(id), periods: fact.periods)
+            try writer.write(exported, values: { terms[Int($0)] }) { text += $0 }
+        }
         writer.finish { text += $0 }
         return (text, writer.written, writer.skipped)
     }
@@ -64,7 +81,7 @@ final class FactStreamTests: FolderTestCase {
     }
 
     func testWhatEachWriterWritesItsReaderReadsBack() throws {
-        let ternary = ExportedFact(predicate: .name("held"), arguments: [.name("council"), .date(CalendarDate(year: 2012, month: 5, day: 3)!), .string("Астана")], source: .name("tass"))
+        let ternary = Fact(predicate: .name("held"), arguments: [.name("council"), .date(CalendarDate(year: 2012, month: 5, day: 3)!), .string("Астана")], source: .name("tass"))
         let all = facts + [ternary]
         let expected: [DataFormat: [String]] = [
             .nt: ["label(csto, \"ОДКБ\"@ru) :1", "member-of(armenia, csto) :2", "member-of(russia, csto) :3"],
@@ -117,8 +134,8 @@ final class FactStreamTests: FolderTestCase {
         XCTAssertEqual(try written(.nt, dated).text.components(separatedBy: "_:period").count, 1)
         // TriG: each source a graph, its subjects grouped; a number cannot name a graph.
         var trig = facts
-        trig.append(ExportedFact(predicate: .name("member-of"), arguments: [.name("armenia"), .name("cis")], source: .name("tass")))
-        trig.append(ExportedFact(predicate: .name("member-of"), arguments: [.name("belarus"), .name("csto")], source: .integer(7)))
+        trig.append(Fact(predicate: .name("member-of"), arguments: [.name("armenia"), .name("cis")], source: .name("tass")))
+        trig.append(Fact(predicate: .name("member-of"), arguments: [.name("belarus"), .name("csto")], source: .integer(7)))
         let out = try written(.trig, trig)
         XCTAssertEqual(out.text, """
             @prefix : <kglog:> .
