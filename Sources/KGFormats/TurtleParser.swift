@@ -25,6 +25,10 @@ public struct TurtleParser {
 
     static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     static let xsd = "http://www.w3.org/2001/XMLSchema#"
+    static let rdfType = Value.iri(rdf + "type")
+    static let rdfFirst = Value.iri(rdf + "first")
+    static let rdfRest = Value.iri(rdf + "rest")
+    static let rdfNil = Value.iri(rdf + "nil")
 
     /// A reader of `source`; `base` resolves relative IRIs until the document sets its own.
     public init(format: Format, source: ByteSource, base: String? = nil) {
@@ -77,6 +81,7 @@ public struct TurtleParser {
             }
             return true
         }
+        guard let first = try source.peek(), first | 0x20 == UInt8(ascii: "p") || first | 0x20 == UInt8(ascii: "b") else { return false }
         let word = try source.peekWord(after: 0).uppercased()
         guard word == "PREFIX" || word == "BASE", try isWordEnd(after: word.utf8.count) else { return false }
         source.advance(count: word.utf8.count)
@@ -251,7 +256,7 @@ public struct TurtleParser {
         let (line, column) = source.position
         if try source.peek() == UInt8(ascii: "a"), try isWordEnd(after: 1) {
             source.advance()
-            return .iri(TurtleParser.rdf + "type")
+            return TurtleParser.rdfType
         }
         if try source.peek() == UInt8(ascii: "<") { return iriValue(try iriReference()) }
         guard try startsPrefixedName() else { throw fail(.expected("a predicate", found: try found()), line, column) }
@@ -281,9 +286,9 @@ public struct TurtleParser {
             }
             return try numericLiteral()
         default:
-            for word in ["true", "false"] where try source.peekWord(after: 0) == word && isWordEnd(after: word.utf8.count) {
+            for word in ["true", "false"] where try next == word.utf8.first && source.peekWord(after: 0) == word && isWordEnd(after: word.utf8.count) {
                 source.advance(count: word.utf8.count)
-                return Value.literal(word, datatype: TurtleParser.xsd + "boolean")
+                return Value.literal(word, datatype: Value.XSD.boolean)
             }
             guard try startsPrefixedName() else { throw fail(.expected("an object", found: try found()), line, column) }
             return iriValue(try prefixedName())
@@ -311,12 +316,12 @@ public struct TurtleParser {
             }
             items.append(try objectTerm())
         }
-        guard !items.isEmpty else { return .iri(TurtleParser.rdf + "nil") }
+        guard !items.isEmpty else { return TurtleParser.rdfNil }
         let nodes = items.map { _ in freshBlankNode() }
         for (index, item) in items.enumerated() {
-            try emit(Quad(subject: nodes[index], predicate: .iri(TurtleParser.rdf + "first"), object: item, graph: graph), source.position.line)
-            let rest = index + 1 < nodes.count ? nodes[index + 1] : .iri(TurtleParser.rdf + "nil")
-            try emit(Quad(subject: nodes[index], predicate: .iri(TurtleParser.rdf + "rest"), object: rest, graph: graph), source.position.line)
+            try emit(Quad(subject: nodes[index], predicate: TurtleParser.rdfFirst, object: item, graph: graph), source.position.line)
+            let rest = index + 1 < nodes.count ? nodes[index + 1] : TurtleParser.rdfNil
+            try emit(Quad(subject: nodes[index], predicate: TurtleParser.rdfRest, object: rest, graph: graph), source.position.line)
         }
         return nodes[0]
     }
@@ -347,7 +352,7 @@ public struct TurtleParser {
 
     /// An IRI as a value: the `kglog:` scheme names a kglog name.
     private func iriValue(_ iri: String) -> Value {
-        iri.hasPrefix("kglog:") && iri.count > 6 ? .name(String(iri.dropFirst(6))) : .iri(iri)
+        iri.utf8.count > 6 && iri.hasPrefix("kglog:") ? .name(String(iri.dropFirst(6))) : .iri(iri)
     }
 
     /// `<...>`, its escapes read and the result resolved against the base.
@@ -355,6 +360,13 @@ public struct TurtleParser {
         let (line, column) = source.position
         guard try source.peek() == UInt8(ascii: "<") else { throw fail(.expected("an IRI in '<' '>'", found: try found()), line, column) }
         source.advance()
+        // Most IRIs have no escapes: taken from the buffer in one piece.
+        let plain = try source.countRun { b, _ in b != UInt8(ascii: ">") && !TurtleParser.forbiddenInIRI(UInt32(b)) }
+        if try source.peek(plain) == UInt8(ascii: ">") {
+            guard let text = source.text(count: plain) else { throw fail(.notUTF8, line, column) }
+            source.advance(withinLine: plain + 1)
+            return try resolve(text, line: line, column: column)
+        }
         var bytes: [UInt8] = []
         while true {
             let (cline, ccolumn) = source.position
@@ -383,7 +395,10 @@ public struct TurtleParser {
     }
 
     static func forbiddenInIRI(_ value: UInt32) -> Bool {
-        value <= 0x20 || [0x3C, 0x3E, 0x22, 0x7B, 0x7D, 0x7C, 0x5E, 0x60, 0x5C].contains(value)
+        switch value {
+        case 0...0x20, 0x3C, 0x3E, 0x22, 0x7B, 0x7D, 0x7C, 0x5E, 0x60, 0x5C: return true
+        default: return false
+        }
     }
 
     static func describe(_ scalar: Unicode.Scalar) -> String {
@@ -429,6 +444,20 @@ public struct TurtleParser {
     /// PN_PREFIX: a letter, then letters, digits, `_`, `-`, `.` (not last).
     private mutating func prefixName() throws -> String {
         let (line, column) = source.position
+        // ASCII names, the usual ones, in one piece.
+        let source = self.source
+        let plain = try source.countRun { b, offset in
+            if TurtleParser.isASCIILetter(b) { return true }
+            if offset == 0 { return false }
+            if TurtleParser.isPlainNameByte(b) { return b != UInt8(ascii: ":") }
+            guard b == UInt8(ascii: "."), let after = try source.peek(offset + 1) else { return false }
+            return (TurtleParser.isPlainNameByte(after) && after != UInt8(ascii: ":")) || after == UInt8(ascii: ".")
+        }
+        if plain > 0, try !TurtleParser.continuesBeyondASCII(source, at: plain) {
+            let name = source.text(count: plain)!
+            source.advance(withinLine: plain)
+            return name
+        }
         guard let first = try source.peekScalar(), TurtleParser.isNameStart(first) else {
             throw fail(.expected("a prefix name", found: try found()), line, column)
         }
@@ -450,6 +479,18 @@ public struct TurtleParser {
 
     /// PN_LOCAL, its `\` escapes read (percent escapes are kept, as in the IRI).
     private mutating func localName() throws -> String {
+        // ASCII names without escapes, the usual ones, in one piece.
+        let source = self.source
+        let plain = try source.countRun { b, offset in
+            if TurtleParser.isPlainNameByte(b) { return offset > 0 || b != UInt8(ascii: "-") }
+            guard b == UInt8(ascii: "."), offset > 0, let after = try source.peek(offset + 1) else { return false }
+            return TurtleParser.isPlainNameByte(after) || after == UInt8(ascii: ".")
+        }
+        if try !TurtleParser.continuesBeyondASCII(source, at: plain) {
+            let name = source.text(count: plain)!
+            source.advance(withinLine: plain)
+            return name
+        }
         var name = ""
         var first = true
         while true {
@@ -517,23 +558,17 @@ public struct TurtleParser {
         if try source.peek() == UInt8(ascii: "@") {
             let (line, column) = source.position
             source.advance()
-            var tag = ""
-            while let b = try source.peek(), (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") {
-                tag.append(Character(UnicodeScalar(b)))
-                source.advance()
+            // Letters, then parts of letters and digits after `-`.
+            var length = try source.countRun { b, _ in TurtleParser.isASCIILetter(b) }
+            guard length > 0 else { throw fail(.invalidLanguageTag, line, column) }
+            while try source.peek(length) == UInt8(ascii: "-") {
+                let part = try source.countRun(from: length + 1) { b, _ in TurtleParser.isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) }
+                guard part > 0 else { throw fail(.invalidLanguageTag, line, column) }
+                length += 1 + part
             }
-            guard !tag.isEmpty else { throw fail(.invalidLanguageTag, line, column) }
-            while try source.peek() == UInt8(ascii: "-") {
-                source.advance()
-                var part = ""
-                while let b = try source.peek(), ((b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
-                    part.append(Character(UnicodeScalar(b)))
-                    source.advance()
-                }
-                guard !part.isEmpty else { throw fail(.invalidLanguageTag, line, column) }
-                tag += "-" + part
-            }
-            return .langString(text, language: tag.lowercased())
+            let tag = source.text(count: length)!
+            source.advance(withinLine: length)
+            return .langString(text, language: tag.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? tag.lowercased() : tag)
         }
         if try source.peek() == UInt8(ascii: "^"), try source.peek(1) == UInt8(ascii: "^") {
             source.advance(count: 2)
@@ -557,6 +592,15 @@ public struct TurtleParser {
         guard let quote = try source.peek() else { throw fail(.unterminatedString, line, column) }
         let long = try source.peek(1) == quote && source.peek(2) == quote
         source.advance(count: long ? 3 : 1)
+        if !long {
+            // Most strings have no escapes: taken from the buffer in one piece.
+            let plain = try source.countRun { b, _ in b != quote && b != UInt8(ascii: "\\") && b != 0x0A && b != 0x0D }
+            if try source.peek(plain) == quote {
+                guard let text = source.text(count: plain) else { throw fail(.notUTF8, line, column) }
+                source.advance(withinLine: plain + 1)
+                return text
+            }
+        }
         var bytes: [UInt8] = []
         while true {
             let (cline, ccolumn) = source.position
@@ -599,6 +643,15 @@ public struct TurtleParser {
     /// INTEGER, DECIMAL or DOUBLE.
     private mutating func numericLiteral() throws -> Value {
         let (line, column) = source.position
+        // An integer, the usual number, in one piece.
+        let sign = try source.peek() == UInt8(ascii: "+") || source.peek() == UInt8(ascii: "-") ? 1 : 0
+        let digitCount = try source.countRun(from: sign) { b, _ in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        let goesOn = try source.peek(sign + digitCount).map { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") } ?? false
+        if digitCount > 0 && !goesOn {
+            let text = source.text(count: sign + digitCount)!
+            source.advance(withinLine: sign + digitCount)
+            return Value.literal(text, datatype: Value.XSD.integer)
+        }
         var text = ""
         func digits() throws -> Int {
             var count = 0
@@ -632,12 +685,33 @@ public struct TurtleParser {
                 source.advance()
             }
             guard try digits() > 0 else { throw fail(.expected("the exponent's digits", found: try found()), line, column) }
-            return Value.literal(text, datatype: TurtleParser.xsd + "double")
+            return Value.literal(text, datatype: Value.XSD.double)
         }
-        return Value.literal(text, datatype: TurtleParser.xsd + (hasPoint ? "decimal" : "integer"))
+        return Value.literal(text, datatype: hasPoint ? Value.XSD.decimal : Value.XSD.integer)
     }
 
     // MARK: - Characters
+
+    static func isASCIILetter(_ b: UInt8) -> Bool {
+        (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+    }
+
+    /// An ASCII byte that a local name may hold anywhere but first: a letter, a digit, `_`, `-`
+    /// or `:`.
+    static func isPlainNameByte(_ b: UInt8) -> Bool {
+        isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: ":")
+    }
+
+    /// Whether a name whose ASCII part ends `offset` bytes ahead may go on with an escape or a
+    /// character beyond ASCII (directly, or after a dot): then it is read scalar by scalar.
+    static func continuesBeyondASCII(_ source: ByteSource, at offset: Int) throws -> Bool {
+        guard var b = try source.peek(offset) else { return false }
+        if b == UInt8(ascii: ".") {
+            guard let after = try source.peek(offset + 1) else { return false }
+            b = after
+        }
+        return b >= 0x80 || b == UInt8(ascii: "\\") || b == UInt8(ascii: "%")
+    }
 
     /// PN_CHARS_BASE.
     static func isNameStart(_ s: Unicode.Scalar) -> Bool {
@@ -728,9 +802,34 @@ public final class ByteSource {
     deinit { try? handle?.close() }
 
     /// The byte `offset` ahead, nil past the end.
+    @inline(__always)
     func peek(_ offset: Int = 0) throws -> UInt8? {
+        let at = index + offset
+        if at < buffer.count { return buffer[at] }
+        return try peekAfterRefill(offset)
+    }
+
+    private func peekAfterRefill(_ offset: Int) throws -> UInt8? {
         while index + offset >= buffer.count && !atEnd { try refill() }
         return index + offset < buffer.count ? buffer[index + offset] : nil
+    }
+
+    /// How many bytes from here on satisfy `accepts` (given each byte and its offset), all of
+    /// them in the buffer afterwards.
+    @inline(__always)
+    func countRun(from start: Int = 0, _ accepts: (UInt8, Int) throws -> Bool) throws -> Int {
+        var count = 0
+        while let b = try peek(start + count), try accepts(b, count) { count += 1 }
+        return count
+    }
+
+    /// The next `count` bytes (peeked already) as text, or nil when they are not UTF-8.
+    func text(count: Int) -> String? {
+        buffer.withUnsafeBufferPointer { all in
+            let bytes = UnsafeBufferPointer(rebasing: all[index..<(index + count)])
+            guard NTriplesParser.firstInvalidUTF8(bytes) == nil else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     private func refill() throws {
@@ -767,6 +866,16 @@ public final class ByteSource {
         return word
     }
 
+    /// Moves past `count` bytes (peeked already) with no line break among them.
+    func advance(withinLine count: Int) {
+        guard count > 0 else { return }
+        var characters = 0
+        for at in index..<(index + count) where buffer[at] & 0xC0 != 0x80 { characters += 1 }
+        index += count
+        position.column += characters
+        lastWasCarriageReturn = false
+    }
+
     func advance(count: Int = 1) {
         for _ in 0..<count {
             guard index < buffer.count else { return }
@@ -790,10 +899,14 @@ public final class ByteSource {
 public enum IRIResolution {
     /// Whether a reference starts with a scheme (`http:`): it is absolute then.
     public static func hasScheme(_ reference: String) -> Bool {
-        guard let colon = reference.firstIndex(of: ":"), colon != reference.startIndex else { return false }
-        let scheme = reference[..<colon]
-        guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
-        return scheme.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)) }
+        // A letter, then letters, digits, `+`, `-` and `.`, up to the colon.
+        for (offset, b) in reference.utf8.enumerated() {
+            if b == UInt8(ascii: ":") { return offset > 0 }
+            let isLetter = (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+            let isOther = (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+            guard isLetter || (offset > 0 && isOther) else { return false }
+        }
+        return false
     }
 
     struct Parts {

@@ -27,7 +27,8 @@ struct FactBatch: Sendable {
 }
 
 /// Runs a format's reader on its own thread: numbers the terms of the facts it reads, and sends
-/// a batch every `Limits.factsPerBatch` facts.
+/// a batch every `Limits.factsPerBatch` facts (the first after a tenth of that, so that the
+/// writing thread starts early).
 struct FactFileReader: Sendable {
     let reader: any FactReader
     /// The source of facts that name none.
@@ -154,10 +155,15 @@ struct FactFileReader: Sendable {
             try sendIfFull()
         }
 
+        /// Whether a batch has gone: the first is smaller, for the writer waits for it.
+        private var sentOne = false
+
         /// Sends the batch at `Limits.factsPerBatch` facts, or when the numbering is full.
         private mutating func sendIfFull() throws {
-            guard batch.facts.count / 4 + batch.otherFactCount >= limits.factsPerBatch || numberingIsFull else { return }
+            let limit = sentOne ? limits.factsPerBatch : max(1, limits.factsPerBatch / 10)
+            guard batch.facts.count / 4 + batch.otherFactCount >= limit || numberingIsFull else { return }
             guard channel.send(.success(takeBatch())) else { throw Abandoned() }
+            sentOne = true
         }
 
         var numberingIsFull: Bool {

@@ -309,17 +309,29 @@ extension Value.Kind {
 extension Value {
     public static let xsd = "http://www.w3.org/2001/XMLSchema#"
 
+    /// The XML Schema datatypes kglog values are written with, made once (a literal's datatype
+    /// is compared with them for every literal read).
+    public enum XSD {
+        public static let string = xsd + "string"
+        public static let integer = xsd + "integer"
+        public static let decimal = xsd + "decimal"
+        public static let double = xsd + "double"
+        public static let boolean = xsd + "boolean"
+        public static let date = xsd + "date"
+        public static let dateTime = xsd + "dateTime"
+    }
+
     /// A typed literal as a value: XML Schema integers, decimals, dates and strings in their
     /// canonical form become the kglog kinds (so rules compare them as values); any other form or
     /// datatype stays a typed literal, so an import gives back exactly the same RDF terms.
     public static func literal(_ text: String, datatype: String) -> Value {
         let native: Value?
         switch datatype {
-        case xsd + "string": return .string(text)
-        case xsd + "integer": native = Int64(text).map { .integer($0) }
-        case xsd + "decimal": native = text.contains(".") ? Value(kind: .decimal, lexical: text) : nil
-        case xsd + "date": native = CalendarDate(iso: Substring(text)).map { .date($0) }
-        case xsd + "dateTime": native = DateTime(iso: Substring(text)).map { .datetime($0) }
+        case XSD.string: return .string(text)
+        case XSD.integer: native = Int64(text).map { .integer($0) }
+        case XSD.decimal: native = text.contains(".") ? Value(kind: .decimal, lexical: text) : nil
+        case XSD.date: native = CalendarDate(iso: Substring(text)).map { .date($0) }
+        case XSD.dateTime: native = DateTime(iso: Substring(text)).map { .datetime($0) }
         default: native = nil
         }
         if let native, native.lexical == text { return native }
@@ -329,11 +341,11 @@ extension Value {
     /// The RDF datatype IRI a value is written with, nil for kinds that are not literals.
     public var datatype: String? {
         switch self {
-        case .string: return Value.xsd + "string"
-        case .integer: return Value.xsd + "integer"
-        case .decimal: return Value.xsd + "decimal"
-        case .date: return Value.xsd + "date"
-        case .datetime: return Value.xsd + "dateTime"
+        case .string: return XSD.string
+        case .integer: return XSD.integer
+        case .decimal: return XSD.decimal
+        case .date: return XSD.date
+        case .datetime: return XSD.dateTime
         case .typed(_, let datatype): return datatype
         case .langString: return "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
         default: return nil

@@ -206,6 +206,34 @@ final class W3CSuiteTests: XCTestCase {
         }
     }
 
+    /// The Turtle reader takes plain names, strings, IRIs, language tags and integers from its
+    /// buffer in one piece, and everything else character by character: both give the same
+    /// terms, and an error after them still has its column in characters.
+    func testTurtleTermsReadInOnePieceOrByCharacterAndTheColumnsAfterThem() throws {
+        let text = #"""
+            @prefix e: <http://é.example/> .
+            e:ОДКБ e:p "Ñandú"@RU-x1, 12, -3, +4, 5.0, 6e1, e:a.b, <http://x/ü>, e:c\.d, e:e%41, "a\"b", true ;
+              e:q 7.
+            e:s e:q ?
+            """#
+        var parser = TurtleParser(format: .turtle, source: ByteSource(bytes: Array(text.utf8)))
+        var objects: [Value] = []
+        XCTAssertThrowsError(try parser.parse { quad, _ in
+            XCTAssertEqual(quad.subject, .iri("http://é.example/ОДКБ"))
+            objects.append(quad.object)
+        }) { error in
+            let diagnostic = error as? FormatDiagnostic
+            XCTAssertEqual(diagnostic.map { "\($0.line):\($0.column): \($0.error.message)" }, "4:9: expected an object but found '?'")
+        }
+        XCTAssertEqual(objects, [
+            .langString("Ñandú", language: "ru-x1"), .integer(12), .integer(-3),
+            .typed("+4", datatype: Value.XSD.integer), Value.literal("5.0", datatype: Value.XSD.decimal),
+            .typed("6e1", datatype: Value.XSD.double), .iri("http://é.example/a.b"), .iri("http://x/ü"),
+            .iri("http://é.example/c.d"), .iri("http://é.example/e%41"), .string("a\"b"),
+            .typed("true", datatype: Value.XSD.boolean), .integer(7),
+        ])
+    }
+
     func testTermsOfEveryKindAndTheirWrittenForm() throws {
         let line = #"_:b1 <http://example/p> "chat"@FR <http://example/g> ."#
         var bytes = Array(line.utf8)
