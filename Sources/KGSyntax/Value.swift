@@ -235,24 +235,50 @@ extension Value {
         guard text(first) != nil, values.allSatisfy({ $0.kind == first.kind }) else {
             return values.indices.sorted { sortOrder(values[$0], values[$1]) }
         }
-        // Every text in one buffer; indices sorted by comparing byte ranges.
+        // Every text in one buffer. Past the bytes all texts begin with (an IRI's namespace),
+        // each text's next eight bytes make one number: indices are sorted by those numbers,
+        // and by the byte ranges only where they are equal.
         let texts = PackedTexts(values.lazy.map { text($0) ?? "" })
-        var order = Array(values.indices)
-        texts.bytes.withUnsafeBufferPointer { bytes in
+        return texts.bytes.withUnsafeBufferPointer { bytes in
             texts.starts.withUnsafeBufferPointer { starts in
-                let base = bytes.baseAddress
-                order.sort { a, b in
-                    let (la, lb) = (starts[a + 1] - starts[a], starts[b + 1] - starts[b])
+                let shared = sharedPrefixLength(bytes, starts)
+                var keyed = [(key: UInt64, index: Int)]()
+                keyed.reserveCapacity(values.count)
+                for index in values.indices {
+                    let start = starts[index] + shared, end = min(starts[index + 1], start + 8)
+                    var key: UInt64 = 0
+                    for at in start..<(start + 8) { key = key << 8 | UInt64(at < end ? bytes[at] : 0) }
+                    keyed.append((key, index))
+                }
+                keyed.sort { a, b in
+                    if a.key != b.key { return a.key < b.key }
+                    let (sa, sb) = (starts[a.index] + shared, starts[b.index] + shared)
+                    let (la, lb) = (starts[a.index + 1] - sa, starts[b.index + 1] - sb)
                     let common = min(la, lb)
-                    if common > 0, let base {
-                        let order = memcmp(base + starts[a], base + starts[b], common)
+                    if common > 0, let base = bytes.baseAddress {
+                        let order = memcmp(base + sa, base + sb, common)
                         if order != 0 { return order < 0 }
                     }
                     return la < lb
                 }
+                return keyed.map(\.index)
             }
         }
-        return order
+    }
+
+    /// The number of bytes every packed text begins with.
+    private static func sharedPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>, _ starts: UnsafeBufferPointer<Int>) -> Int {
+        let count = starts.count - 1
+        guard count > 1 else { return 0 }
+        var shared = starts[1] - starts[0]
+        for index in 1..<count where shared > 0 {
+            let start = starts[index]
+            var length = 0
+            let limit = min(shared, starts[index + 1] - start)
+            while length < limit && bytes[start + length] == bytes[starts[0] + length] { length += 1 }
+            shared = length
+        }
+        return shared
     }
 
     /// Whether `x` comes before `y` by code point: their UTF-8 bytes compared as unsigned.

@@ -10,12 +10,16 @@ final class ValueOrderTests: XCTestCase {
         func text() -> String { (0..<random.int(5)).map { _ in letters[random.int(letters.count)] }.joined() }
         for round in 0..<200 {
             var values = Set<Value>()
-            let kind = random.int(4)
+            let kind = random.int(6)
             for _ in 0..<random.int(60) {
                 switch kind {
                 case 0: values.insert(.name("n" + text()))
                 case 1: values.insert(.string(text()))
                 case 2: values.insert(.integer(Int64(random.int(2_000)) - 1_000))
+                // Texts that share a long beginning, and texts that differ only past eight
+                // bytes or by a NUL at their end.
+                case 3: values.insert(.iri("http://example.org/entity/" + text()))
+                case 4: values.insert(.string("same-start" + text() + ["", "\u{0}", "\u{0}\u{0}"][random.int(3)] + text()))
                 default:
                     // Mixed kinds take the general path.
                     values.insert([.name("n" + text()), .string(text()), .integer(Int64(random.int(50))), .iri("http://e/" + text())][random.int(4)])

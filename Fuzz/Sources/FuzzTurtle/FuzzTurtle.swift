@@ -18,7 +18,7 @@ func fuzzTurtle(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let writer = TurtleWriter(prefixes: parser.prefixes)
         _ = writer.header
         for quad in quads {
-            _ = writer.subject(quad.subject, [(quad.predicate, [quad.object])])
+            _ = writer.subject(writer.term(quad.subject), [(writer.term(quad.predicate), [writer.term(quad.object)])])
         }
     }
     let text = String(decoding: bytes, as: UTF8.self)

@@ -46,32 +46,33 @@ final class TermDictionary {
         values.filter { TermCode.isTemporary($0.key) }.map { ($0.key, $0.value.lexical) }.sorted { $0.id > $1.id }
     }
 
-    /// The values of many distinct ids: the dictionary ones read in one pass over the store.
+    /// The values of many distinct ids: the dictionary ones not known yet read in one pass over
+    /// the store (in id order), the others made or looked up here.
     func values(of wanted: [Int64]) throws -> [Value] {
-        var result = [Value?](repeating: nil, count: wanted.count)
         var missing: [(id: Int64, index: Int)] = []
-        for (index, id) in wanted.enumerated() {
-            if let inline = TermCode.inlineValue(id) {
-                result[index] = inline
-            } else if let value = values[id] {
-                result[index] = value
-            } else if TermCode.isDictionary(id) {
-                missing.append((id, index))
-            }
+        for (index, id) in wanted.enumerated() where TermCode.isDictionary(id) && values[id] == nil {
+            missing.append((id, index))
         }
         missing.sort { $0.id < $1.id }
+        var read: [Value] = []
+        read.reserveCapacity(missing.count)
+        // Where each wanted id's value is in `read`, -1 when it was not read.
+        var readAt = [Int32](repeating: -1, count: wanted.count)
         var next = 0
         // Terms come back in id order; an id with none is passed over (and reported below).
         try store?.forEachTerm(ids: missing.map(\.id)) { id, kind, lexical in
             while missing[next].id < id { next += 1 }
             guard let value = TermCode.value(kind: kind, text: lexical) else { throw EngineError.missingTerm(id: id) }
-            result[missing[next].index] = value
+            readAt[missing[next].index] = Int32(read.count)
+            read.append(value)
             next += 1
         }
-        return try wanted.indices.map { index in
-            if let value = result[index] { return value }
-            return try value(of: wanted[index])
+        var result: [Value] = []
+        result.reserveCapacity(wanted.count)
+        for (index, id) in wanted.enumerated() {
+            result.append(readAt[index] >= 0 ? read[Int(readAt[index])] : try value(of: id))
         }
+        return result
     }
 
     /// The value of an id.
