@@ -311,7 +311,8 @@ public final class KnowledgeBase {
                             }
                             waiting.removeAll(keepingCapacity: true)
                         }
-                        let syntaxErrors = Parser.forEachStatement(in: text, prefixes: savedPrefixes) { statement, afterAnError in
+                        let syntaxErrors = try KnowledgeBase.forEachStatement(in: text, prefixes: savedPrefixes, onASecondThread: isBulk,
+                                                                              checking: { [checkpoint] in try checkpoint?() }) { statement, afterAnError in
                             staticErrors += KnowledgeBase.staticErrors(statement)
                             guard failure == nil, !afterAnError, staticErrors.isEmpty else { return }
                             do {
@@ -344,6 +345,46 @@ public final class KnowledgeBase {
             if let diagnostic = error as? Diagnostic { throw report([diagnostic]) }
             throw error
         }
+    }
+
+    /// Parses a text and hands each statement to `body` on this thread, in order, with whether
+    /// an error came before it; returns every syntax error. A bulk text is parsed on a second
+    /// thread while this one applies what is parsed (a few thousand statements at a time).
+    private static func forEachStatement(in text: String, prefixes: [String: String], onASecondThread: Bool,
+                                         checking check: () throws -> Void,
+                                         _ body: (Statement, _ afterAnError: Bool) throws -> Void) throws -> [Diagnostic] {
+        guard onASecondThread else { return try Parser.forEachStatement(in: text, prefixes: prefixes, body) }
+        struct Parsed: Sendable {
+            var statements: [(statement: Statement, afterAnError: Bool)] = []
+            /// In the last batch: the text's syntax errors.
+            var syntaxErrors: [Diagnostic]?
+        }
+        struct Abandoned: Error {}
+        let channel = BatchChannel<Parsed>(capacity: 4)
+        Thread {
+            defer { channel.finish() }
+            var batch = Parsed()
+            do {
+                let errors = try Parser.forEachStatement(in: text, prefixes: prefixes) { statement, afterAnError in
+                    batch.statements.append((statement, afterAnError))
+                    guard batch.statements.count >= 4096 else { return }
+                    guard channel.send(.success(batch)) else { throw Abandoned() }
+                    batch.statements.removeAll(keepingCapacity: true)
+                }
+                batch.syntaxErrors = errors
+                _ = channel.send(.success(batch))
+            } catch {}
+        }.start()
+        // When this thread stops early, the parser stops at its next batch.
+        defer { channel.abandon() }
+        var syntaxErrors: [Diagnostic] = []
+        while let delivery = try channel.receive(checking: check) {
+            try check()
+            let parsed = try delivery.get()
+            for (statement, afterAnError) in parsed.statements { try body(statement, afterAnError) }
+            if let errors = parsed.syntaxErrors { syntaxErrors = errors }
+        }
+        return syntaxErrors
     }
 
     /// What a text's change says in the history: the file's name, or for statements typed or

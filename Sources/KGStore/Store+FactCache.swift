@@ -68,15 +68,18 @@ extension Store {
         var result: [Int64: Set<PackedPair>] = [:]
         for (predicate, count) in counts where count <= Store.lookupLimit { result[predicate] = [] }
         let lookup = try connection.prepare("SELECT 1 FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3 LIMIT 1")
+        // Each distinct fact is looked up once: a text restating facts (from many sources)
+        // names the same pairs again and again.
+        var stored: [Int64: Set<PackedPair>] = [:]
         for row in rows where result[row.p] != nil {
             let pair = PackedPair(s: row.s, o: row.o)
-            if result[row.p]!.contains(pair) { continue }
+            if result[row.p]!.contains(pair) || stored[row.p]?.contains(pair) == true { continue }
             lookup.bind(1, row.p)
             lookup.bind(2, row.s)
             lookup.bind(3, row.o)
-            let stored = try lookup.step()
+            let found = try lookup.step()
             lookup.reset()
-            if !stored { result[row.p]!.insert(pair) }
+            if found { stored[row.p, default: []].insert(pair) } else { result[row.p]!.insert(pair) }
         }
         return result
     }

@@ -70,12 +70,24 @@ public struct Parser {
         return offset == 0 || ahead.isEmpty ? current : ahead[min(offset, ahead.count) - 1]
     }
 
+    /// The kind of the token `offset` ahead, without copying the token.
+    private mutating func peekKind(_ offset: Int = 1) -> Token.Kind {
+        while ahead.count < offset && (ahead.last ?? current).kind != .endOfInput { ahead.append(lexer.next()) }
+        return offset == 0 || ahead.isEmpty ? current.kind : ahead[min(offset, ahead.count) - 1].kind
+    }
+
     private mutating func take() -> Token {
         guard current.kind != .endOfInput else { return current }
-        taken += 1
         let token = current
-        current = ahead.isEmpty ? lexer.next() : ahead.removeFirst()
+        skip()
         return token
+    }
+
+    /// Moves past the current token (`take` without keeping it).
+    private mutating func skip() {
+        guard current.kind != .endOfInput else { return }
+        taken += 1
+        current = ahead.isEmpty ? lexer.next() : ahead.removeFirst()
     }
 
     private func fail(_ error: SyntaxError, at location: SourceLocation) -> Failure {
@@ -93,7 +105,7 @@ public struct Parser {
     }
 
     private mutating func isKeyword(_ word: String) -> Bool {
-        current.kind == .name && current.text == word && [.name, .iri, .prefixedName].contains(peek().kind)
+        current.kind == .name && current.text == word && [.name, .iri, .prefixedName].contains(peekKind())
     }
 
     private func text(from start: Token, through end: Token) -> String {
@@ -128,10 +140,10 @@ public struct Parser {
                 }
                 if !explained { diagnostics.append(error.diagnostic) }
                 synchronize()
-                if current.kind == .rightBrace && before == taken { _ = take() }
+                if current.kind == .rightBrace && before == taken { skip() }
             }
             for statement in parsed { try body(statement, !diagnostics.isEmpty || !lexer.diagnostics.isEmpty) }
-            if taken == before { _ = take() }
+            if taken == before { skip() }
         }
     }
 
@@ -139,15 +151,15 @@ public struct Parser {
     //                 | source-retraction | rule-retraction | retraction | source-block | clause ;
     private mutating func parseStatement() throws(Failure) -> [Statement] {
         if current.kind == .query { return [.query(try parseQuery())] }
-        if current.kind == .name && current.text == "prefix" && peek().kind == .prefixedName { return [.prefix(try parsePrefix())] }
+        if current.kind == .name && current.text == "prefix" && peekKind() == .prefixedName { return [.prefix(try parsePrefix())] }
         if isKeyword("functional") { return [.functional(try parseFunctional(first: take()))] }
         if isKeyword("retract") {
-            if peek().kind == .name && peek().text == "source" && peek(2).kind != .leftParen && peek(2).kind != .period {
+            if peekKind() == .name && peek().text == "source" && peekKind(2) != .leftParen && peekKind(2) != .period {
                 return [.sourceRetraction(try parseSourceRetraction())]
             }
-            if peek().kind == .name && peek().text == "functional" && [.name, .iri, .prefixedName].contains(peek(2).kind) {
+            if peekKind() == .name && peek().text == "functional" && [.name, .iri, .prefixedName].contains(peekKind(2)) {
                 let first = take()
-                _ = take()
+                skip()
                 return [.functionalRetraction(try parseFunctional(first: first))]
             }
             return [try parseRetraction()]
@@ -164,7 +176,7 @@ public struct Parser {
         let validity = try parsePeriod()
         var source: Expression?
         if current.kind == .at {
-            _ = take()
+            skip()
             source = try parseConstant(what: "a source constant after '@'")
         }
         var body: [Literal] = []
@@ -193,11 +205,11 @@ public struct Parser {
     private mutating func parseQueryOptions() throws(Failure) -> QueryOptions {
         var options = QueryOptions()
         if current.kind == .name && current.text == "order" {
-            _ = take()
+            skip()
             guard current.kind == .name && current.text == "by" else { throw expected("'by' after 'order'") }
-            _ = take()
+            skip()
             repeat {
-                if current.kind == .comma { _ = take() }
+                if current.kind == .comma { skip() }
                 guard current.kind == .variable, current.text != "_" else { throw expected("a variable to order by") }
                 let variable = take()
                 var descending = false
@@ -208,11 +220,11 @@ public struct Parser {
             } while current.kind == .comma
         }
         if current.kind == .name && current.text == "limit" {
-            _ = take()
+            skip()
             options.limit = try parseCount(after: "limit")
         }
         if current.kind == .name && current.text == "offset" {
-            _ = take()
+            skip()
             options.offset = try parseCount(after: "offset")
         }
         return options
@@ -222,7 +234,7 @@ public struct Parser {
         guard current.kind == .integer, case .integer(let n)? = current.value, n >= 0, let count = Int(exactly: n) else {
             throw expected("a number of answers after '\(keyword)'")
         }
-        _ = take()
+        skip()
         return count
     }
 
@@ -233,7 +245,7 @@ public struct Parser {
         let headStart = current
         let atom = try parseAtom(expected: "the fact or rule to retract")
         if current.kind == .implies {
-            _ = take()
+            skip()
             let body = try parseBody()
             let period = try expect(.period, "'.' at the end of the statement")
             let rule = Clause(head: atom, source: nil, body: body, location: headStart.location,
@@ -253,7 +265,7 @@ public struct Parser {
         let name = take()
         guard name.text.hasSuffix(":") else { throw fail(.expected("a prefix ending with ':', such as 'ex:'", found: name.quoted), at: name.location) }
         guard current.kind == .iri, case .iri(let iri)? = current.value else { throw expected("an IRI such as '<http://example.org/>'") }
-        _ = take()
+        skip()
         let period = try expect(.period, "'.' at the end of the statement")
         let declaration = PrefixDeclaration(name: String(name.text.dropLast()), iri: iri, location: first.location,
                                             text: text(from: first, through: period))
@@ -292,14 +304,14 @@ public struct Parser {
             }
         } else {
             guard current.kind == .name || current.kind == .iri, let value = current.value else { throw expected("a predicate") }
-            _ = take()
+            skip()
             predicate = value
         }
         if arity == nil {
             try expect(.slash, arityWanted)
             arityLocation = current.location
             guard current.kind == .integer, case .integer(let n)? = current.value, let count = Int(exactly: n) else { throw expected(arityWanted) }
-            _ = take()
+            skip()
             arity = count
         }
         guard let arity, arity >= 1 else {
@@ -312,7 +324,7 @@ public struct Parser {
     // [5a] source-retraction ::= "retract" "source" constant "." ;
     private mutating func parseSourceRetraction() throws(Failure) -> SourceRetraction {
         let first = take()
-        _ = take()
+        skip()
         let source = try parseConstant(what: "the source to retract")
         let period = try expect(.period, "'.' at the end of the statement")
         return SourceRetraction(source: source, location: first.location, text: text(from: first, through: period))
@@ -320,7 +332,7 @@ public struct Parser {
 
     // [6] source-block ::= "@" constant "{" { clause } "}" ;
     private mutating func parseSourceBlock() throws(Failure) -> [Statement] {
-        _ = take()
+        skip()
         let source = try parseConstant(what: "a source constant after '@'")
         try expect(.leftBrace, "'{' to open the source block")
         var statements: [Statement] = []
@@ -342,7 +354,7 @@ public struct Parser {
                 synchronize()
             }
         }
-        _ = take()
+        skip()
         return statements
     }
 
@@ -352,7 +364,7 @@ public struct Parser {
     private mutating func parseBody() throws(Failure) -> [Literal] {
         var literals = [try parseLiteral()]
         while current.kind == .comma {
-            _ = take()
+            skip()
             literals.append(try parseLiteral())
         }
         return literals
@@ -365,7 +377,7 @@ public struct Parser {
     /// `[ "@" ( constant | VARIABLE ) ]`: the source a literal or a retraction names, if any.
     private mutating func parseSourceTerm() throws(Failure) -> Expression? {
         guard current.kind == .at else { return nil }
-        _ = take()
+        skip()
         if current.kind == .variable {
             let v = take()
             return Expression(.variable(v.text), at: v.location)
@@ -389,7 +401,7 @@ public struct Parser {
         let start = current
         let left = try parseExpression()
         if let op = comparisonOperator(current.kind) {
-            _ = take()
+            skip()
             let right = try parseExpression()
             return .comparison(left, op, right, location: start.location)
         }
@@ -409,7 +421,7 @@ public struct Parser {
         if take().text == "at" { return .at(try parseTerm(what: "a date or a variable after 'at'")) }
         let from = try parseTerm(what: "a date or a variable after 'from'")
         guard current.kind == .name, current.text == "until" else { throw expected("'until' and the end of the period") }
-        _ = take()
+        skip()
         return .during(from: from, until: try parseTerm(what: "a date or a variable after 'until'"))
     }
 
@@ -435,12 +447,12 @@ public struct Parser {
         }
         var from: Expression?
         if current.text == "from" {
-            _ = take()
+            skip()
             from = try day("from")
         }
         var until: Expression?
         if current.kind == .name, current.text == "until" {
-            _ = take()
+            skip()
             until = try day("until")
         }
         if let from, let until, case .constant(.date(let start)) = from.kind, case .constant(.date(let end)) = until.kind, end <= start {
@@ -510,7 +522,7 @@ public struct Parser {
             arguments.append(try parseExpression())
             height = lastHeight
             while current.kind == .comma {
-                _ = take()
+                skip()
                 arguments.append(try parseExpression())
                 height = max(height, lastHeight)
             }
@@ -589,28 +601,28 @@ public struct Parser {
         lastHeight = 1
         switch token.kind {
         case .variable:
-            _ = take()
+            skip()
             return Expression(.variable(token.text), at: token.location)
-        case .name where peek().kind == .leftParen:
-            _ = take()
+        case .name where peekKind() == .leftParen:
+            skip()
             let arguments = try parseArguments()
             return Expression(.call(token.text, arguments), at: token.location)
-        case .iri where peek().kind == .leftParen, .prefixedName where peek().kind == .leftParen:
+        case .iri where peekKind() == .leftParen, .prefixedName where peekKind() == .leftParen:
             // An IRI predicate applied to arguments; only meaningful as an atom.
-            _ = take()
+            skip()
             let iri = token.kind == .iri ? token.value?.lexical ?? "" : try resolve(token).lexical
             let arguments = try parseArguments()
             return Expression(.call("<\(iri)>", arguments), at: token.location)
         case .prefixedName:
-            _ = take()
+            skip()
             return Expression(.constant(try resolve(token)), at: token.location)
         case .leftParen:
-            _ = take()
+            skip()
             let inner = try parseExpression()
             try expect(.rightParen, "')'")
             return inner
         case .name, .string, .integer, .decimal, .date, .datetime, .iri, .blankNode:
-            _ = take()
+            skip()
             return Expression(.constant(token.value ?? .name(token.text)), at: token.location)
         default:
             throw expected("a term")

@@ -163,6 +163,39 @@ final class KnowledgeBaseTests: FolderTestCase {
         XCTAssertEqual(try reopened.store.integrityCheck(), "ok")
     }
 
+    /// A bulk text is parsed on a second thread while this one applies it: errors come out as
+    /// for a small text (every syntax error, even after one while applying), and a cancel
+    /// between batches of statements stops both threads and applies nothing.
+    func testABulkTextParsedOnASecondThreadKeepsItsErrorsAndStopsWhenCancelled() throws {
+        let kb = try TestStore.newKnowledgeBase()
+        let facts = (0..<40_000).map { "edge(node-number-\($0), node-number-\($0 + 1)).\n" }
+        XCTAssertGreaterThan(facts.joined().utf8.count, 1 << 20)
+        // An arity error on line 20,001 while applying, then syntax errors near the end.
+        let text = (facts[..<20_000] + ["edge(a).\n"] + facts[20_000..<39_998] + ["q(.\n", "r(X) :- s(.\n"]).joined()
+        XCTAssertThrowsError(try kb.execute(text, fileName: "big.kgl")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.map(\.description),
+                           ["40000:3: error: expected a term but found '.'", "40001:11: error: expected a term but found '.'"])
+        }
+        XCTAssertThrowsError(try kb.execute(facts[..<20_000].joined() + "edge(a).\n" + facts[20_000...].joined(), fileName: "big.kgl")) { error in
+            XCTAssertEqual((error as? DiagnosticReport)?.diagnostics.map(\.description).first?.hasPrefix("20001:1: error:"), true, "\(error)")
+        }
+        XCTAssertEqual(try kb.predicates(), [])
+        struct Stop: Error {}
+        var checks = 0
+        kb.checkpoint = {
+            checks += 1
+            if checks == 3 { throw Stop() }
+        }
+        XCTAssertThrowsError(try kb.execute(facts.joined())) { XCTAssertTrue($0 is Stop, "\($0)") }
+        XCTAssertEqual(checks, 3)
+        kb.checkpoint = nil
+        XCTAssertEqual(try kb.predicates(), [])
+        // The knowledge base goes on: the same text now applies whole.
+        var added = 0
+        try kb.execute(facts.joined()) { if $0 == .asserted(isNew: true) { added += 1 } }
+        XCTAssertEqual(added, 40_000)
+    }
+
     func testTextsFullOfQuotesSemicolonsAndBackslashesAreStoredAsTheyAre() throws {
         let kb = try TestStore.newKnowledgeBase()
         // As written in kglog, and the strings they are.
