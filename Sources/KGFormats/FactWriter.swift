@@ -72,12 +72,13 @@ extension FactWriter {
 }
 
 extension DataFormat {
-    /// The writer of this format; nil for `kgl`, which the knowledge base writes as the
-    /// program it is. `prefixes` are the knowledge base's (Turtle and TriG write them);
-    /// `sourceColumn` ends each CSV or TSV row with its source.
-    public func writer(prefixes: [String: String], sourceColumn: Bool = false) -> (any FactWriter)? {
+    /// The writer of this format. `prefixes` are the knowledge base's (Turtle and TriG write
+    /// them); `sourceColumn` ends each CSV or TSV row with its source. A `kgl` backup is a
+    /// program: its writer writes the facts, the knowledge base its prefixes, declarations and
+    /// rules around them.
+    public func writer(prefixes: [String: String], sourceColumn: Bool = false) -> any FactWriter {
         switch self {
-        case .kgl: return nil
+        case .kgl: return KGLFactWriter()
         case .nt: return NTriplesFactWriter(format: .nTriples)
         case .nq: return NTriplesFactWriter(format: .nQuads)
         case .ttl: return TurtleFactWriter(prefixes: prefixes, trig: false)
@@ -86,6 +87,40 @@ extension DataFormat {
         case .csv: return RecordFactWriter(dialect: .csv, sourceColumn: sourceColumn)
         case .tsv: return RecordFactWriter(dialect: .tsv, sourceColumn: sourceColumn)
         }
+    }
+}
+
+/// kglog facts: a statement per fact and source (`member-of(armenia, csto) @ tass.`), one per
+/// period where it has periods (`from` and `until`, an open end left out), as a text run reads
+/// them back.
+public struct KGLFactWriter: FactWriter {
+    public private(set) var written = 0
+    public let skipped = 0
+    public var order: FactOrder { .byPredicate }
+    public func takes(arity: Int) -> Bool { true }
+
+    private var predicate: (id: Int64, text: String)?
+    private var texts = TermTexts()
+
+    public init() {}
+
+    public mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws {
+        if predicate?.id != fact.predicate { predicate = (fact.predicate, try values(fact.predicate).sourceText) }
+        var atom = predicate!.text
+        if !fact.arguments.isEmpty {
+            atom += "(" + (try fact.arguments.map { try texts.text($0, values, \.sourceText).text }).joined(separator: ", ") + ")"
+        }
+        let source = try fact.source.map { " @ " + (try texts.text($0, values, \.sourceText).text) } ?? ""
+        let day = { (id: Int64) in TermCode.day(id) ?? 0 }
+        let periods = fact.periods.isEmpty ? [(from: Period.openStartID, until: Period.openEndID)]
+            : fact.periods.sorted { (day($0.from), day($0.until)) < (day($1.from), day($1.until)) }
+        for period in periods {
+            // Dates are inline: their ids are their values.
+            let start = period.from == Period.openStartID ? "" : " from " + (try TermCode.inlineValue(period.from) ?? values(period.from)).sourceText
+            let end = period.until == Period.openEndID ? "" : " until " + (try TermCode.inlineValue(period.until) ?? values(period.until)).sourceText
+            out(atom + start + end + source + ".\n")
+        }
+        written += 1
     }
 }
 

@@ -132,16 +132,19 @@ extension KnowledgeBase {
         return found
     }
 
-    /// Writes facts out through the format's writer (`kgl`: the whole knowledge base as the
-    /// program it is): RDF formats the binary facts (facts of other arities have no RDF form:
-    /// they are counted and left out), JSON Lines all, CSV and TSV one predicate's (with
-    /// `sourceColumn`, a row per source ending with it, as `--source-column` reads them back).
-    /// Each fact comes with its periods, in the order the writer asks for.
+    /// Writes facts out through the format's writer: RDF formats the binary facts (facts of
+    /// other arities have no RDF form: they are counted and left out), JSON Lines all, CSV and
+    /// TSV one predicate's (with `sourceColumn`, a row per source ending with it, as
+    /// `--source-column` reads them back), `kgl` all of them in the whole knowledge base as the
+    /// program it is (its prefixes and declarations before them, its rules after). Each fact
+    /// comes with its periods, in the order the writer asks for.
     public func export(_ format: DataFormat, predicate: Value? = nil, sourceColumn: Bool = false,
                        to write: (String) -> Void) throws -> (written: Int, skipped: Int) {
-        guard var writer = format.writer(prefixes: prefixes, sourceColumn: sourceColumn) else {
-            try exportText(to: write)
-            return (0, 0)
+        var writer = format.writer(prefixes: prefixes, sourceColumn: sourceColumn)
+        if format == .kgl {
+            write("% kglog knowledge base export\n")
+            for (name, iri) in prefixes.sorted(by: { $0.key < $1.key }) { write("prefix \(name): <\(iri)>.\n") }
+            for declaration in functionalPredicates { write(declaration.canonicalText + "\n") }
         }
         var predicates = sortedArities.map { (predicate: $0.predicate, arity: $0.arity) }
         if format.needsPredicate {
@@ -181,6 +184,9 @@ extension KnowledgeBase {
             }
         }
         writer.finish(to: write)
+        if format == .kgl {
+            for rule in rules { write(rule.text + "\n") }
+        }
         return (writer.written, skipped + writer.skipped)
     }
 }

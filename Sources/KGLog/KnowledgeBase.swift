@@ -190,32 +190,7 @@ public final class KnowledgeBase {
 
     /// The knowledge base as kglog source, handed to `write` a piece at a time.
     public func exportText(to write: (String) -> Void) throws {
-        write("% kglog knowledge base export\n")
-        for (name, iri) in prefixes.sorted(by: { $0.key < $1.key }) { write("prefix \(name): <\(iri)>.\n") }
-        for declaration in functionalPredicates { write(declaration.canonicalText + "\n") }
-        let value = TermDecoder(store: store).value
-        let withPeriods = try store.predicatesWithPeriods()
-        for summary in sortedArities {
-            guard let id = try store.termID(for: summary.predicate) else { continue }
-            // A fact-source with periods is written once a period (an open end left out).
-            var periods: [[Int64]: [(from: Int64, until: Int64)]] = [:]
-            if withPeriods.contains(id) {
-                for row in try store.periodRows(predicate: id, arity: summary.arity) {
-                    periods[row.arguments + [row.source], default: []].append((row.from, row.until))
-                }
-            }
-            try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
-                let atom = arguments.isEmpty ? summary.predicate.sourceText
-                    : "\(summary.predicate.sourceText)(\(try arguments.map { try value($0).sourceText }.joined(separator: ", ")))"
-                let from = source == TermCode.noTerm ? "" : " @ \(try value(source).sourceText)"
-                for period in (periods[arguments + [source]] ?? [(Period.openStartID, Period.openEndID)]).sorted(by: { (TermCode.day($0.from) ?? 0, TermCode.day($0.until) ?? 0) < (TermCode.day($1.from) ?? 0, TermCode.day($1.until) ?? 0) }) {
-                    let start = period.from == Period.openStartID ? "" : " from \(try value(period.from).sourceText)"
-                    let end = period.until == Period.openEndID ? "" : " until \(try value(period.until).sourceText)"
-                    write(atom + start + end + from + ".\n")
-                }
-            }
-        }
-        for rule in rules { write(rule.text + "\n") }
+        _ = try export(.kgl, to: write)
     }
 
     // MARK: - Upkeep
