@@ -99,28 +99,25 @@ public struct KGLFactWriter: FactWriter {
     public var order: FactOrder { .byPredicate }
     public func takes(arity: Int) -> Bool { true }
 
-    private var predicate: (id: Int64, text: String)?
     private var texts = TermTexts()
 
     public init() {}
 
     public mutating func write(_ fact: ExportedFact, values: TermValues, to out: (String) -> Void) throws {
-        if predicate?.id != fact.predicate { predicate = (fact.predicate, try values(fact.predicate).sourceText) }
-        var atom = predicate!.text
+        var atom = try texts.text(fact.predicate, values, \.sourceText).text
         if !fact.arguments.isEmpty {
             atom += "(" + (try fact.arguments.map { try texts.text($0, values, \.sourceText).text }).joined(separator: ", ") + ")"
         }
         let source = try fact.source.map { " @ " + (try texts.text($0, values, \.sourceText).text) } ?? ""
+        written += 1
+        guard !fact.periods.isEmpty else { return out(atom + source + ".\n") }
         let day = { (id: Int64) in TermCode.day(id) ?? 0 }
-        let periods = fact.periods.isEmpty ? [(from: Period.openStartID, until: Period.openEndID)]
-            : fact.periods.sorted { (day($0.from), day($0.until)) < (day($1.from), day($1.until)) }
-        for period in periods {
+        for period in fact.periods.sorted(by: { (day($0.from), day($0.until)) < (day($1.from), day($1.until)) }) {
             // Dates are inline: their ids are their values.
             let start = period.from == Period.openStartID ? "" : " from " + (try TermCode.inlineValue(period.from) ?? values(period.from)).sourceText
             let end = period.until == Period.openEndID ? "" : " until " + (try TermCode.inlineValue(period.until) ?? values(period.until)).sourceText
             out(atom + start + end + source + ".\n")
         }
-        written += 1
     }
 }
 

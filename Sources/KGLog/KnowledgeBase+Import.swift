@@ -163,9 +163,10 @@ extension KnowledgeBase {
         case .byPredicate:
             for summary in predicates where writer.takes(arity: summary.arity) {
                 guard let id = try store.termID(for: summary.predicate) else { continue }
-                let hasPeriods = withPeriods.contains(id)
+                // Read in one statement, not one a fact.
+                let periodsByFact = withPeriods.contains(id) ? try periods(of: id, arity: summary.arity) : [:]
                 try store.forEachFactRow(predicate: id, arity: summary.arity) { arguments, source in
-                    let periods = hasPeriods ? try store.periods(ofFact: id, arguments: arguments, source: source) : []
+                    let periods = periodsByFact.isEmpty ? [] : periodsByFact[arguments + [source]] ?? []
                     try writer.write(ExportedFact(predicate: id, arguments: arguments, source: source == TermCode.noTerm ? nil : source,
                                                   periods: periods), values: values, to: write)
                 }
@@ -188,6 +189,18 @@ extension KnowledgeBase {
             for rule in rules { write(rule.text + "\n") }
         }
         return (writer.written, skipped + writer.skipped)
+    }
+}
+
+extension KnowledgeBase {
+    /// A predicate's periods by fact and source (its arguments, then its source), each fact's in
+    /// the order of the periods tables' key, as a lookup of one fact gives them.
+    private func periods(of predicate: Int64, arity: Int) throws -> [[Int64]: [(from: Int64, until: Int64)]] {
+        var result: [[Int64]: [(from: Int64, until: Int64)]] = [:]
+        for row in try store.periodRows(predicate: predicate, arity: arity) {
+            result[row.arguments + [row.source], default: []].append((row.from, row.until))
+        }
+        return result.mapValues { $0.sorted { ($0.from, $0.until) < ($1.from, $1.until) } }
     }
 }
 
