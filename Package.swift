@@ -21,11 +21,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
-        ),
+        // libpq's declarations (libpq-dev) and functions that load libpq when first connecting.
+        .target(name: "CLibPQ", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "KGSyntax", exclude: ["README.md"]),
         .target(name: "KGStore", dependencies: ["CSQLite", "KGSyntax"], exclude: ["README.md"]),
         .target(name: "KGEngine", dependencies: ["KGSyntax"], exclude: ["README.md"]),

@@ -24,7 +24,7 @@ export CI="${CI:-true}"
 # python3-venv: the browser tests' virtual environment.
 python3 -c "import venv, ensurepip" 2>/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
 
-# PostgreSQL (the server and libpq-dev, which the CLibPQ target links): installed when missing,
+# PostgreSQL (the server and libpq-dev, whose headers the CLibPQ target builds with): installed when missing,
 # a private server started for the tests and stopped when this script ends.
 source scripts/postgres.sh
 

@@ -22,6 +22,9 @@ public final class PostgresConnection {
 
     public init(_ connectionString: String) throws {
         target = PostgresConnection.hidingPassword(connectionString)
+        if let failure = kglog_libpq_load() {
+            throw PostgresError.cannotConnect(target: target, reason: String(cString: failure))
+        }
         let connection = PQconnectdb(connectionString)
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             let reason = connection.map { PostgresConnection.firstLine(String(cString: PQerrorMessage($0))) } ?? "out of memory"

@@ -109,6 +109,34 @@ final class CLITests: FolderTestCase {
         XCTAssertFalse(try kglog(["query", "--db", "postgresql://kglog:secret@127.0.0.1:1/kb?connect_timeout=2", "m(X)"]).stderr.contains("secret"))
     }
 
+    /// libpq is loaded when a connection is first made, not when kglog starts: a process that
+    /// opens a SQLite file never loads it, and one that cannot load it says so.
+    func testLibpqIsLoadedOnlyToConnectAndItsAbsenceIsAClearError() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_TRACE_LOADED_OBJECTS"] = "1"  // the dynamic loader lists what it loads, as ldd does
+        let loaded = try Subprocess.kglog(["--version"], environment: environment).wait().stdout
+        XCTAssertTrue(loaded.contains("libsqlite3"), loaded)
+        XCTAssertFalse(loaded.contains("libpq"), loaded)
+
+        let db = "postgresql://kglog:secret@127.0.0.1:1/kb?connect_timeout=2"
+        environment = ProcessInfo.processInfo.environment
+        environment["KGLOG_LIBPQ"] = "/no/such/folder/libpq.so.5"
+        let missing = try Subprocess.kglog(["query", "--db", db, "m(X)"], environment: environment).wait()
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "kglog: error: cannot connect to 'postgresql://kglog:***@127.0.0.1:1/kb?connect_timeout=2': "
+                       + "cannot load libpq, PostgreSQL's client library (/no/such/folder/libpq.so.5: cannot open shared object file: "
+                       + "No such file or directory); install it (Debian: libpq5)\n")
+        // A library that is not libpq.
+        environment["KGLOG_LIBPQ"] = "libsqlite3.so.0"
+        let wrong = try Subprocess.kglog(["query", "--db", db, "m(X)"], environment: environment).wait()
+        XCTAssertEqual(wrong.stderr, "kglog: error: cannot connect to 'postgresql://kglog:***@127.0.0.1:1/kb?connect_timeout=2': "
+                       + "the libpq found has no function PQcancel: it is too old\n")
+        // The SQLite default is unaffected by a libpq that cannot be loaded.
+        let file = try write("m.kgl", "m(a).\n")
+        XCTAssertEqual(try Subprocess.kglog(["run", file, "--format", "tsv"], environment: environment).wait().stdout, "")
+        XCTAssertEqual(try Subprocess.kglog(["query", "--load", file, "--format", "tsv", "m(X)"], environment: environment).wait().stdout, "X\na\n")
+    }
+
     func testAPostgreSQLServerStoppedInTheMiddleOfARunKeepsNothingOfItAndWorksAfterwards() throws {
         let server = try PostgresServer()
         let db = server.uri
