@@ -99,6 +99,7 @@ struct OutputOptions: ParsableArguments {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Execute the statements of kglog files in order and print each query's answer.",
         discussion: "Each file is one transaction: a file with an error applies nothing."
     )
@@ -188,6 +189,7 @@ struct QueryCommand: ParsableCommand {
 
 struct Why: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "why",
         abstract: "Explain why a fact holds: each rule applied, down to stored facts and their sources.",
         discussion: "Example: kglog why --load samples/csto.kgl 'ally(armenia, russia)'"
     )
@@ -372,6 +374,7 @@ extension DataFormat: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import facts from \(DataFormat.titles) files.",
         discussion: """
             Each file is one transaction: a bad line anywhere imports nothing from that file, and \
@@ -434,6 +437,7 @@ struct Import: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export the knowledge base as \(DataFormat.titles); kglog source is the backup.",
         discussion: "N-Quads keep each fact's source as the graph name. kgl export is a file that 'kglog run' loads into an equal knowledge base."
     )
@@ -490,6 +494,7 @@ struct Export: ParsableCommand {
 
 struct Compact: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compact",
         abstract: "Remove the terms no fact uses any more and give the file's free space back.",
         discussion: "Retractions leave the terms they used in the dictionary; this removes them and rebuilds the file."
     )
@@ -521,6 +526,7 @@ struct Compact: ParsableCommand {
 /// `kglog serve`: the HTTP API and the explorer.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the knowledge base over HTTP: a JSON API and the explorer page.",
         discussion: """
             Listens on 127.0.0.1:8080 unless told otherwise, and prints its address. Writes need \
