@@ -153,10 +153,9 @@ extension Store {
         for index in order where distinct.last.map({ keys[$0] != keys[index] }) ?? true { distinct.append(index) }
         let newPairs = try pairsNotStored(rows)
         var isNew = [Bool](repeating: false, count: rows.count)
-        let group = "(?, ?, ?, ?, ?)"
-        let many = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g, added_in) VALUES "
-                                          + Array(repeating: group, count: Store.rowsPerInsert).joined(separator: ", ") + " RETURNING p, s, o, g")
-        let one = try connection.prepare("INSERT OR IGNORE INTO quads(p, s, o, g, added_in) VALUES \(group) RETURNING p, s, o, g")
+        let part = try quadPart(forBatchOf: distinct.count)
+        let many = try connection.prepare(Store.quadInsertSQL(into: part, rows: Store.rowsPerInsert, returning: true))
+        let one = try connection.prepare(Store.quadInsertSQL(into: part, rows: 1, returning: true))
         let change = try changeID()
         var next = 0
         while next < distinct.count {
@@ -185,6 +184,7 @@ extension Store {
             next = chunk.endIndex
         }
         let added = rows.indices.filter { isNew[$0] }.map { rows[$0] }
+        try quadRowsAdded(added.count, to: part)
         for order in [QuadOrder.pos, .osp] { _ = try insertSorted(order.sorted(added), into: order) }
         try factsAdded(predicates: Set(added.map(\.p)), newPairs: newPairs)
         return isNew
@@ -213,11 +213,15 @@ extension Store {
         }
     }
 
-    /// Inserts packed rows, sorted in `order`, into that order's table; returns how many were new.
+    /// Inserts packed rows, sorted in `order`, into that order's table (for the rows with their
+    /// sources, the part of `quads` a batch of their size goes to); returns how many were new.
     private func insertSorted(_ sorted: [QuadKey], into order: QuadOrder) throws -> Int {
         let withSources = order == .pso
-        let change = withSources && !sorted.isEmpty ? try changeID() : 0
-        return try insertRows(into: order.table, columns: withSources ? 5 : 3, count: sorted.count) { statement, parameter, row in
+        guard !sorted.isEmpty else { return 0 }
+        let change = withSources ? try changeID() : 0
+        let part = withSources ? try quadPart(forBatchOf: sorted.count) : nil
+        let inserted = try insertRows(into: order.table, columns: withSources ? 5 : 3, count: sorted.count,
+                                      sql: part.map { part in { rows in Store.quadInsertSQL(into: part, rows: rows) } }) { statement, parameter, row in
             let (a, b, c, d) = sorted[row].columns
             statement.bind(parameter, a)
             statement.bind(parameter + 1, b)
@@ -227,17 +231,21 @@ extension Store {
                 statement.bind(parameter + 4, change)
             }
         }
+        if let part { try quadRowsAdded(inserted, to: part) }
+        return inserted
     }
 
     /// Inserts `count` rows into `target` ("table(columns)") with multi-row statements, skipping
-    /// rows already there when `orIgnore`. `bind` binds row `row`'s values to the parameters
-    /// from `parameter` on. Returns how many rows were inserted.
-    func insertRows(into target: String, columns: Int, count: Int, orIgnore: Bool = true,
+    /// rows already there when `orIgnore`; or with the statements `sql` makes for a number of
+    /// rows. `bind` binds row `row`'s values to the parameters from `parameter` on. Returns how
+    /// many rows were inserted.
+    func insertRows(into target: String, columns: Int, count: Int, orIgnore: Bool = true, sql: ((Int) -> String)? = nil,
                     bind: (SQLiteStatement, Int32, Int) -> Void) throws -> Int {
         let verb = orIgnore ? "INSERT OR IGNORE INTO" : "INSERT INTO"
         let group = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        let many = try connection.prepare("\(verb) \(target) VALUES " + Array(repeating: group, count: Store.rowsPerInsert).joined(separator: ", "))
-        let one = try connection.prepare("\(verb) \(target) VALUES \(group)")
+        let statementText = sql ?? { rows in "\(verb) \(target) VALUES " + Array(repeating: group, count: rows).joined(separator: ", ") }
+        let many = try connection.prepare(statementText(Store.rowsPerInsert))
+        let one = try connection.prepare(statementText(1))
         var inserted = 0
         var row = 0
         while row < count {
@@ -262,7 +270,7 @@ enum QuadOrder: CaseIterable {
     /// The table, with its columns in key order.
     var table: String {
         switch self {
-        case .pso: return "quads(p, s, o, g, added_in)"
+        case .pso: return "quads_main(p, s, o, g, added_in)"  // or quads_recent: see `quadPart(forBatchOf:)`
         case .pos: return "quads_pos(p, o, s)"
         case .osp: return "quads_osp(o, s, p)"
         }

@@ -238,7 +238,7 @@ extension Store {
         let other = arguments == nil ? "" : arguments!.count == 2 ? " AND 0" : " AND args = ?5"
         let live = "(added_in > ?1)"
         let gone = "(added_in > ?1 OR retracted_in > ?1)"
-        try collect("SELECT p, s, o, g, 0, 0, added_in FROM quads WHERE \(live)\(one)\(binary)", binaryColumns: true, periods: false, retracted: false)
+        try collect("SELECT p, s, o, g, 0, 0, added_in FROM quads WHERE \(live)\(one)\(binary) ORDER BY p, s, o, g", binaryColumns: true, periods: false, retracted: false)
         try collect("SELECT p, args, 0, g, 0, 0, added_in FROM tuples WHERE \(live)\(one)\(other)", binaryColumns: false, periods: false, retracted: false)
         try collect("SELECT p, s, o, g, valid_from, valid_until, added_in FROM fact_periods WHERE \(live)\(one)\(binary)", binaryColumns: true, periods: true, retracted: false)
         try collect("SELECT p, args, 0, g, valid_from, valid_until, added_in FROM tuple_periods WHERE \(live)\(one)\(other)", binaryColumns: false, periods: true, retracted: false)

@@ -145,8 +145,12 @@ extension Store {
         if withSources, bound[2] != nil { conditions.append("q.g = ?4") }
         let ends = "coalesce(f.valid_from, \(Period.openStartID)), coalesce(f.valid_until, \(Period.openEndID))"
         let join = " LEFT JOIN fact_periods AS f ON f.p = q.p AND f.s = q.s AND f.o = q.o AND f.g = q.g"
-        let sql = "SELECT \(withSources ? "" : "DISTINCT ")q.s, q.o, \(ends)\(withSources ? ", q.g" : "") FROM quads AS q\(join) WHERE "
-            + conditions.joined(separator: " AND ")
+        // Each part of `quads` joined on its own (SQLite does not join through the view's
+        // union), then merged in key order; without sources, UNION keeps each row once.
+        let sql = [Store.QuadPart.main, .recent].map { part in
+            "SELECT q.s, q.o, \(ends)\(withSources ? ", q.g" : "") FROM \(part.rawValue) AS q\(join) WHERE "
+                + conditions.joined(separator: " AND ")
+        }.joined(separator: withSources ? " UNION ALL " : " UNION ") + (withSources ? " ORDER BY 1, 2, 5, 3, 4" : " ORDER BY 1, 2, 3, 4")
         let statement = try connection.prepare(sql)
         defer { statement.reset() }
         statement.bind(1, predicate)

@@ -4,7 +4,7 @@ import KGSyntax
 
 /// One knowledge base in one SQLite file: the term dictionary, facts with their sources, rules.
 ///
-/// Layout of the file (schema version 7):
+/// Layout of the file (schema version 9):
 /// - `terms(id, kind, lexical)`: every constant that is not inline once; facts hold term ids, so
 ///   joins compare integers. `kind` is `Value.Kind.rawValue`, `lexical` its text (`TermCode.dictionaryKey`).
 ///   Integers, dates and small decimals are not here: their ids hold them (`TermCode`), and every
@@ -12,8 +12,10 @@ import KGSyntax
 ///   and older kept every number in this table; such a file is moved to the inline ids the
 ///   first time it is opened for writing, and a copy in memory is moved when it is only read.)
 /// - `quads(s, p, o, g)`: binary facts as (subject, predicate, object, source), the quad store.
-///   `g` is the source's term id, or 0 for a fact stated without a source. The primary key is
-///   (p, s, o, g), and an index covers (g) for facts with a source.
+///   `g` is the source's term id, or 0 for a fact stated without a source. A view of two tables
+///   of the same layout, `quads_main` and `quads_recent` (the rows of recent small writes), each
+///   keyed (p, s, o, g) with an index on (g) for facts with a source (see
+///   `Store+RecentQuads.swift`); reads use the view, writes choose a table.
 /// - `fact_cache(p, rows)`: for a large binary predicate, its distinct (subject, object) pairs
 ///   packed in one blob, which a query reads in one go instead of row by row (see
 ///   `Store+FactCache.swift`). Every write to a predicate's facts deletes its blob.
@@ -36,7 +38,7 @@ import KGSyntax
 ///   `text-match`, see `Store+TextIndex.swift`.
 public final class Store {
     /// The schema version this build writes; files with a larger `user_version` are refused.
-    public static let schemaVersion: Int32 = 8
+    public static let schemaVersion: Int32 = 9
     /// `PRAGMA application_id` of a kglog file: "kglg".
     public static let applicationID: Int32 = 0x6B67_6C67
     /// The source id of facts stated without a source.
@@ -55,6 +57,12 @@ public final class Store {
     /// savepoint) that made it: undone with it.
     var currentChange: (id: Int64, depth: Int)?
     var transactionDepthNow: Int { transactionDepth }
+    /// The main part of `quads`'s row count, as read (or kept up to date) in the open write
+    /// transaction; and whether the transaction added rows to the recent part.
+    var mainQuadRowsNow: Int?
+    var recentQuadsGrew = false
+    /// The recent part of `quads` is folded only when it holds more rows than this.
+    var minimumFoldRows = 20_000
 
     /// Opens (or creates) the knowledge base at `path`; `":memory:"` makes a private in-memory one.
     /// With `readOnly`, or when this process may not write the file, queries work and changes
@@ -134,6 +142,7 @@ public final class Store {
         if version < 7 { try addHistory(what: "everything stored before the file kept history") }
         if version < 8 { try addTextIndex() }
         hasTextIndex = true
+        if version < 9 { try splitQuadsInTwo() }
         if isReadOnly && version < Int64(Store.schemaVersion) { try connection.execute("PRAGMA query_only = ON") }
     }
 
@@ -287,6 +296,7 @@ public final class Store {
         }
         try addHistory(what: "the knowledge base was created")
         try addTextIndex()
+        try splitQuadsInTwo()
         hasFactCache = true
         hasAddedPairs = true
     }
@@ -309,7 +319,7 @@ public final class Store {
         // A read-only store begins a deferred transaction: it only reads (and a copy in memory
         // of an older file refuses IMMEDIATE, being `query_only`).
         try connection.execute(depth > 0 ? "SAVEPOINT s\(depth)" : isReadOnly ? "BEGIN" : "BEGIN IMMEDIATE")
-        if depth == 0 { currentChange = nil }
+        if depth == 0 { (currentChange, mainQuadRowsNow, recentQuadsGrew) = (nil, nil, false) }
         transactionDepth += 1
         // Another process may have cached facts since: read which, now that this one writes.
         if depth == 0 {
@@ -317,7 +327,10 @@ public final class Store {
         }
         do {
             let result = try body()
-            if depth == 0 && !isReadOnly { try indexNewTerms() }
+            if depth == 0 && !isReadOnly {
+                try foldRecentQuadsIfLarge()
+                try indexNewTerms()
+            }
             transactionDepth -= 1
             try connection.execute(depth == 0 ? "COMMIT" : "RELEASE s\(depth)")
             return result
@@ -325,6 +338,7 @@ public final class Store {
             transactionDepth -= 1
             // Rolled back with the savepoint that made it, the change is no more.
             if let change = currentChange, change.depth > depth { currentChange = nil }
+            mainQuadRowsNow = nil
             if depth == 0 {
                 try? connection.execute("ROLLBACK")
             } else {
@@ -403,19 +417,23 @@ public final class Store {
     /// The page cache of a bulk load: it holds the pages that batch after batch of sorted rows
     /// land in, so that none is written out and read back while the load runs.
     static let bulkCacheKiB = 32 << 10
+    /// How much of the file a bulk load reads through a memory map.
+    static let bulkMapBytes = 1 << 30
 
     public func bulkLoad<T>(when: Bool = true, _ body: () throws -> T) throws -> T {
         guard when else { return try body() }
-        try connection.execute("PRAGMA cache_size = -\(Store.bulkCacheKiB)")
-        defer { try? connection.execute("PRAGMA cache_size = -8192") }
+        // Pages read while it runs (a new row's place, whether it is there) are read through a
+        // memory map rather than a system call each: a load into a large file reads thousands.
+        try connection.execute("PRAGMA cache_size = -\(Store.bulkCacheKiB); PRAGMA mmap_size = \(Store.bulkMapBytes)")
+        defer { try? connection.execute("PRAGMA cache_size = -8192; PRAGMA mmap_size = 0") }
         let empty = try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM tuples)") == 1
         if empty {
-            try connection.execute("DROP INDEX quads_g; DROP INDEX tuples_g")
+            try connection.execute("DROP INDEX quads_g; DROP INDEX tuples_g")  // quads_g is on quads_main
         }
         let result = try body()
         if empty {
             try connection.execute("""
-                CREATE INDEX quads_g ON quads(g) WHERE g != 0;
+                CREATE INDEX quads_g ON quads_main(g) WHERE g != 0;
                 CREATE INDEX tuples_g ON tuples(g) WHERE g != 0;
                 """)
         }
@@ -523,25 +541,25 @@ public final class Store {
     @discardableResult
     public func insertQuad(subject: Int64, predicate: Int64, object: Int64, source: Int64) throws -> Bool {
         let newPairs = try pairsNotStored([QuadRow(s: subject, p: predicate, o: object, g: source)])
-        for (index, sql) in Store.quadInserts.enumerated() {
+        let part = try quadPart(forBatchOf: 1)
+        let quad = try connection.prepare(Store.quadInsertSQL(into: part, rows: 1))
+        for (index, id) in [predicate, subject, object, source, try changeID()].enumerated() { quad.bind(Int32(index + 1), id) }
+        try quad.run()
+        guard connection.changes > 0 else { return false }
+        try quadRowsAdded(1, to: part)
+        for sql in Store.pairInserts {
             let statement = try connection.prepare(sql)
             statement.bind(1, subject)
             statement.bind(2, predicate)
             statement.bind(3, object)
-            if index == 0 {
-                statement.bind(4, source)
-                statement.bind(5, try changeID())
-            }
             try statement.run()
-            if index == 0 && connection.changes == 0 { return false }
         }
         try factsAdded(predicates: [predicate], newPairs: newPairs)
         return true
     }
 
-    /// Inserts of one quad into each table, `quads` first; ?1...?4 are s, p, o, g.
-    static let quadInserts = [
-        "INSERT OR IGNORE INTO quads(s, p, o, g, added_in) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /// Inserts of one fact's pair into the other two orders; ?1...?3 are s, p, o.
+    static let pairInserts = [
         "INSERT OR IGNORE INTO quads_pos(p, o, s) VALUES (?2, ?3, ?1)",
         "INSERT OR IGNORE INTO quads_osp(o, s, p) VALUES (?3, ?1, ?2)",
     ]
@@ -559,13 +577,16 @@ public final class Store {
     public func deleteFact(predicate: Int64, arguments: [Int64], source: Int64?) throws -> Int {
         _ = try changeID()
         if arguments.count == 2 {
-            let statement = try connection.prepare("DELETE FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3" + (source == nil ? "" : " AND g = ?4"))
-            statement.bind(1, predicate)
-            statement.bind(2, arguments[0])
-            statement.bind(3, arguments[1])
-            if let source { statement.bind(4, source) }
-            try statement.run()
-            let removed = connection.changes
+            var removed = 0
+            for part in [QuadPart.main, .recent] {
+                let statement = try connection.prepare("DELETE FROM \(part.rawValue) WHERE p = ?1 AND s = ?2 AND o = ?3" + (source == nil ? "" : " AND g = ?4"))
+                statement.bind(1, predicate)
+                statement.bind(2, arguments[0])
+                statement.bind(3, arguments[1])
+                if let source { statement.bind(4, source) }
+                try statement.run()
+                removed += connection.changes
+            }
             guard removed > 0 else { return 0 }
             try deletePeriods(predicate: predicate, arguments: arguments, source: source)
             try deletePairsNoSourceHolds([(arguments[0], predicate, arguments[1])])
@@ -598,7 +619,8 @@ public final class Store {
             while try rows.step() { quads.append((rows.int64(0), rows.int64(1), rows.int64(2))) }
         }
         var removed = 0
-        for sql in ["DELETE FROM quads WHERE g = ?1 AND g != 0", "DELETE FROM tuples WHERE g = ?1 AND g != 0"] {
+        for table in [QuadPart.main.rawValue, QuadPart.recent.rawValue, "tuples"] {
+            let sql = "DELETE FROM \(table) WHERE g = ?1 AND g != 0"
             let statement = try connection.prepare(sql)
             statement.bind(1, source)
             try statement.run()
@@ -755,8 +777,9 @@ public final class Store {
     }
 
     /// The SQL that reads a predicate's facts, for `.explain`: `?1` is the predicate, `?2`,
-    /// `?3` and `?4` the subject, object and source when bound. Binary facts come ordered by subject (the order
-    /// of the primary key), which keeps later derivations about one subject together.
+    /// `?3` and `?4` the subject, object and source when bound. Binary facts come ordered by
+    /// subject (the order of the primary key), which keeps later derivations about one subject
+    /// together, and a fact's sources in order (SQLite merges the two parts of `quads`).
     public static func scanSQL(arity: Int, withSources: Bool, boundColumns: Set<Int> = []) -> String {
         guard arity == 2 else {
             return "SELECT args\(withSources ? ", g" : "") FROM tuples WHERE p = ?1\(withSources ? " AND g != 0" : "") ORDER BY args"
@@ -769,18 +792,18 @@ public final class Store {
         // sources are then looked up in `quads`, fact by fact.
         if boundColumns == [1] {
             return withSources
-                ? "SELECT q.s, q.o, q.g FROM quads_pos AS f JOIN quads AS q ON q.p = f.p AND q.s = f.s AND q.o = f.o"
-                    + " WHERE f.p = ?1 AND f.o = ?3 AND q.g != 0 ORDER BY q.s, q.o"
+                ? "SELECT f.s, f.o, q.g FROM quads_pos AS f CROSS JOIN quads AS q ON q.p = f.p AND q.s = f.s AND q.o = f.o"
+                    + " WHERE f.p = ?1 AND f.o = ?3 AND q.g != 0 ORDER BY f.s, q.g"
                 : "SELECT s, o FROM quads_pos WHERE p = ?1 AND o = ?3 ORDER BY s, o"
         }
         return "SELECT s, o\(withSources ? ", g" : "") FROM quads WHERE p = ?1" + subject + object + source
-            + (withSources ? " AND g != 0" : "") + " ORDER BY s, o"
+            + (withSources ? " AND g != 0 ORDER BY s, o, g" : " ORDER BY s, o")
     }
 
     /// The number of distinct stored facts of a predicate (a fact from two sources counts once).
     public func distinctFactCount(predicate: Int64, arity: Int) throws -> Int {
         try count(arity == 2
-            ? "SELECT count(*) FROM (SELECT DISTINCT s, o FROM quads WHERE p = ?1)"
+            ? "SELECT count(*) FROM quads_pos WHERE p = ?1"
             : "SELECT count(*) FROM (SELECT DISTINCT args FROM tuples WHERE p = ?1)", predicate: predicate)
     }
 
@@ -805,8 +828,10 @@ public final class Store {
     // MARK: - Compacting
 
     /// Removes the terms no fact, source or predicate uses any more, in the present or in the
-    /// history (retractions kept in the history hold theirs until it is forgotten), builds the packed copies of large predicates that single writes dropped, then
-    /// rebuilds the file without its free pages. Term ids do not change.
+    /// history (retractions kept in the history hold theirs until it is forgotten), builds the
+    /// packed copies of large predicates that single writes dropped, moves the recent rows of
+    /// `quads` into its main part, then rebuilds the file without its free pages. Term ids do
+    /// not change.
     /// Returns how many terms went and the file's size before and after, in bytes.
     public func compact() throws -> (removedTerms: Int, bytesBefore: Int64, bytesAfter: Int64) {
         let before = try fileBytes()
@@ -834,6 +859,8 @@ public final class Store {
                 }
             }
             try connection.execute("DELETE FROM terms WHERE id NOT IN (SELECT id FROM used_terms)")
+            // The file is rebuilt next: the recent rows of `quads` go to the main part first.
+            try foldRecentQuads()
             let removed = connection.changes
             if removed > 0 { try reindexTerms() }
             // Packed copies that single writes dropped are built again.

@@ -2,6 +2,7 @@ import XCTest
 import KGPostgres
 import KGLog
 import KGSyntax
+import KGStore
 import KGTestSupport
 
 /// Runs the built `kglog` executable as a user would and compares its exact output.
@@ -66,7 +67,7 @@ final class CLITests: FolderTestCase {
     func testVersionNamesTheReleaseAndTheSchemas() throws {
         let result = try kglog(["--version"])
         XCTAssertEqual(result.status, 0)
-        XCTAssertEqual(result.stdout, "kglog 0.7.0 (SQLite file schema 8, PostgreSQL schema 4)\n")
+        XCTAssertEqual(result.stdout, "kglog 0.7.0 (SQLite file schema 9, PostgreSQL schema 4)\n")
     }
 
     func testEvaluateChoosesWhereAQueryOnPostgreSQLIsEvaluatedAndExplainShowsTheSQL() throws {
@@ -663,8 +664,8 @@ extension CLITests {
         // Make it a schema 2 file, as an older kglog wrote it (no fact cache).
         XCTAssertEqual(try Subprocess.run(try TestEnvironment.tool("python3"), ["-c", """
             import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1]); c.executescript("DROP TABLE fact_cache; PRAGMA user_version = 2; PRAGMA journal_mode = DELETE;"); c.close()
-            """, db]).status, 0)
+            c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2] + "DROP TABLE fact_cache; PRAGMA user_version = 2; PRAGMA journal_mode = DELETE;"); c.close()
+            """, db, TestEnvironment.oneQuadsTableSQL]).status, 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let rules = try write("rules.kgl", "co(X, Y) :- m(X, O), m(Y, O), X != Y.\n")
         for arguments in [["query", "--db", db, "m(X, csto)"], ["why", "--db", db, "m(armenia, csto)"], ["export", "--db", db, "--format", "kgl"]] {
@@ -685,7 +686,7 @@ extension CLITests {
 
             """)
         // A writing command upgrades it (--load above already did).
-        XCTAssertEqual(try schemaVersion(db), "8\n")
+        XCTAssertEqual(try schemaVersion(db), "\(Store.schemaVersion)\n")
         // A query of a missing file says so, and creates nothing.
         let missing = directory.appendingPathComponent("missing.kglog").path
         XCTAssertEqual(try kglog(["query", "--db", missing, "m(X, Y)"]).stderr, "kglog: error: cannot open '\(missing)': no such file\n")

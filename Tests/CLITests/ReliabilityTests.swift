@@ -250,7 +250,7 @@ final class ReliabilityTests: FolderTestCase {
         for (file, message) in [
             (noise, "kglog: error: '\(noise)' is not a kglog knowledge base\n"),
             (other, "kglog: error: '\(other)' is not a kglog knowledge base\n"),
-            (newer, "kglog: error: '\(newer)' has schema version 99, newer than this kglog's 8: upgrade kglog to open it\n"),
+            (newer, "kglog: error: '\(newer)' has schema version 99, newer than this kglog's 9: upgrade kglog to open it\n"),
         ] {
             let before = try Data(contentsOf: URL(fileURLWithPath: file))
             for arguments in [["query", "--db", file, "m(X)"], ["run", "--db", file, statement], ["import", "--db", file, statement],

@@ -454,7 +454,7 @@ final class StoreTests: FolderTestCase {
                 _ = try store.addTuples([TupleRow(p: 30_000, arguments: [1, 30_000, 30_001], g: 3)])
                 try store.refreshFactCaches()
             }
-            try store.connection.execute("PRAGMA user_version = 3")
+            try store.connection.execute("\(TestEnvironment.oneQuadsTableSQL) PRAGMA user_version = 3")
         }
         XCTAssertEqual(try cacheRows(store), [30_000])
         store.close()

@@ -59,3 +59,16 @@ public enum TestEnvironment {
         let description: String
     }
 }
+
+extension TestEnvironment {
+    /// SQL that turns a SQLite knowledge base back into the layout of schema 8 and older, whose
+    /// binary facts were one table `quads` (schema 9 splits it in two parts behind a view):
+    /// tests write a file with today's kglog and then make it look as an older one wrote it.
+    public static let oneQuadsTableSQL = """
+        INSERT INTO quads_main SELECT * FROM quads_recent;
+        DROP VIEW quads;
+        DROP TABLE quads_recent;
+        DROP TABLE quads_parts;
+        ALTER TABLE quads_main RENAME TO quads;
+        """
+}
