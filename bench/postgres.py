@@ -61,7 +61,9 @@ def main():
             kglog_times.append(seconds)
             peaks.append(peak)
             # The same rows, as CSV, into the same tables of an empty knowledge base.
-            tables = ["terms(id, kind, lexical)", "quads(p, s, o, g)", "quads_pos(p, o, s)", "quads_osp(o, s, p)"]
+            # (term_words is the text index of strings and names: the words of each, as tsvector.)
+            tables = ["terms(id, kind, lexical)", "quads(p, s, o, g)", "quads_pos(p, o, s)", "quads_osp(o, s, p)",
+                      "term_words(id, words, length)"]
             files = []
             for table in tables:
                 name, columns = table.split("(")

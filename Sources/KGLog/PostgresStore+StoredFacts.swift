@@ -93,7 +93,7 @@ extension PostgresStore: KnowledgeStore {
     public func indexNewTerms() throws {}
 
     public func addTerms(_ terms: TermList, allNew: Bool) throws -> [Int64] {
-        try internTerms((0..<terms.count).map { (Int(terms.kinds[$0]), Array(terms.bytes[terms.textRange($0)])) })
+        try internTerms((0..<terms.count).map { (Int(terms.kinds[$0]), Array(terms.bytes[terms.textRange($0)])) }, allNew: allNew)
     }
 
     public func addQuads(_ rows: [QuadRow]) throws -> Int {

@@ -25,22 +25,44 @@ extension PostgresStore {
                        + " AND NOT EXISTS (SELECT 1 FROM term_words AS w WHERE w.id = t.id)", on: connection)
     }
 
-    /// Indexes the words of the terms `sql` selects (id, kind, lexical): a staging table filled
-    /// by COPY, then one insert. Call in a transaction of `connection`.
+    /// Indexes the words of the terms `sql` selects (id, kind, lexical). Call in a transaction
+    /// of `connection`.
     func index(sql: String, on connection: PostgresConnection) throws {
+        let terms = try connection.execute(sql).rows.compactMap { row -> (id: Int64, kind: Int, text: String)? in
+            guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }), let text = row[2] else { return nil }
+            return (id, kind, text)
+        }
+        try indexWords(of: terms, on: connection)
+    }
+
+    /// Indexes the words of terms given by id, kind and text: a staging table filled by COPY,
+    /// then one insert that skips terms indexed already; or, for terms just added (`new`: none
+    /// can be indexed yet), one COPY straight into the index, as psql's `\copy` would.
+    /// Call in a transaction of `connection`.
+    func indexWords(of terms: [(id: Int64, kind: Int, text: String)], new: Bool = false, on connection: PostgresConnection) throws {
         var copy = BinaryCopy()
+        var lines: [UInt8] = []
         var (texts, words) = (0, 0)
-        for row in try connection.execute(sql).rows {
-            guard let id = row[0].flatMap({ Int64($0) }), let kind = row[1].flatMap({ Int($0) }),
-                  let text = row[2], let vector = PostgresStore.wordVector(kind: kind, text: text) else { continue }
-            copy.startRow(fields: 3)
-            copy.bigint(id)
-            copy.bytes(Array(vector.text.utf8))
-            copy.bigint(Int64(vector.length))
+        for (id, kind, text) in terms {
+            guard let vector = PostgresStore.wordVector(kind: kind, text: text) else { continue }
+            if new {
+                // COPY's text format: the vector holds no tab, newline or backslash to escape.
+                lines.append(contentsOf: "\(id)\t\(vector.text)\t\(vector.length)\n".utf8)
+            } else {
+                copy.startRow(fields: 3)
+                copy.bigint(id)
+                copy.bytes(Array(vector.text.utf8))
+                copy.bigint(Int64(vector.length))
+            }
             texts += 1
             words += vector.length
         }
         guard texts > 0 else { return }
+        if new {
+            try connection.copy("COPY term_words(id, words, length) FROM STDIN", data: lines)
+            try connection.execute("UPDATE term_words_totals SET texts = texts + $1, words = words + $2", [.integer(Int64(texts)), .integer(Int64(words))])
+            return
+        }
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_words(id bigint, words text, length bigint) ON COMMIT DELETE ROWS")
         try connection.execute("TRUNCATE staged_words")
         try connection.copy("COPY staged_words(id, words, length) FROM STDIN (FORMAT binary)", data: copy.finished)

@@ -29,6 +29,9 @@ public final class PostgresStore {
     /// wait on each other's uncommitted terms (which could deadlock). A term whose facts are
     /// rolled back stays unused in the dictionary until `compact`.
     private var termWriter: PostgresConnection?
+    /// The largest id `copyNewTerms` gave: while the dictionary's largest id is still this one,
+    /// no other writer has added a term since, and the next batch of new terms can be copied too.
+    private var lastCopiedTermID: Int64 = 0
     /// The connection string, its password hidden.
     public var path: String { connection.target }
     /// Opened to read only: every transaction is read-only on the server, so no change can
@@ -188,7 +191,13 @@ public final class PostgresStore {
     /// The ids of many terms given as kinds and texts, in their order, adding the new ones: the
     /// dictionary ones are copied (binary COPY) into a staging table and added in one
     /// statement, committed at once on the term writer's connection.
-    public func internTerms(_ terms: [(kind: Int, text: [UInt8])]) throws -> [Int64] {
+    ///
+    /// With `allNew` the caller promises that the dictionary held none of them and that none is
+    /// in the list twice (a batch of an import into an empty knowledge base): they are then
+    /// copied straight into the dictionary with ids given here, as psql's `\copy` would, unless
+    /// another writer has added terms meanwhile.
+    public func internTerms(_ terms: [(kind: Int, text: [UInt8])], allNew: Bool = false) throws -> [Int64] {
+        if allNew, let ids = try copyNewTerms(terms) { return ids }
         var ids = [Int64](repeating: 0, count: terms.count)
         var copy = BinaryCopy()
         var staged = 0
@@ -217,6 +226,45 @@ public final class PostgresStore {
             for row in stride(from: 0, to: found.count, by: 2) { ids[Int(found[row])] = found[row + 1] }
         }
         return ids
+    }
+
+    /// Copies terms none of which the dictionary holds into it (binary COPY, with ids from the
+    /// largest one on) and indexes their words, in one transaction of the term writer that locks
+    /// the dictionary against other writers (readers go on). Returns nil, having changed
+    /// nothing, when the dictionary's largest id shows that another writer has added terms
+    /// since the last copy (or, the first time, that it is not empty): one of them may be in
+    /// this list.
+    private func copyNewTerms(_ terms: [(kind: Int, text: [UInt8])]) throws -> [Int64]? {
+        let termWriter = try writerOfTerms()
+        return try termWriter.transaction { () throws -> [Int64]? in
+            try termWriter.execute("LOCK TABLE terms IN SHARE ROW EXCLUSIVE MODE")
+            let last = try termWriter.integers("SELECT coalesce(max(id), 0) FROM terms")[0]
+            guard last == lastCopiedTermID else { return nil }
+            var ids = [Int64](repeating: 0, count: terms.count)
+            var copy = BinaryCopy()
+            var words: [(id: Int64, kind: Int, text: String)] = []
+            var next = last + 1
+            for (index, term) in terms.enumerated() {
+                if let inline = TermCode.inlineID(kind: term.kind, text: term.text) {
+                    ids[index] = inline
+                    continue
+                }
+                ids[index] = next
+                copy.startRow(fields: 3)
+                copy.bigint(next)
+                copy.smallint(Int16(term.kind))
+                copy.bytes(term.text)
+                words.append((next, term.kind, String(decoding: term.text, as: UTF8.self)))
+                next += 1
+            }
+            guard next > last + 1 else { return ids }
+            try termWriter.copy("COPY terms(id, kind, lexical) FROM STDIN (FORMAT binary)", data: copy.finished)
+            // The next term another writer adds gets an id after these.
+            try termWriter.execute("SELECT setval(pg_get_serial_sequence('terms', 'id'), $1)", [.integer(next - 1)])
+            try indexWords(of: words, new: true, on: termWriter)
+            lastCopiedTermID = next - 1
+            return ids
+        }
     }
 
     /// The connection that adds terms; a knowledge base opened to read only has none.

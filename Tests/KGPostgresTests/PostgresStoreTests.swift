@@ -84,6 +84,29 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertThrowsError(try first.value(of: 999_999)) { XCTAssertEqual($0 as? PostgresStoreError, .missingTerm(id: 999_999)) }
     }
 
+    /// Terms an import promises are new (an empty knowledge base) are copied straight into the
+    /// dictionary; once another writer has added terms, the next batch is looked up instead.
+    func testNewTermsAreCopiedUntilAnotherWriterAddsTerms() throws {
+        let store = try PostgresStore(try target()), other = try PostgresStore(try target())
+        func names(_ texts: [String]) -> [(kind: Int, text: [UInt8])] { texts.map { (Value.Kind.name.rawValue, Array($0.utf8)) } }
+        let first = try store.internTerms(names(["defence ministers", "x'; DROP TABLE terms; --"]) + [(Value.Kind.integer.rawValue, Array("7".utf8))],
+                                          allNew: true)
+        XCTAssertEqual(first, [1, 2, TermCode.integerID(7)!], "ids from 1 on, as in an empty dictionary")
+        XCTAssertEqual(try store.value(of: 1), .name("defence ministers"))
+        XCTAssertEqual(try store.textMatches(try TextSearch(parsing: "ministers")).map(\.term), [1], "their words are indexed")
+        // A second batch with no writer between: copied, after the first.
+        XCTAssertEqual(try store.internTerms(names(["c"]), allNew: true), [3])
+        // Another writer's next term gets an id after the copied ones.
+        XCTAssertEqual(try other.intern(.name("d")), 4)
+        // Then a batch holding the other writer's term is looked up, not copied (which would
+        // have failed on its text, or given it a second id).
+        let third = try store.internTerms(names(["e", "d"]), allNew: true)
+        XCTAssertEqual(third[1], 4)
+        XCTAssertEqual(try store.termID(for: .name("e")), third[0])
+        XCTAssertEqual(try admin.execute("SELECT count(*) FROM \(schema).terms").rows, [["5"]])
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
+
     func testFactsOfEveryArityWithSourcesAndBoundColumns() throws {
         let store = try PostgresStore(try target())
         let (m, a, r, csto, tass) = try (store.intern(.name("m")), store.intern(.name("am")), store.intern(.name("ru")), store.intern(.name("csto")), store.intern(.name("tass")))
