@@ -477,21 +477,30 @@ public final class PostgresStore {
             added.append(row.index)
             if pairs.last.map({ $0 != (row.p, row.s, row.o) }) ?? true { pairs.append((row.p, row.s, row.o)) }
         }
+        // The distinct facts in each of the other two orders are sorted and packed on other
+        // threads while the server takes the rows with their sources.
+        let distinct = pairs
+        let others = [("quads_pos(p, o, s)", false), ("quads_osp(o, s, p)", true)].map { table, objectFirst in
+            (table, BackgroundWork { PostgresStore.packedPairs(distinct, objectFirst: objectFirst) })
+        }
         try connection.copy("COPY quads(p, s, o, g) FROM STDIN (FORMAT binary)", data: quads.finished)
-        // The distinct facts, in each of the other two orders.
-        typealias Key = (Int64, Int64, Int64)
-        for (table, order) in [("quads_pos(p, o, s)", { (f: (p: Int64, s: Int64, o: Int64)) -> Key in (f.p, f.o, f.s) }),
-                               ("quads_osp(o, s, p)", { (f: (p: Int64, s: Int64, o: Int64)) -> Key in (f.o, f.s, f.p) })] {
-            var copy = BinaryCopy()
-            for key in pairs.map(order).sorted(by: <) {
-                copy.startRow(fields: 3)
-                copy.bigint(key.0)
-                copy.bigint(key.1)
-                copy.bigint(key.2)
-            }
-            try connection.copy("COPY \(table) FROM STDIN (FORMAT binary)", data: copy.finished)
+        for (table, packed) in others {
+            try connection.copy("COPY \(table) FROM STDIN (FORMAT binary)", data: packed.result())
         }
         return added
+    }
+
+    /// Facts packed for binary COPY into `quads_pos` (p, o, s) or, with `objectFirst`,
+    /// `quads_osp` (o, s, p), sorted in that order.
+    private static func packedPairs(_ pairs: [(p: Int64, s: Int64, o: Int64)], objectFirst: Bool) -> [UInt8] {
+        var copy = BinaryCopy()
+        for key in pairs.map({ objectFirst ? ($0.o, $0.s, $0.p) : ($0.p, $0.o, $0.s) }).sorted(by: <) {
+            copy.startRow(fields: 3)
+            copy.bigint(key.0)
+            copy.bigint(key.1)
+            copy.bigint(key.2)
+        }
+        return copy.finished
     }
 
     /// Adds facts in bulk and says, for each in the order given, whether it was new (not stored

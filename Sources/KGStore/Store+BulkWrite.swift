@@ -1,5 +1,4 @@
 import CSQLite
-import Dispatch
 import Foundation
 import KGSyntax
 
@@ -372,28 +371,5 @@ struct QuadKey: Equatable {
                 swap(&keys, &other)
             }
         }
-    }
-}
-
-/// Work started on another thread now; `result()` waits for it.
-struct BackgroundWork<Result: Sendable> {
-    private final class Box: @unchecked Sendable {
-        var result: Result?
-        let done = DispatchSemaphore(value: 0)
-    }
-    private let box = Box()
-
-    init(_ work: @escaping @Sendable () -> Result) {
-        let box = self.box
-        DispatchQueue.global().async {
-            box.result = work()
-            box.done.signal()
-        }
-    }
-
-    func result() -> Result {
-        box.done.wait()
-        box.done.signal()
-        return box.result!
     }
 }
