@@ -152,6 +152,16 @@ extension Store {
         for index in order where distinct.last.map({ keys[$0] != keys[index] }) ?? true { distinct.append(index) }
         let newPairs = try pairsNotStored(rows)
         var isNew = [Bool](repeating: false, count: rows.count)
+        // Into a store with no binary facts yet, each distinct row is new: written without
+        // asking SQLite which rows it inserted.
+        if try connection.scalar("SELECT NOT EXISTS (SELECT 1 FROM quads)") == 1 {
+            for index in distinct { isNew[index] = true }
+            _ = try insertSorted(distinct.map { keys[$0] }, into: .pso)
+            let added = distinct.map { rows[$0] }
+            for order in [QuadOrder.pos, .osp] { _ = try insertSorted(order.sorted(added), into: order) }
+            try factsAdded(predicates: Set(added.map(\.p)), newPairs: newPairs)
+            return isNew
+        }
         let part = try quadPart(forBatchOf: distinct.count)
         let many = try connection.prepare(Store.quadInsertSQL(into: part, rows: Store.rowsPerInsert, returning: true))
         let one = try connection.prepare(Store.quadInsertSQL(into: part, rows: 1, returning: true))

@@ -113,6 +113,68 @@ public struct Lexer {
         }
     }
 
+    // MARK: - Plain facts
+
+    /// The arguments of a plain fact, read straight from the bytes instead of as tokens: when
+    /// the text from here (just after a predicate's name) is `( name { , name } ) .` on one
+    /// line, with spaces or tabs between and ASCII names (a lowercase letter, then letters,
+    /// digits, `_`, and `-` before a letter or digit), returns each name with where it starts
+    /// and moves past the `.`; otherwise returns nil and moves nowhere, and the text is read as
+    /// tokens (which is where anything else, and every error, is handled).
+    mutating func plainFactArguments() -> (names: [(text: String, location: SourceLocation)], end: Int)? {
+        guard pending == nil else { return nil }
+        let count = bytes.count
+        return bytes.withUnsafeBufferPointer { bytes -> (names: [(text: String, location: SourceLocation)], end: Int)? in
+            var i = position
+            func skipBlanks() { while i < count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 } }
+            func isWordByte(_ b: UInt8) -> Bool {
+                (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                    || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
+            }
+            skipBlanks()
+            guard i < count, bytes[i] == UInt8(ascii: "(") else { return nil }
+            i += 1
+            var names: [(text: String, location: SourceLocation)] = []
+            while true {
+                skipBlanks()
+                guard i < count, bytes[i] >= UInt8(ascii: "a"), bytes[i] <= UInt8(ascii: "z") else { return nil }
+                let start = i
+                i += 1
+                while i < count {
+                    if isWordByte(bytes[i]) || (bytes[i] == UInt8(ascii: "-") && i + 1 < count && isWordByte(bytes[i + 1])) {
+                        i += 1
+                    } else {
+                        break
+                    }
+                }
+                // Beyond ASCII, a prefixed name (`ex:a`), or a `-` before anything else: tokens.
+                guard i < count, bytes[i] < 0x80, bytes[i] != UInt8(ascii: ":") else { return nil }
+                names.append((String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self),
+                               SourceLocation(line: line, column: column + (start - position))))
+                skipBlanks()
+                guard i < count else { return nil }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                } else if bytes[i] == UInt8(ascii: ")") {
+                    i += 1
+                    break
+                } else {
+                    return nil
+                }
+            }
+            skipBlanks()
+            guard i < count, bytes[i] == UInt8(ascii: ".") else { return nil }
+            i += 1
+            return (names, i)
+        }.map { found in
+            // One line of ASCII: the column moves by the bytes passed.
+            column += found.end - position
+            position = found.end
+            previousKind = .period
+            return found
+        }
+    }
+
     // MARK: - Tokens
 
     private mutating func lexToken() {

@@ -208,4 +208,34 @@ final class ParserTests: XCTestCase {
         let report = DiagnosticReport(fileName: "f.kgl", sourceText: text, diagnostics: Parser.parse(text).diagnostics)
         XCTAssertEqual(report.rendered(), "f.kgl:2:12: error: unexpected character '$'\n\tq(\"ОДКБ\", $).\n\t          ^\n")
     }
+
+    /// Plain facts are read from the bytes without tokens; everything must come out as reading
+    /// the tokens gives it: statements, their locations and texts, and every error.
+    func testPlainFactsReadFromTheBytesGiveWhatTheTokensGive() {
+        let texts = [
+            "member-of(armenia, csto).\nmember-of(belarus,csto) .\n\tp( a ,\tb ).",
+            "@ edition-1 {\n  member-of(c058, o41).\n  member-of(c-1, o_2-x).\n}\n",
+            "p(a). % a comment\np(b).%another\n",
+            "p(a, b-). p(a-, b). p(a--b, c). p(a, b) @ s. p(a, b) :- q(a). p(a, b) from 2010-01-01.",
+            "p(a, ex:b). prefix ex: <http://example.org/>. p(a, ex:b). p(ex:a).",
+            "p(a, \"s\"). p(a, 12). p(a, X). p(a, f(b)). p(a, éa). p(é, a). p(aé, b). p().",
+            "p(a\n, b). p(a,\nb).\np(a, b)\n. p(a, b)",
+            "p(a, b).x p(a b). p(a,, b). p(a, b,). p(, b). p(a, b)). p((a), b).",
+            "p(a, b). 5 p(a, b).. p(a, b)",
+            "not(a, b). retract(a, b). functional(a, b). at(a, b). p(not, retract).",
+            "p(a, b) . % x\n?- p(a, B).\n@ s { p(a, b). p(c, d) :- q. }",
+        ]
+        for text in texts {
+            let quick = Parser.parse(text)
+            let slow = Parser.parse(text, plainFactsFromBytes: false)
+            XCTAssertEqual(quick.statements, slow.statements, text)
+            XCTAssertEqual(quick.diagnostics.map(\.description), slow.diagnostics.map(\.description), text)
+        }
+        // What a plain fact is read as.
+        guard case .clause(let clause)? = Parser.parse("\n  member-of(am,  csto) .").statements.first else { return XCTFail() }
+        XCTAssertEqual(clause.text, "member-of(am,  csto) .")
+        XCTAssertEqual(clause.location, SourceLocation(line: 2, column: 3))
+        XCTAssertEqual(clause.head.arguments.map(\.location), [SourceLocation(line: 2, column: 13), SourceLocation(line: 2, column: 18)])
+        XCTAssertEqual(clause.head.arguments.map(\.kind), [.constant(.name("am")), .constant(.name("csto"))])
+    }
 }
