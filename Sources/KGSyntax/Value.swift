@@ -230,7 +230,9 @@ extension Value {
                 guard case .integer(let n) = value else { return values.indices.sorted { sortOrder(values[$0], values[$1]) } }
                 numbers.append(n)
             }
-            return numbers.indices.sorted { numbers[$0] < numbers[$1] }
+            var keyed = numbers.enumerated().map { (key: KeyedSort.key($0.element), index: $0.offset) }
+            KeyedSort.sort(&keyed)
+            return keyed.map(\.index)
         }
         guard text(first) != nil, values.allSatisfy({ $0.kind == first.kind }) else {
             return values.indices.sorted { sortOrder(values[$0], values[$1]) }
@@ -250,8 +252,9 @@ extension Value {
                     for at in start..<(start + 8) { key = key << 8 | UInt64(at < end ? bytes[at] : 0) }
                     keyed.append((key, index))
                 }
-                keyed.sort { a, b in
-                    if a.key != b.key { return a.key < b.key }
+                // By the numbers first; then each run of equal numbers by its bytes.
+                KeyedSort.sort(&keyed)
+                func precedes(_ a: KeyedSort.Keyed, _ b: KeyedSort.Keyed) -> Bool {
                     let (sa, sb) = (starts[a.index] + shared, starts[b.index] + shared)
                     let (la, lb) = (starts[a.index + 1] - sa, starts[b.index + 1] - sb)
                     let common = min(la, lb)
@@ -260,6 +263,11 @@ extension Value {
                         if order != 0 { return order < 0 }
                     }
                     return la < lb
+                }
+                var runStart = 0
+                for index in 1...keyed.count where index == keyed.count || keyed[index].key != keyed[runStart].key {
+                    if index - runStart > 1 { keyed[runStart..<index].sort(by: precedes) }
+                    runStart = index
                 }
                 return keyed.map(\.index)
             }

@@ -49,11 +49,12 @@ final class TermDictionary {
     /// The values of many distinct ids: the dictionary ones not known yet read in one pass over
     /// the store (in id order), the others made or looked up here.
     func values(of wanted: [Int64]) throws -> [Value] {
-        var missing: [(id: Int64, index: Int)] = []
+        var keyed: [KeyedSort.Keyed] = []
         for (index, id) in wanted.enumerated() where TermCode.isDictionary(id) && values[id] == nil {
-            missing.append((id, index))
+            keyed.append((KeyedSort.key(id), index))
         }
-        missing.sort { $0.id < $1.id }
+        KeyedSort.sort(&keyed)
+        let missing = keyed.map { (id: wanted[$0.index], index: $0.index) }
         var read: [Value] = []
         read.reserveCapacity(missing.count)
         // Where each wanted id's value is in `read`, -1 when it was not read.
