@@ -106,12 +106,15 @@ extension Store {
     /// than deleting its rows one by one.
     func foldRecentQuads() throws {
         guard try connection.scalar("SELECT EXISTS (SELECT 1 FROM quads_recent)") == 1 else { return }
-        try connection.execute("""
-            INSERT INTO quads_main(p, s, o, g, added_in) SELECT p, s, o, g, added_in FROM quads_recent ORDER BY p, s, o, g;
-            DROP TABLE quads_recent;
-            \(Store.recentQuadsTable)
-            UPDATE quads_parts SET main_rows = (SELECT count(*) FROM quads_main);
-            """)
+        // All of it or none (a savepoint inside the caller's transaction).
+        try transaction {
+            try connection.execute("""
+                INSERT INTO quads_main(p, s, o, g, added_in) SELECT p, s, o, g, added_in FROM quads_recent ORDER BY p, s, o, g;
+                DROP TABLE quads_recent;
+                \(Store.recentQuadsTable)
+                UPDATE quads_parts SET main_rows = (SELECT count(*) FROM quads_main);
+                """)
+        }
         mainQuadRowsNow = nil
     }
 
