@@ -466,7 +466,18 @@ public final class PostgresStore {
     /// tables, as psql's `\copy` does, with no staging and no conflict to check. Returns the
     /// indexes of the new rows (the first of equal ones).
     private func copyRowsOfNewPredicates(_ rows: inout [(p: Int64, s: Int64, o: Int64, g: Int64, index: Int)]) throws -> [Int] {
-        rows.sort { ($0.p, $0.s, $0.o, $0.g, $0.index) < ($1.p, $1.s, $1.o, $1.g, $1.index) }
+        // Sorted by (p, s, o, g, index): a stable radix sort by each column, the last one first
+        // (several times quicker than comparing tuples, for a million rows).
+        typealias Row = (p: Int64, s: Int64, o: Int64, g: Int64, index: Int)
+        let columns: [(Row) -> UInt64] = [{ UInt64($0.index) }, { KeyedSort.key($0.g) }, { KeyedSort.key($0.o) },
+                                          { KeyedSort.key($0.s) }, { KeyedSort.key($0.p) }]
+        var order = Array(rows.indices)
+        for key in columns {
+            var keyed = order.map { (key: key(rows[$0]), index: $0) }
+            KeyedSort.sort(&keyed)
+            order = keyed.map(\.index)
+        }
+        rows = order.map { rows[$0] }
         var quads = BinaryCopy(), pairs: [(p: Int64, s: Int64, o: Int64)] = []
         var added: [Int] = []
         var last: (p: Int64, s: Int64, o: Int64, g: Int64)?
