@@ -466,18 +466,12 @@ public final class PostgresStore {
     /// tables, as psql's `\copy` does, with no staging and no conflict to check. Returns the
     /// indexes of the new rows (the first of equal ones).
     private func copyRowsOfNewPredicates(_ rows: inout [(p: Int64, s: Int64, o: Int64, g: Int64, index: Int)]) throws -> [Int] {
-        // Sorted by (p, s, o, g, index): a stable radix sort by each column, the last one first
-        // (several times quicker than comparing tuples, for a million rows).
-        typealias Row = (p: Int64, s: Int64, o: Int64, g: Int64, index: Int)
-        let columns: [(Row) -> UInt64] = [{ UInt64($0.index) }, { KeyedSort.key($0.g) }, { KeyedSort.key($0.o) },
-                                          { KeyedSort.key($0.s) }, { KeyedSort.key($0.p) }]
-        var order = Array(rows.indices)
-        for key in columns {
-            var keyed = order.map { (key: key(rows[$0]), index: $0) }
-            KeyedSort.sort(&keyed)
-            order = keyed.map(\.index)
-        }
-        rows = order.map { rows[$0] }
+        // Sorted by (p, s, o, g, index), column by column (several times quicker than comparing
+        // tuples, for a million rows).
+        let unsorted = rows
+        rows = KeyedSort.order(count: rows.count, by: [{ KeyedSort.key(unsorted[$0].p) }, { KeyedSort.key(unsorted[$0].s) },
+                                                        { KeyedSort.key(unsorted[$0].o) }, { KeyedSort.key(unsorted[$0].g) },
+                                                        { UInt64(unsorted[$0].index) }]).map { unsorted[$0] }
         var quads = BinaryCopy(), pairs: [(p: Int64, s: Int64, o: Int64)] = []
         var added: [Int] = []
         var last: (p: Int64, s: Int64, o: Int64, g: Int64)?
@@ -504,12 +498,14 @@ public final class PostgresStore {
     /// Facts packed for binary COPY into `quads_pos` (p, o, s) or, with `objectFirst`,
     /// `quads_osp` (o, s, p), sorted in that order.
     private static func packedPairs(_ pairs: [(p: Int64, s: Int64, o: Int64)], objectFirst: Bool) -> [UInt8] {
+        let keys = pairs.map { objectFirst ? ($0.o, $0.s, $0.p) : ($0.p, $0.o, $0.s) }
         var copy = BinaryCopy()
-        for key in pairs.map({ objectFirst ? ($0.o, $0.s, $0.p) : ($0.p, $0.o, $0.s) }).sorted(by: <) {
+        for index in KeyedSort.order(count: keys.count, by: [{ KeyedSort.key(keys[$0].0) }, { KeyedSort.key(keys[$0].1) },
+                                                             { KeyedSort.key(keys[$0].2) }]) {
             copy.startRow(fields: 3)
-            copy.bigint(key.0)
-            copy.bigint(key.1)
-            copy.bigint(key.2)
+            copy.bigint(keys[index].0)
+            copy.bigint(keys[index].1)
+            copy.bigint(keys[index].2)
         }
         return copy.finished
     }

@@ -67,7 +67,8 @@ extension Store {
         // A predicate left out was given too many rows: `factsAdded` drops its blob.
         var result: [Int64: Set<PackedPair>] = [:]
         for (predicate, count) in counts where count <= Store.lookupLimit { result[predicate] = [] }
-        let lookup = try connection.prepare("SELECT 1 FROM quads WHERE p = ?1 AND s = ?2 AND o = ?3 LIMIT 1")
+        // The (p, o, s) order holds each stored fact once, in one table (`quads` is two parts).
+        let lookup = try connection.prepare("SELECT 1 FROM quads_pos WHERE p = ?1 AND o = ?3 AND s = ?2")
         // Each distinct fact is looked up once: a text restating facts (from many sources)
         // names the same pairs again and again.
         var stored: [Int64: Set<PackedPair>] = [:]

@@ -42,6 +42,18 @@ public enum KeyedSort {
         }
     }
 
+    /// The indices `0..<count` in the order of several keys, the first deciding (rows sorted
+    /// by their columns): one stable pass a key, the last key first; equal rows keep their order.
+    public static func order(count: Int, by keys: [(Int) -> UInt64]) -> [Int] {
+        var order = Array(0..<count)
+        for key in keys.reversed() {
+            var keyed = order.map { (key: key($0), index: $0) }
+            sort(&keyed)
+            order = keyed.map(\.index)
+        }
+        return order
+    }
+
     /// The key of a signed integer, so that keys sort as the integers do.
     @inline(__always)
     public static func key(_ value: Int64) -> UInt64 { UInt64(bitPattern: value) ^ (1 << 63) }

@@ -127,10 +127,6 @@ public struct Lexer {
         return bytes.withUnsafeBufferPointer { bytes -> (names: [(text: String, location: SourceLocation)], end: Int)? in
             var i = position
             func skipBlanks() { while i < count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 } }
-            func isWordByte(_ b: UInt8) -> Bool {
-                (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
-                    || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
-            }
             skipBlanks()
             guard i < count, bytes[i] == UInt8(ascii: "(") else { return nil }
             i += 1
@@ -141,7 +137,7 @@ public struct Lexer {
                 let start = i
                 i += 1
                 while i < count {
-                    if isWordByte(bytes[i]) || (bytes[i] == UInt8(ascii: "-") && i + 1 < count && isWordByte(bytes[i + 1])) {
+                    if Lexer.isWordByte(bytes[i]) || (bytes[i] == UInt8(ascii: "-") && i + 1 < count && Lexer.isWordByte(bytes[i + 1])) {
                         i += 1
                     } else {
                         break
@@ -187,13 +183,13 @@ public struct Lexer {
         case UInt8(ascii: "_") where peek(1) == UInt8(ascii: ":"):
             advance(by: 2)
             let labelStart = position
-            while let b = peek(), isWordByte(b) || b >= 0x80 || ((b == UInt8(ascii: "-") || b == UInt8(ascii: ".")) && peek(1).map { isWordByte($0) } == true) {
+            while let b = peek(), Lexer.isWordByte(b) || b >= 0x80 || ((b == UInt8(ascii: "-") || b == UInt8(ascii: ".")) && peek(1).map { Lexer.isWordByte($0) } == true) {
                 advance()
             }
             emit(.blankNode, from: start, at: location, value: .blank(text(labelStart..<position)))
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"):
             advance()
-            while let b = peek(), isWordByte(b) { advance() }
+            while let b = peek(), Lexer.isWordByte(b) { advance() }
             emit(.variable, from: start, at: location)
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             lexNumberOrDate(start: start, location: location)
@@ -206,7 +202,7 @@ public struct Lexer {
         }
     }
 
-    private func isWordByte(_ b: UInt8) -> Bool {
+    private static func isWordByte(_ b: UInt8) -> Bool {
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
             || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
     }
@@ -215,9 +211,9 @@ public struct Lexer {
     private mutating func lexName(start: Int, location: SourceLocation) {
         advance()
         while let b = peek() {
-            if isWordByte(b) || b >= 0x80 {
+            if Lexer.isWordByte(b) || b >= 0x80 {
                 advance()
-            } else if b == UInt8(ascii: "-"), let after = peek(1), isWordByte(after) || after >= 0x80 {
+            } else if b == UInt8(ascii: "-"), let after = peek(1), Lexer.isWordByte(after) || after >= 0x80 {
                 advance()
             } else {
                 break
@@ -227,10 +223,10 @@ public struct Lexer {
         if peek() == UInt8(ascii: ":"), peek(1) != UInt8(ascii: "-") {
             advance()
             while let b = peek() {
-                if isWordByte(b) || b >= 0x80 {
+                if Lexer.isWordByte(b) || b >= 0x80 {
                     advance()
                 } else if (b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "/") || b == UInt8(ascii: "#")),
-                          let after = peek(1), isWordByte(after) || after >= 0x80 {
+                          let after = peek(1), Lexer.isWordByte(after) || after >= 0x80 {
                     advance()
                 } else {
                     break
@@ -379,7 +375,7 @@ public struct Lexer {
         if peek() == UInt8(ascii: "@"), let b = peek(1), (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) {
             advance()
             let tagStart = position
-            while let b = peek(), isWordByte(b) || (b == UInt8(ascii: "-") && peek(1).map { isWordByte($0) } == true) { advance() }
+            while let b = peek(), Lexer.isWordByte(b) || (b == UInt8(ascii: "-") && peek(1).map { Lexer.isWordByte($0) } == true) { advance() }
             emit(.string, from: start, at: location, value: .langString(content, language: text(tagStart..<position).lowercased()))
             return
         }

@@ -15,6 +15,11 @@ final class KeyedSortTests: XCTestCase {
             XCTAssertEqual(keyed.map(\.key), expected.map(\.key), "\(count)")
             XCTAssertEqual(keyed.map(\.index), expected.map(\.index), "equal keys keep their order (\(count))")
         }
+        // Rows by several columns, the first deciding.
+        let rows: [(Int64, Int64)] = (0..<3_000).map { _ in (Int64(random.next() % 7) - 3, Int64(bitPattern: random.next())) }
+        let order = KeyedSort.order(count: rows.count, by: [{ KeyedSort.key(rows[$0].0) }, { KeyedSort.key(rows[$0].1) }])
+        XCTAssertEqual(order.map { rows[$0].0 }, rows.sorted(by: <).map(\.0))
+        XCTAssertEqual(order.map { rows[$0].1 }, rows.sorted(by: <).map(\.1))
         let numbers: [Int64] = [5, -3, Int64.min, 0, Int64.max, -1, 2]
         var keyed = numbers.enumerated().map { (key: KeyedSort.key($0.element), index: $0.offset) }
         KeyedSort.sort(&keyed)
