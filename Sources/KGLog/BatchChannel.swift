@@ -13,6 +13,27 @@ final class BatchChannel<Item: Sendable>: @unchecked Sendable {
         self.capacity = capacity
     }
 
+    /// A channel that `produce` fills on a thread of its own, passing each item to the `send`
+    /// it is given. `send` throws once the receiver has abandoned the channel, which ends the
+    /// producer quietly; any other error it throws reaches the receiver. The channel is finished
+    /// when `produce` returns. The producer is not waited for.
+    static func filled(capacity: Int,
+                       by produce: @escaping @Sendable (_ send: @escaping (Item) throws -> Void) throws -> Void) -> BatchChannel {
+        let channel = BatchChannel(capacity: capacity)
+        Thread {
+            defer { channel.finish() }
+            do {
+                try produce { item in guard channel.send(.success(item)) else { throw Abandoned() } }
+            } catch is Abandoned {
+            } catch {
+                _ = channel.send(.failure(error))
+            }
+        }.start()
+        return channel
+    }
+
+    private struct Abandoned: Error {}
+
     /// Waits for room, then passes `item` on; false when the receiver has stopped listening.
     func send(_ item: Result<Item, Error>) -> Bool {
         condition.lock()

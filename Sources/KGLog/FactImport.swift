@@ -43,28 +43,20 @@ struct FactFileReader: Sendable {
         var numberedTextBytes = 64 << 20
     }
 
-    /// Reads the whole file into `channel`, then finishes it. An error (a `FormatDiagnostic`
-    /// for a bad line) is sent and ends the reading.
-    func run(into channel: BatchChannel<FactBatch>) {
-        defer { channel.finish() }
+    /// Reads the whole file, handing each batch to `send` (a `BatchChannel`'s producer). An
+    /// error (a `FormatDiagnostic` for a bad line) ends the reading.
+    func run(sending send: @escaping (FactBatch) throws -> Void) throws {
         var reading = reader
-        var state = State(channel: channel, defaultSource: defaultSource, limits: limits)
-        do {
-            try reading.read(into: &state)
-            var last = state.takeBatch()
-            last.prefixes = reading.prefixes
-            _ = channel.send(.success(last))
-        } catch is Abandoned {
-        } catch {
-            _ = channel.send(.failure(error))
-        }
+        var state = State(send: send, defaultSource: defaultSource, limits: limits)
+        try reading.read(into: &state)
+        var last = state.takeBatch()
+        last.prefixes = reading.prefixes
+        try send(last)
     }
-
-    private struct Abandoned: Error {}
 
     /// The numbering and the batch being filled: the reader's sink.
     private struct State: FactSink {
-        let channel: BatchChannel<FactBatch>
+        let send: (FactBatch) throws -> Void
         var numbering = TermNumbering()
         var batch = FactBatch(epoch: 0, firstNumber: 0)
         /// The predicates (with arity) this epoch's batches have announced.
@@ -78,8 +70,8 @@ struct FactFileReader: Sendable {
             var arity: Int
         }
 
-        init(channel: BatchChannel<FactBatch>, defaultSource: Value?, limits: Limits) {
-            self.channel = channel
+        init(send: @escaping (FactBatch) throws -> Void, defaultSource: Value?, limits: Limits) {
+            self.send = send
             self.defaultSource = defaultSource
             self.limits = limits
             numberDefaultSource()
@@ -162,7 +154,7 @@ struct FactFileReader: Sendable {
         private mutating func sendIfFull() throws {
             let limit = sentOne ? limits.factsPerBatch : max(1, limits.factsPerBatch / 10)
             guard batch.facts.count / 4 + batch.otherFactCount >= limit || numberingIsFull else { return }
-            guard channel.send(.success(takeBatch())) else { throw Abandoned() }
+            try send(takeBatch())
             sentOne = true
         }
 
@@ -199,12 +191,11 @@ extension KnowledgeBase {
     /// Returns the facts added, and the prefixes the file declared (Turtle and TriG).
     func importFacts(from reader: any FactReader, source: Value?,
                      limits: FactFileReader.Limits = .init()) throws -> (added: Int, prefixes: [String: String]) {
-        let channel = BatchChannel<FactBatch>(capacity: 2)
         let fileReader = FactFileReader(reader: reader, defaultSource: source, limits: limits)
         // The reader never touches the store. When this thread stops early it abandons the
         // channel, and the reader ends at its next batch (or, blocked on a pipe, when the pipe
         // gives more or closes); it is not waited for.
-        Thread { fileReader.run(into: channel) }.start()
+        let channel = BatchChannel<FactBatch>.filled(capacity: 2) { send in try fileReader.run(sending: send) }
         defer { channel.abandon() }
         // In a store with no terms yet, the first epoch's terms are new by construction.
         let storeWasEmpty = try store.nextTermID() == 1

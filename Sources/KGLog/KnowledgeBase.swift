@@ -334,22 +334,17 @@ public final class KnowledgeBase {
             /// In the last batch: the text's syntax errors.
             var syntaxErrors: [Diagnostic]?
         }
-        struct Abandoned: Error {}
-        let channel = BatchChannel<Parsed>(capacity: 4)
-        Thread {
-            defer { channel.finish() }
+        let channel = BatchChannel<Parsed>.filled(capacity: 4) { send in
             var batch = Parsed()
-            do {
-                let errors = try Parser.forEachStatement(in: text, prefixes: prefixes) { statement, afterAnError in
-                    batch.statements.append((statement, afterAnError))
-                    guard batch.statements.count >= 4096 else { return }
-                    guard channel.send(.success(batch)) else { throw Abandoned() }
-                    batch.statements.removeAll(keepingCapacity: true)
-                }
-                batch.syntaxErrors = errors
-                _ = channel.send(.success(batch))
-            } catch {}
-        }.start()
+            let errors = try Parser.forEachStatement(in: text, prefixes: prefixes) { statement, afterAnError in
+                batch.statements.append((statement, afterAnError))
+                guard batch.statements.count >= 4096 else { return }
+                try send(batch)
+                batch.statements.removeAll(keepingCapacity: true)
+            }
+            batch.syntaxErrors = errors
+            try send(batch)
+        }
         // When this thread stops early, the parser stops at its next batch.
         defer { channel.abandon() }
         var syntaxErrors: [Diagnostic] = []
