@@ -336,50 +336,12 @@ struct QuadKey: Equatable {
         case 2: id = columns.2
         default: id = columns.3
         }
-        return UInt64(bitPattern: id) ^ (1 << 63)
+        return KeyedSort.key(id)
     }
 
-    /// Least-significant-digit radix sort by 16-bit digits, last column first, skipping the
-    /// digits that are the same in every key (the high bits of small ids, the tag bits of inline
-    /// ids, a source column of zeros): a few linear passes.
+    /// Sorts keys column by column, the last first (`KeyedSort` is stable, so that is
+    /// lexicographic order): a few linear passes for the digits that differ.
     static func radixSort(_ keys: inout [QuadKey]) {
-        guard let first = keys.first, keys.count > 1 else { return }
-        // The bits that differ from the first key somewhere, per column.
-        var varying: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        for key in keys {
-            varying.0 |= UInt64(bitPattern: key.columns.0 ^ first.columns.0)
-            varying.1 |= UInt64(bitPattern: key.columns.1 ^ first.columns.1)
-            varying.2 |= UInt64(bitPattern: key.columns.2 ^ first.columns.2)
-            varying.3 |= UInt64(bitPattern: key.columns.3 ^ first.columns.3)
-        }
-        let varyingBits = [varying.0, varying.1, varying.2, varying.3]
-        var other = keys
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for column in stride(from: 3, through: 0, by: -1) {
-            for digit in 0..<4 {
-                let shift = UInt64(digit * 16)
-                guard (varyingBits[column] >> shift) & 0xFFFF != 0 else { continue }
-                counts.withUnsafeMutableBufferPointer { counts in
-                    counts.update(repeating: 0)
-                    for key in keys { counts[Int((key.ordered(column) >> shift) & 0xFFFF)] += 1 }
-                    var total = 0
-                    for bucket in counts.indices {
-                        (counts[bucket], total) = (total, total + counts[bucket])
-                    }
-                }
-                keys.withUnsafeBufferPointer { source in
-                    other.withUnsafeMutableBufferPointer { target in
-                        counts.withUnsafeMutableBufferPointer { next in
-                            for key in source {
-                                let bucket = Int((key.ordered(column) >> shift) & 0xFFFF)
-                                target[next[bucket]] = key
-                                next[bucket] += 1
-                            }
-                        }
-                    }
-                }
-                swap(&keys, &other)
-            }
-        }
+        for column in stride(from: 3, through: 0, by: -1) { KeyedSort.sort(&keys) { $0.ordered(column) } }
     }
 }
